@@ -49,8 +49,7 @@ export const DEFAULT_SEED = 0x9e3779b9;
 export class ArrivalPlan {
   /** How many operations this runner will be given in all. */
   readonly planned: number;
-  /** The segment of the arrival last returned by next(); -1 before the first. */
-  segment = -1;
+  #segmentOfLast = -1;
 
   readonly #segments: readonly Segment[];
   readonly #runnerIndex: number;
@@ -93,6 +92,11 @@ export class ArrivalPlan {
     this.planned = total > runnerIndex ? Math.ceil((total - runnerIndex) / runnerCount) : 0;
   }
 
+  /** The segment (0-based) of the arrival last returned by next(); -1 before the first. */
+  get segment(): number {
+    return this.#segmentOfLast;
+  }
+
   /** The next intended start of this runner, in ms from the schedule's start, or Infinity. */
   next(): number {
     for (;;) {
@@ -101,7 +105,7 @@ export class ArrivalPlan {
       if (this.#operation++ % this.#runnerCount === this.#runnerIndex) {
         // Rounding in the quadratic could in theory reorder two near-equal instants: never go back.
         this.#lastMs = Math.max(this.#lastMs, atMs);
-        this.segment = this.#segmentIndex;
+        this.#segmentOfLast = this.#segmentIndex;
         return this.#lastMs;
       }
     }
