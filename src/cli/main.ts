@@ -1,0 +1,95 @@
+/**
+ * The command line: a thin shell over planFromWords / planFromScenario and run() (autocannon.js over
+ * lib/). yargs routes the commands and prints --help and --version; option words go through the
+ * option table (src/options.ts), with PYLOGEN's prefix abbreviations. Exit codes are set here once,
+ * through process.exitCode (k6 errext/exitcodes).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { ExitCode } from '../exitcodes.js';
+import { UsageError, describeError } from '../errors.js';
+import { planFromScenario, planFromWords } from '../config/buildPlan.js';
+import { run } from '../controller/run.js';
+import { OPTIONS } from '../options.js';
+import { packageRoot } from '../paths.js';
+import { kmsCommand } from './kms.js';
+
+const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+function help(): string {
+  const y = yargs([])
+    .scriptName('pylogen')
+    .usage(
+      'pylogen <cut> [options]          run one CUT (cuts.Dummy, cuts.KmsEncryptSymmetric, or ./cuts/MyCut.ts)\n' +
+        'pylogen scenario --file FILE     run every line of a scenario file at the same time\n' +
+        'pylogen kms serve [options]      the embedded KMS-compatible server\n' +
+        'pylogen kms setup [options]      create on a target the keys that a key file names\n\n' +
+        'Long options may be abbreviated to any unambiguous prefix (--proc, --le, --pauselo, --def).',
+    )
+    .example('pylogen cuts.Dummy --proc 2 --duration 10', 'two runners for 10 s, CSV events on stdout')
+    .example("pylogen cuts.Dummy --le 384 --pauselen 0 --pauselo 0.001 --duration 10 --ram 0 --proc 2", "PYLOGEN's example")
+    .example("pylogen cuts.Dummy --loops 5 --extra '{\"transaction\":true}' --out run.csv --summary-json run.json", 'transactions, files')
+    .example('pylogen scenario --file scenarios/Scenario.txt', 'a scenario file')
+    .version(false)
+    .help(false)
+    .wrap(Math.min(110, process.stderr.columns ?? 100));
+  for (const d of OPTIONS) {
+    y.option(d.name, {
+      describe: d.describe + (d.aliases ? ` (alias --${d.aliases.join(', --')})` : ''),
+      type: d.kind.type === 'count' ? 'count' : 'string',
+      ...(d.short ? { alias: d.short } : {}),
+    });
+  }
+  y.option('help', { describe: 'show this help', type: 'boolean' }).option('version', { describe: 'show the version', type: 'boolean' });
+  return y.getHelp() as unknown as string;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write((await help()) + '\n');
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  if (argv[0] === '--version') {
+    process.stdout.write(version + '\n');
+    return ExitCode.ok;
+  }
+  if (argv.includes('--help')) {
+    process.stdout.write((await help()) + '\n');
+    return ExitCode.ok;
+  }
+  if (argv[0] === 'kms') return kmsCommand(argv.slice(1));
+  const cwd = process.cwd();
+  const plan = argv[0] === 'scenario' ? await planFromScenario(argv.slice(1), cwd) : await planFromWords(argv, cwd);
+
+  // SIGINT / SIGTERM: stop gracefully, write everything received, print the summary, exit 130; a
+  // second SIGINT forces the runners down.
+  const graceful = new AbortController();
+  const force = new AbortController();
+  const onSignal = () => {
+    if (!graceful.signal.aborted) graceful.abort();
+    else force.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await run(plan, { signal: graceful.signal, forceSignal: force.signal });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`pylogen: ${err.message}\n`);
+      process.exitCode = ExitCode.usage;
+    } else {
+      process.stderr.write(`pylogen: internal error: ${describeError(err)}\n`);
+      if (process.env.PYLOGEN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+      process.exitCode = ExitCode.runFailed;
+    }
+  },
+);

@@ -1,0 +1,51 @@
+/**
+ * Long options may be abbreviated to any unambiguous prefix (PYLOGEN's argparse did this, and its
+ * users type --proc, --le, --pauselo, --ram, --def). Before yargs sees argv, every `--prefix` and
+ * `--prefix=value` is rewritten to its full name; an unknown or ambiguous one is a UsageError
+ * listing the candidates. Values are never touched: a word that follows an option taking a value
+ * is kept as is, even when it starts with a dash (`--postpone -1` is a bad value, not a flag).
+ */
+import { UsageError } from '../errors.js';
+
+export interface NormalizeSpec {
+  /** full long names (and aliases) of this command, mapped to the option they belong to */
+  names: ReadonlyMap<string, string>;
+  /** names that take no value */
+  flags: ReadonlySet<string>;
+}
+
+export function expandPrefix(given: string, spec: NormalizeSpec): string {
+  if (spec.names.has(given)) return spec.names.get(given)!;
+  const options = [...new Set([...spec.names.keys()].filter((n) => n.startsWith(given)).map((n) => spec.names.get(n)!))];
+  if (options.length === 1) return options[0]!;
+  if (options.length === 0) throw new UsageError(`unknown option --${given}`);
+  throw new UsageError(`ambiguous option --${given}: it could be ${options.sort().map((o) => `--${o}`).join(', ')}`);
+}
+
+export function normalizeArgv(argv: readonly string[], spec: NormalizeSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (w === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (!w.startsWith('--') || w === '--help' || w === '--version') {
+      out.push(w);
+      continue;
+    }
+    const eq = w.indexOf('=');
+    const given = eq < 0 ? w.slice(2) : w.slice(2, eq);
+    if (given === '') throw new UsageError(`bad option "${w}"`);
+    const name = expandPrefix(given, spec);
+    if (eq >= 0) {
+      out.push(`--${name}`, w.slice(eq + 1));
+    } else if (spec.flags.has(name)) {
+      out.push(`--${name}`);
+    } else {
+      if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value`);
+      out.push(`--${name}`, argv[++i]!);
+    }
+  }
+  return out;
+}

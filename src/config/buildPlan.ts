@@ -1,0 +1,196 @@
+/**
+ * From words (a command line, or a scenario file) to a validated RunPlan. Everything is checked
+ * here, before anything is forked: every problem of a line is collected and reported in one line,
+ * prefixed by FILE:LINE for a scenario.
+ */
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Problems, UsageError } from '../errors.js';
+import { findCut, loadCut } from '../cut/load.js';
+import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from '../options.js';
+import type { CutLine, LineOptions, OutFormat, RunPlan } from '../plan.js';
+import type { NormalizeSpec } from '../cli/normalize.js';
+import { parseWords } from '../cli/parseWords.js';
+import { findProfileFile, readJsonObject } from './profile.js';
+import { splitScenario } from '../scenario/tokenize.js';
+import { checkSchedule } from './checkSchedule.js';
+
+function specOf(defs: typeof OPTIONS): NormalizeSpec {
+  const names = new Map<string, string>();
+  const flags = new Set<string>();
+  for (const d of defs) {
+    names.set(d.name, d.name);
+    for (const a of d.aliases ?? []) names.set(a, d.name);
+    if (d.kind.type === 'count') flags.add(d.name);
+  }
+  return { names, flags };
+}
+
+/** Options of `pylogen <cut>`: every option. */
+export const RUN_SPEC = specOf(OPTIONS);
+/** Options of `pylogen scenario`: the run-level ones. */
+export const SCENARIO_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'run'));
+/** Options of one scenario line: the line-level ones and --defaults. */
+export const LINE_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
+
+interface RunValues {
+  outformat: OutFormat;
+  out: string;
+  summaryJson: string;
+}
+
+/** A profile's values, checked: known keys only; the file and key are named in problems. */
+function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
+  const path = findProfileFile(given, cwd, 'profile');
+  const values = readJsonObject(path, path);
+  for (const key of Object.keys(values)) {
+    const def = OPTIONS.find((d) => d.name === key || d.aliases?.includes(key));
+    if (def === undefined || def.name === 'defaults' || def.name === 'file' || def.name === 'verbose') {
+      throw new UsageError(`${path}: unknown key "${key}" (a profile holds option values named like the flags: process, loops, lengths, extra, ...)`);
+    }
+  }
+  return { path, values };
+}
+
+/** The options of one CUT line: built-in < profile < words. */
+function lineOptions(
+  values: Record<string, string>,
+  cwd: string,
+  defaultId: string,
+  problems: Problems,
+  run?: RunValues,
+): LineOptions {
+  let opts: LineOptions = { ...LINE_DEFAULTS, id: defaultId };
+  if (values.defaults !== undefined) {
+    const profile = loadProfile(values.defaults, cwd);
+    opts = applyLineValues(opts, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
+    if (run !== undefined) applyRunValues(run, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
+  }
+  opts = applyLineValues(opts, values, problems);
+  checkLine(opts, problems);
+  checkSchedule(opts, problems);
+  return opts;
+}
+
+function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: Problems, label: (k: string) => string): void {
+  for (const [name, value] of Object.entries(raw)) {
+    const def = OPTIONS.find((d) => d.name === name);
+    if (def === undefined || def.scope !== 'run' || name === 'defaults' || name === 'file' || name === 'verbose') continue;
+    const r = parseValue(def, value, label(name));
+    if ('problem' in r) {
+      problems.add(r.problem);
+      continue;
+    }
+    if (name === 'outformat') run.outformat = r.value as OutFormat;
+    else if (name === 'out') run.out = r.value as string;
+    else if (name === 'summary-json') run.summaryJson = r.value as string;
+  }
+}
+
+/** An output file must be creatable: its folder exists and is writable, and it is not a folder. */
+function checkWritable(path: string, flag: string, cwd: string, problems: Problems): void {
+  const abs = resolve(cwd, path);
+  try {
+    if (existsSync(abs)) {
+      if (statSync(abs).isDirectory()) throw new Error('it is a folder');
+      accessSync(abs, constants.W_OK);
+    } else {
+      accessSync(dirname(abs), constants.W_OK);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.add(`${flag} "${path}" cannot be written (${code === 'ENOENT' ? 'no such folder' : (code ?? (err as Error).message)})`);
+  }
+}
+
+/** Resolves and loads the CUT, and lets its class check the line (lengths, extra). */
+async function cutLine(arg: string, options: LineOptions, line: number, cwd: string): Promise<CutLine> {
+  const { name, path } = findCut(arg, cwd);
+  const cls = await loadCut(name, path);
+  if (typeof cls.validate === 'function') {
+    const found = await cls.validate({ extra: options.extra, lengths: options.lengths, concurrency: options.concurrency, endpoint: options.endpoint });
+    if (Array.isArray(found) && found.length > 0) throw new UsageError(`${name}: ${found.join('; ')}`);
+  }
+  return { cut: name, modulePath: path, line, options };
+}
+
+function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string): RunPlan {
+  const problems = new Problems();
+  if (run.out !== '') checkWritable(run.out, '--out', cwd, problems);
+  if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
+  problems.throwIfAny();
+  return {
+    lines,
+    outformat: run.outformat,
+    out: run.out === '' ? '' : resolve(cwd, run.out),
+    summaryJson: run.summaryJson === '' ? '' : resolve(cwd, run.summaryJson),
+    verbosity,
+    summary: Math.min(...lines.map((l) => l.options.summary)),
+  };
+}
+
+function runValues(values: Record<string, string>, problems: Problems): RunValues {
+  const run: RunValues = { outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '' };
+  applyRunValues(run, values, problems, (k) => `--${k}`);
+  return run;
+}
+
+/** `pylogen <cut> [options]` */
+export async function planFromWords(words: readonly string[], cwd: string): Promise<RunPlan> {
+  const parsed = parseWords(words, RUN_SPEC);
+  if (parsed.positionals.length === 0) throw new UsageError('no CUT given: pylogen <cut> [options], e.g. pylogen cuts.Dummy --proc 2 --duration 10');
+  if (parsed.positionals.length > 1) throw new UsageError(`one CUT per command line, but got ${parsed.positionals.map((p) => `"${p}"`).join(' ')} (use a scenario file to run several)`);
+  if (parsed.values.file !== undefined) throw new UsageError('--file goes with the scenario command: pylogen scenario --file FILE');
+  const problems = new Problems();
+  // The run-level values of a profile are applied first, then the command line's.
+  const run: RunValues = { outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '' };
+  const options = lineOptions(parsed.values, cwd, LINE_DEFAULTS.id, problems, run);
+  applyRunValues(run, parsed.values, problems, (k) => `--${k}`);
+  problems.throwIfAny();
+  const line = await cutLine(parsed.positionals[0]!, options, 0, cwd);
+  return finishPlan([line], run, parsed.verbose, cwd);
+}
+
+/** `pylogen scenario --file FILE [run options]` */
+export async function planFromScenario(words: readonly string[], cwd: string): Promise<RunPlan> {
+  const parsed = parseWords(words, SCENARIO_SPEC);
+  if (parsed.positionals.length > 0) throw new UsageError(`scenario takes no CUT: its lines name them, but got "${parsed.positionals[0]}"`);
+  const file = parsed.values.file;
+  if (file === undefined) throw new UsageError('scenario needs --file FILE');
+  const path = findProfileFile(file, cwd, 'scenario file');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const problems = new Problems();
+  const run = runValues(parsed.values, problems);
+  problems.throwIfAny();
+  let entries: { line: number; words: string[] }[];
+  try {
+    entries = splitScenario(text);
+  } catch (err) {
+    const e = err as Error & { line?: number };
+    throw new UsageError(`${file}:${e.line ?? 0}: ${e.message}`);
+  }
+  if (entries.length === 0) throw new UsageError(`${file}: no CUT line (only blank lines and comments)`);
+  const lines: CutLine[] = [];
+  for (const { line, words: w } of entries) {
+    const at = `${file}:${line}: `;
+    try {
+      if (w[0] === 'scenario') throw new UsageError('a scenario line cannot run another scenario');
+      if (w[0] === 'pylogen') w.shift();
+      const lp = parseWords(w, LINE_SPEC);
+      if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
+      const lineProblems = new Problems();
+      const options = lineOptions(lp.values, cwd, `L${line}`, lineProblems);
+      lineProblems.throwIfAny();
+      lines.push(await cutLine(lp.positionals[0]!, options, line, cwd));
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(at + err.message);
+      throw err;
+    }
+  }
+  return finishPlan(lines, run, parsed.verbose, cwd);
+}

@@ -1,0 +1,145 @@
+/**
+ * One runner child process seen from the main process: transport (fork, send, kill) and lifecycle
+ * (a state machine), apart from the scheduling in run.ts (vitest forksWorker / poolRunner). A
+ * child's death becomes an error with its context: which runner, in which state, which exit code.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
+import type { BatchMessage, MainMessage, RunnerMessage } from '../protocol.js';
+import type { RunnerSpec } from '../plan.js';
+
+export type RunnerState = 'starting' | 'ready' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export type DoneTally = Extract<RunnerMessage, { type: 'done' }>;
+
+export interface RunnerEvents {
+  onBatch(r: RunnerProcess, b: BatchMessage): void;
+  onTick(r: RunnerProcess, m: Extract<RunnerMessage, { type: 'tick' }>): void;
+  onState(r: RunnerProcess): void;
+}
+
+export class RunnerProcess {
+  state: RunnerState = 'starting';
+  readonly child: ChildProcess;
+  tally: DoneTally | undefined;
+  /** why it failed: one line with the runner, the state and the cause */
+  failure: string | undefined;
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+  private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly spec: RunnerSpec,
+    private readonly events: RunnerEvents,
+  ) {
+    this.child = fork(join(packageRoot, 'dist/runner/main.js'), [], {
+      serialization: 'advanced',
+      // The child's stdout goes to our stderr: stdout is the event stream, a CUT's console.log must
+      // not corrupt it.
+      stdio: ['ignore', 2, 2, 'ipc'],
+      execArgv: [],
+    });
+    this.child.on('message', (m: RunnerMessage) => this.onMessage(m));
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitCode = code;
+        this.exitSignal = signal;
+        if (this.state !== 'stopped' && this.state !== 'failed') {
+          this.fail(`exited ${signal !== null ? `on ${signal}` : `with code ${code}`} while ${this.state}`);
+        }
+        resolve();
+      });
+    });
+    this.child.on('error', (err) => this.fail(`process error: ${err.message}`));
+    this.send({ type: 'init', spec });
+  }
+
+  get label(): string {
+    return `runner ${this.spec.options.id}.${this.spec.index} (${this.spec.cut}, pid ${this.child.pid ?? '?'})`;
+  }
+
+  send(m: MainMessage): void {
+    if (this.child.connected) this.child.send(m);
+  }
+
+  private setState(s: RunnerState): void {
+    this.state = s;
+    this.events.onState(this);
+  }
+
+  private fail(why: string): void {
+    if (this.state === 'failed' || this.state === 'stopped') return;
+    this.failure = `${this.label} failed: ${why}`;
+    this.setState('failed');
+    for (const w of this.readyWaiters) w.reject(new Error(this.failure));
+    this.readyWaiters = [];
+  }
+
+  private onMessage(m: RunnerMessage): void {
+    switch (m.type) {
+      case 'ready':
+        this.setState('ready');
+        for (const w of this.readyWaiters) w.resolve();
+        this.readyWaiters = [];
+        break;
+      case 'batch':
+        this.events.onBatch(this, m);
+        break;
+      case 'tick':
+        this.events.onTick(this, m);
+        break;
+      case 'done':
+        this.tally = m;
+        this.setState('stopped');
+        // Everything was received (messages arrive in order): let the runner exit.
+        if (this.child.connected) this.child.disconnect();
+        break;
+      case 'failed':
+        this.fail(`${m.error} (in ${m.phase})`);
+        break;
+    }
+  }
+
+  /** Resolves when the runner has loaded its CUT and run setup(); rejects if it fails first. */
+  ready(timeoutMs: number): Promise<void> {
+    if (this.state === 'ready') return Promise.resolve();
+    if (this.state === 'failed') return Promise.reject(new Error(this.failure));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(`not ready after ${timeoutMs / 1000}s (loading the CUT or its setup() hangs)`);
+      }, timeoutMs);
+      this.readyWaiters.push({
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+  }
+
+  start(at: number): void {
+    if (this.state !== 'ready') return;
+    this.send({ type: 'start', at });
+    this.setState('running');
+  }
+
+  /** Graceful stop: the runner finishes its operations in flight, flushes and sends its tally. */
+  stop(): void {
+    if (this.state === 'stopped' || this.state === 'failed') return;
+    this.send({ type: 'stop' });
+    if (this.state === 'running' || this.state === 'ready' || this.state === 'starting') this.setState('stopping');
+  }
+
+  /** Stop it for good: SIGTERM, then SIGKILL after killAfterMs. Resolves when it has exited. */
+  async kill(killAfterMs = 2000): Promise<void> {
+    if (this.exitCode !== null || this.exitSignal !== null) return;
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), killAfterMs);
+    await this.exited;
+    clearTimeout(t);
+  }
+
+  get alive(): boolean {
+    return this.exitCode === null && this.exitSignal === null;
+  }
+}

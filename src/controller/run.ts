@@ -1,0 +1,181 @@
+/**
+ * run(plan): the controller. It forks one runner per --process of every line, waits until all are
+ * ready (t0), starts runner i of a line at t0 + postpone + i × rampup, feeds the stats queue, prints
+ * a status line every --summary seconds, stops the runners (at their end, on interrupt, or when one
+ * outlives its duration and grace), and returns the summary with the exit code.
+ */
+import { writeFileSync } from 'node:fs';
+import { ExitCode } from '../exitcodes.js';
+import { openEventOutput } from '../output/EventOutput.js';
+import type { RunPlan, RunnerSpec } from '../plan.js';
+import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
+import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
+import { collectWarnings } from '../stats/warnings.js';
+import { RunnerProcess } from './RunnerProcess.js';
+import { startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
+
+/** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
+const START_MARGIN_MS = 50;
+/** Loading a CUT and its setup() must be done within this. */
+const READY_TIMEOUT_MS = 120_000;
+/** Batches a runner may have unacknowledged, and their size. */
+const WINDOW = 8;
+const BATCH_SIZE = 4096;
+
+export interface RunIO {
+  stdout?: NodeJS.WritableStream & import('node:stream').Writable;
+  stderr?: (text: string) => void;
+  /** aborted once: graceful stop; the controller forces on a second abort via forceSignal */
+  signal?: AbortSignal;
+  forceSignal?: AbortSignal;
+}
+
+export interface RunResult {
+  exitCode: ExitCode;
+  summary: Summary;
+}
+
+export function statusLine(t: Tick, planned: number): string {
+  const f = (x: number) => x.toFixed(1);
+  return (
+    `[${t.elapsedS.toFixed(1).padStart(7)}s] requests ${t.globalCount} global ${f(t.globalTps)}/s local Σ ${f(t.localTpsSum)}/s ` +
+    `runners ${t.activeRunners}/${planned} errors ${t.errors} queue ${t.queueLength} lag ${Math.round(t.lagMs)} ms`
+  );
+}
+
+export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
+  const say = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const output = openEventOutput(plan.outformat, plan.out, io.stdout);
+  const runners: RunnerProcess[] = [];
+  const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }));
+  let local: LocalEndpoint | undefined;
+  let interrupted = false;
+  const timers: NodeJS.Timeout[] = [];
+  const startedAt = Date.now();
+
+  if (plan.lines.some((l) => l.options.endpoint === 'local')) {
+    local = await startLocalEndpoint(plan);
+    if (plan.verbosity > 0) say(`embedded KMS server on ${local.url}\n`);
+  }
+
+  let slot = 0;
+  for (const line of plan.lines) {
+    for (let i = 0; i < line.options.process; i++) {
+      const spec: RunnerSpec = {
+        slot,
+        index: i,
+        count: line.options.process,
+        cut: line.cut,
+        modulePath: line.modulePath,
+        options: line.options,
+        shipEvents: plan.outformat !== 'none',
+        window: WINDOW,
+        batchSize: BATCH_SIZE,
+        endpoint: line.options.endpoint === 'local' ? local!.url : line.options.endpoint,
+        verbosity: plan.verbosity,
+      };
+      queue.addRunner(slot, line.options.id, i, line.cut);
+      runners.push(
+        new RunnerProcess(spec, {
+          onBatch: (r, b) => queue.onBatch(r.spec.slot, b),
+          onTick: (r, m) => queue.onTick(r.spec.slot, m.localTps, m.localCount, m.cpu),
+          onState: (r) => {
+            if (r.state === 'stopped' || r.state === 'failed') queue.runners[r.spec.slot]!.active = false;
+            if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
+          },
+        }),
+      );
+      slot++;
+    }
+  }
+
+  const stopAll = () => {
+    for (const r of runners) r.stop();
+  };
+  const forceAll = () => {
+    for (const r of runners) void r.kill(500);
+  };
+  const onAbort = () => {
+    interrupted = true;
+    say('pylogen: interrupted: stopping the runners (interrupt again to force)\n');
+    stopAll();
+    // Operations in flight get their grace, then the runners are stopped for good.
+    const grace = Math.max(...plan.lines.map((l) => l.options.grace)) * 1000 + 2000;
+    timers.push(setTimeout(forceAll, grace));
+  };
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  io.forceSignal?.addEventListener('abort', forceAll, { once: true });
+
+  try {
+    // t0: every runner forked, its CUT loaded and its setup() run.
+    const ready = await Promise.allSettled(runners.map((r) => r.ready(READY_TIMEOUT_MS)));
+    const notReady = ready.some((r) => r.status === 'rejected');
+    if (notReady || interrupted) {
+      stopAll();
+      for (const r of runners) if (r.state !== 'stopped') void r.kill(1000);
+    } else {
+      const t0 = Date.now() + START_MARGIN_MS;
+      if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${runners.length} runners ready\n`);
+      for (const r of runners) {
+        const o = r.spec.options;
+        const at = t0 + (o.postpone + r.spec.index * o.rampup) * 1000;
+        r.start(at);
+        timers.push(setTimeout(() => (queue.runners[r.spec.slot]!.active = r.state === 'running'), Math.max(0, at - Date.now())));
+        if (o.duration > 0) {
+          // A runner that outlives its duration and grace (a silent endpoint) is stopped, then killed.
+          const deadline = at - Date.now() + (o.duration + o.grace) * 1000 + 1000;
+          timers.push(setTimeout(() => r.stop(), deadline));
+          timers.push(setTimeout(() => void r.kill(1000), deadline + 3000));
+        }
+      }
+      timers.push(
+        setInterval(() => {
+          const t = queue.tick();
+          say(statusLine(t, runners.length) + '\n');
+        }, plan.summary * 1000),
+      );
+    }
+    await Promise.all(runners.map((r) => r.exited));
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    io.signal?.removeEventListener('abort', onAbort);
+    await queue.drained();
+    await output?.close();
+    await local?.close();
+  }
+
+  const endedAt = Date.now();
+  const ends: RunnerEnd[] = runners.map((r) => {
+    const st = queue.runners[r.spec.slot]!;
+    return {
+      slot: r.spec.slot,
+      id: r.spec.options.id,
+      index: r.spec.index,
+      cut: r.spec.cut,
+      pid: r.child.pid,
+      state: r.state,
+      ...(r.failure !== undefined ? { failure: r.failure } : {}),
+      ...(r.tally !== undefined
+        ? {
+            sentEvents: r.tally.sentEvents,
+            startedAt: r.tally.startedAt,
+            endedAt: r.tally.endedAt,
+            cpu: Math.round(r.tally.cpu * 100) / 100,
+            blockedMs: Math.round(r.tally.blockedMs),
+            ...(r.tally.arrivals !== undefined ? { arrivals: r.tally.arrivals } : {}),
+          }
+        : {}),
+      receivedEvents: st.receivedEvents,
+    };
+  });
+  const warnings = collectWarnings(queue, ends, plan);
+  const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
+  say(formatSummary(summary));
+  if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  const exitCode = interrupted
+    ? ExitCode.interrupted
+    : summary.runners.failed > 0 || summary.events.lost !== 0
+      ? ExitCode.runFailed
+      : ExitCode.ok;
+  return { exitCode, summary };
+}

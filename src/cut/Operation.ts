@@ -1,0 +1,147 @@
+/**
+ * One operation: one call of a CUT's func(). It times the requests that func() makes (PYLOGEN's
+ * @Executor.exec) and decides, at its end, whether it was a transaction: an operation that timed
+ * more than one request gives one `tra` event plus its `req` events, all sharing a transaction
+ * number; an operation with one request has none. Operation objects are reused by the runner, so
+ * the hot path allocates nothing per operation.
+ */
+import { RequestError, errorText, errorType, rcOf } from './RequestError.js';
+import type { Clock } from './clock.js';
+
+/** Where an operation's events go: the runner's recorder. */
+export interface OperationSink {
+  readonly clock: Clock;
+  /** the interned key id of a request name (nature req) or transaction name (nature tra) */
+  requestKey(name: string): number;
+  transactionKey(name: string): number;
+  nextTransaction(): number;
+  /** one event; times are the clock's monotonic ms; err is undefined on success */
+  event(key: number, tx: number, step: number, intended: number, begin: number, end: number, err: unknown): void;
+}
+
+/** A named request bound to its operation: what an @exec method takes as first argument. */
+export class Request {
+  constructor(
+    readonly op: Operation,
+    readonly name: string,
+  ) {}
+}
+
+const NONE = -1;
+
+export class Operation {
+  /** the current step: the payload length of this operation */
+  step = 0;
+  /** a payload of `step` bytes (shared and reused: treat it as read-only) */
+  payload: Buffer = Buffer.alloc(0);
+  /** loop number (0-based) of this operation */
+  loop = 0;
+  /** monotonic ms at which the operation should have started (open model) or did start (closed) */
+  intended = 0;
+  /** monotonic ms of the actual start */
+  begin = 0;
+
+  private requests = 0;
+  private tx = NONE;
+  private firstError: unknown = undefined;
+  private failed = false;
+  // The first request is staged until the second one ends (or the operation ends), since only
+  // then is it known whether it belongs to a transaction.
+  private sKey = 0;
+  private sBegin = 0;
+  private sEnd = 0;
+  private sErr: unknown = undefined;
+
+  constructor(
+    private readonly sink: OperationSink,
+    private readonly transactionName: string,
+  ) {}
+
+  /** Reset for a new call of func(). */
+  start(step: number, payload: Buffer, loop: number, intended: number, begin: number): void {
+    this.step = step;
+    this.payload = payload;
+    this.loop = loop;
+    this.intended = intended;
+    this.begin = begin;
+    this.requests = 0;
+    this.tx = NONE;
+    this.firstError = undefined;
+    this.failed = false;
+    this.sErr = undefined;
+  }
+
+  /** A named request of this operation, for a method decorated with @exec. */
+  req(name: string): Request {
+    return new Request(this, name);
+  }
+
+  /**
+   * Times fn as the request `name`. A thrown error (or a rejected promise) is recorded with rc 16 and
+   * its class and message, then rethrown as a RequestError so that func() stops this operation.
+   */
+  time<T>(name: string, fn: () => T): T {
+    const sink = this.sink;
+    const key = sink.requestKey(name);
+    const t = sink.clock.now();
+    let r: T;
+    try {
+      r = fn();
+    } catch (err) {
+      this.requestEnd(key, t, sink.clock.now(), err ?? new Error('undefined thrown'));
+      throw new RequestError(name, err);
+    }
+    if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      return (r as unknown as Promise<unknown>).then(
+        (v) => {
+          this.requestEnd(key, t, sink.clock.now(), undefined);
+          return v;
+        },
+        (err: unknown) => {
+          this.requestEnd(key, t, sink.clock.now(), err ?? new Error('undefined rejection'));
+          throw new RequestError(name, err);
+        },
+      ) as T;
+    }
+    this.requestEnd(key, t, sink.clock.now(), undefined);
+    return r;
+  }
+
+  /** Whether a request of this operation failed. */
+  get hasFailed(): boolean {
+    return this.failed;
+  }
+
+  private requestEnd(key: number, begin: number, end: number, err: unknown): void {
+    const n = ++this.requests;
+    if (err !== undefined && !this.failed) {
+      this.failed = true;
+      this.firstError = err;
+    }
+    if (n === 1) {
+      this.sKey = key;
+      this.sBegin = begin;
+      this.sEnd = end;
+      this.sErr = err;
+      return;
+    }
+    if (n === 2) {
+      this.tx = this.sink.nextTransaction();
+      // The first request carries the wait since the intended start (coordinated omission).
+      this.sink.event(this.sKey, this.tx, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
+    }
+    this.sink.event(key, this.tx, this.step, begin, begin, end, err);
+  }
+
+  /** Close the operation: emit the staged request, or the transaction event. */
+  finish(end: number): void {
+    if (this.requests === 1) {
+      this.sink.event(this.sKey, NONE, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
+    } else if (this.requests > 1) {
+      const key = this.sink.transactionKey(this.transactionName);
+      this.sink.event(key, this.tx, this.step, this.intended, this.begin, end, this.firstError);
+    }
+  }
+}
+
+export { RequestError, errorText, errorType, rcOf };

@@ -1,0 +1,41 @@
+/**
+ * Thrown out of a timed request after its error was recorded (rc, class, message), so that func()
+ * stops the operation and the runner goes on with the next one without recording it twice.
+ */
+export class RequestError extends Error {
+  override name = 'RequestError';
+  constructor(
+    readonly request: string,
+    override readonly cause: unknown,
+  ) {
+    super(`request ${request} failed`);
+  }
+}
+
+/** PYLOGEN's return code of a request whose call raised. */
+export const RC_ERROR = 16;
+
+/** The rc of an error: its own numeric `rc` if it has one, else PYLOGEN's 16. */
+export function rcOf(err: unknown): number {
+  const rc = (err as { rc?: unknown } | null)?.rc;
+  return typeof rc === 'number' && Number.isInteger(rc) && rc > 0 ? rc : RC_ERROR;
+}
+
+/**
+ * The type an error is counted under in errorsByType: the SDK's exception name
+ * (ThrottlingException, ...), a network error's code (ECONNREFUSED, ...), else its class name.
+ */
+export function errorType(err: unknown): string {
+  if (err === null || typeof err !== 'object') return typeof err;
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : '';
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  if (/^E[A-Z_]+$/.test(code) && (name === 'Error' || name === 'SystemError' || name === 'TypeError')) return code;
+  return name === 'Error' && code ? code : name;
+}
+
+/** The error column's text: "Class: message", one line. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return `${errorType(err)}: ${err.message}`.replace(/\s*\n\s*/g, ' ');
+  return String(err).replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,62 @@
+/**
+ * Module hooks (node:module register) that let a user drop a .ts CUT into ./cuts and run it with no
+ * build step: .ts files are transformed by esbuild (types stripped, TC39 decorators lowered), the
+ * specifier `pylogen` resolves to this package wherever the CUT lives, and a bare import that the
+ * CUT's folder cannot resolve falls back to this package's own dependencies (so a CUT in an empty
+ * folder can import @aws-sdk/client-kms or node-forge). These hooks run on Node's hooks thread.
+ */
+import { readFile } from 'node:fs/promises';
+import { transform } from 'esbuild';
+
+interface HookData {
+  /** file URL of this package's dist/index.js */
+  pylogenIndex: string;
+  /** file URL inside this package, to resolve its dependencies from */
+  packageAnchor: string;
+}
+
+let data: HookData;
+
+export function initialize(d: HookData): void {
+  data = d;
+}
+
+type Resolve = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string; format?: string | null }>;
+type Load = (url: string, context: { format?: string | null }) => Promise<{ format: string; source?: string | Buffer | null }>;
+
+export async function resolve(
+  specifier: string,
+  context: { parentURL?: string },
+  nextResolve: Resolve,
+): Promise<{ url: string; format?: string | null; shortCircuit?: boolean }> {
+  if (specifier === 'pylogen') return { url: data.pylogenIndex, format: 'module', shortCircuit: true };
+  try {
+    return await nextResolve(specifier, context);
+  } catch (err) {
+    const bare = !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
+    if (bare && context.parentURL !== undefined && (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      return nextResolve(specifier, { ...context, parentURL: data.packageAnchor });
+    }
+    throw err;
+  }
+}
+
+export async function load(
+  url: string,
+  context: { format?: string | null },
+  nextLoad: Load,
+): Promise<{ format: string; source?: string | Buffer | null; shortCircuit?: boolean }> {
+  if (url.startsWith('file:') && (url.endsWith('.ts') || url.endsWith('.mts'))) {
+    const path = new URL(url);
+    const source = await readFile(path, 'utf8');
+    const out = await transform(source, {
+      loader: 'ts',
+      format: 'esm',
+      target: 'node20',
+      sourcefile: decodeURIComponent(path.pathname),
+      sourcemap: 'inline',
+    });
+    return { format: 'module', source: out.code, shortCircuit: true };
+  }
+  return nextLoad(url, context);
+}

@@ -1,0 +1,209 @@
+/**
+ * Every option of a run in one typed, declarative table (vitest cli-config.ts): name, aliases,
+ * kind, default, help text and validation. The command line, profiles (--defaults) and scenario
+ * lines all go through it, so a value is checked the same way wherever it comes from.
+ */
+import { Problems, UsageError } from './errors.js';
+import type { LineOptions, OutFormat } from './plan.js';
+
+export type Kind =
+  | { type: 'int'; min: number; max?: number }
+  | { type: 'seconds'; min: number; positive?: boolean }
+  | { type: 'lengths' }
+  | { type: 'json-object' }
+  | { type: 'enum'; choices: readonly string[] }
+  | { type: 'string'; nonEmpty?: boolean }
+  | { type: 'count' };
+
+export interface OptionDef {
+  /** the long name, as typed after `--` */
+  name: string;
+  /** other full names (PYLOGEN's --steps and --pausestep) */
+  aliases?: string[];
+  /** short flag */
+  short?: string;
+  kind: Kind;
+  describe: string;
+  /** `line`: per CUT line (command line or scenario line); `run`: for the whole run */
+  scope: 'line' | 'run';
+  /** the key of LineOptions it sets (line options) */
+  key?: keyof LineOptions;
+  /** whether a profile may set it */
+  profile?: boolean;
+}
+
+export const OPTIONS: readonly OptionDef[] = [
+  { name: 'process', kind: { type: 'int', min: 1, max: 256 }, key: 'process', scope: 'line', describe: 'runner processes for this CUT' },
+  { name: 'concurrency', kind: { type: 'int', min: 1, max: 100_000 }, key: 'concurrency', scope: 'line', describe: 'operations in flight inside one runner' },
+  { name: 'postpone', kind: { type: 'seconds', min: 0 }, key: 'postpone', scope: 'line', describe: 'seconds before the first runner starts' },
+  { name: 'rampup', kind: { type: 'seconds', min: 0 }, key: 'rampup', scope: 'line', describe: 'seconds between two runner starts' },
+  { name: 'duration', kind: { type: 'seconds', min: 0 }, key: 'duration', scope: 'line', describe: 'seconds each runner runs, from its own start (priority over --loops)' },
+  { name: 'loops', kind: { type: 'int', min: 1 }, key: 'loops', scope: 'line', describe: 'loops per runner when no --duration is given' },
+  { name: 'lengths', aliases: ['steps'], kind: { type: 'lengths' }, key: 'lengths', scope: 'line', describe: 'payload lengths L,L,...: one loop calls the CUT once per length' },
+  { name: 'pauseloop', kind: { type: 'seconds', min: 0 }, key: 'pauseloop', scope: 'line', describe: 'pause after each loop, seconds' },
+  { name: 'pauselen', aliases: ['pausestep'], kind: { type: 'seconds', min: 0 }, key: 'pauselen', scope: 'line', describe: 'pause after each length, seconds' },
+  { name: 'extra', kind: { type: 'json-object' }, key: 'extra', scope: 'line', describe: 'parameters for the CUT, a JSON object' },
+  { name: 'summary', kind: { type: 'seconds', min: 0.1, positive: true }, key: 'summary', scope: 'line', describe: 'seconds between two throughput computations (local and global)' },
+  { name: 'id', kind: { type: 'string', nonEmpty: true }, key: 'id', scope: 'line', describe: "an arbitrary id that labels this line's events" },
+  { name: 'endpoint', kind: { type: 'string', nonEmpty: true }, key: 'endpoint', scope: 'line', describe: 'KMS endpoint URL, or "local" for the embedded server' },
+  { name: 'region', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', describe: 'KMS region' },
+  { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: 'SDK retries of a KMS request (default 0: throttling shows as errors)' },
+  { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
+  { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
+  { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'none'] }, scope: 'run', describe: 'per-event stream: csv (short), long, jsonl, none' },
+  { name: 'out', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the per-event stream (default: standard output)' },
+  { name: 'summary-json', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
+  { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a profile: JSON object of option values (as given, then in profiles/)' },
+  { name: 'file', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
+  { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
+];
+
+/** Built-in defaults of a line (the lowest precedence). */
+export const LINE_DEFAULTS: LineOptions = {
+  process: 1,
+  concurrency: 1,
+  postpone: 0,
+  rampup: 0,
+  duration: 0,
+  loops: 10,
+  lengths: [16],
+  pauseloop: 0,
+  pauselen: 0,
+  extra: {},
+  summary: 1,
+  id: 'run',
+  schedule: '',
+  arrival: 'uniform',
+  burst: '',
+  maxInflight: 0,
+  queue: 0,
+  endpoint: '',
+  region: '',
+  retries: 0,
+  timeout: 10,
+  grace: 5,
+};
+
+export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0 };
+
+const byName = new Map<string, OptionDef>();
+for (const d of OPTIONS) {
+  byName.set(d.name, d);
+  for (const a of d.aliases ?? []) byName.set(a, d);
+}
+
+export function optionDef(name: string): OptionDef | undefined {
+  return byName.get(name);
+}
+
+/** Every full option name a prefix may expand to (names and aliases). */
+export function optionNames(): string[] {
+  return [...byName.keys()];
+}
+
+/**
+ * Expands a long option name given as any unambiguous prefix, as PYLOGEN's users type them
+ * (--proc, --le, --pauselo, --ram, --def). An exact name wins; aliases of one option count once.
+ */
+export function expandOptionName(given: string, names: readonly string[] = optionNames(), defs = byName): string {
+  if (names.includes(given)) return given;
+  const hits = names.filter((n) => n.startsWith(given));
+  const options = [...new Set(hits.map((h) => defs.get(h)?.name ?? h))];
+  if (options.length === 1) return options[0]!;
+  if (options.length === 0) throw new UsageError(`unknown option --${given}`);
+  throw new UsageError(`ambiguous option --${given}: it could be ${options.map((o) => `--${o}`).join(', ')}`);
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Parses one value of an option; returns the value or a problem naming the option and the value. */
+export function parseValue(def: OptionDef, raw: unknown, label = `--${def.name}`): { value: unknown } | { problem: string } {
+  const k = def.kind;
+  const shown = typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw);
+  const num = (): number | undefined => {
+    if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
+    if (typeof raw === 'string' && NUMBER.test(raw.trim())) return Number(raw.trim());
+    return undefined;
+  };
+  switch (k.type) {
+    case 'int': {
+      const n = num();
+      if (n === undefined || !Number.isInteger(n)) return { problem: `${label} must be a whole number, but is ${shown}` };
+      if (n < k.min) return { problem: `${label} must be at least ${k.min}, but is ${n}` };
+      if (k.max !== undefined && n > k.max) return { problem: `${label} must be at most ${k.max}, but is ${n}` };
+      return { value: n };
+    }
+    case 'seconds': {
+      const n = num();
+      if (n === undefined) return { problem: `${label} must be a number of seconds, but is ${shown}` };
+      if (n < k.min) return { problem: `${label} must be at least ${k.min}s, but is ${n}` };
+      return { value: n };
+    }
+    case 'lengths': {
+      const parts = typeof raw === 'number' ? [String(raw)] : Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : null;
+      if (parts === null || parts.length === 0) return { problem: `${label} must be a list of lengths like 16,32, but is ${shown}` };
+      const out: number[] = [];
+      for (const p of parts) {
+        const t = p.trim();
+        if (!/^\d+$/.test(t)) return { problem: `${label} must be whole numbers of bytes separated by commas, but has "${t}"` };
+        const n = Number(t);
+        if (n > 64 * 1024 * 1024) return { problem: `${label}: a length must be at most 67108864 bytes, but is ${n}` };
+        out.push(n);
+      }
+      return { value: out };
+    }
+    case 'json-object': {
+      let v: unknown = raw;
+      if (typeof raw === 'string') {
+        try {
+          v = JSON.parse(raw);
+        } catch (err) {
+          return { problem: `${label} must be a JSON object, but is not JSON (${(err as Error).message}): ${shown}` };
+        }
+      }
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return { problem: `${label} must be a JSON object, but is ${shown}` };
+      return { value: v };
+    }
+    case 'enum': {
+      if (typeof raw !== 'string' || !k.choices.includes(raw)) return { problem: `${label} must be one of ${k.choices.join(', ')}, but is ${shown}` };
+      return { value: raw };
+    }
+    case 'string': {
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be a string, but is ${shown}` };
+      const s = String(raw);
+      if (k.nonEmpty && s.trim() === '') return { problem: `${label} must not be empty` };
+      return { value: s };
+    }
+    case 'count': {
+      const n = num();
+      if (n === undefined || !Number.isInteger(n) || n < 0) return { problem: `${label} must be a whole number, but is ${shown}` };
+      return { value: n };
+    }
+  }
+}
+
+/**
+ * Applies raw values (option name → raw value) on top of a LineOptions, collecting problems.
+ * `label(name)` says how a problem names its source (`--loops`, or `profile.json: key "loops"`).
+ */
+export function applyLineValues(
+  base: LineOptions,
+  raw: Record<string, unknown>,
+  problems: Problems,
+  label: (name: string) => string = (n) => `--${n}`,
+): LineOptions {
+  const out: LineOptions = { ...base };
+  for (const [name, value] of Object.entries(raw)) {
+    const def = byName.get(name);
+    if (def === undefined || def.key === undefined) continue;
+    const r = parseValue(def, value, label(name));
+    if ('problem' in r) problems.add(r.problem);
+    else (out as unknown as Record<string, unknown>)[def.key] = r.value;
+  }
+  return out;
+}
+
+/** Checks that concern several options of a line together. */
+export function checkLine(o: LineOptions, problems: Problems): void {
+  if (o.duration === 0 && o.loops < 1) problems.add('the run would do nothing: give --duration or --loops of at least 1');
+}

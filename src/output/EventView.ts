@@ -1,0 +1,48 @@
+/** What an event formatter sees of one batch: the events and the labels and counters around them. */
+import type { Nature } from '../protocol.js';
+
+export interface RunnerLabels {
+  /** the line's --id */
+  id: string;
+  /** runner number within its line */
+  index: number;
+  /** global runner slot, unique in the run (transaction ids are made unique with it) */
+  slot: number;
+  cut: string;
+  /** key id → nature and request name (the runner's interned keys) */
+  keys: { nature: Nature; request: string }[];
+  /** error id → text (the runner's interned errors) */
+  errors: string[];
+}
+
+export interface EventBatchView {
+  runner: RunnerLabels;
+  events: Float64Array;
+  n: number;
+  localCountBefore: number;
+  localTps: number;
+  globalCountBefore: number;
+  globalTps: number;
+  activeRunners: number;
+}
+
+export const CSV_COLUMNS = [
+  'time',
+  'epoch',
+  'nature',
+  'full_id',
+  'id',
+  'runner',
+  'cut',
+  'request',
+  'transaction',
+  'step',
+  'rc',
+  'elapsed_ms',
+  'local_count',
+  'local_tps',
+  'global_count',
+  'global_tps',
+  'active_runners',
+  'error',
+] as const;

@@ -1,0 +1,119 @@
+/**
+ * The per-event stream's formats: csv (short, written with csv-stringify), long (key=value lines)
+ * and jsonl. A batch is formatted into one string: one write per batch, not per event.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_STEP, F_TX } from '../protocol.js';
+import { CSV_COLUMNS, type EventBatchView, type RunnerLabels } from './EventView.js';
+
+export type Row = [string, string, string, string, string, number, string, string, string, number, number, string, number, string, number, string, number, string];
+
+/** ISO-8601 of an epoch ms; consecutive events mostly share their millisecond, so cache the last. */
+let isoMs = -1;
+let isoText = '';
+function iso(epochMs: number): string {
+  const ms = Math.floor(epochMs);
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
+/** PYLOGEN's label id.runner.Cut.step.request, cached per runner, key and step. */
+const fullIds = new WeakMap<RunnerLabels, Map<number, string>>();
+function fullId(r: RunnerLabels, key: number, step: number): string {
+  let m = fullIds.get(r);
+  if (m === undefined) fullIds.set(r, (m = new Map()));
+  const k = key * 1e9 + step;
+  let s = m.get(k);
+  if (s === undefined) {
+    s = `${r.id}.${r.index}.${r.cut}.${step}.${r.keys[key]!.request}`;
+    m.set(k, s);
+  }
+  return s;
+}
+
+/** The rows of a batch, with running local and global counts (requests only). */
+export function rowsOf(v: EventBatchView): Row[] {
+  const { runner: r, events: e } = v;
+  const rows: Row[] = new Array(v.n);
+  let local = v.localCountBefore;
+  let global = v.globalCountBefore;
+  const localTps = v.localTps.toFixed(1);
+  const globalTps = v.globalTps.toFixed(1);
+  for (let i = 0; i < v.n; i++) {
+    const o = i * EVENT_FIELDS;
+    const key = e[o + F_KEY]!;
+    const k = r.keys[key]!;
+    if (k.nature === 'req') {
+      local++;
+      global++;
+    }
+    const begin = e[o + F_BEGIN]!;
+    const tx = e[o + F_TX]!;
+    const err = e[o + F_ERR]!;
+    const step = e[o + F_STEP]!;
+    rows[i] = [
+      iso(begin),
+      (begin / 1000).toFixed(3),
+      k.nature,
+      fullId(r, key, step),
+      r.id,
+      r.index,
+      r.cut,
+      k.request,
+      tx < 0 ? '' : `${r.slot}:${tx}`,
+      step,
+      e[o + F_RC]!,
+      e[o + F_ELAPSED]!.toFixed(3),
+      local,
+      localTps,
+      global,
+      globalTps,
+      v.activeRunners,
+      err < 0 ? '' : (r.errors[err] ?? ''),
+    ];
+  }
+  return rows;
+}
+
+export interface EventFormat {
+  header(): string;
+  batch(v: EventBatchView): string;
+}
+
+export const csvFormat: EventFormat = {
+  header: () => stringify([CSV_COLUMNS as unknown as string[]]),
+  batch: (v) => stringify(rowsOf(v)),
+};
+
+export const jsonlFormat: EventFormat = {
+  header: () => '',
+  batch: (v) => {
+    let s = '';
+    for (const row of rowsOf(v)) {
+      const o: Record<string, string | number> = {};
+      for (let c = 0; c < CSV_COLUMNS.length; c++) o[CSV_COLUMNS[c]!] = row[c]!;
+      s += JSON.stringify(o) + '\n';
+    }
+    return s;
+  },
+};
+
+/** PYLOGEN's long format: the same fields as key=value on one line, values with spaces quoted. */
+export const longFormat: EventFormat = {
+  header: () => '',
+  batch: (v) => {
+    let s = '';
+    for (const row of rowsOf(v)) {
+      const parts: string[] = [];
+      for (let c = 0; c < CSV_COLUMNS.length; c++) {
+        const val = String(row[c]);
+        parts.push(`${CSV_COLUMNS[c]}=${/[\s"=]/.test(val) || val === '' ? JSON.stringify(val) : val}`);
+      }
+      s += parts.join(' ') + '\n';
+    }
+    return s;
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * A validated RunPlan: what the CLI (or a program) hands to run(). Nothing in here is checked again
+ * later: src/options.ts validates every value before anything is forked.
+ */
+
+export type OutFormat = 'csv' | 'long' | 'jsonl' | 'none';
+export type Arrival = 'uniform' | 'poisson';
+
+/** The options of one CUT invocation (a command line, or one line of a scenario file). */
+export interface LineOptions {
+  process: number;
+  concurrency: number;
+  postpone: number; // s
+  rampup: number; // s
+  duration: number; // s, 0 = use loops
+  loops: number;
+  lengths: number[];
+  pauseloop: number; // s
+  pauselen: number; // s
+  extra: Record<string, unknown>;
+  summary: number; // s
+  id: string;
+  /** open model: the schedule text (`D@R,...`), empty for the closed model */
+  schedule: string;
+  arrival: Arrival;
+  burst: string;
+  maxInflight: number; // 0 = unbounded
+  queue: number; // open model: arrivals allowed to wait beyond max-inflight
+  endpoint: string;
+  region: string;
+  retries: number;
+  timeout: number; // s, per KMS request
+  grace: number; // s, for operations in flight at the end
+}
+
+/** One CUT line of the plan: the resolved CUT module and its options. */
+export interface CutLine {
+  /** the CUT's class name, e.g. "Dummy" */
+  cut: string;
+  /** absolute path of the CUT module */
+  modulePath: string;
+  /** 1-based line of the scenario file, or 0 for a command line */
+  line: number;
+  options: LineOptions;
+}
+
+export interface RunPlan {
+  lines: CutLine[];
+  outformat: OutFormat;
+  /** file for the per-event stream; '' = standard output */
+  out: string;
+  summaryJson: string;
+  verbosity: number;
+  /** seconds between two throughput computations of the stats queue (the smallest of the lines) */
+  summary: number;
+  /** where `--endpoint local` started the embedded server, filled by run() */
+  localEndpoint?: string;
+}
+
+/** What one runner process is told at init: everything it needs, no functions, no code. */
+export interface RunnerSpec {
+  /** global runner number across the plan (0-based) */
+  slot: number;
+  /** runner number within its line (0-based): PYLOGEN's runner in full_id */
+  index: number;
+  /** runners of its line */
+  count: number;
+  cut: string;
+  modulePath: string;
+  options: LineOptions;
+  /** whether events must be shipped one by one (an event stream is written) */
+  shipEvents: boolean;
+  /** batches the runner may have unacknowledged before it waits (backpressure) */
+  window: number;
+  /** events per batch at most */
+  batchSize: number;
+  /** the endpoint resolved by the main process (`local` replaced by the embedded server's URL) */
+  endpoint: string;
+  verbosity: number;
+}

@@ -1,0 +1,110 @@
+/**
+ * The runner's loops. Closed model (PYLOGEN's): for each loop, for each length L, one operation
+ * with a payload of L bytes, a pause of --pauselen, and --pauseloop after the last length; for
+ * --duration seconds from the runner's own start, else --loops loops. With --concurrency N, N
+ * workers share the sequence of (loop, length) items, the CUT instance and its context.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
+import type { Clock } from '../cut/clock.js';
+import { Operation } from '../cut/Operation.js';
+import { RequestError } from '../cut/RequestError.js';
+import type { RunnerSpec } from '../plan.js';
+import type { Recorder } from './Recorder.js';
+import { openLoop } from './openLoop.js';
+
+export interface LoopControl {
+  done: Promise<void>;
+  stop(): void;
+  /** loops completed */
+  readonly loops: number;
+  readonly arrivals?: { planned: number; started: number; dropped: number };
+}
+
+/** A synchronous CUT would starve the event loop (acks, ticks, stop): yield this often, in ms. */
+export const YIELD_EVERY_MS = 10;
+
+const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Runs one operation on op: func(), awaited only when it returned a promise, so a synchronous CUT
+ * costs no microtask. A RequestError was recorded already; anything else fails the runner.
+ */
+export function callFunc(cut: ClassUnderTest, op: Operation): Promise<void> | undefined {
+  let r: unknown;
+  try {
+    r = cut.func(op);
+  } catch (err) {
+    if (err instanceof RequestError) return undefined;
+    throw err;
+  }
+  if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+    return (r as Promise<unknown>).then(
+      () => undefined,
+      (err: unknown) => {
+        if (!(err instanceof RequestError)) throw err;
+      },
+    );
+  }
+  return undefined;
+}
+
+/** One payload per length, made once: random bytes, so nothing downstream can compress them away. */
+export function makePayloads(lengths: number[]): Buffer[] {
+  return lengths.map((l) => randomBytes(l));
+}
+
+export function runLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, clock: Clock): LoopControl {
+  if (spec.options.schedule !== '') return openLoop(cut, spec, rec, clock);
+  const o = spec.options;
+  const lengths = o.lengths;
+  const nLen = lengths.length;
+  const payloads = makePayloads(lengths);
+  const start = clock.now();
+  const endAt = o.duration > 0 ? start + o.duration * 1000 : Infinity;
+  const total = o.duration > 0 ? Infinity : o.loops * nLen;
+  const pauselen = o.pauselen * 1000;
+  const pauseloop = o.pauseloop * 1000;
+  let next = 0;
+  let stopped = false;
+  let loops = 0;
+
+  async function worker(op: Operation): Promise<void> {
+    let lastYield = clock.now();
+    for (;;) {
+      const k = next;
+      if (stopped || k >= total) return;
+      const now = clock.now();
+      if (now >= endAt) return;
+      next = k + 1;
+      const li = k % nLen;
+      op.start(lengths[li]!, payloads[li]!, (k / nLen) | 0, now, now);
+      const p = callFunc(cut, op);
+      if (p !== undefined) await p;
+      const end = clock.now();
+      op.finish(end);
+      const lastOfLoop = li === nLen - 1;
+      if (lastOfLoop) loops++;
+      if (rec.mustWait) await rec.waitForWindow();
+      if (pauselen > 0) await sleep(pauselen);
+      if (lastOfLoop && pauseloop > 0) await sleep(pauseloop);
+      else if (clock.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldNow();
+        lastYield = clock.now();
+      }
+    }
+  }
+
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < o.concurrency; w++) workers.push(worker(new Operation(rec, cut.transactionName)));
+  return {
+    done: Promise.all(workers).then(() => undefined),
+    stop: () => {
+      stopped = true;
+    },
+    get loops() {
+      return loops;
+    },
+  };
+}

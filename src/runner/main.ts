@@ -1,0 +1,167 @@
+/**
+ * A runner: one child process per runner of a CUT line (child_process.fork). It loads the CUT, runs
+ * setup(), says `ready`, waits for its start instant, loops, runs teardown(), flushes its events and
+ * sends its final tally. It exits by itself when its IPC channel closes (the main process died).
+ */
+import { systemClock } from '../cut/clock.js';
+import { loadCut } from '../cut/load.js';
+import { describeError } from '../errors.js';
+import type { MainMessage, RunnerMessage } from '../protocol.js';
+import type { RunnerSpec } from '../plan.js';
+import { Recorder } from './Recorder.js';
+import { runLoop, type LoopControl } from './loop.js';
+import { cpuMeter } from './cpu.js';
+import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
+
+/** A batch that is not full goes out after this long. */
+const FLUSH_EVERY_MS = 100;
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('pylogen runner: must be started by pylogen (no IPC channel)\n');
+  process.exit(2);
+}
+
+function send(msg: RunnerMessage): void {
+  if (process.connected) process.send!(msg);
+}
+
+let finished = false;
+// The main process closes the channel once it has our tally; before that, a closed channel means
+// it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
+process.on('disconnect', () => process.exit(finished ? 0 : 3));
+
+let recorder: Recorder | undefined;
+let control: LoopControl | undefined;
+let startResolve: ((at: number) => void) | undefined;
+let stopRequested = false;
+
+process.on('message', (m: MainMessage) => {
+  switch (m.type) {
+    case 'init':
+      init(m.spec).catch((err) => fail(phase, err));
+      break;
+    case 'start':
+      startResolve?.(m.at);
+      break;
+    case 'ack':
+      recorder?.ack(m.seq);
+      break;
+    case 'stop':
+      stopRequested = true;
+      control?.stop();
+      startResolve?.(Number.NaN);
+      break;
+  }
+});
+
+// SIGINT reaches the whole process group from a terminal: the main process decides, not us.
+process.on('SIGINT', () => {});
+
+let phase: 'load' | 'setup' | 'run' | 'teardown' = 'load';
+
+function fail(where: typeof phase, err: unknown): void {
+  // What was recorded before the failure still reaches the stats queue.
+  try {
+    recorder?.flush(true);
+  } catch {
+    /* the failure is what matters */
+  }
+  send({ type: 'failed', phase: where, error: describeError(err) });
+  setImmediate(() => process.exit(1));
+}
+
+async function init(spec: RunnerSpec): Promise<void> {
+  const clock = systemClock;
+  const Cut = await loadCut(spec.cut, spec.modulePath);
+  const cut = new Cut() as ClassUnderTest;
+  cut.extra = spec.options.extra;
+  cut.runner = {
+    index: spec.index,
+    count: spec.count,
+    id: spec.options.id,
+    cut: spec.cut,
+    endpoint: spec.endpoint,
+    region: spec.options.region,
+    retries: spec.options.retries,
+    timeout: spec.options.timeout,
+  };
+  const label = `[${spec.options.id}.${spec.index}.${spec.cut}]`;
+  cut.log = (m) => process.stderr.write(`${label} ${m}\n`);
+  phase = 'setup';
+  await cut.setup();
+  recorder = new Recorder({
+    clock,
+    shipEvents: spec.shipEvents,
+    batchSize: spec.batchSize,
+    window: spec.window,
+    openModel: spec.options.schedule !== '',
+    send: (b) => send(b),
+  });
+  const startAt = await new Promise<number>((resolve) => {
+    startResolve = resolve;
+    send({ type: 'ready', pid: process.pid });
+  });
+  startResolve = undefined;
+  phase = 'run';
+  const cpu = cpuMeter();
+  let startedAt = clock.toEpoch(clock.now());
+  if (!stopRequested && Number.isFinite(startAt)) {
+    await waitUntil(clock.fromEpoch(startAt));
+    startedAt = clock.toEpoch(clock.now());
+    control = runLoop(cut, spec, recorder, clock);
+    const rec = recorder;
+    // Local throughput, computed inside the runner every --summary seconds (PYLOGEN's local stats).
+    let lastCount = 0;
+    let lastAt = clock.now();
+    const tick = setInterval(() => {
+      const now = clock.now();
+      rec.flush();
+      rec.localTps = ((rec.localCount - lastCount) * 1000) / (now - lastAt);
+      lastCount = rec.localCount;
+      lastAt = now;
+      send({ type: 'tick', localTps: rec.localTps, localCount: rec.localCount, at: clock.toEpoch(now), cpu: cpu.sample() });
+    }, spec.options.summary * 1000);
+    // Events reach the stats queue within FLUSH_EVERY_MS even at low rates.
+    const flusher = setInterval(() => rec.flush(), FLUSH_EVERY_MS);
+    try {
+      await control.done;
+    } finally {
+      clearInterval(tick);
+      clearInterval(flusher);
+    }
+  }
+  const endedAt = clock.toEpoch(clock.now());
+  const busy = cpu.total();
+  phase = 'teardown';
+  await cut.teardown();
+  recorder.flush(true);
+  const c = control;
+  send({
+    type: 'done',
+    sentEvents: recorder.sentEvents,
+    sentBatches: recorder.sentBatches,
+    requests: recorder.localCount,
+    transactions: recorder.transactions,
+    loops: c?.loops ?? 0,
+    ...(c?.arrivals !== undefined ? { arrivals: c.arrivals } : {}),
+    cpu: busy,
+    startedAt,
+    endedAt,
+    blockedMs: recorder.blockedMs,
+  } satisfies RunnerMessage);
+  finished = true;
+  // Let the main process close the channel once it has everything; exit then (or at once if gone).
+}
+
+/** Waits for a monotonic instant to within ~1 ms: a timer to just before it, then a short spin. */
+async function waitUntil(t: number): Promise<void> {
+  const clock = systemClock;
+  const ahead = t - clock.now() - 2;
+  if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+  while (clock.now() < t && !stopRequested) {
+    /* spin the last milliseconds: setTimeout alone is late by up to a few ms */
+  }
+}
+
+process.on('uncaughtException', (err) => fail(phase, err));
+process.on('unhandledRejection', (err) => fail(phase, err));

@@ -1,0 +1,215 @@
+/**
+ * The single stats queue (PYLOGEN's): every runner's batches arrive here, in the main process. It
+ * counts requests and transactions per (id, cut, request), merges latency histograms, computes the
+ * global throughput every --summary seconds (requests only) next to the runners' local ones, keeps
+ * the high-water marks, and writes the per-event stream. It acknowledges each batch once it is
+ * processed and written; runners wait when too many are unacknowledged (backpressure).
+ */
+import type { BatchMessage, KeyDef } from '../protocol.js';
+import type { EventOutput } from '../output/EventOutput.js';
+import type { RunnerLabels } from '../output/EventView.js';
+import { mergeDelta, newAgg, type RequestAgg } from './aggregate.js';
+
+export interface RunnerStats {
+  labels: RunnerLabels;
+  /** runner key id → aggregate */
+  aggs: RequestAgg[];
+  receivedEvents: number;
+  receivedBatches: number;
+  localTps: number;
+  localCount: number;
+  lastSeq: number;
+  queued: number;
+  active: boolean;
+  cpuMax: number;
+  cpuSamples: number[];
+}
+
+export interface Tick {
+  at: number; // epoch ms
+  elapsedS: number;
+  globalCount: number;
+  globalTps: number;
+  localTpsSum: number;
+  activeRunners: number;
+  queueLength: number;
+  lagMs: number;
+  errors: number;
+}
+
+export class StatsQueue {
+  readonly runners: RunnerStats[] = [];
+  readonly aggs = new Map<string, RequestAgg>();
+  requests = 0;
+  requestErrors = 0;
+  transactions = 0;
+  transactionErrors = 0;
+  readonly errorsByType: Record<string, number> = {};
+  receivedEvents = 0;
+  globalTps = 0;
+  throughputHwm = 0;
+  throughputHwmAt = 0;
+  queueLengthHwm = 0;
+  queueLengthHwmAt = 0;
+  lagMsHwm = 0;
+  private lagSinceTick = 0;
+  readonly ticks: Tick[] = [];
+  private lastTickAt: number;
+  private lastTickCount = 0;
+  private readonly startedAt: number;
+  /** set while the output is full: acknowledgements wait for its drain */
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly output: EventOutput | undefined,
+    private readonly ack: (slot: number, seq: number) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.startedAt = this.now();
+    this.lastTickAt = this.startedAt;
+  }
+
+  addRunner(slot: number, id: string, index: number, cut: string): void {
+    this.runners[slot] = {
+      labels: { id, index, slot, cut, keys: [], errors: [] },
+      aggs: [],
+      receivedEvents: 0,
+      receivedBatches: 0,
+      localTps: 0,
+      localCount: 0,
+      lastSeq: 0,
+      queued: 0,
+      active: false,
+      cpuMax: 0,
+      cpuSamples: [],
+    };
+  }
+
+  get activeRunners(): number {
+    let n = 0;
+    for (const r of this.runners) if (r?.active) n++;
+    return n;
+  }
+
+  private agg(r: RunnerStats, k: KeyDef): RequestAgg {
+    const name = `${r.labels.id}\0${r.labels.cut}\0${k.nature}\0${k.request}`;
+    let a = this.aggs.get(name);
+    if (a === undefined) {
+      a = newAgg(r.labels.id, r.labels.cut, k.nature, k.request);
+      this.aggs.set(name, a);
+    }
+    return a;
+  }
+
+  onBatch(slot: number, b: BatchMessage): void {
+    const r = this.runners[slot]!;
+    const now = this.now();
+    const lag = Math.max(0, now - b.sentAt);
+    if (lag > this.lagMsHwm) this.lagMsHwm = lag;
+    if (lag > this.lagSinceTick) this.lagSinceTick = lag;
+    if (b.newKeys !== undefined) {
+      for (const k of b.newKeys) {
+        r.labels.keys[k.id] = { nature: k.nature, request: k.request };
+        r.aggs[k.id] = this.agg(r, k);
+      }
+    }
+    if (b.newErrors !== undefined) {
+      for (let i = 0; i < b.newErrors.length; i++) r.labels.errors[b.errBase! + i] = b.newErrors[i]!;
+    }
+    for (const d of b.deltas) {
+      const a = r.aggs[d.key]!;
+      a.count += d.count;
+      a.errors += d.errors;
+      if (a.nature === 'req') this.requestErrors += d.errors;
+      else this.transactionErrors += d.errors;
+    }
+    if (b.errorTypes !== undefined) {
+      for (const [t, n] of Object.entries(b.errorTypes)) this.errorsByType[t] = (this.errorsByType[t] ?? 0) + n;
+    }
+    if (b.histograms !== undefined) for (const h of b.histograms) mergeDelta(r.aggs[h.key]!, h);
+    let full = false;
+    if (this.output !== undefined && b.events !== undefined && b.eventCount > 0) {
+      full = !this.output.write({
+        runner: r.labels,
+        events: b.events,
+        n: b.eventCount,
+        localCountBefore: b.localCountBefore,
+        localTps: b.localTps,
+        globalCountBefore: this.requests,
+        globalTps: this.globalTps,
+        activeRunners: this.activeRunners,
+      });
+    }
+    this.requests += b.requests;
+    this.transactions += b.transactions;
+    this.receivedEvents += b.eventCount;
+    r.receivedEvents += b.eventCount;
+    r.receivedBatches++;
+    r.lastSeq = b.seq;
+    r.queued = b.queued;
+    let q = 0;
+    for (const x of this.runners) if (x !== undefined) q += x.queued;
+    if (q > this.queueLengthHwm) {
+      this.queueLengthHwm = q;
+      this.queueLengthHwmAt = now;
+    }
+    if (full) {
+      this.draining ??= this.output!.drain().then(() => {
+        this.draining = undefined;
+      });
+    }
+    if (this.draining !== undefined) {
+      const seq = b.seq;
+      void this.draining.then(() => this.ack(slot, seq));
+    } else {
+      this.ack(slot, b.seq);
+    }
+  }
+
+  onTick(slot: number, localTps: number, localCount: number, cpu: number): void {
+    const r = this.runners[slot]!;
+    r.localTps = localTps;
+    r.localCount = localCount;
+    if (cpu > r.cpuMax) r.cpuMax = cpu;
+    r.cpuSamples.push(cpu);
+  }
+
+  /** The global throughput of the interval since the last tick (requests only), and the HWMs. */
+  tick(): Tick {
+    const now = this.now();
+    const dt = (now - this.lastTickAt) / 1000;
+    this.globalTps = dt > 0 ? (this.requests - this.lastTickCount) / dt : 0;
+    if (this.globalTps > this.throughputHwm) {
+      this.throughputHwm = this.globalTps;
+      this.throughputHwmAt = now;
+    }
+    let localTpsSum = 0;
+    let q = 0;
+    for (const r of this.runners) {
+      if (r === undefined) continue;
+      if (r.active) localTpsSum += r.localTps;
+      q += r.queued;
+    }
+    const t: Tick = {
+      at: now,
+      elapsedS: (now - this.startedAt) / 1000,
+      globalCount: this.requests,
+      globalTps: this.globalTps,
+      localTpsSum,
+      activeRunners: this.activeRunners,
+      queueLength: q,
+      lagMs: this.lagSinceTick,
+      errors: this.requestErrors,
+    };
+    this.ticks.push(t);
+    this.lastTickAt = now;
+    this.lastTickCount = this.requests;
+    this.lagSinceTick = 0;
+    return t;
+  }
+
+  /** Resolves once everything written so far is flushed to the output. */
+  async drained(): Promise<void> {
+    if (this.draining !== undefined) await this.draining;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The end-of-run summary: the JSON of DESIGN.md (--summary-json) and the table on stderr, built from
+ * the stats queue and the runners' final tallies.
+ */
+import type { StatsQueue } from './StatsQueue.js';
+import { latencyFigures, serviceFigures, type LatencyFigures, type RequestAgg } from './aggregate.js';
+
+export interface RunnerEnd {
+  slot: number;
+  id: string;
+  index: number;
+  cut: string;
+  pid: number | undefined;
+  state: string;
+  failure?: string;
+  sentEvents?: number;
+  receivedEvents: number;
+  startedAt?: number;
+  endedAt?: number;
+  cpu?: number;
+  blockedMs?: number;
+  arrivals?: { planned: number; started: number; dropped: number };
+}
+
+export interface ByRequest {
+  id: string;
+  cut: string;
+  request: string;
+  count: number;
+  errors: number;
+  throughput: number;
+  latencyMs: LatencyFigures;
+  serviceMs: LatencyFigures;
+}
+
+export interface Summary {
+  version: 1;
+  startedAt: string;
+  endedAt: string;
+  wallSeconds: number;
+  interrupted: boolean;
+  runners: { planned: number; started: number; ended: number; failed: number };
+  events: { sent: number; received: number; lost: number };
+  requests: { count: number; errors: number; throughputMean: number; throughputHwm: number; throughputHwmAt: string | null };
+  transactions: { count: number; errors: number };
+  queue: { lengthHwm: number; lengthHwmAt: string | null; lagMsHwm: number };
+  arrivals?: { planned: number; started: number; dropped: number };
+  byRequest: ByRequest[];
+  byTransaction: ByRequest[];
+  errorsByType: Record<string, number>;
+  byRunner: RunnerEnd[];
+  warnings: string[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Seconds during which the runners of (id, cut) ran: from the first start to the last end. */
+function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fallback: number): number {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of runners) {
+    if (r.id !== id || r.cut !== cut || r.startedAt === undefined) continue;
+    from = Math.min(from, r.startedAt);
+    to = Math.max(to, r.endedAt ?? r.startedAt);
+  }
+  return to > from ? (to - from) / 1000 : fallback;
+}
+
+function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
+  return aggs.map((a) => ({
+    id: a.id,
+    cut: a.cut,
+    request: a.request,
+    count: a.count,
+    errors: a.errors,
+    throughput: r2(a.count / activeSeconds(runners, a.id, a.cut, wall)),
+    latencyMs: latencyFigures(a),
+    serviceMs: serviceFigures(a),
+  }));
+}
+
+export function buildSummary(
+  q: StatsQueue,
+  runners: RunnerEnd[],
+  startedAt: number,
+  endedAt: number,
+  interrupted: boolean,
+  warnings: string[],
+): Summary {
+  const wall = (endedAt - startedAt) / 1000;
+  const sent = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents), 0);
+  const starts = runners.filter((r) => r.startedAt !== undefined).map((r) => r.startedAt!);
+  const ends = runners.filter((r) => r.endedAt !== undefined).map((r) => r.endedAt!);
+  const span = starts.length > 0 && ends.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : wall;
+  const aggs = [...q.aggs.values()];
+  const arrivals = runners.some((r) => r.arrivals !== undefined)
+    ? runners.reduce(
+        (s, r) => ({
+          planned: s.planned + (r.arrivals?.planned ?? 0),
+          started: s.started + (r.arrivals?.started ?? 0),
+          dropped: s.dropped + (r.arrivals?.dropped ?? 0),
+        }),
+        { planned: 0, started: 0, dropped: 0 },
+      )
+    : undefined;
+  return {
+    version: 1,
+    startedAt: iso(startedAt),
+    endedAt: iso(endedAt),
+    wallSeconds: r2(wall),
+    interrupted,
+    runners: {
+      planned: runners.length,
+      started: runners.filter((r) => r.startedAt !== undefined).length,
+      ended: runners.filter((r) => r.state === 'stopped').length,
+      failed: runners.filter((r) => r.state === 'failed').length,
+    },
+    events: { sent, received: q.receivedEvents, lost: sent - q.receivedEvents },
+    requests: {
+      count: q.requests,
+      errors: q.requestErrors,
+      throughputMean: span > 0 ? r2(q.requests / span) : 0,
+      throughputHwm: r2(q.throughputHwm),
+      throughputHwmAt: q.throughputHwmAt > 0 && q.throughputHwm > 0 ? iso(q.throughputHwmAt) : null,
+    },
+    transactions: { count: q.transactions, errors: q.transactionErrors },
+    queue: {
+      lengthHwm: q.queueLengthHwm,
+      lengthHwmAt: q.queueLengthHwmAt > 0 ? iso(q.queueLengthHwmAt) : null,
+      lagMsHwm: Math.round(q.lagMsHwm),
+    },
+    ...(arrivals !== undefined ? { arrivals } : {}),
+    byRequest: byKey(aggs.filter((a) => a.nature === 'req'), runners, span),
+    byTransaction: byKey(aggs.filter((a) => a.nature === 'tra'), runners, span),
+    errorsByType: { ...q.errorsByType },
+    byRunner: runners,
+    warnings,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+}
+
+const n1 = (x: number) => x.toFixed(1);
+const n3 = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
+
+/** The human summary for stderr. */
+export function formatSummary(s: Summary): string {
+  const lines: string[] = [];
+  const { runners: r } = s;
+  lines.push(
+    `pylogen summary: ${r.planned} runner${r.planned === 1 ? '' : 's'} (${r.ended} ended, ${r.failed} failed), wall ${s.wallSeconds.toFixed(2)} s${s.interrupted ? ', INTERRUPTED' : ''}`,
+  );
+  const head = ['id', 'cut', 'nature', 'request', 'count', 'errors', 'tput/s', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms'];
+  const rows = [head];
+  for (const [nature, list] of [['req', s.byRequest], ['tra', s.byTransaction]] as const) {
+    for (const b of list) {
+      const l = b.latencyMs;
+      rows.push([b.id, b.cut, nature, b.request, String(b.count), String(b.errors), n1(b.throughput), n3(l.min), n3(l.mean), n3(l.p50), n3(l.p90), n3(l.p99), n3(l.p999), n3(l.max)]);
+    }
+  }
+  if (rows.length > 1) lines.push(table(rows));
+  else lines.push('no request was recorded');
+  if (s.arrivals !== undefined) {
+    lines.push(`arrivals: planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`);
+    const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs);
+    for (const b of svc) {
+      lines.push(`  service time ${b.id} ${b.request}: p50 ${n3(b.serviceMs.p50)} p99 ${n3(b.serviceMs.p99)} max ${n3(b.serviceMs.max)} ms (latency above is from the intended start)`);
+    }
+  }
+  const hwmAt = s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`;
+  lines.push(
+    `requests: ${s.requests.count} (${s.requests.errors} errors), mean ${n1(s.requests.throughputMean)}/s; transactions: ${s.transactions.count} (${s.transactions.errors} errors)`,
+  );
+  lines.push(
+    `high-water marks: throughput ${n1(s.requests.throughputHwm)}/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,
+  );
+  lines.push(`events: sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`);
+  const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
+  if (types.length > 0) lines.push(`errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n') + '\n';
+}

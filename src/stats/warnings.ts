@@ -1,0 +1,63 @@
+/**
+ * The warnings of a run (DESIGN.md): the stats queue could not keep up, a runner's CPU was
+ * saturated (its results are biased), local and global throughputs disagree, a runner failed,
+ * events were lost.
+ */
+import type { RunPlan } from '../plan.js';
+import type { StatsQueue } from './StatsQueue.js';
+import type { RunnerEnd } from './summary.js';
+
+/** A runner busier than this share of one CPU measures itself as much as its target. */
+export const CPU_SATURATED = 0.9;
+/** Local and global throughputs disagree when they differ by more than this share... */
+export const TPS_DISAGREEMENT = 0.2;
+/** ...in more than this share of the comparable ticks. */
+export const TPS_DISAGREEMENT_TICKS = 0.25;
+
+export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPlan): string[] {
+  const w: string[] = [];
+  for (const r of runners) if (r.failure !== undefined) w.push(r.failure);
+  const lost = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents) - r.receivedEvents, 0);
+  if (lost !== 0) w.push(`${lost} events were sent by runners but not received by the stats queue`);
+
+  const blocked = runners.reduce((s, r) => s + (r.blockedMs ?? 0), 0);
+  if (blocked > 0) {
+    w.push(
+      `the stats queue could not keep up: runners waited ${(blocked / 1000).toFixed(2)} s in all for it (backpressure, ` +
+        `queue lag up to ${Math.round(q.lagMsHwm)} ms); the measured throughput is capped by the injector's output ` +
+        `(write to a file with --out, or use --outformat none)`,
+    );
+  } else if (q.lagMsHwm > 1000) {
+    w.push(`the stats queue lagged up to ${Math.round(q.lagMsHwm)} ms behind the runners: global throughputs are late`);
+  }
+
+  const hot = runners.filter((r) => (r.cpu ?? 0) >= CPU_SATURATED);
+  if (hot.length > 0) {
+    w.push(
+      `runner CPU saturated (${hot.map((r) => `${r.id}.${r.index} ${Math.round((r.cpu ?? 0) * 100)}%`).join(', ')}): ` +
+        `its latencies include its own queueing and its throughput is capped by the injector: results biased, add processes`,
+    );
+  }
+
+  // Ticks where the set of active runners did not change can compare Σ local with global.
+  const ticks = q.ticks;
+  let comparable = 0;
+  let disagree = 0;
+  for (let i = 2; i < ticks.length - 1; i++) {
+    const t = ticks[i]!;
+    const prev = ticks[i - 1]!;
+    if (t.activeRunners === 0 || t.activeRunners !== prev.activeRunners) continue;
+    const big = Math.max(t.globalTps, t.localTpsSum);
+    if (big < 5) continue;
+    comparable++;
+    if (Math.abs(t.globalTps - t.localTpsSum) / big > TPS_DISAGREEMENT) disagree++;
+  }
+  if (comparable > 0 && disagree / comparable > TPS_DISAGREEMENT_TICKS) {
+    w.push(
+      `the sum of local throughputs and the global throughput disagreed by more than ${TPS_DISAGREEMENT * 100}% in ` +
+        `${disagree} of ${comparable} summaries: the stats queue was late (see queue lag) or runners were starved`,
+    );
+  }
+  void plan;
+  return w;
+}
