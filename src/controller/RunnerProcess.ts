@@ -39,7 +39,7 @@ export class RunnerProcess {
       // The child's stdout goes to our stderr: stdout is the event stream, a CUT's console.log must
       // not corrupt it.
       stdio: ['ignore', 2, 2, 'ipc'],
-      execArgv: [],
+      execArgv: process.env.PYLOGEN_RUNNER_NODE_OPTIONS ? process.env.PYLOGEN_RUNNER_NODE_OPTIONS.split(' ') : [],
     });
     this.child.on('message', (m: RunnerMessage) => this.onMessage(m));
     this.exited = new Promise((resolve) => {

@@ -41,7 +41,11 @@ export class Operation {
   /** monotonic ms of the actual start */
   begin = 0;
 
+  /** monotonic ms at which the last request of this operation ended (0 if none) */
+  lastEnd = 0;
   private requests = 0;
+  private lastName = '';
+  private lastKey = -1;
   private tx = NONE;
   private firstError: unknown = undefined;
   private failed = false;
@@ -65,15 +69,20 @@ export class Operation {
     this.intended = intended;
     this.begin = begin;
     this.requests = 0;
+    this.lastEnd = 0;
     this.tx = NONE;
     this.firstError = undefined;
     this.failed = false;
     this.sErr = undefined;
   }
 
-  /** A named request of this operation, for a method decorated with @exec. */
+  private lastReq: Request | undefined;
+
+  /** A named request of this operation, for a method decorated with @exec (reused per name). */
   req(name: string): Request {
-    return new Request(this, name);
+    const r = this.lastReq;
+    if (r !== undefined && r.name === name) return r;
+    return (this.lastReq = new Request(this, name));
   }
 
   /**
@@ -81,18 +90,30 @@ export class Operation {
    * its class and message, then rethrown as a RequestError so that func() stops this operation.
    */
   time<T>(name: string, fn: () => T): T {
+    return this.apply(name, fn, undefined, []) as T;
+  }
+
+  /**
+   * time() for a method call, without a closure per call: what @exec uses. The request name's key
+   * is cached, since an operation mostly repeats the same literal names.
+   */
+  apply(name: string, fn: (...args: never[]) => unknown, thisArg: unknown, args: ArrayLike<unknown>): unknown {
     const sink = this.sink;
-    const key = sink.requestKey(name);
+    let key = this.lastKey;
+    if (name !== this.lastName) {
+      key = this.lastKey = sink.requestKey(name);
+      this.lastName = name;
+    }
     const t = sink.clock.now();
-    let r: T;
+    let r: unknown;
     try {
-      r = fn();
+      r = (fn as (...a: unknown[]) => unknown).apply(thisArg, args as unknown[]);
     } catch (err) {
       this.requestEnd(key, t, sink.clock.now(), err ?? new Error('undefined thrown'));
       throw new RequestError(name, err);
     }
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
-      return (r as unknown as Promise<unknown>).then(
+      return (r as Promise<unknown>).then(
         (v) => {
           this.requestEnd(key, t, sink.clock.now(), undefined);
           return v;
@@ -101,7 +122,7 @@ export class Operation {
           this.requestEnd(key, t, sink.clock.now(), err ?? new Error('undefined rejection'));
           throw new RequestError(name, err);
         },
-      ) as T;
+      );
     }
     this.requestEnd(key, t, sink.clock.now(), undefined);
     return r;
@@ -114,6 +135,7 @@ export class Operation {
 
   private requestEnd(key: number, begin: number, end: number, err: unknown): void {
     const n = ++this.requests;
+    this.lastEnd = end;
     if (err !== undefined && !this.failed) {
       this.failed = true;
       this.firstError = err;

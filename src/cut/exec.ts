@@ -15,10 +15,12 @@ export function exec<This, Args extends unknown[], Return>(
   context: ClassMethodDecoratorContext<This, (this: This, req: Request, ...args: Args) => Return>,
 ): (this: This, req: Request, ...args: Args) => Return {
   const label = String(context.name);
-  return function timed(this: This, req: Request, ...args: Args): Return {
+  return function timed(this: This, req: Request): Return {
     if (!(req instanceof Request)) {
       throw new TypeError(`@exec method ${label}() must be called with a request as first argument: this.${label}(op.req('NAME'), ...)`);
     }
-    return req.op.time(req.name, () => method.call(this, req, ...args));
-  };
+    // `arguments` straight into apply(): no closure nor rest array per call on the hot path.
+    // eslint-disable-next-line prefer-rest-params
+    return req.op.apply(req.name, method as (...a: never[]) => unknown, this, arguments) as Return;
+  } as unknown as (this: This, req: Request, ...args: Args) => Return;
 }

@@ -56,7 +56,7 @@ export function rowsOf(v: EventBatchView): Row[] {
     const step = e[o + F_STEP]!;
     rows[i] = [
       iso(begin),
-      (begin / 1000).toFixed(3),
+      (Math.floor(begin) / 1000).toFixed(3),
       k.nature,
       fullId(r, key, step),
       r.id,
@@ -83,9 +83,67 @@ export interface EventFormat {
   batch(v: EventBatchView): string;
 }
 
+/** One CSV cell, quoted and escaped by csv-stringify as needed. */
+function cell(value: string | number): string {
+  return stringify([[value]]).slice(0, -1);
+}
+
+/**
+ * The cells nature,full_id,id,runner,cut,request of one (runner, key, step), made once by
+ * csv-stringify and cached; likewise each distinct error text. Every other column is a number or an
+ * ISO time that never needs quoting, so a row is assembled from cached cells: csv-stringify does all
+ * the quoting, once per distinct value instead of once per event (it runs at ~190k rows/s alone).
+ */
+const labelCells = new WeakMap<RunnerLabels, Map<number, string>>();
+function labels(r: RunnerLabels, key: number, step: number): string {
+  let m = labelCells.get(r);
+  if (m === undefined) labelCells.set(r, (m = new Map()));
+  const k = key * 1e9 + step;
+  let s = m.get(k);
+  if (s === undefined) {
+    const kd = r.keys[key]!;
+    s = stringify([[kd.nature, fullId(r, key, step), r.id, r.index, r.cut, kd.request]]).slice(0, -1);
+    m.set(k, s);
+  }
+  return s;
+}
+
+const errorCells = new WeakMap<RunnerLabels, string[]>();
+function errorCell(r: RunnerLabels, err: number): string {
+  let a = errorCells.get(r);
+  if (a === undefined) errorCells.set(r, (a = []));
+  return (a[err] ??= cell(r.errors[err] ?? ''));
+}
+
+function csvBatch(v: EventBatchView): string {
+  const { runner: r, events: e } = v;
+  let local = v.localCountBefore;
+  let global = v.globalCountBefore;
+  const tail2 = `,${v.localTps.toFixed(1)},`;
+  const tail3 = `,${v.globalTps.toFixed(1)},${v.activeRunners},`;
+  let out = '';
+  for (let i = 0; i < v.n; i++) {
+    const o = i * EVENT_FIELDS;
+    const key = e[o + F_KEY]!;
+    if (r.keys[key]!.nature === 'req') {
+      local++;
+      global++;
+    }
+    const begin = e[o + F_BEGIN]!;
+    const tx = e[o + F_TX]!;
+    const err = e[o + F_ERR]!;
+    const step = e[o + F_STEP]!;
+    out +=
+      iso(begin) + ',' + (Math.floor(begin) / 1000).toFixed(3) + ',' + labels(r, key, step) + ',' +
+      (tx < 0 ? '' : `${r.slot}:${tx}`) + ',' + step + ',' + e[o + F_RC]! + ',' + e[o + F_ELAPSED]!.toFixed(3) + ',' +
+      local + tail2 + global + tail3 + (err < 0 ? '' : errorCell(r, err)) + '\n';
+  }
+  return out;
+}
+
 export const csvFormat: EventFormat = {
   header: () => stringify([CSV_COLUMNS as unknown as string[]]),
-  batch: (v) => stringify(rowsOf(v)),
+  batch: csvBatch,
 };
 
 export const jsonlFormat: EventFormat = {

@@ -8,6 +8,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Clock } from '../cut/clock.js';
+import { LatencyCounts } from '../stats/LatencyCounts.js';
 import type { OperationSink } from '../cut/Operation.js';
 import { errorText, errorType, rcOf } from '../cut/RequestError.js';
 import {
@@ -39,8 +40,8 @@ export function newHistogram(): hdr.Histogram {
 class KeyStats {
   count = 0; // in the current batch
   errors = 0; // in the current batch
-  latency = newHistogram(); // since the last histogram shipment
-  service: hdr.Histogram | undefined;
+  latency = new LatencyCounts(); // since the last histogram shipment
+  service: LatencyCounts | undefined;
   n = 0;
   min = Infinity;
   max = 0;
@@ -50,7 +51,7 @@ class KeyStats {
     readonly def: KeyDef,
     openModel: boolean,
   ) {
-    if (openModel) this.service = newHistogram();
+    if (openModel) this.service = new LatencyCounts();
   }
 }
 
@@ -156,8 +157,8 @@ export class Recorder implements OperationSink {
       this.batchTransactions++;
       this.transactions++;
     }
-    ks.latency.recordValue(Math.round(elapsed * 1000));
-    if (ks.service !== undefined) ks.service.recordValue(Math.round(service * 1000));
+    ks.latency.record(elapsed * 1000);
+    if (ks.service !== undefined) ks.service.record(service * 1000);
     ks.n++;
     if (elapsed < ks.min) ks.min = elapsed;
     if (elapsed > ks.max) ks.max = elapsed;
@@ -283,25 +284,30 @@ export class Recorder implements OperationSink {
     return this.keys.some((k) => k.n > 0);
   }
 
+  private readonly scratch = newHistogram();
+
+  /** A compressed HdrHistogram of what counts holds, which is then cleared. */
+  private encode(counts: LatencyCounts): string {
+    this.scratch.reset();
+    counts.drainInto(this.scratch);
+    return hdr.encodeIntoCompressedBase64(this.scratch);
+  }
+
   private takeHistograms(): HistogramDelta[] {
     const out: HistogramDelta[] = [];
     for (const ks of this.keys) {
       if (ks.n === 0) continue;
       const d: HistogramDelta = {
         key: ks.def.id,
-        latency: hdr.encodeIntoCompressedBase64(ks.latency),
+        latency: this.encode(ks.latency),
         min: ks.min,
         max: ks.max,
         sum: ks.sum,
         serviceSum: ks.serviceSum,
         count: ks.n,
       };
-      if (ks.service !== undefined) {
-        d.service = hdr.encodeIntoCompressedBase64(ks.service);
-        ks.service.reset();
-      }
+      if (ks.service !== undefined) d.service = this.encode(ks.service);
       out.push(d);
-      ks.latency.reset();
       ks.n = 0;
       ks.min = Infinity;
       ks.max = 0;

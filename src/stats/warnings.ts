@@ -13,6 +13,8 @@ export const CPU_SATURATED = 0.9;
 export const TPS_DISAGREEMENT = 0.2;
 /** ...in more than this share of the comparable ticks. */
 export const TPS_DISAGREEMENT_TICKS = 0.25;
+/** Runners that waited for the stats queue more than this share of their run time were slowed. */
+export const BLOCKED_SHARE = 0.01;
 
 export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPlan): string[] {
   const w: string[] = [];
@@ -21,7 +23,8 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
   if (lost !== 0) w.push(`${lost} events were sent by runners but not received by the stats queue`);
 
   const blocked = runners.reduce((s, r) => s + (r.blockedMs ?? 0), 0);
-  if (blocked > 0) {
+  const ran = runners.reduce((s, r) => s + (r.endedAt !== undefined && r.startedAt !== undefined ? r.endedAt - r.startedAt : 0), 0);
+  if (blocked > BLOCKED_SHARE * ran && blocked >= 50) {
     w.push(
       `the stats queue could not keep up: runners waited ${(blocked / 1000).toFixed(2)} s in all for it (backpressure, ` +
         `queue lag up to ${Math.round(q.lagMsHwm)} ms); the measured throughput is capped by the injector's output ` +

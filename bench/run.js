@@ -1,0 +1,69 @@
+// npm run bench: events per second through the whole pipeline (cuts.Dummy, sleep 0, pauses 0,
+// --proc 2), csv to a file and --outformat none, each beside the bare baseline (bench/baseline.js)
+// measured in the same run, interleaved; medians of REPEAT runs and their ratio.
+// Other benchmarks (open model, KMS) add themselves to bench/ and are listed in SUITES.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const only = process.argv[2];
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+function pylogen(format, dir) {
+  const out = join(dir, `events.${format}`);
+  const json = join(dir, 'summary.json');
+  execFileSync(process.execPath, [join(root, 'bin/pylogen.js'), 'cuts.Dummy', '--proc', '2', '--duration', String(SECONDS),
+    '--extra', '{"sleep":0}', '--pauselen', '0', '--pauseloop', '0', '--outformat', format, '--out', out, '--summary-json', json],
+    { stdio: ['ignore', 'ignore', 'ignore'] });
+  const s = JSON.parse(readFileSync(json, 'utf8'));
+  if (s.events.lost !== 0) throw new Error('events lost');
+  return s.events.received / SECONDS / 2 * 2 === 0 ? 0 : s.requests.throughputMean;
+}
+
+function baseline(format, dir) {
+  const r = JSON.parse(execFileSync(process.execPath, [join(root, 'bench/baseline.js'), '2', String(SECONDS), format, join(dir, 'baseline.csv')], { encoding: 'utf8' }));
+  return r.rate;
+}
+
+function throughputSuite() {
+  const dir = mkdtempSync(join(tmpdir(), 'pylogen-bench-'));
+  const results = [];
+  try {
+    for (const format of ['csv', 'none']) {
+      const p = [];
+      const b = [];
+      for (let i = 0; i < REPEAT; i++) {
+        b.push(baseline(format, dir));
+        p.push(pylogen(format, dir));
+      }
+      const pm = median(p);
+      const bm = median(b);
+      results.push({ format, pylogen: Math.round(pm), baseline: Math.round(bm), ratio: Math.round((pm / bm) * 100) / 100, runs: { pylogen: p.map(Math.round), baseline: b.map(Math.round) } });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nThroughput through the whole pipeline: cuts.Dummy sleep 0, --proc 2, ${SECONDS} s, median of ${REPEAT}`);
+  console.log('output        pylogen events/s   bare baseline events/s   ratio');
+  for (const r of results) {
+    console.log(`${(r.format === 'csv' ? 'csv to a file' : '--outformat none').padEnd(14)}${String(r.pylogen).padStart(16)}   ${String(r.baseline).padStart(22)}   ${r.ratio.toFixed(2)}`);
+  }
+  return results;
+}
+
+const SUITES = { throughput: throughputSuite };
+for (const extra of ['open-model.js', 'kms.js']) {
+  const p = join(root, 'bench', extra);
+  if (existsSync(p)) SUITES[extra.replace('.js', '')] = async () => (await import(p)).default();
+}
+const all = {};
+for (const [name, fn] of Object.entries(SUITES)) {
+  if (only && only !== name) continue;
+  all[name] = await fn();
+}
+console.log('\n' + JSON.stringify(all));
