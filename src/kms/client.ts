@@ -1,0 +1,92 @@
+import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+
+/**
+ * The one way pylogen builds a KMS client (one per runner, reused for the whole run). The SDK's own
+ * retries are off unless asked for: retried throttling would hide inside latency instead of being
+ * counted as ThrottlingException. Endpoint, region and credentials otherwise come from the SDK's own
+ * chain (AWS_ENDPOINT_URL_KMS, AWS_REGION, profiles, the credential providers), never re-implemented.
+ */
+export interface KmsClientOptions {
+  /** A KMS endpoint URL; when absent the SDK resolves it (AWS_ENDPOINT_URL_KMS, config files, AWS). */
+  endpoint?: string;
+  region?: string;
+  /** Retries after the first attempt (default 0); the SDK's standard retry strategy applies. */
+  retries?: number;
+  /** Whole-request timeout, and connection timeout, in ms (default 10 s). */
+  timeoutMs?: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Sockets per client (default 1024): more than any per-runner concurrency, so none queue. */
+  maxSockets?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const FALLBACK_REGION = 'us-east-1';
+
+let sdkRegion: Promise<string> | undefined;
+
+/**
+ * The region the SDK finds by itself (environment, shared config), or us-east-1 when it finds none.
+ * Asked of a throwaway client, so the SDK's chain is used as is.
+ */
+function regionOrFallback(): Promise<string> {
+  return (sdkRegion ??= (async () => {
+    const probe = new KMSClient({});
+    try {
+      return await probe.config.region();
+    } catch {
+      return FALLBACK_REGION;
+    } finally {
+      probe.destroy();
+    }
+  })());
+}
+
+export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
+  const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxSockets = opts.maxSockets ?? 1024;
+  const config: KMSClientConfig = {
+    maxAttempts: (opts.retries ?? 0) + 1,
+    requestHandler: {
+      requestTimeout: timeout,
+      // Without it the SDK only warns when requestTimeout passes: a silent endpoint would hang a run.
+      throwOnRequestTimeout: true,
+      connectionTimeout: timeout,
+      httpAgent: { keepAlive: true, maxSockets },
+      httpsAgent: { keepAlive: true, maxSockets },
+    },
+  };
+  if (opts.endpoint !== undefined) config.endpoint = opts.endpoint;
+  if (opts.region !== undefined) config.region = opts.region;
+  // An explicit endpoint (the embedded server, a KMS-compatible service) needs some region to sign
+  // with even when none is configured anywhere; for AWS itself a missing region stays an SDK error.
+  else if (opts.endpoint !== undefined) config.region = regionOrFallback;
+  if (opts.credentials !== undefined) config.credentials = opts.credentials;
+  return new KMSClient(config);
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  // Happy eyeballs (autoSelectFamily) reports an AggregateError whose members carry the code.
+  if (Array.isArray(e.errors)) for (const inner of e.errors) {
+    const c = codeOf(inner);
+    if (c !== undefined) return c;
+  }
+  return e.cause === undefined || e.cause === err ? undefined : codeOf(e.cause);
+}
+
+/**
+ * The error type counted in a summary's errorsByType: the SDK's error name (ThrottlingException,
+ * AccessDeniedException, ...), TimeoutError for timeouts, the errno code for network errors.
+ */
+export function classifyError(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? 'Error' : typeof err;
+  if (err.name === 'TimeoutError') return 'TimeoutError';
+  const code = codeOf(err);
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'TimeoutError';
+  if (code !== undefined && NETWORK_CODES.has(code)) return code;
+  return err.name === 'Error' && code !== undefined && /^E[A-Z_]+$/.test(code) ? code : err.name;
+}
