@@ -1,0 +1,79 @@
+/** Test helpers: spawn the real CLI, read its real CSV and JSON. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BIN = join(ROOT, 'bin/pylogen.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** called once the process is spawned, e.g. to signal it later */
+  onSpawn?: (p: ChildProcess) => void;
+  timeoutMs?: number;
+}
+
+export function pylogen(args: string[], o: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [BIN, ...args], {
+      cwd: o.cwd ?? ROOT,
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`pylogen ${args.join(' ')} did not end within ${o.timeoutMs ?? 25_000} ms; stderr: ${stderr}`));
+    }, o.timeoutMs ?? 25_000);
+    p.on('error', reject);
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    o.onSpawn?.(p);
+  });
+}
+
+export type CsvRow = Record<string, string>;
+
+export const COLUMNS =
+  'time,epoch,nature,full_id,id,runner,cut,request,transaction,step,rc,elapsed_ms,local_count,local_tps,global_count,global_tps,active_runners,error';
+
+/** Parses the CSV event stream; checks the header. */
+export function csvRows(text: string): CsvRow[] {
+  const firstLine = text.slice(0, text.indexOf('\n'));
+  if (firstLine !== COLUMNS) throw new Error(`unexpected CSV header: ${firstLine}`);
+  return parse(text, { columns: true, skip_empty_lines: true }) as CsvRow[];
+}
+
+export function tempDir(prefix = 'pylogen-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function readJson<T = any>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Whether a process is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
