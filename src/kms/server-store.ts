@@ -23,7 +23,9 @@ export class KeyStore {
   ) {}
 
   async createKey(req: NewKey): Promise<KmsKey> {
+    if (req.id !== undefined && this.keys.has(req.id)) throw new KmsError('AlreadyExistsException', `Key '${req.id}' already exists`);
     const key = await createKmsKey(req, this.region, this.account);
+    // Checked again: two creations of one fixed id may have been generating at the same time.
     if (this.keys.has(key.id)) throw new KmsError('AlreadyExistsException', `Key '${key.arn}' already exists`);
     this.keys.set(key.id, key);
     this.byBlobId.set(key.blobId.toString('hex'), key);
