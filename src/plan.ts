@@ -24,8 +24,10 @@ export interface LineOptions {
   schedule: string;
   arrival: Arrival;
   burst: string;
-  maxInflight: number; // 0 = unbounded
-  queue: number; // open model: arrivals allowed to wait beyond max-inflight
+  maxInflight: number; // open model: operations in flight over the line, 0 = unbounded
+  queue: number; // open model: arrivals allowed to wait beyond max-inflight, over the line
+  /** open model: PRNG seed of the line (Poisson arrivals, random bursts); every runner gets the same */
+  seed: number;
   endpoint: string;
   region: string;
   retries: number;

@@ -68,7 +68,7 @@ function lineOptions(
   }
   opts = applyLineValues(opts, values, problems);
   checkLine(opts, problems);
-  checkSchedule(opts, problems);
+  opts = checkSchedule(opts, problems, new Set(Object.keys(values)));
   return opts;
 }
 
