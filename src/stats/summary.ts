@@ -68,16 +68,20 @@ function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fallback: 
 }
 
 function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
-  return aggs.map((a) => ({
-    id: a.id,
-    cut: a.cut,
-    request: a.request,
-    count: a.count,
-    errors: a.errors,
-    throughput: r2(a.count / activeSeconds(runners, a.id, a.cut, wall)),
-    latencyMs: latencyFigures(a),
-    serviceMs: serviceFigures(a),
-  }));
+  return aggs.map((a) => {
+    const latencyMs = latencyFigures(a);
+    return {
+      id: a.id,
+      cut: a.cut,
+      request: a.request,
+      count: a.count,
+      errors: a.errors,
+      throughput: r2(a.count / activeSeconds(runners, a.id, a.cut, wall)),
+      latencyMs,
+      // The same object in the closed model: formatSummary prints service times of open lines only.
+      serviceMs: a.service === undefined ? latencyMs : serviceFigures(a),
+    };
+  });
 }
 
 export function buildSummary(
