@@ -82,6 +82,7 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
           onState: (r) => {
             if (r.state === 'stopped' || r.state === 'failed') queue.runners[r.spec.slot]!.active = false;
             if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
+            else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
         }),
       );

@@ -70,6 +70,9 @@ export class Operation {
     this.begin = begin;
     this.requests = 0;
     this.lastEnd = 0;
+    this.abandoned = false;
+    this.running = true;
+    this.flightKey = -1;
     this.tx = NONE;
     this.firstError = undefined;
     this.failed = false;
@@ -77,6 +80,13 @@ export class Operation {
   }
 
   private lastReq: Request | undefined;
+  /** the request in flight, if any: what abandon() records as timed out */
+  private flightKey = -1;
+  private flightBegin = 0;
+  /** set by abandon(): late completions of this operation are ignored */
+  private abandoned = false;
+  /** whether the operation is between start() and finish() */
+  running = false;
 
   /** A named request of this operation, for a method decorated with @exec (reused per name). */
   req(name: string): Request {
@@ -105,6 +115,8 @@ export class Operation {
       this.lastName = name;
     }
     const t = sink.clock.now();
+    this.flightKey = key;
+    this.flightBegin = t;
     let r: unknown;
     try {
       r = (fn as (...a: unknown[]) => unknown).apply(thisArg, args as unknown[]);
@@ -134,6 +146,8 @@ export class Operation {
   }
 
   private requestEnd(key: number, begin: number, end: number, err: unknown): void {
+    if (this.abandoned) return;
+    this.flightKey = -1;
     const n = ++this.requests;
     this.lastEnd = end;
     if (err !== undefined && !this.failed) {
@@ -155,8 +169,21 @@ export class Operation {
     this.sink.event(key, this.tx, this.step, begin, begin, end, err);
   }
 
+  /**
+   * The operation outlived the grace period at the end of the run: its request in flight is
+   * recorded as timed out now, the operation is closed, and whatever it does later is ignored.
+   */
+  abandon(now: number, err: Error): void {
+    if (!this.running || this.abandoned) return;
+    if (this.flightKey >= 0) this.requestEnd(this.flightKey, this.flightBegin, now, err);
+    this.finish(now);
+    this.abandoned = true;
+  }
+
   /** Close the operation: emit the staged request, or the transaction event. */
   finish(end: number): void {
+    if (this.abandoned || !this.running) return;
+    this.running = false;
     if (this.requests === 1) {
       this.sink.event(this.sKey, NONE, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
     } else if (this.requests > 1) {

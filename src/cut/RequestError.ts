@@ -39,3 +39,11 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return `${errorType(err)}: ${err.message}`.replace(/\s*\n\s*/g, ' ');
   return String(err).replace(/\s*\n\s*/g, ' ');
 }
+
+/** An operation still in flight when the grace period after the end of the run expired. */
+export class GraceTimeoutError extends Error {
+  override name = 'GraceTimeout';
+  constructor(graceS: number) {
+    super(`still in flight ${graceS}s after the end of the run (--grace)`);
+  }
+}

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
 import type { Clock } from '../cut/clock.js';
 import { Operation } from '../cut/Operation.js';
-import { RequestError } from '../cut/RequestError.js';
+import { GraceTimeoutError, RequestError } from '../cut/RequestError.js';
 import type { RunnerSpec } from '../plan.js';
 import type { Recorder } from './Recorder.js';
 import { openLoop } from './openLoop.js';
@@ -111,15 +111,52 @@ export function runLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, cl
     }
   }
 
+  const ops: Operation[] = [];
   const workers: Promise<void>[] = [];
-  for (let w = 0; w < o.concurrency; w++) workers.push(worker(new Operation(rec, cut.transactionName)));
+  for (let w = 0; w < o.concurrency; w++) {
+    const op = new Operation(rec, cut.transactionName);
+    ops.push(op);
+    workers.push(worker(op));
+  }
+  const grace = withGrace(Promise.all(workers), ops, o.grace, clock, endAt);
   return {
-    done: Promise.all(workers).then(() => undefined),
+    done: grace.done,
     stop: () => {
       stopped = true;
+      grace.stopped();
     },
     get loops() {
       return loops;
     },
   };
+}
+
+/**
+ * Operations in flight at the end (of the duration, or of a stop) get `graceS` seconds; then they
+ * are recorded as timed out (GraceTimeout) and the runner ends: a run never hangs on a silent
+ * endpoint, and nothing in flight goes unrecorded.
+ */
+export function withGrace(
+  workers: Promise<unknown>,
+  ops: Operation[],
+  graceS: number,
+  clock: Clock,
+  endAt: number,
+): { done: Promise<void>; stopped(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let expire!: () => void;
+  const expired = new Promise<void>((resolve) => (expire = resolve));
+  const arm = (fromNow: number) => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      const now = clock.now();
+      const err = new GraceTimeoutError(graceS);
+      for (const op of ops) op.abandon(now, err);
+      expire();
+    }, Math.max(0, fromNow));
+    timer.unref();
+  };
+  if (Number.isFinite(endAt)) arm(endAt - clock.now() + graceS * 1000);
+  const done = Promise.race([workers.then(() => undefined), expired]).finally(() => clearTimeout(timer));
+  return { done, stopped: () => arm(graceS * 1000) };
 }

@@ -26,9 +26,10 @@ function send(msg: RunnerMessage): void {
 }
 
 let finished = false;
+let failedHere = false;
 // The main process closes the channel once it has our tally; before that, a closed channel means
 // it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
-process.on('disconnect', () => process.exit(finished ? 0 : 3));
+process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));
 
 let recorder: Recorder | undefined;
 let control: LoopControl | undefined;
@@ -60,6 +61,9 @@ process.on('SIGINT', () => {});
 let phase: 'load' | 'setup' | 'run' | 'teardown' = 'load';
 
 function fail(where: typeof phase, err: unknown): void {
+  if (finished) return;
+  finished = true;
+  failedHere = true;
   // What was recorded before the failure still reaches the stats queue.
   try {
     recorder?.flush(true);
@@ -67,7 +71,8 @@ function fail(where: typeof phase, err: unknown): void {
     /* the failure is what matters */
   }
   send({ type: 'failed', phase: where, error: describeError(err) });
-  setImmediate(() => process.exit(1));
+  // Exit once the failure message is out: the main process closes the channel, or a timer decides.
+  setTimeout(() => process.exit(1), 1000).unref();
 }
 
 async function init(spec: RunnerSpec): Promise<void> {
@@ -162,6 +167,18 @@ async function waitUntil(t: number): Promise<void> {
     /* spin the last milliseconds: setTimeout alone is late by up to a few ms */
   }
 }
+
+// A CUT that calls process.exit(): what was recorded still goes out (the IPC pipe write is tried
+// synchronously), and the main process learns why.
+process.on('exit', (code) => {
+  if (finished || !process.connected) return;
+  try {
+    recorder?.flush(true);
+    send({ type: 'failed', phase, error: `the process exited with code ${code} (process.exit called by the CUT?)` });
+  } catch {
+    /* exiting anyway */
+  }
+});
 
 process.on('uncaughtException', (err) => fail(phase, err));
 process.on('unhandledRejection', (err) => fail(phase, err));
