@@ -184,7 +184,14 @@ export function formatSummary(s: Summary): string {
   );
   lines.push(`events: sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`);
   const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
-  if (types.length > 0) lines.push(`errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  if (types.length > 0) {
+    const total = types.reduce((sum, [, n]) => sum + n, 0);
+    const [top, topN] = types[0]!;
+    lines.push(
+      `errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}` +
+        (total > 0 ? ` (mostly ${top}: ${Math.round((topN / total) * 100)}% of the errors)` : ''),
+    );
+  }
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }
