@@ -86,6 +86,8 @@ describe('fault injection', () => {
     await expect(startKmsServer({ throttleRps: 0 })).rejects.toThrow('kms server: throttleRps must be a positive number, but is 0');
     await expect(startKmsServer({ latencyMs: { min: 5, max: 1 } })).rejects.toThrow(UsageError);
     await expect(startKmsServer({ port: 70000 })).rejects.toThrow(UsageError);
+    const h = await serve({});
+    await expect(startKmsServer({ port: h.port })).rejects.toThrow(`kms server: cannot listen on 127.0.0.1:${h.port}: EADDRINUSE`);
   });
 });
 

@@ -228,9 +228,11 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException): void =>
+      reject(new UsageError(`kms server: cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? describeError(err)}`));
+    server.once('error', fail);
     server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
