@@ -9,13 +9,14 @@ import { ClassUnderTest } from '../src/cut/ClassUnderTest.js';
 import type { Clock } from '../src/cut/clock.js';
 import type { Operation } from '../src/cut/Operation.js';
 import { checkSchedule } from '../src/config/checkSchedule.js';
-import { Problems } from '../src/errors.js';
+import { Problems, UsageError } from '../src/errors.js';
+import { planFromWords } from '../src/config/buildPlan.js';
 import { LINE_DEFAULTS } from '../src/options.js';
 import type { LineOptions, RunnerSpec } from '../src/plan.js';
 import { ArrivalQueue } from '../src/runner/ArrivalQueue.js';
 import { openLoop, shareOf } from '../src/runner/openLoop.js';
 import type { Recorder } from '../src/runner/Recorder.js';
-import { csvRows, pylogen, readJson, tempDir, type CsvRow } from './helpers.js';
+import { ROOT, csvRows, pylogen, readJson, tempDir, type CsvRow } from './helpers.js';
 
 /** Events per whole second since the line's first runner start (by each event's actual begin). */
 function perSecond(rows: CsvRow[], startedAtMs: number): number[] {
@@ -68,16 +69,17 @@ describe('open model runs of cuts.Dummy (spawned CLI)', () => {
   it('--max-inflight 10 with 200 ms operations at 100/s: service ≈ 200 ms, latency from the intended start > 1 s, planned = started + dropped', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
-    // 3 s at 100/s against a capacity of 10 / 0.2 s = 50/s: the queue (default 10 × 10) fills,
-    // then arrivals are dropped; the waiting ones start within --grace after the schedule's end.
-    const r = await pylogen(['cuts.Dummy', '--schedule', '3@100', '--max-inflight', '10', '--extra', '{"sleep":0.2}', '--outformat', 'none', '--summary-json', json]);
+    // 3 s at 100/s against a capacity of 10 / 0.2 s = 50/s: the queue (default 10 × 10) is full
+    // after 2 s, then arrivals are dropped; waiting ones still start for --grace 1 s after the
+    // schedule's end (about 50), the others are dropped then: about 200 started, 100 dropped.
+    const r = await pylogen(['cuts.Dummy', '--schedule', '3@100', '--max-inflight', '10', '--grace', '1', '--extra', '{"sleep":0.2}', '--outformat', 'none', '--summary-json', json]);
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
     const a = s.arrivals;
     expect(a.planned).toBe(300);
     expect(a.started + a.dropped).toBe(300);
-    expect(a.dropped).toBeGreaterThan(20);
-    expect(a.dropped).toBeLessThan(80);
+    expect(a.dropped).toBeGreaterThan(70);
+    expect(a.dropped).toBeLessThan(130);
     expect(s.requests.count).toBe(a.started);
     const b = s.byRequest[0];
     expect(b.serviceMs.p50).toBeGreaterThan(195);
@@ -107,26 +109,47 @@ describe('open model runs of cuts.Dummy (spawned CLI)', () => {
     expect(clusters).toBe(10);
   });
 
-  it('bad open-model options are one line each on stderr, exit 2, nothing started', async () => {
-    const cases: [string[], RegExp][] = [
-      [['--schedule', '5'], /--schedule: segment 1 "5": expected DURATION@RATE/],
-      [['--schedule', '5@10', '--duration', '3'], /--duration cannot be used with --schedule: the schedule's length \(5 s\)/],
-      [['--schedule', '5@10', '--proc', '2', '--rampup', '1'], /--rampup cannot be used with --schedule/],
-      [['--schedule', '5@10', '--concurrency', '4'], /--concurrency cannot be used with --schedule/],
-      [['--schedule', '5@10', '--burst', 'x'], /--burst: the burst must be 0/],
-      [['--schedule', '5@10', '--arrival', 'gauss'], /--arrival must be one of uniform, poisson/],
-      [['--schedule', '5@10', '--proc', '2', '--max-inflight', '1'], /--max-inflight must be at least --process \(2\)/],
-      [['--schedule', '5@10', '--queue', '5'], /--queue only applies with --max-inflight/],
-      [['--max-inflight', '5'], /--max-inflight belongs to the open model: give --schedule too/],
-      [['--schedule', '5@0'], /plans no arrival/],
-    ];
-    const results = await Promise.all(cases.map(([args]) => pylogen(['cuts.Dummy', ...args])));
-    results.forEach((r, i) => {
-      expect(r.code, cases[i]![0].join(' ')).toBe(2);
-      expect(r.stderr).toMatch(cases[i]![1]);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stdout).toBe('');
+  it('a bad open-model option is one line on stderr, exit 2, nothing started', async () => {
+    const r = await pylogen(['cuts.Dummy', '--schedule', '5@10', '--proc', '2', '--max-inflight', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("pylogen: --max-inflight must be at least --process (2) since it is split across the line's runners, but is 1");
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('open-model options through planFromWords', () => {
+  const cases: [string[], RegExp][] = [
+    [['--schedule', '5'], /^--schedule: segment 1 "5": expected DURATION@RATE/],
+    [['--schedule', '5@10', '--duration', '3'], /^--duration cannot be used with --schedule: the schedule's length \(5 s\)/],
+    [['--schedule', '5@10', '--loops', '3'], /^--loops cannot be used with --schedule/],
+    [['--schedule', '5@10', '--proc', '2', '--rampup', '1'], /^--rampup cannot be used with --schedule/],
+    [['--schedule', '5@10', '--concurrency', '4'], /^--concurrency cannot be used with --schedule/],
+    [['--schedule', '5@10', '--pauseloop', '1'], /^--pauseloop cannot be used with --schedule/],
+    [['--schedule', '5@10', '--burst', 'x'], /^--burst: the burst must be 0/],
+    [['--schedule', '5@10', '--arrival', 'gauss'], /^--arrival must be one of uniform, poisson/],
+    [['--schedule', '5@10', '--queue', '5'], /^--queue only applies with --max-inflight/],
+    [['--schedule', '5@10', '--seed', '-1'], /^--seed must be at least 0/],
+    [['--schedule', '5@0'], /plans no arrival/],
+    [['--schedule', ''], /^--schedule must not be empty/],
+    [['--max-inflight', '5'], /^--max-inflight belongs to the open model: give --schedule too/],
+    [['--arrival', 'poisson'], /^--arrival belongs to the open model/],
+    [['--burst', 'f2'], /^--burst belongs to the open model/],
+  ];
+  for (const [args, message] of cases) {
+    it(`rejects ${args.join(' ')}`, async () => {
+      const err = await planFromWords(['cuts.Dummy', ...args], ROOT).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(message);
     });
+  }
+  it('abbreviations work (--sch, --arr, --bu, --max, --q, --se) and -v shows the resolved open model', async () => {
+    const r = await pylogen(['cuts.Dummy', '--sch', '0.4@10-20', '--arr', 'poisson', '--bu', 'f2', '--max', '4', '--q', '6', '--se', '9', '--extra', '{"sleep":0}', '--outformat', 'none', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('open model: 6 arrivals over 0.4 s (poisson, burst f2, seed 9), max in flight 4, queue 6, over 1 runner');
+    expect(r.stderr).toMatch(/arrivals: planned 6, started 6, dropped 0/);
   });
 });
 
@@ -224,6 +247,9 @@ function spec(o: Partial<LineOptions>, index = 0, count = 1): RunnerSpec {
   };
 }
 
+/** Fake time does not pass while spinning: no spin on fake timers. */
+const NO_SPIN = { spinShare: 0 };
+
 describe('openLoop on fake timers', () => {
   let clock: Clock;
   beforeEach(() => {
@@ -239,7 +265,7 @@ describe('openLoop on fake timers', () => {
     const cut = new Manual();
     cut.instant = true;
     const { events, asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '1@10', lengths: [8, 16, 32], seed: 1, queue: 0 }), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '1@10', lengths: [8, 16, 32], seed: 1, queue: 0 }), asRecorder, clock, NO_SPIN);
     let finished = false;
     void c.done.then(() => (finished = true));
     await vi.advanceTimersByTimeAsync(1000);
@@ -256,7 +282,7 @@ describe('openLoop on fake timers', () => {
   it('never waits for the previous operation: all ten are in flight at once without --max-inflight', async () => {
     const cut = new Manual();
     const { asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '1@10', queue: 0 }), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '1@10', queue: 0 }), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(1000);
     expect(cut.pending).toHaveLength(10);
     expect(c.arrivals.started).toBe(10);
@@ -267,7 +293,7 @@ describe('openLoop on fake timers', () => {
   it('--max-inflight 2 --queue 3: two run, three wait (FIFO, latency from the intended start), the rest are dropped, counted', async () => {
     const cut = new Manual();
     const { events, asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '1@10', maxInflight: 2, queue: 3, grace: 5 }), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '1@10', maxInflight: 2, queue: 3, grace: 5 }), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(1000);
     expect(cut.pending).toHaveLength(2);
     expect(c.arrivals).toEqual({ planned: 10, started: 2, dropped: 5 });
@@ -280,7 +306,6 @@ describe('openLoop on fake timers', () => {
       cut.pending.shift()!();
       await vi.advanceTimersByTimeAsync(10);
     }
-    cut.pending.shift()!();
     await c.done;
     expect(c.arrivals).toEqual({ planned: 10, started: 5, dropped: 5 });
     expect(events.map((e) => Math.round(e.intended))).toEqual([50, 150, 250, 350, 450]);
@@ -291,7 +316,7 @@ describe('openLoop on fake timers', () => {
   it('after the schedule, waiting arrivals start for --grace seconds, then the rest are dropped', async () => {
     const cut = new Manual();
     const { asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '1@10', maxInflight: 1, queue: 5, grace: 2 }), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '1@10', maxInflight: 1, queue: 5, grace: 2 }), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(1000);
     expect(c.arrivals).toEqual({ planned: 10, started: 1, dropped: 4 });
     await vi.advanceTimersByTimeAsync(2100);
@@ -304,7 +329,7 @@ describe('openLoop on fake timers', () => {
   it('stop(): no new operation; arrivals already due and waiting count as dropped; done when the ones in flight end', async () => {
     const cut = new Manual();
     const { asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '10@10', maxInflight: 1, queue: 2 }), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '10@10', maxInflight: 1, queue: 2 }), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(500);
     expect(c.arrivals).toEqual({ planned: 100, started: 1, dropped: 2 });
     c.stop();
@@ -323,7 +348,7 @@ describe('openLoop on fake timers', () => {
     const cut = new Manual();
     cut.instant = true;
     const { rec, events, asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '1@10', queue: 0 }), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '1@10', queue: 0 }), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(200);
     expect(events).toHaveLength(2);
     rec.mustWait = true;
@@ -342,7 +367,7 @@ describe('openLoop on fake timers', () => {
     const cut = new Manual();
     cut.instant = true;
     const { events, asRecorder } = fakeRecorder(clock);
-    const c = openLoop(cut, spec({ schedule: '1@30', queue: 0 }, 1, 3), asRecorder, clock);
+    const c = openLoop(cut, spec({ schedule: '1@30', queue: 0 }, 1, 3), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(1000);
     await c.done;
     expect(c.arrivals).toEqual({ planned: 10, started: 10, dropped: 0 });

@@ -44,7 +44,13 @@ interface Slot {
   onEnd: () => void;
 }
 
-export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, clock: Clock): LoopControl {
+export interface OpenLoopTiming {
+  /** share of wall time that may be spent spinning (default SPIN_SHARE; 0 with fake timers) */
+  spinShare?: number;
+}
+
+export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, clock: Clock, timing: OpenLoopTiming = {}): LoopControl {
+  const spinShare = timing.spinShare ?? SPIN_SHARE;
   const o = spec.options;
   const segments = parseSchedule(o.schedule);
   const plan = new ArrivalPlan(segments, {
@@ -219,7 +225,7 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
       const wait = nextAt - now;
       if (wait > TIMER_LEAD_MS) {
         timer = setTimeout(pump, wait - TIMER_LEAD_MS);
-      } else if (spinFrom > 0 || spinMs <= SPIN_SHARE * (now - origin) + TIMER_LEAD_MS) {
+      } else if (spinShare > 0 && (spinFrom > 0 || spinMs <= spinShare * (now - origin) + TIMER_LEAD_MS)) {
         if (spinFrom === 0) spinFrom = now;
         immediate = setImmediate(pump);
       } else {
