@@ -1,7 +1,7 @@
 import { constants, createHmac, privateDecrypt, publicEncrypt, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KmsError, invalidKeyUsage, unsupported, validation } from './server-errors.js';
 import { openSymmetric, sealSymmetric, symmetricBlobId } from './server-envelope.js';
-import { optBlob, optBool, optContext, optEnum, optInt, optStringList, reqBlob, reqEnum, reqString, type Json } from './server-input.js';
+import { optBool, optContext, optEnum, optInt, optStringList, reqBlob, reqEnum, reqString, type Json } from './server-input.js';
 import type { KmsKey } from './server-keys.js';
 import { signMessage, verifyMessage } from './server-signing.js';
 import type { KeyStore } from './server-store.js';
