@@ -227,7 +227,7 @@ export function verifyOp(input: Json, store: KeyStore): Json {
   const signature = reqBlob(input, 'Signature', MAX_CIPHERTEXT);
   dryRun(input);
   // AWS answers an invalid signature with an error, never with SignatureValid: false.
-  if (!verifyMessage(key, alg, message, isDigest, signature)) throw new KmsError('KMSInvalidSignatureException', '');
+  if (!verifyMessage(key, alg, message, isDigest, signature)) throw new KmsError('KMSInvalidSignatureException', 'The signature is not valid for this key, message and signing algorithm.');
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: alg };
 }
 
@@ -253,6 +253,6 @@ export function verifyMac(input: Json, store: KeyStore): Json {
   const given = reqBlob(input, 'Mac', MAX_MAC);
   dryRun(input);
   // As Verify: a wrong MAC is an error, never MacValid: false.
-  if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw new KmsError('KMSInvalidMacException', '');
+  if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw new KmsError('KMSInvalidMacException', 'The MAC is not valid for this key, message and MAC algorithm.');
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: alg };
 }
