@@ -23,7 +23,7 @@ export class Dummy extends ClassUnderTest<DummyExtra> {
   private errorEvery = 0;
   private ops = 0;
 
-  static validate(plan: CutPlanView): string[] {
+  static override validate(plan: CutPlanView): string[] {
     const e = plan.extra as DummyExtra;
     const problems: string[] = [];
     if (e.sleep !== undefined && (typeof e.sleep !== 'number' || !(e.sleep >= 0))) problems.push(`--extra: "sleep" must be a number of seconds >= 0, but is ${JSON.stringify(e.sleep)}`);
