@@ -58,6 +58,16 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
     if (plan.verbosity > 0) say(`embedded KMS server on ${local.url}\n`);
   }
 
+  if (plan.verbosity > 0) {
+    for (const l of plan.lines) {
+      const o = l.options;
+      say(
+        `plan: ${l.line > 0 ? `line ${l.line}: ` : ''}${l.cut} (${l.modulePath}) id ${o.id}, ${o.process} runner(s) × concurrency ${o.concurrency}, ` +
+          `${o.schedule !== '' ? `schedule ${o.schedule}` : o.duration > 0 ? `${o.duration} s` : `${o.loops} loops`}, lengths ${o.lengths.join(',')}\n`,
+      );
+    }
+  }
+
   let slot = 0;
   for (const line of plan.lines) {
     for (let i = 0; i < line.options.process; i++) {
@@ -77,7 +87,12 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
       queue.addRunner(slot, line.options.id, i, line.cut);
       runners.push(
         new RunnerProcess(spec, {
-          onBatch: (r, b) => queue.onBatch(r.spec.slot, b),
+          onBatch: (r, b) => {
+            queue.onBatch(r.spec.slot, b);
+            if (plan.verbosity >= 3) {
+              say(`trace: batch ${r.spec.options.id}.${r.spec.index} seq ${b.seq}: ${b.eventCount} events, ${b.requests} requests, lag ${Math.round(Date.now() - b.sentAt)} ms, queued ${b.queued}\n`);
+            }
+          },
           onTick: (r, m) => queue.onTick(r.spec.slot, m.localTps, m.localCount, m.cpu),
           onState: (r) => {
             if (r.state === 'stopped' || r.state === 'failed') queue.runners[r.spec.slot]!.active = false;

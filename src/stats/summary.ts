@@ -125,8 +125,16 @@ export function buildSummary(
       count: q.requests,
       errors: q.requestErrors,
       throughputMean: span > 0 ? r2(q.requests / span) : 0,
-      throughputHwm: r2(q.throughputHwm),
-      throughputHwmAt: q.throughputHwmAt > 0 && q.throughputHwm > 0 ? iso(q.throughputHwmAt) : null,
+      // A run shorter than one --summary interval has no periodic figure: its mean is its HWM.
+      throughputHwm: q.ticks.length > 0 ? r2(q.throughputHwm) : span > 0 ? r2(q.requests / span) : 0,
+      throughputHwmAt:
+        q.ticks.length > 0
+          ? q.throughputHwm > 0
+            ? iso(q.throughputHwmAt)
+            : null
+          : q.requests > 0
+            ? iso(endedAt)
+            : null,
     },
     transactions: { count: q.transactions, errors: q.transactionErrors },
     queue: {
