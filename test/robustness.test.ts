@@ -80,6 +80,33 @@ describe('the main process dies', () => {
   });
 });
 
+describe('interrupts', () => {
+  it('a second SIGINT forces the runners down at once: exit 130, the summary printed, no runner left', async () => {
+    const dir = tempDir();
+    const json = join(dir, 's.json');
+    const t = Date.now();
+    const pids: number[] = [];
+    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '60', '--concurrency', '2', '--grace', '60', '--extra', '{"sleep":30}', '-vv', '--summary-json', json], {
+      onSpawn: (p) => {
+        p.stderr!.on('data', (d: Buffer) => {
+          for (const m of d.toString().matchAll(/pid (\d+)\): running/g)) {
+            pids.push(Number(m[1]));
+            if (pids.length === 2) {
+              setTimeout(() => p.kill('SIGINT'), 500);
+              setTimeout(() => p.kill('SIGINT'), 1000);
+            }
+          }
+        });
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(Date.now() - t).toBeLessThan(10_000); // not the 60 s of grace
+    expect(r.stderr).toMatch(/pylogen summary/);
+    expect(readJson(json).interrupted).toBe(true);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+});
+
 describe('operations in flight at the end', () => {
   it('get --grace seconds, then count as timed out: the run ends on time', async () => {
     const dir = tempDir();
