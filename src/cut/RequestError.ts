@@ -1,3 +1,5 @@
+import { errorType } from './errorType.js';
+
 /**
  * Thrown out of a timed request after its error was recorded (rc, class, message), so that func()
  * stops the operation and the runner goes on with the next one without recording it twice.
@@ -22,17 +24,10 @@ export function rcOf(err: unknown): number {
 }
 
 /**
- * The type an error is counted under in errorsByType: the SDK's exception name
- * (ThrottlingException, ...), a network error's code (ECONNREFUSED, ...), else its class name.
+ * The type an error is counted under in errorsByType: one classification for the whole program
+ * (src/cut/errorType.ts; src/kms/client.ts's classifyError is the same function).
  */
-export function errorType(err: unknown): string {
-  if (err === null || typeof err !== 'object') return typeof err;
-  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
-  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : '';
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  if (/^E[A-Z_]+$/.test(code) && (name === 'Error' || name === 'SystemError' || name === 'TypeError')) return code;
-  return name === 'Error' && code ? code : name;
-}
+export { errorType };
 
 /** The error column's text: "Class: message", one line. */
 export function errorText(err: unknown): string {

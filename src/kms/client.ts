@@ -64,29 +64,8 @@ export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
   return new KMSClient(config);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
-
-function codeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === 'string') return e.code;
-  // Happy eyeballs (autoSelectFamily) reports an AggregateError whose members carry the code.
-  if (Array.isArray(e.errors)) for (const inner of e.errors) {
-    const c = codeOf(inner);
-    if (c !== undefined) return c;
-  }
-  return e.cause === undefined || e.cause === err ? undefined : codeOf(e.cause);
-}
-
 /**
- * The error type counted in a summary's errorsByType: the SDK's error name (ThrottlingException,
- * AccessDeniedException, ...), TimeoutError for timeouts, the errno code for network errors.
+ * The error type counted in a summary's errorsByType (the SDK's error name, TimeoutError, the errno
+ * code of a network failure, `HTTP <status>`): the program's one classification, src/cut/errorType.ts.
  */
-export function classifyError(err: unknown): string {
-  if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? 'Error' : typeof err;
-  if (err.name === 'TimeoutError') return 'TimeoutError';
-  const code = codeOf(err);
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'TimeoutError';
-  if (code !== undefined && NETWORK_CODES.has(code)) return code;
-  return err.name === 'Error' && code !== undefined && /^E[A-Z_]+$/.test(code) ? code : err.name;
-}
+export { errorType as classifyError } from '../cut/errorType.js';
