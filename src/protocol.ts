@@ -6,6 +6,7 @@
  * as one block): EVENT_FIELDS numbers per event. Strings (request names, error texts) are interned per
  * runner and their new entries ride along with the batch that first uses them.
  */
+import type { KmsServerOptions } from './kms/server.js';
 import type { RunnerSpec } from './plan.js';
 
 /** Event columns of a batch's Float64Array, EVENT_FIELDS per event. */
@@ -105,3 +106,14 @@ export type MainMessage =
   | { type: 'ack'; seq: number }
   /** stop now: finish the operations in flight, flush, tally, exit */
   | { type: 'stop' };
+
+/**
+ * The embedded KMS server's own process (`--endpoint local`, src/controller/localEndpoint.ts and
+ * src/kms/serveProcess.ts): one message each way. The server stops when the channel closes.
+ */
+export type ServeMainMessage = { type: 'serve'; options: KmsServerOptions };
+
+export type ServeChildMessage =
+  | { type: 'listening'; url: string; keys: number }
+  /** usage: a bad option or key (exit 2 for the run), else an internal failure */
+  | { type: 'failed'; error: string; usage: boolean };

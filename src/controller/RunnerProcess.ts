@@ -19,6 +19,21 @@ export interface RunnerEvents {
   onState(r: RunnerProcess): void;
 }
 
+/** How a runner's process is started, beyond its spec (which travels over IPC). */
+export interface RunnerLaunch {
+  /** variables set in the runner's environment on top of ours; `undefined` removes one (credentials) */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+function withEnv(base: NodeJS.ProcessEnv, changes: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env = { ...base };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
 export class RunnerProcess {
   state: RunnerState = 'starting';
   readonly child: ChildProcess;
@@ -33,9 +48,11 @@ export class RunnerProcess {
   constructor(
     readonly spec: RunnerSpec,
     private readonly events: RunnerEvents,
+    launch: RunnerLaunch = {},
   ) {
     this.child = fork(join(packageRoot, 'dist/runner/main.js'), [], {
       serialization: 'advanced',
+      env: launch.env === undefined ? process.env : withEnv(process.env, launch.env),
       // The child's stdout goes to our stderr: stdout is the event stream, a CUT's console.log must
       // not corrupt it.
       stdio: ['ignore', 2, 2, 'ipc'],

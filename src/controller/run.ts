@@ -12,7 +12,7 @@ import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
 import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
 import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
-import { startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
+import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -45,18 +45,19 @@ export function statusLine(t: Tick, planned: number): string {
 
 export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   const say = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  // The embedded server first: a bad key file is a usage error, before anything is written to stdout.
+  let local: LocalEndpoint | undefined;
+  if (plan.lines.some((l) => l.options.endpoint === 'local')) {
+    local = await startLocalEndpoint(plan);
+    plan.localEndpoint = local.url;
+    if (plan.verbosity > 0) say(`embedded KMS server on ${local.url} (region ${local.region}, ${local.keys} keys), in its own process\n`);
+  }
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);
   const runners: RunnerProcess[] = [];
   const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }));
-  let local: LocalEndpoint | undefined;
   let interrupted = false;
   const timers: NodeJS.Timeout[] = [];
   const startedAt = Date.now();
-
-  if (plan.lines.some((l) => l.options.endpoint === 'local')) {
-    local = await startLocalEndpoint(plan);
-    if (plan.verbosity > 0) say(`embedded KMS server on ${local.url}\n`);
-  }
 
   if (plan.verbosity > 0) {
     for (const l of plan.lines) {
@@ -71,17 +72,19 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   let slot = 0;
   for (const line of plan.lines) {
     for (let i = 0; i < line.options.process; i++) {
+      const isLocal = line.options.endpoint === 'local';
       const spec: RunnerSpec = {
         slot,
         index: i,
         count: line.options.process,
         cut: line.cut,
         modulePath: line.modulePath,
-        options: line.options,
+        // The embedded server's runners sign with its region, whatever the environment says.
+        options: isLocal ? { ...line.options, region: local!.region } : line.options,
         shipEvents: plan.outformat !== 'none',
         window: WINDOW,
         batchSize: BATCH_SIZE,
-        endpoint: line.options.endpoint === 'local' ? local!.url : line.options.endpoint,
+        endpoint: isLocal ? local!.url : line.options.endpoint,
         verbosity: plan.verbosity,
       };
       queue.addRunner(slot, line.options.id, i, line.cut);
@@ -99,7 +102,7 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
             if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
             else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
-        }),
+        }, isLocal ? { env: LOCAL_RUNNER_ENV } : {}),
       );
       slot++;
     }
