@@ -45,6 +45,15 @@ function help(): string {
   return y.getHelp() as unknown as string;
 }
 
+// An interrupt before the run has started (while the plan is validated, or runners load): nothing
+// to stop or write yet, exit 130. run() takes the signals over once the runners exist.
+let running = false;
+const early = () => {
+  if (!running) process.exit(ExitCode.interrupted);
+};
+process.on('SIGINT', early);
+process.on('SIGTERM', early);
+
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write((await help()) + '\n');
@@ -70,6 +79,9 @@ async function main(argv: string[]): Promise<number> {
     if (!graceful.signal.aborted) graceful.abort();
     else force.abort();
   };
+  running = true;
+  process.off('SIGINT', early);
+  process.off('SIGTERM', early);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const result = await run(plan, { signal: graceful.signal, forceSignal: force.signal });
