@@ -9,6 +9,7 @@ import type { LineOptions, OutFormat } from './plan.js';
 export type Kind =
   | { type: 'int'; min: number; max?: number }
   | { type: 'seconds'; min: number; positive?: boolean }
+  | { type: 'number'; min: number; max?: number; positive?: boolean }
   | { type: 'lengths' }
   | { type: 'json-object' }
   | { type: 'enum'; choices: readonly string[] }
@@ -126,7 +127,7 @@ export function expandOptionName(given: string, names: readonly string[] = optio
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Parses one value of an option; returns the value or a problem naming the option and the value. */
-export function parseValue(def: OptionDef, raw: unknown, label = `--${def.name}`): { value: unknown } | { problem: string } {
+export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, label = `--${def.name}`): { value: unknown } | { problem: string } {
   const k = def.kind;
   const shown = typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw);
   const num = (): number | undefined => {
@@ -146,6 +147,14 @@ export function parseValue(def: OptionDef, raw: unknown, label = `--${def.name}`
       const n = num();
       if (n === undefined) return { problem: `${label} must be a number of seconds, but is ${shown}` };
       if (n < k.min) return { problem: `${label} must be at least ${k.min}s, but is ${n}` };
+      return { value: n };
+    }
+    case 'number': {
+      const n = num();
+      if (n === undefined) return { problem: `${label} must be a number, but is ${shown}` };
+      if (k.positive && n <= 0) return { problem: `${label} must be more than 0, but is ${n}` };
+      if (n < k.min) return { problem: `${label} must be at least ${k.min}, but is ${n}` };
+      if (k.max !== undefined && n > k.max) return { problem: `${label} must be at most ${k.max}, but is ${n}` };
       return { value: n };
     }
     case 'lengths': {

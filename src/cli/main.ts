@@ -53,6 +53,12 @@ const early = () => {
 };
 process.on('SIGINT', early);
 process.on('SIGTERM', early);
+/** From here on, the command handles SIGINT / SIGTERM itself. */
+const takeSignals = () => {
+  running = true;
+  process.off('SIGINT', early);
+  process.off('SIGTERM', early);
+};
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -63,11 +69,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(version + '\n');
     return ExitCode.ok;
   }
+  // kms serve|setup have their own options and --help; kms serve stops on a signal, prints its
+  // counts and exits 0.
+  if (argv[0] === 'kms') {
+    if (argv[1] === 'serve') takeSignals();
+    return kmsCommand(argv.slice(1));
+  }
   if (argv.includes('--help')) {
     process.stdout.write((await help()) + '\n');
     return ExitCode.ok;
   }
-  if (argv[0] === 'kms') return kmsCommand(argv.slice(1));
   const cwd = process.cwd();
   const plan = argv[0] === 'scenario' ? await planFromScenario(argv.slice(1), cwd) : await planFromWords(argv, cwd);
 
@@ -79,9 +90,7 @@ async function main(argv: string[]): Promise<number> {
     if (!graceful.signal.aborted) graceful.abort();
     else force.abort();
   };
-  running = true;
-  process.off('SIGINT', early);
-  process.off('SIGTERM', early);
+  takeSignals();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const result = await run(plan, { signal: graceful.signal, forceSignal: force.signal });

@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadKeyFile, type KeyEntry } from '../kms/keyfile.js';
+import { embeddedRegion } from '../kms/region.js';
 import { packageRoot } from '../paths.js';
 import type { RunPlan } from '../plan.js';
 import type { ServeChildMessage, ServeMainMessage } from '../protocol.js';
@@ -29,7 +30,6 @@ export const DEFAULT_KEY_FILE = 'KmsDefault.json';
 /** Generating RSA key pairs takes a while on a slow machine; a server that is not up by then is broken. */
 const START_TIMEOUT_MS = 60_000;
 const KILL_AFTER_MS = 3000;
-const FALLBACK_REGION = 'us-east-1';
 
 /**
  * Environment of a runner whose endpoint is the embedded server: throwaway credentials, and nothing
@@ -51,7 +51,7 @@ export function localRegion(plan: RunPlan, env: NodeJS.ProcessEnv = process.env)
   if (given.length > 1) {
     throw new UsageError(`--endpoint local: the lines that use it must agree on --region (one embedded server), but give ${given.join(', ')}`);
   }
-  return given[0] ?? (env.AWS_REGION !== undefined && env.AWS_REGION.trim() !== '' ? env.AWS_REGION.trim() : FALLBACK_REGION);
+  return embeddedRegion(given[0], env);
 }
 
 const sameKind = (a: KeyEntry, b: KeyEntry): boolean => a.keySpec === b.keySpec && a.keyUsage === b.keyUsage;

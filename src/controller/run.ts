@@ -124,6 +124,8 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   };
   io.signal?.addEventListener('abort', onAbort, { once: true });
   io.forceSignal?.addEventListener('abort', forceAll, { once: true });
+  // An interrupt while the embedded server was starting: stop before anything runs.
+  if (io.signal?.aborted) onAbort();
 
   try {
     // t0: every runner forked, its CUT loaded and its setup() run.

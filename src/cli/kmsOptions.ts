@@ -1,0 +1,116 @@
+/**
+ * The options of `pylogen kms serve` and `pylogen kms setup`, in the same declarative shape as a
+ * run's (src/options.ts), parsed by the same code: prefix expansion (normalize.ts), word parsing
+ * (parseWords.ts) and value checks (parseValue). Options that mean the same as a run's (--endpoint,
+ * --region, --retries, --timeout) reuse the run's definitions.
+ */
+import { Problems, UsageError } from '../errors.js';
+import { optionDef, parseValue, type OptionDef } from '../options.js';
+import type { NormalizeSpec } from './normalize.js';
+import { parseWords } from './parseWords.js';
+
+export type KmsOptionDef = Pick<OptionDef, 'name' | 'kind' | 'describe'> & {
+  /** shown in --help; the value used when the option is absent (unless computed, see the command) */
+  default?: string;
+};
+
+const runOption = (name: string, describe?: string, dflt?: string): KmsOptionDef => {
+  const d = optionDef(name);
+  if (d === undefined) throw new Error(`no run option --${name}`);
+  return { name: d.name, kind: d.kind, describe: describe ?? d.describe, ...(dflt === undefined ? {} : { default: dflt }) };
+};
+
+const KEYS: KmsOptionDef = {
+  name: 'keys',
+  kind: { type: 'string', nonEmpty: true },
+  describe: "key file of named key entries (as given, then in ./profiles, then the package's profiles/)",
+  default: 'KmsDefault.json',
+};
+
+export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
+  {
+    name: 'host',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'address to listen on (the server checks no credentials: keep it on loopback)',
+    default: '127.0.0.1',
+  },
+  { name: 'port', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
+  KEYS,
+  {
+    name: 'latency',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
+    default: '0',
+  },
+  { name: 'throttle', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers' },
+  { name: 'error-rate', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead', default: '0' },
+  runOption('region', "region in the ARNs the server returns (default: AWS_REGION, else us-east-1)"),
+];
+
+export const SETUP_OPTIONS: readonly KmsOptionDef[] = [
+  KEYS,
+  runOption('endpoint', "KMS endpoint URL (default: the SDK's, i.e. AWS_ENDPOINT_URL_KMS, else AWS KMS of the region)"),
+  runOption('region', 'KMS region (default: the SDK\'s, i.e. AWS_REGION or the shared config)'),
+  runOption('retries', 'SDK retries of each call (throttled CreateKey calls are retried)', '2'),
+  runOption('timeout', 'seconds before a call times out', '10'),
+];
+
+function specOf(defs: readonly KmsOptionDef[]): NormalizeSpec {
+  return { names: new Map(defs.map((d) => [d.name, d.name])), flags: new Set() };
+}
+
+/**
+ * The checked values of a kms command's words (option name → parsed value), every problem at once
+ * in one line. No positional words and no -v.
+ */
+export function parseKmsOptions(command: string, words: readonly string[], defs: readonly KmsOptionDef[]): Record<string, unknown> {
+  const parsed = parseWords(words, specOf(defs));
+  if (parsed.positionals.length > 0) throw new UsageError(`kms ${command} takes options only, but got "${parsed.positionals[0]}"`);
+  if (parsed.verbose > 0) throw new UsageError(`unknown option -v (kms ${command} has no verbosity)`);
+  const problems = new Problems();
+  const values: Record<string, unknown> = {};
+  for (const d of defs) {
+    const raw = parsed.values[d.name] ?? d.default;
+    if (raw === undefined) continue;
+    const r = parseValue(d, raw);
+    if ('problem' in r) problems.add(r.problem);
+    else values[d.name] = r.value;
+  }
+  problems.throwIfAny();
+  return values;
+}
+
+/** `--latency MS` or `MIN-MAX`, in ms: each number is checked as any number option is. */
+export function parseLatency(raw: string): { min: number; max: number } {
+  const parts = raw.split('-');
+  if (parts.length > 2) throw new UsageError(`--latency must be MS or MIN-MAX in milliseconds (like 5 or 2-8), but is "${raw}"`);
+  const problems = new Problems();
+  const [min, max] = parts.map((part) => {
+    const r = parseValue({ name: 'latency', kind: { type: 'number', min: 0 } }, part, '--latency');
+    if ('problem' in r) problems.add(`${r.problem} (in "${raw}": MS or MIN-MAX in milliseconds)`);
+    return 'value' in r ? (r.value as number) : 0;
+  }) as [number, number | undefined];
+  problems.throwIfAny();
+  if (max !== undefined && max < min) throw new UsageError(`--latency MIN-MAX must have MIN <= MAX, but is "${raw}"`);
+  return { min, max: max ?? min };
+}
+
+/** A KMS endpoint given to kms setup: an http(s) URL. */
+export function checkEndpointUrl(raw: string, command: string): string {
+  if (raw === 'local') {
+    throw new UsageError(
+      `kms ${command} --endpoint local: the embedded server of a run lives only for that run and creates its keys itself; ` +
+        'start one with `pylogen kms serve` and give its URL',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--endpoint must be a URL like https://kms.eu-west-1.amazonaws.com or http://127.0.0.1:8080, but is "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--endpoint must be an http:// or https:// URL, but is "${raw}"`);
+  }
+  return raw;
+}

@@ -1,0 +1,62 @@
+/**
+ * `pylogen kms setup`: makes the keys of a key file exist on a target (the embedded server of a
+ * `kms serve`, AWS KMS, any KMS-compatible endpoint) with setupKeys, and prints what existed and what
+ * was created, one line per key on stdout. A failure of the target (credentials, permissions, an
+ * unreachable endpoint) is one line on stderr naming its type, exit 1; bad options or a key that
+ * exists with another kind, exit 2.
+ */
+import { ExitCode } from '../exitcodes.js';
+import { describeError, UsageError } from '../errors.js';
+import { createKmsClient } from '../kms/client.js';
+import { errorType } from '../cut/errorType.js';
+import { loadKeyFile } from '../kms/keyfile.js';
+import { setupKeys } from '../kms/setup.js';
+import { packageRoot } from '../paths.js';
+import { checkEndpointUrl, parseKmsOptions, SETUP_OPTIONS } from './kmsOptions.js';
+
+export interface SetupIO {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+/** What to add to a failure of the target, by its type. */
+function hint(type: string): string {
+  if (type === 'CredentialsProviderError') return ' (no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
+  if (type === 'AccessDeniedException') return ' (kms setup needs kms:DescribeKey, kms:CreateKey and kms:CreateAlias: see README, KMS)';
+  if (/region/i.test(type)) return ' (give --region or set AWS_REGION)';
+  return '';
+}
+
+export async function kmsSetup(words: readonly string[], cwd: string, io: SetupIO = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const v = parseKmsOptions('setup', words, SETUP_OPTIONS);
+  const endpoint = v.endpoint === undefined ? undefined : checkEndpointUrl(v.endpoint as string, 'setup');
+  const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
+  const client = createKmsClient({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(v.region === undefined ? {} : { region: v.region as string }),
+    retries: v.retries as number,
+    timeoutMs: (v.timeout as number) * 1000,
+    maxSockets: 4,
+  });
+  try {
+    let target: string;
+    try {
+      const region = await client.config.region();
+      target = endpoint ?? `AWS KMS, ${region}`;
+    } catch (e) {
+      throw new UsageError(`kms setup: no region: give --region or set AWS_REGION (${describeError(e)})`);
+    }
+    const done = await setupKeys(client, [...keyFile.entries.values()], (line) => out(`${line}\n`));
+    out(`pylogen kms setup: ${keyFile.path} on ${target}: ${done.existing.length} existing, ${done.created.length} created\n`);
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const type = errorType(e);
+    err(`pylogen: kms setup: ${type}: ${describeError(e).replace(/^[^:]*: /, '')}${hint(type)}\n`);
+    return ExitCode.runFailed;
+  } finally {
+    client.destroy();
+  }
+}
