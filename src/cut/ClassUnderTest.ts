@@ -21,6 +21,8 @@ export interface RunnerInfo {
   retries: number;
   /** per-request timeout, seconds */
   timeout: number;
+  /** the line's --lengths, so that setup() can prepare data for each (ciphertexts, signatures) */
+  lengths: readonly number[];
 }
 
 /** What a CUT class may check before anything starts: the values it will be given. */

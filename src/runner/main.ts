@@ -89,6 +89,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     region: spec.options.region,
     retries: spec.options.retries,
     timeout: spec.options.timeout,
+    lengths: spec.options.lengths,
   };
   const label = `[${spec.options.id}.${spec.index}.${spec.cut}]`;
   cut.log = (m) => process.stderr.write(`${label} ${m}\n`);
