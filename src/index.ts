@@ -8,3 +8,25 @@ export { planFromWords, planFromScenario } from './config/buildPlan.js';
 export type { RunPlan, CutLine, LineOptions } from './plan.js';
 export type { Summary } from './stats/summary.js';
 export { ExitCode } from './exitcodes.js';
+// KMS CUTs: the base class and what a KMS CUT author needs around it.
+export { KmsCut, KmsSetupError, openKeyFile, pickKey, DEFAULT_KEY_FILE, type KmsExtra, type KmsCutSpec, type KeyFile } from './kms/KmsCut.js';
+export { PerLength } from './kms/PerLength.js';
+export { WrongResult, RoundTripMismatch, SignatureInvalid, MacInvalid, CertificateInvalid, UnexpectedResponse, blob } from './kms/WrongResult.js';
+export { publicKeyFromSpki, signatureVerifier, DigestCache, sealAes256Gcm, type Sealed } from './kms/localCrypto.js';
+export {
+  encryptionAlgorithmOf,
+  signingAlgorithmOf,
+  signingDigestOf,
+  macAlgorithmOf,
+  isSymmetric,
+  maxPlaintext,
+  MAX_PLAINTEXT,
+  MAX_MESSAGE,
+  MAX_RANDOM_BYTES,
+} from './kms/keyAlgorithms.js';
+export { lengthProblem } from './kms/lengthLimits.js';
+export { CertificateBuilder, algorithmIdentifier, subjectProblems, SUBJECT_FIELDS, type Subject, type Tbs } from './kms/certificate.js';
+export { createKmsClient, type KmsClientOptions } from './kms/client.js';
+export { keyRef, type KeyEntry } from './kms/keyfile.js';
+export { HASH_BYTES, signingHash, macHash, type KeySpec, type KeyUsage, type KeyFamily, type SigningAlgorithm, type EncryptionAlgorithm, type MacAlgorithm, type HashName } from './kms/specs.js';
+export { plaintextProblems, contextProblems, signingProblems, messageTypeOf, type MessageType } from './kms/cutChecks.js';
