@@ -221,7 +221,7 @@ class Manual extends ClassUnderTest {
 
 /** A recorder that keeps (intended, begin, end) per event, with a window the test can close. */
 function fakeRecorder(clock: Clock) {
-  const events: { intended: number; begin: number; end: number }[] = [];
+  const events: { intended: number; begin: number; end: number; err?: unknown }[] = [];
   let release: (() => void) | undefined;
   const rec = {
     clock,
@@ -229,7 +229,8 @@ function fakeRecorder(clock: Clock) {
     requestKey: () => 0,
     transactionKey: () => 1,
     nextTransaction: () => 0,
-    event: (_k: number, _tx: number, _step: number, intended: number, begin: number, end: number) => events.push({ intended, begin, end }),
+    event: (_k: number, _tx: number, _step: number, intended: number, begin: number, end: number, err: unknown) =>
+      events.push(err === undefined ? { intended, begin, end } : { intended, begin, end, err }),
     waitForWindow: () => new Promise<void>((resolve) => (release = resolve)),
     open() {
       rec.mustWait = false;
@@ -313,17 +314,26 @@ describe('openLoop on fake timers', () => {
     for (const e of events.slice(2)) expect(e.begin).toBeGreaterThanOrEqual(1000);
   });
 
-  it('after the schedule, waiting arrivals start for --grace seconds, then the rest are dropped', async () => {
+  it('after the schedule, waiting arrivals start for --grace seconds; then the rest are dropped and the ones in flight time out', async () => {
     const cut = new Manual();
-    const { asRecorder } = fakeRecorder(clock);
+    const { events, asRecorder } = fakeRecorder(clock);
     const c = openLoop(cut, spec({ schedule: '1@10', maxInflight: 1, queue: 5, grace: 2 }), asRecorder, clock, NO_SPIN);
+    let finished = false;
+    void c.done.then(() => (finished = true));
     await vi.advanceTimersByTimeAsync(1000);
     expect(c.arrivals).toEqual({ planned: 10, started: 1, dropped: 4 });
-    await vi.advanceTimersByTimeAsync(2100);
-    expect(c.arrivals).toEqual({ planned: 10, started: 1, dropped: 9 });
+    // one waiting arrival starts when the first operation ends, 1.5 s after the schedule's end
+    await vi.advanceTimersByTimeAsync(1500);
     cut.pending.shift()!();
-    await c.done;
-    expect(c.arrivals).toEqual({ planned: 10, started: 1, dropped: 9 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.arrivals).toEqual({ planned: 10, started: 2, dropped: 4 });
+    expect(finished).toBe(false);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(finished).toBe(true);
+    expect(c.arrivals).toEqual({ planned: 10, started: 2, dropped: 8 });
+    expect(events).toHaveLength(2);
+    expect(events[1]!.err).toMatchObject({ name: 'GraceTimeout' });
+    expect(events[1]!.end).toBe(3000);
   });
 
   it('stop(): no new operation; arrivals already due and waiting count as dropped; done when the ones in flight end', async () => {

@@ -14,8 +14,10 @@
  * --max-inflight (this runner's share of the line's) bounds the operations in flight; an arrival
  * due when they are all busy waits in a bounded FIFO (this runner's share of --queue) and is dropped
  * past that bound: counted, never silently lost. After the schedule's end, waiting arrivals still
- * start for --grace seconds; those left then are dropped. stop() stops issuing (arrivals already due
- * and the waiting ones count as dropped) and resolves `done` once the operations in flight end.
+ * start for --grace seconds; then those left are dropped and the operations still in flight are
+ * recorded as timed out (withGrace, as in the closed loop). stop() stops issuing (arrivals already
+ * due and the waiting ones count as dropped) and resolves `done` once the operations in flight end,
+ * or --grace seconds later.
  * The backpressure window of the stats queue pauses issuing: arrivals due meanwhile start late
  * when it reopens (their latency shows it), they are not dropped.
  */
@@ -26,7 +28,7 @@ import type { RunnerSpec } from '../plan.js';
 import { ArrivalPlan, NO_BURST, parseBurst, parseSchedule, plannedArrivals, scheduleDurationS } from '../schedule/schedule.js';
 import { ArrivalQueue } from './ArrivalQueue.js';
 import type { Recorder } from './Recorder.js';
-import { YIELD_EVERY_MS, callFunc, makePayloads, type LoopControl } from './loop.js';
+import { YIELD_EVERY_MS, callFunc, makePayloads, withGrace, type LoopControl } from './loop.js';
 
 /** A timer for the next arrival is set this long before it: Node timers fire up to ~1 ms early or late. */
 export const TIMER_LEAD_MS = 1;
@@ -74,8 +76,9 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
   }
 
   const origin = clock.now();
-  const drainUntil = origin + (scheduleDurationS(segments) + o.grace) * 1000;
   const free: Slot[] = [];
+  /** every Operation made, for withGrace to abandon the ones still running at the end */
+  const ops: Operation[] = [];
   let inflight = 0;
   let started = 0;
   let dropped = 0;
@@ -87,16 +90,23 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
   let finished = false;
   let windowArmed = false;
   let timer: NodeJS.Timeout | undefined;
-  let drainTimer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let spinMs = 0;
   let spinFrom = 0;
 
   let resolveDone!: () => void;
   let rejectDone!: (err: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => {
+  const idle = new Promise<void>((resolve, reject) => {
     resolveDone = resolve;
     rejectDone = reject;
+  });
+  const grace = withGrace(idle, ops, o.grace, clock, origin + scheduleDurationS(segments) * 1000);
+  const done = grace.done.then(() => {
+    // --grace is over (or everything ended): whatever still waits will never start.
+    stopped = true;
+    clearTimers();
+    dropped += waiting.clear();
+    finished = true;
   });
 
   function clearTimers(): void {
@@ -110,7 +120,6 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
     finished = true;
     stopped = true;
     clearTimers();
-    if (drainTimer !== undefined) clearTimeout(drainTimer);
     if (err === undefined) resolveDone();
     else rejectDone(err);
   }
@@ -120,8 +129,10 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
   }
 
   function newSlot(): Slot {
+    const op = new Operation(rec, cut.transactionName);
+    ops.push(op);
     const slot: Slot = {
-      op: new Operation(rec, cut.transactionName),
+      op,
       onEnd: () => {
         slot.op.finish(clock.now());
         inflight--;
@@ -212,16 +223,7 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
           }
         }
       }
-      if (nextAt === Infinity) {
-        if (waiting.length > 0 && drainTimer === undefined) {
-          drainTimer = setTimeout(() => {
-            dropped += waiting.clear();
-            checkDone();
-          }, Math.max(0, drainUntil - now));
-        }
-        checkDone();
-        return;
-      }
+      if (nextAt === Infinity) return checkDone();
       const wait = nextAt - now;
       if (wait > TIMER_LEAD_MS) {
         timer = setTimeout(pump, wait - TIMER_LEAD_MS);
@@ -250,6 +252,7 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
         nextAt = origin + plan.next();
       }
       dropped += waiting.clear();
+      grace.stopped();
       checkDone();
     },
     get loops() {
