@@ -18,17 +18,21 @@ if (process.argv[2] === 'child') {
     acked = m;
     if (wake && seq - acked < WINDOW) { const w = wake; wake = null; w(); }
   });
+  // The clock read as fast as Node allows (the global `performance` is a lazy getter): the same
+  // as pylogen's clock, so the ratio compares the machinery, not a handicap.
+  const perf = performance;
+  const origin = perf.timeOrigin;
   const buf = new Float64Array(BATCH * 2);
   let n = 0;
   let sent = 0;
-  const start = performance.now();
+  const start = perf.now();
   const end = start + duration;
   let lastYield = start;
   for (;;) {
-    const t = performance.now();
+    const t = perf.now();
     if (t >= end) break;
-    const e = performance.now();
-    buf[n * 2] = performance.timeOrigin + t;
+    const e = perf.now();
+    buf[n * 2] = origin + t;
     buf[n * 2 + 1] = e - t;
     if (++n === BATCH) {
       process.send({ seq: ++seq, events: buf, n });
@@ -36,7 +40,7 @@ if (process.argv[2] === 'child') {
       n = 0;
       if (seq - acked >= WINDOW) await new Promise((r) => (wake = r));
     }
-    if (e - lastYield > 10) { await new Promise((r) => setImmediate(r)); lastYield = performance.now(); }
+    if (e - lastYield > 10) { await new Promise((r) => setImmediate(r)); lastYield = perf.now(); }
   }
   if (n > 0) process.send({ seq: ++seq, events: buf.slice(0, n * 2), n });
   sent += n;

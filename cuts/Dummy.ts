@@ -53,6 +53,7 @@ export class Dummy extends ClassUnderTest<DummyExtra> {
     const fail = this.errorEvery > 0 && n % this.errorEvery === 0;
     const last = this.requests.length - 1;
     if (this.sleepMs === 0) {
+      if (last === 0) return this.exec(op.req('R0-EXEC'), fail);
       for (let i = 0; i <= last; i++) this.exec(op.req(this.requests[i]!), fail && i === last);
       return;
     }

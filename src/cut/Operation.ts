@@ -56,10 +56,14 @@ export class Operation {
   private sEnd = 0;
   private sErr: unknown = undefined;
 
+  private readonly clock: Clock;
+
   constructor(
     private readonly sink: OperationSink,
     private readonly transactionName: string,
-  ) {}
+  ) {
+    this.clock = sink.clock;
+  }
 
   /** Reset for a new call of func(). */
   start(step: number, payload: Buffer, loop: number, intended: number, begin: number): void {
@@ -114,29 +118,30 @@ export class Operation {
       key = this.lastKey = sink.requestKey(name);
       this.lastName = name;
     }
-    const t = sink.clock.now();
+    const clock = this.clock;
+    const t = clock.now();
     this.flightKey = key;
     this.flightBegin = t;
     let r: unknown;
     try {
       r = (fn as (...a: unknown[]) => unknown).apply(thisArg, args as unknown[]);
     } catch (err) {
-      this.requestEnd(key, t, sink.clock.now(), err ?? new Error('undefined thrown'));
+      this.requestEnd(key, t, clock.now(), err ?? new Error('undefined thrown'));
       throw new RequestError(name, err);
     }
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
       return (r as Promise<unknown>).then(
         (v) => {
-          this.requestEnd(key, t, sink.clock.now(), undefined);
+          this.requestEnd(key, t, clock.now(), undefined);
           return v;
         },
         (err: unknown) => {
-          this.requestEnd(key, t, sink.clock.now(), err ?? new Error('undefined rejection'));
+          this.requestEnd(key, t, clock.now(), err ?? new Error('undefined rejection'));
           throw new RequestError(name, err);
         },
       );
     }
-    this.requestEnd(key, t, sink.clock.now(), undefined);
+    this.requestEnd(key, t, clock.now(), undefined);
     return r;
   }
 

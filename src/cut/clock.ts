@@ -11,10 +11,13 @@ export interface Clock {
   fromEpoch(epochMs: number): number;
 }
 
-const origin = performance.timeOrigin;
+// The global `performance` is a lazy getter in Node 20: reading it costs ~10 ns a call, as much as
+// a fifth of the clock itself. Keep the object.
+const perf = performance;
+const origin = perf.timeOrigin;
 
 export const systemClock: Clock = {
-  now: () => performance.now(),
+  now: () => perf.now(),
   toEpoch: (t) => origin + t,
   fromEpoch: (e) => e - origin,
 };
