@@ -286,7 +286,7 @@ describe('openLoop on fake timers', () => {
     const c = openLoop(cut, spec({ schedule: '1@10', queue: 0 }), asRecorder, clock, NO_SPIN);
     await vi.advanceTimersByTimeAsync(1000);
     expect(cut.pending).toHaveLength(10);
-    expect(c.arrivals.started).toBe(10);
+    expect(c.arrivals?.started).toBe(10);
     for (const r of cut.pending.splice(0)) r();
     await c.done;
   });
@@ -301,7 +301,7 @@ describe('openLoop on fake timers', () => {
     // Ending the first operation starts the oldest waiting arrival (due at 250 ms) at once.
     cut.pending.shift()!();
     await vi.advanceTimersByTimeAsync(0);
-    expect(c.arrivals.started).toBe(3);
+    expect(c.arrivals?.started).toBe(3);
     expect(events).toHaveLength(1);
     for (let i = 0; i < 4; i++) {
       cut.pending.shift()!();
@@ -351,7 +351,7 @@ describe('openLoop on fake timers', () => {
     cut.pending.shift()!();
     await vi.advanceTimersByTimeAsync(0);
     expect(finished).toBe(true);
-    expect(c.arrivals.started).toBe(1);
+    expect(c.arrivals?.started).toBe(1);
   });
 
   it('backpressure: while the window is closed nothing starts; the late arrivals start when it reopens, none dropped', async () => {
