@@ -16,6 +16,8 @@ import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './loca
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
+/** The stats queue ticks this long after the runners, so their local throughputs have arrived. */
+const TICK_AFTER_MS = 20;
 /** Loading a CUT and its setup() must be done within this. */
 const READY_TIMEOUT_MS = 120_000;
 /** Batches a runner may have unacknowledged, and their size. */
@@ -149,11 +151,18 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
           timers.push(setTimeout(() => void r.kill(1000), deadline + 3000));
         }
       }
+      // The global throughput is computed on the same beat as the runners' local ones (which tick
+      // from their start): Σ local and global then cover the same intervals.
       timers.push(
-        setInterval(() => {
-          const t = queue.tick();
-          say(statusLine(t, runners.length) + '\n');
-        }, plan.summary * 1000),
+        setTimeout(() => {
+          queue.startTicks();
+          timers.push(
+            setInterval(() => {
+              const t = queue.tick();
+              say(statusLine(t, runners.length) + '\n');
+            }, plan.summary * 1000),
+          );
+        }, Math.max(0, t0 - Date.now() + TICK_AFTER_MS)),
       );
     }
     await Promise.all(runners.map((r) => r.exited));

@@ -57,6 +57,8 @@ export class StatsQueue {
   private lastTickAt: number;
   private lastTickCount = 0;
   private readonly startedAt: number;
+  /** where status lines count their elapsed seconds from: t0 once the runs start */
+  private ticksFrom: number;
   /** set while the output is full: acknowledgements wait for its drain */
   private draining: Promise<void> | undefined;
 
@@ -67,6 +69,7 @@ export class StatsQueue {
   ) {
     this.startedAt = this.now();
     this.lastTickAt = this.startedAt;
+    this.ticksFrom = this.startedAt;
   }
 
   addRunner(slot: number, id: string, index: number, cut: string): void {
@@ -174,6 +177,13 @@ export class StatsQueue {
     r.cpuSamples.push(cpu);
   }
 
+  /** Starts the periodic computations now (at t0): the first interval begins here. */
+  startTicks(): void {
+    this.lastTickAt = this.now();
+    this.lastTickCount = this.requests;
+    this.ticksFrom = this.lastTickAt;
+  }
+
   /** The global throughput of the interval since the last tick (requests only), and the HWMs. */
   tick(): Tick {
     const now = this.now();
@@ -192,7 +202,7 @@ export class StatsQueue {
     }
     const t: Tick = {
       at: now,
-      elapsedS: (now - this.startedAt) / 1000,
+      elapsedS: (now - this.ticksFrom) / 1000,
       globalCount: this.requests,
       globalTps: this.globalTps,
       localTpsSum,
