@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RATES = (process.env.BENCH_OPEN_RATES ?? '5000,10000,20000').split(',').map(Number);
+/** The rates above with uniform arrivals (the default), and the highest once more with Poisson arrivals. */
+const CASES = [...RATES.map((rate) => ({ rate, arrival: 'uniform' })), { rate: Math.max(...RATES), arrival: 'poisson' }];
 const SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 5);
 const MEMORY_SECONDS = process.env.BENCH_LONG === '1' ? 60 : 20;
 const MEMORY_RATE = 20000;
@@ -79,7 +81,7 @@ function pylogen(args, sampleEveryMs = 0) {
   });
 }
 
-const schedule = (rate, seconds) => ['cuts.Dummy', '--proc', '2', '--schedule', `${seconds}@${rate}`, '--extra', '{"sleep":0}'];
+const schedule = (rate, seconds, arrival = 'uniform') => ['cuts.Dummy', '--proc', '2', '--schedule', `${seconds}@${rate}`, '--arrival', arrival, '--extra', '{"sleep":0}'];
 const pct = (x) => `${(x * 100).toFixed(2)}%`;
 
 /** Events per second of the schedule from a CSV file, by the begin epoch (2nd column). */
@@ -105,13 +107,13 @@ function perSecond(csvPath, startMs, seconds) {
 
 async function accuracy(dir) {
   const rows = [];
-  for (const rate of RATES) {
+  for (const { rate, arrival } of CASES) {
     const json = join(dir, `none-${rate}.json`);
-    await pylogen([...schedule(rate, SECONDS), '--outformat', 'none', '--summary-json', json]);
+    await pylogen([...schedule(rate, SECONDS, arrival), '--outformat', 'none', '--summary-json', json]);
     const s = JSON.parse(readFileSync(json, 'utf8'));
     const csv = join(dir, `events-${rate}.csv`);
     const json2 = join(dir, `csv-${rate}.json`);
-    await pylogen([...schedule(rate, SECONDS), '--outformat', 'csv', '--out', csv, '--summary-json', json2]);
+    await pylogen([...schedule(rate, SECONDS, arrival), '--outformat', 'csv', '--out', csv, '--summary-json', json2]);
     const s2 = JSON.parse(readFileSync(json2, 'utf8'));
     const start = Math.min(...s2.byRunner.map((r) => r.startedAt));
     const { counts, outside } = perSecond(csv, start, SECONDS);
@@ -120,6 +122,7 @@ async function accuracy(dir) {
     const lat = s.byRequest[0].latencyMs;
     rows.push({
       rate,
+      arrival,
       planned: s.arrivals.planned,
       started: s.arrivals.started,
       dropped: s.arrivals.dropped,
@@ -132,10 +135,10 @@ async function accuracy(dir) {
     });
   }
   console.log(`\nOpen model accuracy: cuts.Dummy sleep 0, --proc 2, --schedule ${SECONDS}@R (targets: achieved within 1%, every second within 5%)`);
-  console.log('rate/s   planned  started  dropped  achieved   late p50 / p99 / max ms    runner cpu   per second (csv run)                 worst');
+  console.log('rate/s  arrival  planned  started  dropped  achieved   late p50 / p99 / max ms    runner cpu   per second (csv run)                 worst');
   for (const r of rows) {
     console.log(
-      `${String(r.rate).padEnd(8)} ${String(r.planned).padStart(7)}  ${String(r.started).padStart(7)}  ${String(r.dropped).padStart(7)}  ${pct(r.achieved).padStart(8)}   ` +
+      `${String(r.rate).padEnd(7)} ${r.arrival.padEnd(8)} ${String(r.planned).padStart(7)}  ${String(r.started).padStart(7)}  ${String(r.dropped).padStart(7)}  ${pct(r.achieved).padStart(8)}   ` +
         `${`${r.lateMs.p50} / ${r.lateMs.p99} / ${r.lateMs.max}`.padEnd(25)}  ${r.runnerCpu.join(',').padEnd(11)}  ${r.csv.perSecond.join(' ').padEnd(36)} ${pct(r.csv.worstDeviation)}`,
     );
     for (const w of [...r.warnings, ...r.csv.warnings]) console.log(`         warning: ${w}`);
