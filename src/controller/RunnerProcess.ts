@@ -9,6 +9,9 @@ import { packageRoot } from '../paths.js';
 import type { BatchMessage, MainMessage, RunnerMessage } from '../protocol.js';
 import type { RunnerSpec } from '../plan.js';
 
+/** How long a runner that sent its final tally may take to exit before it is killed. */
+const LINGER_AFTER_DONE_MS = 500;
+
 export type RunnerState = 'starting' | 'ready' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 export type DoneTally = Extract<RunnerMessage, { type: 'done' }>;
@@ -112,11 +115,25 @@ export class RunnerProcess {
         this.setState('stopped');
         // Everything was received (messages arrive in order): let the runner exit.
         if (this.child.connected) this.child.disconnect();
+        this.killIfLingering();
         break;
       case 'failed':
         this.fail(`${m.error} (in ${m.phase})`);
         break;
     }
+  }
+
+  /**
+   * A runner that sent its tally has nothing left to say; if its exit is held up, it is killed. Node's
+   * exit waits for libuv's threadpool, where a DNS lookup of an unresolvable endpoint can hang for
+   * the resolver's timeout (5 s and more): the run must still end on time.
+   */
+  private killIfLingering(): void {
+    const timer = setTimeout(() => {
+      if (this.alive) this.child.kill('SIGKILL');
+    }, LINGER_AFTER_DONE_MS);
+    timer.unref();
+    void this.exited.then(() => clearTimeout(timer));
   }
 
   /** Resolves when the runner has loaded its CUT and run setup(); rejects if it fails first. */

@@ -21,6 +21,8 @@ export interface LocalEndpoint {
   region: string;
   /** keys created at start */
   keys: number;
+  /** the server process's pid (shown with -v) */
+  pid: number | undefined;
   /** Stops the server: closes its channel, and kills it if it has not exited within a bound. */
   close(): Promise<void>;
 }
@@ -128,5 +130,5 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
     child.once('exit', (code, signal) => fail(new Error(`the embedded KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
     child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region } } satisfies ServeMainMessage);
   });
-  return { url: started.url, region, keys: started.keys, close };
+  return { url: started.url, region, keys: started.keys, pid: child.pid, close };
 }

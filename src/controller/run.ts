@@ -52,7 +52,7 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   if (plan.lines.some((l) => l.options.endpoint === 'local')) {
     local = await startLocalEndpoint(plan);
     plan.localEndpoint = local.url;
-    if (plan.verbosity > 0) say(`embedded KMS server on ${local.url} (region ${local.region}, ${local.keys} keys), in its own process\n`);
+    if (plan.verbosity > 0) say(`embedded KMS server on ${local.url} (region ${local.region}, ${local.keys} keys, pid ${local.pid})\n`);
   }
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);
   const runners: RunnerProcess[] = [];
