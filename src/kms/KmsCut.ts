@@ -155,12 +155,13 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
    * Runs a KMS call that setup() needs (GetPublicKey, the ciphertexts to decrypt); its failure fails
    * the runner with what was asked of which key, and where.
    */
-  protected async prepare<T>(what: string, call: () => Promise<T>, key: KeyEntry = this.key): Promise<T> {
+  protected async prepare<T>(what: string, call: () => Promise<T>, key: KeyEntry | undefined = this.key): Promise<T> {
     try {
       return await call();
     } catch (err) {
       const where = this.runner.endpoint || "the SDK's endpoint";
-      throw new KmsSetupError(`setup: ${what} with key "${key.name}" (${keyRef(key)}) at ${where} failed: ${describeError(err)}`);
+      const withKey = key === undefined ? '' : ` with key "${key.name}" (${keyRef(key)})`;
+      throw new KmsSetupError(`setup: ${what}${withKey} at ${where} failed: ${describeError(err)}`);
     }
   }
 }
