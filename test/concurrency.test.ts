@@ -33,11 +33,11 @@ describe('--concurrency', () => {
     const r = await pylogen(['cuts.Dummy', '--concurrency', '8', '--duration', '1', '--extra', '{"sleep":0.1}', '--summary-json', json]);
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
-    expect(s.requests.count).toBeGreaterThanOrEqual(72);
+    expect(s.requests.count).toBeGreaterThanOrEqual(64);
     expect(s.requests.count).toBeLessThanOrEqual(88);
     const l = s.byRequest[0].latencyMs;
     expect(l.p50).toBeGreaterThan(98);
-    expect(l.p50).toBeLessThan(140);
+    expect(l.p50).toBeLessThan(160);
     expect(maxOverlap(csvRows(r.stdout))).toBe(8);
   });
 
@@ -51,7 +51,7 @@ describe('--concurrency', () => {
     expect(maxOverlap(rows)).toBe(5);
     const b = readJson(json).byRunner[0];
     // sequentially this is 2 s; five at a time, two rounds of 200 ms
-    expect(b.endedAt - b.startedAt).toBeLessThan(1200);
+    expect(b.endedAt - b.startedAt).toBeLessThan(1500);
   });
 
   it('the workers share the CUT instance: Dummy\'s "every 2nd operation fails" counts over all of them', async () => {
