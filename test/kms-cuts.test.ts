@@ -53,6 +53,9 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A bound for a run of many runners on a loaded machine (2 cores shared with other test files). */
+const SLOW = 60_000;
+
 /** A quoted word of a scenario line (shell-like quoting, no shell). */
 const q = (word: string): string => `'${word}'`;
 
@@ -75,7 +78,7 @@ async function runScenario(lines: Line[]): Promise<{ code: number | null; stderr
       (l.e.extra === undefined ? '' : ` --extra ${q(JSON.stringify(l.e.extra))}`),
   );
   writeFileSync(file, `${text.join('\n')}\n`);
-  const r = await pylogen(['scenario', '--file', file], { env: ENV, timeoutMs: 25_000 });
+  const r = await pylogen(['scenario', '--file', file], { env: ENV, timeoutMs: SLOW });
   return { code: r.code, stderr: r.stderr, rows: csvRows(r.stdout) };
 }
 
@@ -166,7 +169,7 @@ describe('every shipped KMS CUT, --loops 3, default key, through the SDK', () =>
     const r = await sweep();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/requests: \d+ \(0 errors\)/);
-  });
+  }, SLOW);
 
   for (const [cut, e] of Object.entries(SHIPPED)) {
     it(`${cut}: ${e.requests.join(' + ')}${e.transaction ? ` (${e.transaction})` : ''}, lengths ${e.lengths}, 0 errors`, async () => {
@@ -179,7 +182,7 @@ describe('other keys and options', () => {
   it('the run of them all exits 0', async () => {
     const r = await variants();
     expect(r.code, r.stderr).toBe(0);
-  });
+  }, SLOW);
   for (const v of VARIANTS) {
     it(`${v.cut} ${JSON.stringify(v.e.extra)}`, async () => {
       expectClean((await variants()).rows.filter((x) => x.id === v.id), v.cut, v.e);
@@ -231,7 +234,7 @@ describe('a wrong result is a request error, never silence', () => {
     const r = await tampered();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/errors by type: .*SignatureInvalid/);
-  });
+  }, SLOW);
 
   it('KmsSignLocalVerify: SignatureInvalid on LOCAL-VERIFY, SIGN itself succeeded', async () => {
     const rows = (await tampered()).rows.filter((x) => x.id === 'probe');
