@@ -10,6 +10,8 @@ export type Kind =
   | { type: 'int'; min: number; max?: number }
   | { type: 'seconds'; min: number; positive?: boolean }
   | { type: 'number'; min: number; max?: number; positive?: boolean }
+  /** an http(s) URL; `local` too when allowLocal (the embedded server) */
+  | { type: 'url'; allowLocal?: boolean }
   | { type: 'lengths' }
   | { type: 'json-object' }
   | { type: 'enum'; choices: readonly string[] }
@@ -52,7 +54,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'max-inflight', kind: { type: 'int', min: 0, max: 1_000_000 }, key: 'maxInflight', scope: 'line', describe: 'open model: operations in flight over the line at most, split across its runners (default 0: unbounded); arrivals past it wait in --queue' },
   { name: 'queue', kind: { type: 'int', min: 0, max: 10_000_000 }, key: 'queue', scope: 'line', describe: 'open model: arrivals that may wait for --max-inflight, over the line (default 10 x --max-inflight); past it they are dropped and counted' },
   { name: 'seed', kind: { type: 'int', min: 0, max: 0xffff_ffff }, key: 'seed', scope: 'line', describe: 'open model: seed of Poisson arrivals and random bursts (default: chosen at random per line, shown with -v)' },
-  { name: 'endpoint', kind: { type: 'string', nonEmpty: true }, key: 'endpoint', scope: 'line', describe: 'KMS endpoint URL, or "local" for the embedded server' },
+  { name: 'endpoint', kind: { type: 'url', allowLocal: true }, key: 'endpoint', scope: 'line', describe: 'KMS endpoint URL, or "local" for the embedded server' },
   { name: 'region', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', describe: 'KMS region' },
   { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: 'SDK retries of a KMS request (default 0: throttling shows as errors)' },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
@@ -156,6 +158,21 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       if (n < k.min) return { problem: `${label} must be at least ${k.min}, but is ${n}` };
       if (k.max !== undefined && n > k.max) return { problem: `${label} must be at most ${k.max}, but is ${n}` };
       return { value: n };
+    }
+    case 'url': {
+      const what = `an http:// or https:// URL${k.allowLocal ? ' or "local"' : ''} (like https://kms.eu-west-1.amazonaws.com)`;
+      if (typeof raw !== 'string' || raw.trim() === '') return { problem: `${label} must be ${what}, but is ${shown}` };
+      if (k.allowLocal && raw === 'local') return { value: raw };
+      let url: URL | undefined;
+      try {
+        url = new URL(raw);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+        return { problem: `${label} must be ${what}, but is ${shown}` };
+      }
+      return { value: raw };
     }
     case 'lengths': {
       const parts = typeof raw === 'number' ? [String(raw)] : Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : null;

@@ -214,13 +214,26 @@ describe('kms serve and kms setup', () => {
     [['serve', 'extra'], 'kms serve takes options only, but got "extra"'],
     [['serve', '--port'], 'option --port needs a value'],
     [['setup', '--endpoint', 'local'], 'kms setup --endpoint local: the embedded server of a run lives only for that run'],
-    [['setup', '--endpoint', 'not a url'], '--endpoint must be a URL'],
+    [['setup', '--endpoint', 'not a url'], '--endpoint must be an http:// or https:// URL or "local" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"'],
     [['setup', '--endpoint', 'ftp://x'], '--endpoint must be an http:// or https:// URL'],
     [['setup', '--re', '1'], 'ambiguous option --re: it could be --region, --retries'],
     [['setup', '--timeout', '0'], '--timeout must be at least 0.001s, but is 0'],
     [['frobnicate'], 'unknown kms command "frobnicate" (kms serve, kms setup)'],
   ])('kms %j: one line, exit 2, nothing on stdout', async (args, message) => {
     const r = await pylogen(['kms', ...args]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  });
+
+  it.each([
+    [['--endpoint', 'foo'], '--endpoint must be an http:// or https:// URL or "local" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
+    [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http:// or https:// URL'],
+    [['--endpoint', ''], '--endpoint must be an http:// or https:// URL'],
+    [['--region', ''], '--region must not be empty'],
+  ])('a run with %j: one line, exit 2, nothing on stdout', async (args, message) => {
+    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--loops', '1', ...args]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -12,7 +12,7 @@ import { errorType } from '../cut/errorType.js';
 import { loadKeyFile } from '../kms/keyfile.js';
 import { setupKeys } from '../kms/setup.js';
 import { packageRoot } from '../paths.js';
-import { checkEndpointUrl, parseKmsOptions, SETUP_OPTIONS } from './kmsOptions.js';
+import { checkNotLocal, parseKmsOptions, SETUP_OPTIONS } from './kmsOptions.js';
 
 export interface SetupIO {
   stdout?: (text: string) => void;
@@ -31,7 +31,7 @@ export async function kmsSetup(words: readonly string[], cwd: string, io: SetupI
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
   const v = parseKmsOptions('setup', words, SETUP_OPTIONS);
-  const endpoint = v.endpoint === undefined ? undefined : checkEndpointUrl(v.endpoint as string, 'setup');
+  const endpoint = v.endpoint === undefined ? undefined : checkNotLocal(v.endpoint as string, 'setup');
   const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
   const client = createKmsClient({
     ...(endpoint === undefined ? {} : { endpoint }),
