@@ -42,6 +42,15 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
     );
   }
 
+  const dropped = runners.reduce((n, r) => n + (r.arrivals?.dropped ?? 0), 0);
+  if (dropped > 0) {
+    const planned = runners.reduce((n, r) => n + (r.arrivals?.planned ?? 0), 0);
+    w.push(
+      `${dropped} of ${planned} scheduled arrivals were dropped: every --max-inflight slot was busy and the --queue ` +
+        `was full, so the target did not keep up with the schedule (their wait is in latencyMs, not in serviceMs)`,
+    );
+  }
+
   // Ticks where the set of active runners did not change can compare Σ local with global.
   const ticks = q.ticks;
   let comparable = 0;
