@@ -78,6 +78,17 @@ describe('closed model runs of cuts.Dummy', () => {
     expect(s.errorsByType).toEqual({ DummyError: 5 });
   });
 
+  it('errorsByType counts request errors once, not again with their transaction', async () => {
+    const dir = tempDir();
+    const json = join(dir, 's.json');
+    const r = await pylogen(['cuts.Dummy', '--loops', '4', '--extra', '{"error":2,"sleep":0,"transaction":true}', '--summary-json', json]);
+    expect(r.code).toBe(0);
+    const s = readJson(json);
+    expect(s.requests).toMatchObject({ count: 12, errors: 2 });
+    expect(s.transactions).toMatchObject({ count: 4, errors: 2 });
+    expect(s.errorsByType).toEqual({ DummyError: 2 });
+  });
+
   it('runner i starts at t0 + postpone + i*rampup, and each runs its duration from its own start', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');

@@ -37,6 +37,13 @@ function withEnv(base: NodeJS.ProcessEnv, changes: Readonly<Record<string, strin
   return env;
 }
 
+/**
+ * Every runner's environment: the AWS SDK prints a 9-line notice about the Node version in each
+ * process that loads it, on stderr, mixed with the status lines; one process is told once by
+ * `pylogen --version`-level docs, not N times per run.
+ */
+const RUNNER_ENV = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } as const;
+
 export class RunnerProcess {
   state: RunnerState = 'starting';
   readonly child: ChildProcess;
@@ -55,7 +62,7 @@ export class RunnerProcess {
   ) {
     this.child = fork(join(packageRoot, 'dist/runner/main.js'), [], {
       serialization: 'advanced',
-      env: launch.env === undefined ? process.env : withEnv(process.env, launch.env),
+      env: withEnv(process.env, { ...RUNNER_ENV, ...launch.env }),
       // The child's stdout goes to our stderr: stdout is the event stream, a CUT's console.log must
       // not corrupt it.
       stdio: ['ignore', 2, 2, 'ipc'],

@@ -147,7 +147,8 @@ export class Recorder implements OperationSink {
       ks.errors++;
       rc = rcOf(err);
       const type = errorType(err);
-      (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
+      // errorsByType counts requests' errors; a transaction's error is one of them again.
+      if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
       if (this.shipEvents) errId = this.internError(err, type);
     }
     if (ks.def.nature === 'req') {
