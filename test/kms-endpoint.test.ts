@@ -203,7 +203,7 @@ describe('kms serve and kms setup', () => {
     expect(r.stderr.split('\n').filter((l) => l.startsWith('pylogen'))).toEqual([expect.stringMatching(/^pylogen: kms setup: ECONNREFUSED: /)]);
   });
 
-  it.each([
+  it.concurrent.each([
     [['serve', '--latency', '5-2'], '--latency MIN-MAX must have MIN <= MAX, but is "5-2"'],
     [['serve', '--latency', 'x'], '--latency must be a number, but is "x"'],
     [['serve', '--error-rate', '2'], '--error-rate must be at most 1, but is 2'],
@@ -227,7 +227,7 @@ describe('kms serve and kms setup', () => {
     expect(r.stderr).toContain(message);
   });
 
-  it.each([
+  it.concurrent.each([
     [['--endpoint', 'foo'], '--endpoint must be an http:// or https:// URL or "local" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
     [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http:// or https:// URL'],
     [['--endpoint', ''], '--endpoint must be an http:// or https:// URL'],
