@@ -14,7 +14,7 @@
 //    least twice what one SDK client process sends per core (a one-client test never measures the
 //    server).
 //
-// Environment: BENCH_KMS_SECONDS (D, default 5), BENCH_KMS_REPEAT (default 3), BENCH_KMS_CONCURRENCY
+// Environment: BENCH_KMS_SECONDS (D, default 5), BENCH_KMS_REPEAT (default 5), BENCH_KMS_CONCURRENCY
 // (C, default 16), BENCH_KMS_PART=ratio|capacity (one part only).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_KMS_SECONDS ?? 5);
-const REPEAT = Number(process.env.BENCH_KMS_REPEAT ?? 3);
+const REPEAT = Number(process.env.BENCH_KMS_REPEAT ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_KMS_CONCURRENCY ?? 16);
 const PART = process.env.BENCH_KMS_PART ?? '';
 const PAYLOAD = 16;
