@@ -107,6 +107,32 @@ describe('interrupts', () => {
   });
 });
 
+describe('the embedded KMS server dies during a run', () => {
+  it('the errors after it are counted, the run ends on time, and a warning says why', async () => {
+    const dir = tempDir();
+    const json = join(dir, 's.json');
+    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', 'local', '--duration', '3', '--timeout', '1', '--outformat', 'none', '-v', '--summary-json', json], {
+      onSpawn: (p) => {
+        let done = false;
+        p.stderr!.on('data', (d: Buffer) => {
+          const m = /embedded KMS server on \S+ \(.*pid (\d+)\)/.exec(d.toString());
+          if (m && !done) {
+            done = true;
+            setTimeout(() => process.kill(Number(m[1]), 'SIGKILL'), 1500);
+          }
+        });
+      },
+      timeoutMs: 40_000,
+    });
+    expect(r.code).toBe(0);
+    const s = readJson(json);
+    expect(s.warnings[0]).toMatch(/the embedded KMS server \(--endpoint local\) exited on SIGKILL during the run/);
+    expect(s.requests.count).toBeGreaterThan(s.requests.errors);
+    expect(s.requests.errors).toBeGreaterThan(0);
+    expect(Object.keys(s.errorsByType).some((t) => /ECONNREFUSED|ECONNRESET|EPIPE/.test(t))).toBe(true);
+  });
+});
+
 describe('operations in flight at the end', () => {
   it('get --grace seconds, then count as timed out: the run ends on time', async () => {
     const dir = tempDir();

@@ -45,6 +45,10 @@ function help(): string {
   return y.getHelp() as unknown as string;
 }
 
+// The AWS SDK prints a 9-line notice about the Node version in every process that loads it (kms
+// setup, the runners): it would drown the status lines. The README says which Node versions work.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // An interrupt before the run has started (while the plan is validated, or runners load): nothing
 // to stop or write yet, exit 130. run() takes the signals over once the runners exist.
 let running = false;

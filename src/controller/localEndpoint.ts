@@ -25,6 +25,8 @@ export interface LocalEndpoint {
   pid: number | undefined;
   /** Stops the server: closes its channel, and kills it if it has not exited within a bound. */
   close(): Promise<void>;
+  /** How the server ended if it died during the run (before close()), else undefined. */
+  died(): string | undefined;
 }
 
 /** The key file a line names, as the KMS CUTs read it (PYLOGEN's `--extra '{"file": ...}'`). */
@@ -100,8 +102,16 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
     stdio: ['ignore', 2, 2, 'ipc'],
     execArgv: [],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let closing = false;
+  let death: string | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!closing) death = signal !== null ? `on ${signal}` : `with code ${code}`;
+      resolve();
+    }),
+  );
   const close = async (): Promise<void> => {
+    closing = true;
     if (child.exitCode !== null || child.signalCode !== null) return;
     if (child.connected) child.disconnect();
     const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
@@ -130,5 +140,5 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
     child.once('exit', (code, signal) => fail(new Error(`the embedded KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
     child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region } } satisfies ServeMainMessage);
   });
-  return { url: started.url, region, keys: started.keys, pid: child.pid, close };
+  return { url: started.url, region, keys: started.keys, pid: child.pid, close, died: () => death };
 }

@@ -199,6 +199,10 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
     };
   });
   const warnings = collectWarnings(queue, ends, plan);
+  const serverDeath = local?.died();
+  if (serverDeath !== undefined) {
+    warnings.unshift(`the embedded KMS server (--endpoint local) exited ${serverDeath} during the run: the errors after that are its absence, not the KMS's`);
+  }
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
   say(formatSummary(summary));
   if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, JSON.stringify(summary, null, 2) + '\n');
