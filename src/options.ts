@@ -3,7 +3,7 @@
  * kind, default, help text and validation. The command line, profiles (--defaults) and scenario
  * lines all go through it, so a value is checked the same way wherever it comes from.
  */
-import { Problems, UsageError } from './errors.js';
+import { Problems } from './errors.js';
 import type { LineOptions, OutFormat } from './plan.js';
 
 export type Kind =
@@ -106,24 +106,6 @@ for (const d of OPTIONS) {
 
 export function optionDef(name: string): OptionDef | undefined {
   return byName.get(name);
-}
-
-/** Every full option name a prefix may expand to (names and aliases). */
-export function optionNames(): string[] {
-  return [...byName.keys()];
-}
-
-/**
- * Expands a long option name given as any unambiguous prefix, as PYLOGEN's users type them
- * (--proc, --le, --pauselo, --ram, --def). An exact name wins; aliases of one option count once.
- */
-export function expandOptionName(given: string, names: readonly string[] = optionNames(), defs = byName): string {
-  if (names.includes(given)) return given;
-  const hits = names.filter((n) => n.startsWith(given));
-  const options = [...new Set(hits.map((h) => defs.get(h)?.name ?? h))];
-  if (options.length === 1) return options[0]!;
-  if (options.length === 0) throw new UsageError(`unknown option --${given}`);
-  throw new UsageError(`ambiguous option --${given}: it could be ${options.map((o) => `--${o}`).join(', ')}`);
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
