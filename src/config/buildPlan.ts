@@ -157,7 +157,7 @@ export async function planFromScenario(words: readonly string[], cwd: string): P
   if (parsed.positionals.length > 0) throw new UsageError(`scenario takes no CUT: its lines name them, but got "${parsed.positionals[0]}"`);
   const file = parsed.values.file;
   if (file === undefined) throw new UsageError('scenario needs --file FILE');
-  const path = findProfileFile(file, cwd, 'scenario file');
+  const path = findProfileFile(file, cwd, 'scenario file', 'scenarios');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

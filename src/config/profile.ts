@@ -8,9 +8,12 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
-/** The path of a file given as-is, else in <cwd>/profiles, else in the package's profiles/. */
-export function findProfileFile(given: string, cwd: string, what: string): string {
-  const candidates = isAbsolute(given) ? [given] : [resolve(cwd, given), join(cwd, 'profiles', given), join(packageRoot, 'profiles', given)];
+/**
+ * The path of a file given as-is, else in <cwd>/<folder>, else in the package's <folder>/ (profiles/
+ * for profiles, scenarios/ for scenario files).
+ */
+export function findProfileFile(given: string, cwd: string, what: string, folder = 'profiles'): string {
+  const candidates = isAbsolute(given) ? [given] : [resolve(cwd, given), join(cwd, folder, given), join(packageRoot, folder, given)];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new UsageError(`${what} "${given}": no such file (looked in ${[...new Set(candidates)].join(', ')})`);
 }

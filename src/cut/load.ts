@@ -27,7 +27,7 @@ export function cutName(arg: string): string {
 /** Absolute path of the CUT's module file, or a UsageError listing where it was looked for. */
 export function findCut(arg: string, cwd: string): { name: string; path: string } {
   const name = cutName(arg);
-  const dirs = [join(cwd, 'cuts'), join(packageRoot, 'cuts')];
+  const dirs = [...new Set([join(cwd, 'cuts'), join(packageRoot, 'cuts')])];
   for (const dir of dirs) {
     for (const ext of ['.ts', '.js', '.mjs']) {
       const path = join(dir, name + ext);
