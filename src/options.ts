@@ -93,7 +93,7 @@ export const LINE_DEFAULTS: LineOptions = {
   region: '',
   retries: 0,
   timeout: 10,
-  grace: 5,
+  grace: 2,
 };
 
 export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0 };
