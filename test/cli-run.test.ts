@@ -107,8 +107,9 @@ describe('closed model runs of cuts.Dummy', () => {
     }
     const s = readJson(json);
     const starts = s.byRunner.map((x: { startedAt: number }) => x.startedAt).sort((a: number, b: number) => a - b);
-    expect(starts[1] - starts[0]).toBeGreaterThan(590);
-    expect(starts[1] - starts[0]).toBeLessThan(610);
+    // the runners' own start instants: within the issue's ±50 ms, whatever else shares the cores
+    expect(starts[1] - starts[0]).toBeGreaterThan(550);
+    expect(starts[1] - starts[0]).toBeLessThan(650);
   });
 
   it('--duration has priority over --loops; both runners appear; periodic status lines on stderr', async () => {
