@@ -8,13 +8,12 @@ import { DecryptCommand, EncryptCommand, type EncryptionAlgorithmSpec } from '@a
 import { randomBytes } from 'node:crypto';
 import {
   blob,
-  contextProblems,
+  ENCRYPTING_CUT,
   encryptionAlgorithmOf,
   exec,
   isSymmetric,
   KmsCut,
   PerLength,
-  plaintextProblems,
   RoundTripMismatch,
   type KmsCutSpec,
   type KmsExtra,
@@ -32,12 +31,7 @@ interface Sealed {
 }
 
 export class KmsDecrypt extends KmsCut<Extra> {
-  static override readonly kms: KmsCutSpec = {
-    defaultKey: 'symmetric1',
-    usage: 'ENCRYPT_DECRYPT',
-    extras: ['context'],
-    check: (plan, key) => [...plaintextProblems(plan.lengths, [key!]), ...contextProblems(plan.extra.context, [key!])],
-  };
+  static override readonly kms: KmsCutSpec = ENCRYPTING_CUT;
 
   private algorithm: EncryptionAlgorithmSpec | undefined;
   private sealed!: PerLength<Sealed>;

@@ -7,12 +7,11 @@
 import { DecryptCommand, EncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
 import {
   blob,
-  contextProblems,
+  ENCRYPTING_CUT,
   encryptionAlgorithmOf,
   exec,
   isSymmetric,
   KmsCut,
-  plaintextProblems,
   RoundTripMismatch,
   type KmsCutSpec,
   type KmsExtra,
@@ -25,12 +24,7 @@ interface Extra extends KmsExtra {
 }
 
 export class KmsEncryptDecrypt extends KmsCut<Extra> {
-  static override readonly kms: KmsCutSpec = {
-    defaultKey: 'symmetric1',
-    usage: 'ENCRYPT_DECRYPT',
-    extras: ['context'],
-    check: (plan, key) => [...plaintextProblems(plan.lengths, [key!]), ...contextProblems(plan.extra.context, [key!])],
-  };
+  static override readonly kms: KmsCutSpec = ENCRYPTING_CUT;
 
   override transactionName = 'ENCRYPT-DECRYPT';
   private algorithm: EncryptionAlgorithmSpec | undefined;

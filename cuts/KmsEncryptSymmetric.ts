@@ -9,12 +9,11 @@
 import { EncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
 import {
   blob,
-  contextProblems,
+  ENCRYPTING_CUT,
   encryptionAlgorithmOf,
   exec,
   isSymmetric,
   KmsCut,
-  plaintextProblems,
   type KmsCutSpec,
   type KmsExtra,
   type Operation,
@@ -26,12 +25,7 @@ interface Extra extends KmsExtra {
 }
 
 export class KmsEncryptSymmetric extends KmsCut<Extra> {
-  static override readonly kms: KmsCutSpec = {
-    defaultKey: 'symmetric1',
-    usage: 'ENCRYPT_DECRYPT',
-    extras: ['context'],
-    check: (plan, key) => [...plaintextProblems(plan.lengths, [key!]), ...contextProblems(plan.extra.context, [key!])],
-  };
+  static override readonly kms: KmsCutSpec = ENCRYPTING_CUT;
 
   private algorithm: EncryptionAlgorithmSpec | undefined;
 

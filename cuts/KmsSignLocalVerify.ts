@@ -8,6 +8,7 @@
 import { GetPublicKeyCommand, SignCommand, type MessageType, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import {
   blob,
+  SIGNING_CUT,
   DigestCache,
   exec,
   KmsCut,
@@ -17,7 +18,6 @@ import {
   signatureVerifier,
   signingAlgorithmOf,
   signingDigestOf,
-  signingProblems,
   type KmsCutSpec,
   type KmsExtra,
   type Operation,
@@ -29,12 +29,7 @@ interface Extra extends KmsExtra {
 }
 
 export class KmsSignLocalVerify extends KmsCut<Extra> {
-  static override readonly kms: KmsCutSpec = {
-    defaultKey: 'rsa2048',
-    usage: 'SIGN_VERIFY',
-    extras: ['messageType'],
-    check: (plan, key) => signingProblems(plan, key!),
-  };
+  static override readonly kms: KmsCutSpec = { ...SIGNING_CUT, defaultKey: 'rsa2048' };
 
   override transactionName = 'SIGN-LOCAL-VERIFY';
   private algorithm!: SigningAlgorithmSpec;

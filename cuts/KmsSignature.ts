@@ -10,13 +10,13 @@
 import { SignCommand, type MessageType, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import {
   blob,
+  SIGNING_CUT,
   DigestCache,
   exec,
   KmsCut,
   messageTypeOf,
   signingAlgorithmOf,
   signingDigestOf,
-  signingProblems,
   type KmsCutSpec,
   type KmsExtra,
   type Operation,
@@ -28,12 +28,7 @@ interface Extra extends KmsExtra {
 }
 
 export class KmsSignature extends KmsCut<Extra> {
-  static override readonly kms: KmsCutSpec = {
-    defaultKey: 'signature384',
-    usage: 'SIGN_VERIFY',
-    extras: ['messageType'],
-    check: (plan, key) => signingProblems(plan, key!),
-  };
+  static override readonly kms: KmsCutSpec = SIGNING_CUT;
 
   private algorithm!: SigningAlgorithmSpec;
   private messageType!: MessageType;

@@ -9,6 +9,7 @@ import { SignCommand, VerifyCommand, type MessageType, type SigningAlgorithmSpec
 import { createHash, randomBytes } from 'node:crypto';
 import {
   blob,
+  SIGNING_CUT,
   exec,
   KmsCut,
   messageTypeOf,
@@ -16,7 +17,6 @@ import {
   SignatureInvalid,
   signingAlgorithmOf,
   signingDigestOf,
-  signingProblems,
   type KmsCutSpec,
   type KmsExtra,
   type Operation,
@@ -34,12 +34,7 @@ interface Signed {
 }
 
 export class KmsVerify extends KmsCut<Extra> {
-  static override readonly kms: KmsCutSpec = {
-    defaultKey: 'signature384',
-    usage: 'SIGN_VERIFY',
-    extras: ['messageType'],
-    check: (plan, key) => signingProblems(plan, key!),
-  };
+  static override readonly kms: KmsCutSpec = SIGNING_CUT;
 
   private algorithm!: SigningAlgorithmSpec;
   private messageType!: MessageType;

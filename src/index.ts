@@ -29,4 +29,4 @@ export { CertificateBuilder, algorithmIdentifier, subjectProblems, SUBJECT_FIELD
 export { createKmsClient, type KmsClientOptions } from './kms/client.js';
 export { keyRef, type KeyEntry } from './kms/keyfile.js';
 export { HASH_BYTES, signingHash, macHash, type KeySpec, type KeyUsage, type KeyFamily, type SigningAlgorithm, type EncryptionAlgorithm, type MacAlgorithm, type HashName } from './kms/specs.js';
-export { plaintextProblems, contextProblems, signingProblems, messageTypeOf, type MessageType } from './kms/cutChecks.js';
+export { plaintextProblems, contextProblems, signingProblems, messageTypeOf, ENCRYPTING_CUT, SIGNING_CUT, type MessageType } from './kms/cutChecks.js';

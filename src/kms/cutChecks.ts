@@ -3,6 +3,7 @@
  * plaintext too long for the key, a RAW message over 4096 bytes, an encryption context with an RSA
  * key) is refused before the run instead, one line each, naming the option, the key and the value.
  */
+import type { KmsCutSpec } from './KmsCut.js';
 import type { CutPlanView } from '../cut/ClassUnderTest.js';
 import { encryptionAlgorithmOf, isSymmetric, MAX_MESSAGE, maxPlaintext, signingAlgorithmOf, signingDigestOf } from './keyAlgorithms.js';
 import type { KeyEntry } from './keyfile.js';
@@ -60,3 +61,22 @@ export function signingProblems(plan: CutPlanView, key: KeyEntry): string[] {
 export function messageTypeOf(extra: { messageType?: unknown }): MessageType {
   return extra.messageType === 'RAW' ? 'RAW' : 'DIGEST';
 }
+
+/**
+ * The spec of a CUT that encrypts the payload with its key, and its checks (KmsEncryptSymmetric,
+ * KmsDecrypt, KmsEncryptDecrypt): `static override readonly kms = ENCRYPTING_CUT`.
+ */
+export const ENCRYPTING_CUT: KmsCutSpec = {
+  defaultKey: 'symmetric1',
+  usage: 'ENCRYPT_DECRYPT',
+  extras: ['context'],
+  check: (plan, key) => [...plaintextProblems(plan.lengths, [key!]), ...contextProblems(plan.extra.context, [key!])],
+};
+
+/** The spec of a CUT that signs with its key (KmsSignature, KmsVerify; KmsSignLocalVerify with another key). */
+export const SIGNING_CUT: KmsCutSpec = {
+  defaultKey: 'signature384',
+  usage: 'SIGN_VERIFY',
+  extras: ['messageType'],
+  check: (plan, key) => signingProblems(plan, key!),
+};
