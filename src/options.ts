@@ -59,7 +59,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: 'SDK retries of a KMS request (default 0: throttling shows as errors)' },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
   { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
-  { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'none'] }, scope: 'run', describe: 'per-event stream: csv (short), long, jsonl, none' },
+  { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
   { name: 'out', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the per-event stream (default: standard output)' },
   { name: 'summary-json', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a profile: JSON object of option values (as given, then in profiles/)' },

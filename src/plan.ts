@@ -3,7 +3,7 @@
  * later: src/options.ts validates every value before anything is forked.
  */
 
-export type OutFormat = 'csv' | 'long' | 'jsonl' | 'none';
+export type OutFormat = 'csv' | 'long' | 'jsonl' | 'jtl' | 'none';
 export type Arrival = 'uniform' | 'poisson';
 
 /** The options of one CUT invocation (a command line, or one line of a scenario file). */

@@ -61,7 +61,7 @@ const cases: [string, string[], RegExp][] = [
   ['a negative length', ['cuts.Dummy', '--le', '-16'], /--lengths must be whole numbers of bytes separated by commas, but has "-16"/],
   ['a huge length', ['cuts.Dummy', '--le', '99999999999'], /a length must be at most 67108864 bytes/],
   ['an empty id', ['cuts.Dummy', '--id', ''], /--id must not be empty/],
-  ['a bad outformat', ['cuts.Dummy', '--outformat', 'xml'], /--outformat must be one of csv, long, jsonl, none, but is "xml"/],
+  ['a bad outformat', ['cuts.Dummy', '--outformat', 'xml'], /--outformat must be one of csv, long, jsonl, jtl, none, but is "xml"/],
   // option names
   ['an ambiguous prefix', ['cuts.Dummy', '--p', '1'], /ambiguous option --p: it could be --pauselen, --pauseloop, --postpone, --process/],
   ['an ambiguous --d', ['cuts.Dummy', '--d', '1'], /ambiguous option --d: it could be --defaults, --duration/],

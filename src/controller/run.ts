@@ -72,7 +72,7 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   }
 
   let slot = 0;
-  for (const line of plan.lines) {
+  for (const [lineIndex, line] of plan.lines.entries()) {
     for (let i = 0; i < line.options.process; i++) {
       const isLocal = line.options.endpoint === 'local';
       const spec: RunnerSpec = {
@@ -89,7 +89,7 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
         endpoint: isLocal ? local!.url : line.options.endpoint,
         verbosity: plan.verbosity,
       };
-      queue.addRunner(slot, line.options.id, i, line.cut);
+      queue.addRunner(slot, line.options.id, i, line.cut, lineIndex);
       runners.push(
         new RunnerProcess(spec, {
           onBatch: (r, b) => {

@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import type { OutFormat } from '../plan.js';
 import type { EventBatchView } from './EventView.js';
 import { csvFormat, jsonlFormat, longFormat, type EventFormat } from './formatEvents.js';
+import { jtlFormat } from './jtlFormat.js';
 
 export interface EventOutput {
   /** false when the stream is full: wait for drain() before more */
@@ -16,7 +17,7 @@ export interface EventOutput {
   close(): Promise<void>;
 }
 
-const FORMATS: Record<Exclude<OutFormat, 'none'>, EventFormat> = { csv: csvFormat, long: longFormat, jsonl: jsonlFormat };
+const FORMATS: Record<Exclude<OutFormat, 'none'>, EventFormat> = { csv: csvFormat, long: longFormat, jsonl: jsonlFormat, jtl: jtlFormat };
 
 export function openEventOutput(format: OutFormat, out: string, stdout: Writable = process.stdout): EventOutput | undefined {
   if (format === 'none') return undefined;

@@ -9,6 +9,8 @@ export interface RunnerLabels {
   /** global runner slot, unique in the run (transaction ids are made unique with it) */
   slot: number;
   cut: string;
+  /** the runner's line in the plan, 0-based */
+  line: number;
   /** key id → nature and request name (the runner's interned keys) */
   keys: { nature: Nature; request: string }[];
   /** error id → text (the runner's interned errors) */
@@ -24,6 +26,8 @@ export interface EventBatchView {
   globalCountBefore: number;
   globalTps: number;
   activeRunners: number;
+  /** active runners of this batch's line */
+  lineActiveRunners: number;
 }
 
 export const CSV_COLUMNS = [

@@ -72,9 +72,10 @@ export class StatsQueue {
     this.ticksFrom = this.startedAt;
   }
 
-  addRunner(slot: number, id: string, index: number, cut: string): void {
+  /** `line`: the runner's line in the plan, 0-based (the JTL thread group number) */
+  addRunner(slot: number, id: string, index: number, cut: string, line = 0): void {
     this.runners[slot] = {
-      labels: { id, index, slot, cut, keys: [], errors: [] },
+      labels: { id, index, slot, cut, line, keys: [], errors: [] },
       aggs: [],
       receivedEvents: 0,
       receivedBatches: 0,
@@ -91,6 +92,13 @@ export class StatsQueue {
   get activeRunners(): number {
     let n = 0;
     for (const r of this.runners) if (r?.active) n++;
+    return n;
+  }
+
+  /** Active runners of one line (its --id). */
+  activeRunnersOf(id: string): number {
+    let n = 0;
+    for (const r of this.runners) if (r?.active && r.labels.id === id) n++;
     return n;
   }
 
@@ -141,6 +149,7 @@ export class StatsQueue {
         globalCountBefore: this.requests,
         globalTps: this.globalTps,
         activeRunners: this.activeRunners,
+        lineActiveRunners: this.activeRunnersOf(r.labels.id),
       });
     }
     this.requests += b.requests;
