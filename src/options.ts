@@ -65,6 +65,9 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a profile: JSON object of option values (as given, then in profiles/)' },
   { name: 'file', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
+
+  { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
+  { name: 'metrics-host', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)' },
 ];
 
 /** Built-in defaults of a line (the lowest precedence). */
@@ -96,7 +99,7 @@ export const LINE_DEFAULTS: LineOptions = {
   grace: 2,
 };
 
-export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0 };
+export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1' };
 
 const byName = new Map<string, OptionDef>();
 for (const d of OPTIONS) {

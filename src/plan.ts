@@ -52,6 +52,9 @@ export interface RunPlan {
   /** file for the per-event stream; '' = standard output */
   out: string;
   summaryJson: string;
+  /** --metrics-port: -1 when off, 0 for a free port */
+  metricsPort: number;
+  metricsHost: string;
   verbosity: number;
   /** seconds between two throughput computations of the stats queue (the smallest of the lines) */
   summary: number;

@@ -37,7 +37,11 @@ interface RunValues {
   outformat: OutFormat;
   out: string;
   summaryJson: string;
+  metricsPort: number;
+  metricsHost: string;
 }
+
+const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'] });
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -84,6 +88,8 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     if (name === 'outformat') run.outformat = r.value as OutFormat;
     else if (name === 'out') run.out = r.value as string;
     else if (name === 'summary-json') run.summaryJson = r.value as string;
+    else if (name === 'metrics-port') run.metricsPort = r.value as number;
+    else if (name === 'metrics-host') run.metricsHost = r.value as string;
   }
 }
 
@@ -124,13 +130,15 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     outformat: run.outformat,
     out: run.out === '' ? '' : resolve(cwd, run.out),
     summaryJson: run.summaryJson === '' ? '' : resolve(cwd, run.summaryJson),
+    metricsPort: run.metricsPort,
+    metricsHost: run.metricsHost,
     verbosity,
     summary: Math.min(...lines.map((l) => l.options.summary)),
   };
 }
 
 function runValues(values: Record<string, string>, problems: Problems): RunValues {
-  const run: RunValues = { outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '' };
+  const run = newRunValues();
   applyRunValues(run, values, problems, (k) => `--${k}`);
   return run;
 }
@@ -143,7 +151,7 @@ export async function planFromWords(words: readonly string[], cwd: string): Prom
   if (parsed.values.file !== undefined) throw new UsageError('--file goes with the scenario command: pylogen scenario --file FILE');
   const problems = new Problems();
   // The run-level values of a profile are applied first, then the command line's.
-  const run: RunValues = { outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '' };
+  const run = newRunValues();
   const options = lineOptions(parsed.values, cwd, LINE_DEFAULTS.id, problems, run);
   applyRunValues(run, parsed.values, problems, (k) => `--${k}`);
   problems.throwIfAny();

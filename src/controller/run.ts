@@ -12,6 +12,8 @@ import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
 import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
 import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
+import { runMetrics } from '../metrics/runMetrics.js';
 import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
@@ -47,6 +49,20 @@ export function statusLine(t: Tick, planned: number): string {
 
 export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   const say = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  // The metrics endpoint first: a port in use is a usage error, before anything is started.
+  let metrics: MetricsServer | undefined;
+  if (plan.metricsPort >= 0) {
+    metrics = await startMetricsServer(plan.metricsHost, plan.metricsPort);
+    say(`metrics: ${metrics.url}\n`);
+  }
+  try {
+    return await runWith(plan, io, say, metrics);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metrics: MetricsServer | undefined): Promise<RunResult> {
   // The embedded server first: a bad key file is a usage error, before anything is written to stdout.
   let local: LocalEndpoint | undefined;
   if (plan.lines.some((l) => l.options.endpoint === 'local')) {
@@ -57,6 +73,7 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);
   const runners: RunnerProcess[] = [];
   const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }));
+  metrics?.serve(runMetrics(queue, plan.lines.reduce((n, l) => n + l.options.process, 0)));
   let interrupted = false;
   const timers: NodeJS.Timeout[] = [];
   const startedAt = Date.now();
@@ -206,10 +223,26 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
   say(formatSummary(summary));
   if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  if (metrics !== undefined && !io.forceSignal?.aborted) {
+    // The final values stay up for a last scrape (a second interrupt ends the wait).
+    await waitOrAbort(Math.max(...plan.lines.map((l) => l.options.grace)) * 1000, io.forceSignal);
+  }
   const exitCode = interrupted
     ? ExitCode.interrupted
     : summary.runners.failed > 0 || summary.events.lost !== 0
       ? ExitCode.runFailed
       : ExitCode.ok;
   return { exitCode, summary };
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

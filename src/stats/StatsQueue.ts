@@ -23,6 +23,8 @@ export interface RunnerStats {
   active: boolean;
   cpuMax: number;
   cpuSamples: number[];
+  /** this runner's request errors by type (what the metrics endpoint labels by line) */
+  errorTypes: Record<string, number>;
 }
 
 export interface Tick {
@@ -86,6 +88,7 @@ export class StatsQueue {
       active: false,
       cpuMax: 0,
       cpuSamples: [],
+      errorTypes: {},
     };
   }
 
@@ -93,6 +96,13 @@ export class StatsQueue {
     let n = 0;
     for (const r of this.runners) if (r?.active) n++;
     return n;
+  }
+
+  /** Events sent by the runners and not yet acknowledged, over all runners. */
+  get queueLength(): number {
+    let q = 0;
+    for (const r of this.runners) if (r !== undefined) q += r.queued;
+    return q;
   }
 
   /** Active runners of one line (its --id). */
@@ -135,7 +145,10 @@ export class StatsQueue {
       else this.transactionErrors += d.errors;
     }
     if (b.errorTypes !== undefined) {
-      for (const [t, n] of Object.entries(b.errorTypes)) this.errorsByType[t] = (this.errorsByType[t] ?? 0) + n;
+      for (const [t, n] of Object.entries(b.errorTypes)) {
+        this.errorsByType[t] = (this.errorsByType[t] ?? 0) + n;
+        r.errorTypes[t] = (r.errorTypes[t] ?? 0) + n;
+      }
     }
     if (b.histograms !== undefined) for (const h of b.histograms) mergeDelta(r.aggs[h.key]!, h);
     let full = false;

@@ -1,0 +1,107 @@
+/**
+ * The Prometheus metrics of a run (--metrics-port), read from the stats queue's aggregates when
+ * Prometheus scrapes: counts, errors by type, merged latency histograms, runners and queue. Nothing
+ * is added to the runners' or the stats queue's per-event work (prom-client's collect() callbacks).
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { StatsQueue } from '../stats/StatsQueue.js';
+import { HdrPromHistogram, KMS_LATENCY_BUCKETS, type HdrSeries } from './HdrPromHistogram.js';
+
+export function runMetrics(queue: StatsQueue, plannedRunners: number): Registry {
+  const registry = new Registry();
+  const aggs = () => queue.aggs.values();
+
+  registry.registerMetric(
+    new Counter({
+      name: 'pylogen_requests_total',
+      help: 'Requests done, by line id, CUT, request name and outcome (ok or error)',
+      labelNames: ['id', 'cut', 'request', 'outcome'] as const,
+      registers: [],
+      collect() {
+        this.reset();
+        for (const a of aggs()) {
+          if (a.nature !== 'req') continue;
+          this.inc({ id: a.id, cut: a.cut, request: a.request, outcome: 'ok' }, a.count - a.errors);
+          this.inc({ id: a.id, cut: a.cut, request: a.request, outcome: 'error' }, a.errors);
+        }
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Counter({
+      name: 'pylogen_transactions_total',
+      help: 'Transactions (operations of several requests) done, by line id, CUT, transaction name and outcome',
+      labelNames: ['id', 'cut', 'transaction', 'outcome'] as const,
+      registers: [],
+      collect() {
+        this.reset();
+        for (const a of aggs()) {
+          if (a.nature !== 'tra') continue;
+          this.inc({ id: a.id, cut: a.cut, transaction: a.request, outcome: 'ok' }, a.count - a.errors);
+          this.inc({ id: a.id, cut: a.cut, transaction: a.request, outcome: 'error' }, a.errors);
+        }
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Counter({
+      name: 'pylogen_errors_total',
+      help: 'Request errors by line id, CUT and type (ThrottlingException, TimeoutError, ECONNRESET, a class name)',
+      labelNames: ['id', 'cut', 'type'] as const,
+      registers: [],
+      collect() {
+        this.reset();
+        for (const r of queue.runners) {
+          if (r === undefined) continue;
+          for (const [type, n] of Object.entries(r.errorTypes)) this.inc({ id: r.labels.id, cut: r.labels.cut, type }, n);
+        }
+      },
+    }),
+  );
+  registry.registerMetric(
+    new HdrPromHistogram(
+      {
+        name: 'pylogen_latency_seconds',
+        help: 'Latency of requests (nature req) and transactions (tra), from the intended start in the open model',
+        labelNames: ['id', 'cut', 'nature', 'request'] as const,
+        buckets: KMS_LATENCY_BUCKETS,
+      },
+      function* (): Iterable<HdrSeries<'id' | 'cut' | 'nature' | 'request'>> {
+        for (const a of aggs()) {
+          yield { labels: { id: a.id, cut: a.cut, nature: a.nature, request: a.request }, histogram: a.latency, sum: a.sum / 1000 };
+        }
+      },
+    ),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'pylogen_active_runners',
+      help: 'Runners running now',
+      registers: [],
+      collect() {
+        this.set(queue.activeRunners);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'pylogen_runners',
+      help: 'Runners of the run (planned)',
+      registers: [],
+      collect() {
+        this.set(plannedRunners);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'pylogen_queue_length',
+      help: 'Events the runners sent that the stats queue has not yet acknowledged',
+      registers: [],
+      collect() {
+        this.set(queue.queueLength);
+      },
+    }),
+  );
+  return registry;
+}
