@@ -5,6 +5,7 @@
  */
 import { Problems } from './errors.js';
 import type { LineOptions, OutFormat } from './plan.js';
+import { parseThreshold, type Threshold } from './verdict/threshold.js';
 
 export type Kind =
   | { type: 'int'; min: number; max?: number }
@@ -16,7 +17,11 @@ export type Kind =
   | { type: 'json-object' }
   | { type: 'enum'; choices: readonly string[] }
   | { type: 'string'; nonEmpty?: boolean }
-  | { type: 'count' };
+  | { type: 'count' }
+  /** a flag: no value on the command line, true / false in a profile */
+  | { type: 'flag' }
+  /** thresholds, [REQUEST:]METRIC OP VALUE (src/verdict/threshold.ts); repeatable, they add up */
+  | { type: 'thresholds' };
 
 export interface OptionDef {
   /** the long name, as typed after `--` */
@@ -33,6 +38,8 @@ export interface OptionDef {
   key?: keyof LineOptions;
   /** whether a profile may set it */
   profile?: boolean;
+  /** may be given several times: every value counts (a profile gives a list) */
+  repeatable?: boolean;
 }
 
 export const OPTIONS: readonly OptionDef[] = [
@@ -59,11 +66,13 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: 'SDK retries of a KMS request (default 0: throttling shows as errors)' },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
   { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
+  { name: 'threshold', kind: { type: 'thresholds' }, key: 'thresholds', scope: 'line', repeatable: true, describe: "a pass/fail criterion [REQUEST:]METRIC OP VALUE (p99<20, ENCRYPT:p99.9<50ms, errors<1%, throughput>=1000, ThrottlingException<1%); repeatable; exit code 1 when one fails" },
   { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
   { name: 'out', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the per-event stream (default: standard output)' },
   { name: 'summary-json', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a profile: JSON object of option values (as given, then in profiles/)' },
   { name: 'file', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
+  { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
 
   { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
@@ -97,9 +106,10 @@ export const LINE_DEFAULTS: LineOptions = {
   retries: 0,
   timeout: 10,
   grace: 2,
+  thresholds: [],
 };
 
-export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1' };
+export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false };
 
 const byName = new Map<string, OptionDef>();
 for (const d of OPTIONS) {
@@ -194,6 +204,22 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       if (k.nonEmpty && s.trim() === '') return { problem: `${label} must not be empty` };
       return { value: s };
     }
+    case 'flag': {
+      if (raw === true || raw === 'true') return { value: true };
+      if (raw === false || raw === 'false') return { value: false };
+      return { problem: `${label} is a flag: true or false, but is ${shown}` };
+    }
+    case 'thresholds': {
+      const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.every((x) => typeof x === 'string') ? (raw as string[]) : undefined;
+      if (list === undefined) return { problem: `${label} must be a threshold like "p99<20" or a list of them, but is ${shown}` };
+      const out: Threshold[] = [];
+      for (const text of list) {
+        const r = parseThreshold(text, label);
+        if ('problem' in r) return r;
+        out.push(r.threshold);
+      }
+      return { value: out };
+    }
     case 'count': {
       const n = num();
       if (n === undefined || !Number.isInteger(n) || n < 0) return { problem: `${label} must be a whole number, but is ${shown}` };
@@ -218,6 +244,7 @@ export function applyLineValues(
     if (def === undefined || def.key === undefined) continue;
     const r = parseValue(def, value, label(name));
     if ('problem' in r) problems.add(r.problem);
+    else if (def.key === 'thresholds') out.thresholds = [...out.thresholds, ...(r.value as Threshold[])];
     else (out as unknown as Record<string, unknown>)[def.key] = r.value;
   }
   return out;

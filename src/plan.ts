@@ -3,6 +3,8 @@
  * later: src/options.ts validates every value before anything is forked.
  */
 
+import type { Threshold } from './verdict/threshold.js';
+
 export type OutFormat = 'csv' | 'long' | 'jsonl' | 'jtl' | 'none';
 export type Arrival = 'uniform' | 'poisson';
 
@@ -33,6 +35,8 @@ export interface LineOptions {
   retries: number;
   timeout: number; // s, per KMS request
   grace: number; // s, for operations in flight at the end
+  /** --threshold: judged at the end over this line's requests (over the whole run on a command line) */
+  thresholds: Threshold[];
 }
 
 /** One CUT line of the plan: the resolved CUT module and its options. */
@@ -58,6 +62,10 @@ export interface RunPlan {
   verbosity: number;
   /** seconds between two throughput computations of the stats queue (the smallest of the lines) */
   summary: number;
+  /** every threshold of the run: a scenario line's carry its id; judged at the end (src/verdict/) */
+  thresholds: Threshold[];
+  /** --abort-on-fail: stop once a threshold that can only get worse is crossed */
+  abortOnFail: boolean;
   /** where `--endpoint local` started the embedded server, filled by run() */
   localEndpoint?: string;
 }

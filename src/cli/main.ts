@@ -37,7 +37,7 @@ function help(): string {
   for (const d of OPTIONS) {
     y.option(d.name, {
       describe: d.describe + (d.aliases ? ` (alias --${d.aliases.join(', --')})` : ''),
-      type: d.kind.type === 'count' ? 'count' : 'string',
+      type: d.kind.type === 'count' ? 'count' : d.kind.type === 'flag' ? 'boolean' : 'string',
       ...(d.short ? { alias: d.short } : {}),
     });
   }

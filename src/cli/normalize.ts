@@ -12,6 +12,8 @@ export interface NormalizeSpec {
   names: ReadonlyMap<string, string>;
   /** names that take no value */
   flags: ReadonlySet<string>;
+  /** names that may be given several times, every value kept */
+  repeatable?: ReadonlySet<string>;
 }
 
 export function expandPrefix(given: string, spec: NormalizeSpec): string {

@@ -9,12 +9,14 @@ import { normalizeArgv, type NormalizeSpec } from './normalize.js';
 export interface ParsedWords {
   positionals: string[];
   values: Record<string, string>;
+  /** every value of a repeatable option (--threshold), in order */
+  lists: Record<string, string[]>;
   verbose: number;
 }
 
 export function parseWords(words: readonly string[], spec: NormalizeSpec): ParsedWords {
   const norm = normalizeArgv(words, spec);
-  const out: ParsedWords = { positionals: [], values: {}, verbose: 0 };
+  const out: ParsedWords = { positionals: [], values: {}, lists: {}, verbose: 0 };
   for (let i = 0; i < norm.length; i++) {
     const w = norm[i]!;
     if (w === '--') {
@@ -25,6 +27,7 @@ export function parseWords(words: readonly string[], spec: NormalizeSpec): Parse
       const name = w.slice(2);
       if (name === 'verbose') out.verbose++;
       else if (spec.flags.has(name)) out.values[name] = 'true';
+      else if (spec.repeatable?.has(name)) (out.lists[name] ??= []).push(norm[++i]!);
       else out.values[name] = norm[++i]!;
     } else if (/^-v+$/.test(w)) {
       out.verbose += w.length - 1;

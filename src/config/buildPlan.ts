@@ -14,22 +14,25 @@ import { parseWords } from '../cli/parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
 import { splitScenario } from '../scenario/tokenize.js';
 import { checkSchedule } from './checkSchedule.js';
+import type { Threshold } from '../verdict/threshold.js';
 
 function specOf(defs: typeof OPTIONS): NormalizeSpec {
   const names = new Map<string, string>();
   const flags = new Set<string>();
+  const repeatable = new Set<string>();
   for (const d of defs) {
     names.set(d.name, d.name);
     for (const a of d.aliases ?? []) names.set(a, d.name);
-    if (d.kind.type === 'count') flags.add(d.name);
+    if (d.kind.type === 'count' || d.kind.type === 'flag') flags.add(d.name);
+    if (d.repeatable) repeatable.add(d.name);
   }
-  return { names, flags };
+  return { names, flags, repeatable };
 }
 
 /** Options of `pylogen <cut>`: every option. */
 export const RUN_SPEC = specOf(OPTIONS);
-/** Options of `pylogen scenario`: the run-level ones. */
-export const SCENARIO_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'run'));
+/** Options of `pylogen scenario`: the run-level ones, and thresholds over the whole run. */
+export const SCENARIO_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'run' || d.name === 'threshold'));
 /** Options of one scenario line: the line-level ones and --defaults. */
 export const LINE_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
 
@@ -39,9 +42,10 @@ interface RunValues {
   summaryJson: string;
   metricsPort: number;
   metricsHost: string;
+  abortOnFail: boolean;
 }
 
-const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'] });
+const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false });
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -58,14 +62,14 @@ function loadProfile(given: string, cwd: string): { path: string; values: Record
 
 /** The options of one CUT line: built-in < profile < words. */
 function lineOptions(
-  values: Record<string, string>,
+  values: Record<string, string | string[]>,
   cwd: string,
   defaultId: string,
   problems: Problems,
   run?: RunValues,
 ): LineOptions {
   let opts: LineOptions = { ...LINE_DEFAULTS, id: defaultId };
-  if (values.defaults !== undefined) {
+  if (typeof values.defaults === 'string') {
     const profile = loadProfile(values.defaults, cwd);
     opts = applyLineValues(opts, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
     if (run !== undefined) applyRunValues(run, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
@@ -90,6 +94,7 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     else if (name === 'summary-json') run.summaryJson = r.value as string;
     else if (name === 'metrics-port') run.metricsPort = r.value as number;
     else if (name === 'metrics-host') run.metricsHost = r.value as string;
+    else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
   }
 }
 
@@ -120,7 +125,16 @@ async function cutLine(arg: string, options: LineOptions, line: number, cwd: str
   return { cut: name, modulePath: path, line, options };
 }
 
-function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string): RunPlan {
+/**
+ * The run's thresholds: a command line's judge the whole run; a scenario's own (`pylogen scenario
+ * --threshold`) too, and a scenario line's judge that line's requests (its id).
+ */
+function planThresholds(lines: CutLine[], runThresholds: Threshold[]): Threshold[] {
+  if (lines.length === 1 && lines[0]!.line === 0) return lines[0]!.options.thresholds;
+  return [...runThresholds, ...lines.flatMap((l) => l.options.thresholds.map((t) => ({ ...t, id: l.options.id })))];
+}
+
+function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
   if (run.out !== '') checkWritable(run.out, '--out', cwd, problems);
   if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
@@ -134,6 +148,8 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     metricsHost: run.metricsHost,
     verbosity,
     summary: Math.min(...lines.map((l) => l.options.summary)),
+    thresholds: planThresholds(lines, runThresholds),
+    abortOnFail: run.abortOnFail,
   };
 }
 
@@ -152,7 +168,7 @@ export async function planFromWords(words: readonly string[], cwd: string): Prom
   const problems = new Problems();
   // The run-level values of a profile are applied first, then the command line's.
   const run = newRunValues();
-  const options = lineOptions(parsed.values, cwd, LINE_DEFAULTS.id, problems, run);
+  const options = lineOptions({ ...parsed.values, ...parsed.lists }, cwd, LINE_DEFAULTS.id, problems, run);
   applyRunValues(run, parsed.values, problems, (k) => `--${k}`);
   problems.throwIfAny();
   const line = await cutLine(parsed.positionals[0]!, options, 0, cwd);
@@ -174,6 +190,12 @@ export async function planFromScenario(words: readonly string[], cwd: string): P
   }
   const problems = new Problems();
   const run = runValues(parsed.values, problems);
+  let runThresholds: Threshold[] = [];
+  if (parsed.lists.threshold !== undefined) {
+    const r = parseValue(OPTIONS.find((d) => d.name === 'threshold')!, parsed.lists.threshold);
+    if ('problem' in r) problems.add(r.problem);
+    else runThresholds = r.value as Threshold[];
+  }
   problems.throwIfAny();
   let entries: { line: number; words: string[] }[];
   try {
@@ -192,7 +214,12 @@ export async function planFromScenario(words: readonly string[], cwd: string): P
       const lp = parseWords(w, LINE_SPEC);
       if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
       const lineProblems = new Problems();
-      const options = lineOptions(lp.values, cwd, `L${line}`, lineProblems);
+      const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems);
+      for (const t of options.thresholds) {
+        if (t.target.kind === 'errorType') {
+          lineProblems.add(`--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`);
+        }
+      }
       lineProblems.throwIfAny();
       lines.push(await cutLine(lp.positionals[0]!, options, line, cwd));
     } catch (err) {
@@ -200,5 +227,5 @@ export async function planFromScenario(words: readonly string[], cwd: string): P
       throw err;
     }
   }
-  return finishPlan(lines, run, parsed.verbose, cwd);
+  return finishPlan(lines, run, parsed.verbose, cwd, runThresholds);
 }

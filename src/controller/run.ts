@@ -15,6 +15,9 @@ import { RunnerProcess } from './RunnerProcess.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
 import { runMetrics } from '../metrics/runMetrics.js';
 import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
+import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/evaluateThresholds.js';
+import { runSource } from '../verdict/runSource.js';
+import { canOnlyGetWorse } from '../verdict/threshold.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -75,6 +78,9 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }));
   metrics?.serve(runMetrics(queue, plan.lines.reduce((n, l) => n + l.options.process, 0)));
   let interrupted = false;
+  /** --abort-on-fail: the threshold that stopped the run, and when */
+  let abortedBy: string | undefined;
+  const watched = plan.abortOnFail ? plan.thresholds.filter(canOnlyGetWorse) : [];
   const timers: NodeJS.Timeout[] = [];
   const startedAt = Date.now();
 
@@ -111,6 +117,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
         new RunnerProcess(spec, {
           onBatch: (r, b) => {
             queue.onBatch(r.spec.slot, b);
+            if (watched.length > 0 && abortedBy === undefined) checkAbort();
             if (plan.verbosity >= 3) {
               say(`trace: batch ${r.spec.options.id}.${r.spec.index} seq ${b.seq}: ${b.eventCount} events, ${b.requests} requests, lag ${Math.round(Date.now() - b.sentAt)} ms, queued ${b.queued}\n`);
             }
@@ -138,6 +145,16 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
     say('pylogen: interrupted: stopping the runners (interrupt again to force)\n');
     stopAll();
     // Operations in flight get their grace, then the runners are stopped for good.
+    const grace = Math.max(...plan.lines.map((l) => l.options.grace)) * 1000 + 2000;
+    timers.push(setTimeout(forceAll, grace));
+  };
+  /** Counts and the maximum latency only grow: once one of their thresholds is crossed, stop. */
+  const checkAbort = () => {
+    const crossed = evaluateThresholds(watched, runSource(queue)).find((j) => !j.ok && j.value !== null);
+    if (crossed === undefined || interrupted) return;
+    abortedBy = crossed.t.text;
+    say(`pylogen: threshold ${crossed.t.text} crossed (${shown(crossed)}): stopping the run (--abort-on-fail)\n`);
+    stopAll();
     const grace = Math.max(...plan.lines.map((l) => l.options.grace)) * 1000 + 2000;
     timers.push(setTimeout(forceAll, grace));
   };
@@ -220,8 +237,13 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   if (serverDeath !== undefined) {
     warnings.unshift(`the embedded KMS server (--endpoint local) exited ${serverDeath} during the run: the errors after that are its absence, not the KMS's`);
   }
+  if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
+  const judged = evaluateThresholds(plan.thresholds, runSource(queue, ends));
+  if (judged.length > 0) summary.thresholds = verdicts(judged);
+  if (abortedBy !== undefined) summary.abortedBy = abortedBy;
   say(formatSummary(summary));
+  if (judged.length > 0) say(formatVerdicts(judged));
   if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, JSON.stringify(summary, null, 2) + '\n');
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).
@@ -229,7 +251,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   }
   const exitCode = interrupted
     ? ExitCode.interrupted
-    : summary.runners.failed > 0 || summary.events.lost !== 0
+    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok)
       ? ExitCode.runFailed
       : ExitCode.ok;
   return { exitCode, summary };

@@ -4,6 +4,7 @@
  */
 import type { StatsQueue } from './StatsQueue.js';
 import { latencyFigures, serviceFigures, type LatencyFigures, type RequestAgg } from './aggregate.js';
+import type { Verdict } from '../verdict/evaluateThresholds.js';
 
 export interface RunnerEnd {
   slot: number;
@@ -50,6 +51,10 @@ export interface Summary {
   errorsByType: Record<string, number>;
   byRunner: RunnerEnd[];
   warnings: string[];
+  /** --threshold: every threshold, its measured value and whether it held */
+  thresholds?: Verdict[];
+  /** --abort-on-fail: the threshold whose crossing stopped the run */
+  abortedBy?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
