@@ -30,3 +30,11 @@ export { createKmsClient, type KmsClientOptions } from './kms/client.js';
 export { keyRef, type KeyEntry } from './kms/keyfile.js';
 export { HASH_BYTES, signingHash, macHash, type KeySpec, type KeyUsage, type KeyFamily, type SigningAlgorithm, type EncryptionAlgorithm, type MacAlgorithm, type HashName } from './kms/specs.js';
 export { plaintextProblems, contextProblems, signingProblems, messageTypeOf, ENCRYPTING_CUT, SIGNING_CUT, type MessageType } from './kms/cutChecks.js';
+// PKCS#11 CUTs: the base class and what a PKCS#11 CUT author needs around it (pkcs11js itself is
+// loaded only when a PKCS#11 CUT opens its token).
+export { Pkcs11Cut, Pkcs11SetupError, openPkcs11KeyFile, pickPkcs11Key, type Pkcs11Extra, type Pkcs11CutSpec } from './pkcs11/Pkcs11Cut.js';
+export { DEFAULT_PKCS11_KEY_FILE, type Pkcs11KeyEntry, type Pkcs11KeyFile, type Pkcs11KeyType, type Pkcs11Usage, type Pkcs11Hash } from './pkcs11/keyfile.js';
+export { signMechanism, toBeSigned, signatureBytes, pkcs11Verifier, gcmMechanism, GCM_TAG_BYTES, HASH_BYTES as PKCS11_HASH_BYTES } from './pkcs11/mechanisms.js';
+export { publicKeyOf, type KeyHandles } from './pkcs11/keys.js';
+export { GcmIv } from './pkcs11/GcmIv.js';
+export type { Handle, Mechanism, P11, P11Module } from './pkcs11/api.js';

@@ -214,7 +214,8 @@ describe('kms serve and kms setup', () => {
     [['serve', 'extra'], 'kms serve takes options only, but got "extra"'],
     [['serve', '--port'], 'option --port needs a value'],
     [['setup', '--endpoint', 'local'], 'kms setup --endpoint local: the embedded server of a run lives only for that run'],
-    [['setup', '--endpoint', 'not a url'], '--endpoint must be an http:// or https:// URL or "local" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"'],
+    [['setup', '--endpoint', 'not a url'], '--endpoint must be an http:// or https:// URL or "local" or "softhsm" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"'],
+    [['setup', '--endpoint', 'softhsm'], 'kms setup --endpoint softhsm: that is a throwaway SoftHSM2 token (PKCS#11), not a KMS'],
     [['setup', '--endpoint', 'ftp://x'], '--endpoint must be an http:// or https:// URL'],
     [['setup', '--re', '1'], 'ambiguous option --re: it could be --region, --retries'],
     [['setup', '--timeout', '0'], '--timeout must be at least 0.001s, but is 0'],
@@ -228,7 +229,7 @@ describe('kms serve and kms setup', () => {
   });
 
   it.concurrent.each([
-    [['--endpoint', 'foo'], '--endpoint must be an http:// or https:// URL or "local" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
+    [['--endpoint', 'foo'], '--endpoint must be an http:// or https:// URL or "local" or "softhsm" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
     [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http:// or https:// URL'],
     [['--endpoint', ''], '--endpoint must be an http:// or https:// URL'],
     [['--region', ''], '--region must not be empty'],

@@ -5,7 +5,7 @@
  * --region, --retries, --timeout) reuse the run's definitions.
  */
 import { Problems, UsageError } from '../errors.js';
-import { optionDef, parseValue, type OptionDef } from '../options.js';
+import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionDef } from '../options.js';
 import type { NormalizeSpec } from './normalize.js';
 import { parseWords } from './parseWords.js';
 
@@ -60,13 +60,13 @@ function specOf(defs: readonly KmsOptionDef[]): NormalizeSpec {
 }
 
 /**
- * The checked values of a kms command's words (option name → parsed value), every problem at once
- * in one line. No positional words and no -v.
+ * The checked values of a kms (or pkcs11) command's words (option name → parsed value), every
+ * problem at once in one line. No positional words and no -v.
  */
-export function parseKmsOptions(command: string, words: readonly string[], defs: readonly KmsOptionDef[]): Record<string, unknown> {
+export function parseKmsOptions(command: string, words: readonly string[], defs: readonly KmsOptionDef[], family = 'kms'): Record<string, unknown> {
   const parsed = parseWords(words, specOf(defs));
-  if (parsed.positionals.length > 0) throw new UsageError(`kms ${command} takes options only, but got "${parsed.positionals[0]}"`);
-  if (parsed.verbose > 0) throw new UsageError(`unknown option -v (kms ${command} has no verbosity)`);
+  if (parsed.positionals.length > 0) throw new UsageError(`${family} ${command} takes options only, but got "${parsed.positionals[0]}"`);
+  if (parsed.verbose > 0) throw new UsageError(`unknown option -v (${family} ${command} has no verbosity)`);
   const problems = new Problems();
   const values: Record<string, unknown> = {};
   for (const d of defs) {
@@ -97,6 +97,9 @@ export function parseLatency(raw: string): { min: number; max: number } {
 
 /** kms setup's --endpoint (a URL, checked by the option table): not the embedded server of a run. */
 export function checkNotLocal(endpoint: string, command: string): string {
+  if (endpoint !== 'local' && NAMED_ENDPOINTS[endpoint] !== undefined) {
+    throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is ${NAMED_ENDPOINTS[endpoint]}, not a KMS: give a KMS endpoint URL`);
+  }
   if (endpoint === 'local') {
     throw new UsageError(
       `kms ${command} --endpoint local: the embedded server of a run lives only for that run and creates its keys itself; ` +

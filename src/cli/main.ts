@@ -14,6 +14,7 @@ import { run } from '../controller/run.js';
 import { OPTIONS } from '../options.js';
 import { packageRoot } from '../paths.js';
 import { kmsCommand } from './kms.js';
+import { pkcs11Command } from './pkcs11.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -24,7 +25,8 @@ function help(): string {
       'pylogen <cut> [options]          run one CUT (cuts.Dummy, cuts.KmsEncryptSymmetric, or ./cuts/MyCut.ts)\n' +
         'pylogen scenario --file FILE     run every line of a scenario file at the same time\n' +
         'pylogen kms serve [options]      the embedded KMS-compatible server\n' +
-        'pylogen kms setup [options]      create on a target the keys that a key file names\n\n' +
+        'pylogen kms setup [options]      create on a target the keys that a key file names\n' +
+        'pylogen pkcs11 setup [options]   create on a PKCS#11 token the keys that a key file names\n\n' +
         'Long options may be abbreviated to any unambiguous prefix (--proc, --le, --pauselo, --def).',
     )
     .example('pylogen cuts.Dummy --proc 2 --duration 10', 'two runners for 10 s, CSV events on stdout')
@@ -79,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     if (argv[1] === 'serve') takeSignals();
     return kmsCommand(argv.slice(1));
   }
+  if (argv[0] === 'pkcs11') return pkcs11Command(argv.slice(1));
   if (argv.includes('--help')) {
     process.stdout.write((await help()) + '\n');
     return ExitCode.ok;

@@ -18,6 +18,7 @@ import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './loca
 import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/evaluateThresholds.js';
 import { runSource } from '../verdict/runSource.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
+import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/softhsm.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -72,6 +73,19 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
     local = await startLocalEndpoint(plan);
     plan.localEndpoint = local.url;
     if (plan.verbosity > 0) say(`embedded KMS server on ${local.url} (region ${local.region}, ${local.keys} keys, pid ${local.pid})\n`);
+  }
+  // A throwaway SoftHSM2 token store: removed at the end (and on any exit, see startSoftHsm).
+  let softhsm: SoftHsmEndpoint | undefined;
+  if (plan.lines.some((l) => l.options.endpoint === SOFTHSM_ENDPOINT)) {
+    try {
+      softhsm = await startSoftHsm(plan, process.cwd(), plan.verbosity >= 2 ? (line) => say(`softhsm: ${line}\n`) : undefined);
+    } catch (err) {
+      await local?.close();
+      throw err;
+    }
+    if (plan.verbosity > 0) {
+      say(`throwaway SoftHSM2 token${softhsm.tokens.length > 1 ? 's' : ''} ${softhsm.tokens.map((t) => `"${t}"`).join(', ')} in ${softhsm.dir} (${softhsm.keys} keys, module ${softhsm.module})\n`);
+    }
   }
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);
   const runners: RunnerProcess[] = [];
@@ -128,7 +142,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
             if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
             else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
-        }, isLocal ? { env: LOCAL_RUNNER_ENV } : {}),
+        }, isLocal ? { env: LOCAL_RUNNER_ENV } : line.options.endpoint === SOFTHSM_ENDPOINT ? { env: softhsm!.env } : {}),
       );
       slot++;
     }
@@ -206,6 +220,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
     await queue.drained();
     await output?.close();
     await local?.close();
+    softhsm?.close();
   }
 
   const endedAt = Date.now();

@@ -13,6 +13,8 @@
  *   KMSInternalException, ...);
  * - `HTTP <status>` for an answer that is not in AWS's shape (a proxy's 503 page, a 500 without an
  *   error type: the SDK calls those SyntaxError or Unknown);
+ * - a PKCS#11 return value by its CKR_ name (pkcs11js's Pkcs11Error carries it as its message:
+ *   CKR_GENERAL_ERROR, CKR_KEY_HANDLE_INVALID, ...);
  * - else the error's class name (DummyError, GraceTimeout, a CUT's own errors).
  */
 
@@ -68,6 +70,10 @@ export function errorType(err: unknown): string {
   const code = codeOf(err);
   if (code !== undefined && NETWORK_CODES.has(code)) return code;
   if (name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code))) return 'TimeoutError';
+  if (name === 'Pkcs11Error') {
+    const message = (err as { message?: unknown }).message;
+    if (typeof message === 'string' && /^CKR_[A-Z0-9_]+$/.test(message)) return message;
+  }
   if (!GENERIC_NAMES.has(name)) return name;
   if (code !== undefined && /^E[A-Z0-9_]+$/.test(code)) return code;
   const status = statusOf(err);

@@ -17,6 +17,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
 import { describeError, UsageError } from '../errors.js';
+import { NAMED_ENDPOINTS } from '../options.js';
 import { packageRoot } from '../paths.js';
 import { createKmsClient } from './client.js';
 import { keyRef, loadKeyFile, resolveKey, type KeyEntry } from './keyfile.js';
@@ -108,6 +109,9 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
     const keyed = spec.defaultKey !== undefined;
     const known = [...(keyed ? ['file', 'key'] : []), ...(spec.extras ?? [])];
     const problems: string[] = [];
+    if (plan.endpoint !== 'local' && NAMED_ENDPOINTS[plan.endpoint] !== undefined) {
+      problems.push(`--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`);
+    }
     for (const member of Object.keys(extra)) {
       if (!known.includes(member)) {
         problems.push(`--extra: unknown member "${member}" (${known.length > 0 ? `this CUT takes: ${known.join(', ')}` : 'this CUT takes none'})`);

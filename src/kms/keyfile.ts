@@ -208,10 +208,11 @@ function pickAlgorithm<T extends string>(
 }
 
 /**
- * Finds and parses a key file: as given (relative to cwd), then in <cwd>/profiles, then in the
- * package's own profiles/, each also with ".json" appended when the name has no extension.
+ * Finds a key file: as given (relative to cwd), then in <cwd>/profiles, then in the package's own
+ * profiles/, each also with ".json" appended when the name has no extension. Shared by every kind of
+ * key file (KMS here, PKCS#11 in src/pkcs11/keyfile.ts).
  */
-export function loadKeyFile(nameOrPath: string, cwd: string, packageRoot: string): { path: string; entries: Map<string, KeyEntry> } {
+export function findKeyFile(nameOrPath: string, cwd: string, packageRoot: string): { path: string; text: string } {
   if (nameOrPath.trim() === '') throw new UsageError('key file: the name is empty');
   const names = /\.[A-Za-z0-9]+$/.test(nameOrPath) ? [nameOrPath] : [nameOrPath, `${nameOrPath}.json`];
   const candidates: string[] = [];
@@ -223,17 +224,21 @@ export function loadKeyFile(nameOrPath: string, cwd: string, packageRoot: string
   if (path === undefined) {
     throw new UsageError(`key file "${nameOrPath}" not found (looked in: ${[...new Set(candidates)].join(', ')})`);
   }
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return { path, text: readFileSync(path, 'utf8') };
   } catch (err) {
     throw new UsageError(`${nameOrPath}: cannot be read: ${(err as Error).message}`);
   }
+}
+
+/** Finds and parses a KMS key file (see findKeyFile for where it is looked for). */
+export function loadKeyFile(nameOrPath: string, cwd: string, packageRoot: string): { path: string; entries: Map<string, KeyEntry> } {
+  const { path, text } = findKeyFile(nameOrPath, cwd, packageRoot);
   return { path, entries: parseKeyFile(text, nameOrPath) };
 }
 
 /** The entry called `name`, or a one-line error that lists the names the file knows. */
-export function resolveKey(entries: Map<string, KeyEntry>, name: string, fileLabel: string): KeyEntry {
+export function resolveKey<E>(entries: Map<string, E>, name: string, fileLabel: string): E {
   const entry = entries.get(name);
   if (entry === undefined) {
     throw new UsageError(`${fileLabel}: no key named ${quote(name)} (known keys: ${[...entries.keys()].join(', ')})`);
