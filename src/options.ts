@@ -83,6 +83,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a profile: JSON object of option values (as given, then in profiles/)' },
   { name: 'file', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
   { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
+  { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', describe: 'skip the preflight: the one real call that each KMS line makes before t0 to check its endpoint, credentials and key' },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
 
   { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
@@ -119,7 +120,7 @@ export const LINE_DEFAULTS: LineOptions = {
   thresholds: [],
 };
 
-export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false };
+export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
 
 const byName = new Map<string, OptionDef>();
 for (const d of OPTIONS) {

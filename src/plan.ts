@@ -66,6 +66,8 @@ export interface RunPlan {
   thresholds: Threshold[];
   /** --abort-on-fail: stop once a threshold that can only get worse is crossed */
   abortOnFail: boolean;
+  /** whether every KMS line makes one real call before t0 (default true; `--no-preflight`: false) */
+  preflight?: boolean;
   /** where `--endpoint local` started the embedded server, filled by run() */
   localEndpoint?: string;
 }

@@ -253,7 +253,8 @@ describe('kms serve and kms setup', () => {
 
 describe('endpoint trouble: classified in errorsByType, the run ends on time, the summary says what dominated', () => {
   const DURATION = 2;
-  const base = ['--duration', String(DURATION), '--concurrency', '2', '--timeout', '0.5', '--grace', '1'];
+  // --no-preflight: these endpoints are broken on purpose, which the preflight would refuse (exit 2).
+  const base = ['--duration', String(DURATION), '--concurrency', '2', '--timeout', '0.5', '--grace', '1', '--no-preflight'];
 
   /** `type` must be the only error type, or the dominant one when `alsoAllowed` may come too. */
   async function expectTrouble(endpoint: string, type: RegExp, alsoAllowed?: RegExp): Promise<Outcome> {
@@ -332,7 +333,7 @@ describe('secrets never reach any output', () => {
     for (const endpoint of [s.url, await closedPort()]) {
       const dir = tempDir();
       const json = join(dir, 'summary.json');
-      const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '5', '-vvv', '--summary-json', json], { env: ENV });
+      const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '5', '-vvv', '--no-preflight', '--summary-json', json], { env: ENV });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.split('\n').length).toBeGreaterThan(5); // the CSV went to stdout
       for (const [where, text] of [
@@ -343,7 +344,7 @@ describe('secrets never reach any output', () => {
         expectClean(`${where} (${endpoint})`, text);
       }
       const jsonl = join(dir, 'events.jsonl');
-      const l = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '2', '-vvv', '--outformat', 'jsonl', '--out', jsonl], { env: ENV });
+      const l = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '2', '-vvv', '--no-preflight', '--outformat', 'jsonl', '--out', jsonl], { env: ENV });
       expect(l.code).toBe(0);
       expectClean(`--out jsonl (${endpoint})`, readFileSync(jsonl, 'utf8') + l.stdout + l.stderr);
     }

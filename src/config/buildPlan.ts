@@ -43,9 +43,10 @@ interface RunValues {
   metricsPort: number;
   metricsHost: string;
   abortOnFail: boolean;
+  noPreflight: boolean;
 }
 
-const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false });
+const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false });
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -95,6 +96,7 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     else if (name === 'metrics-port') run.metricsPort = r.value as number;
     else if (name === 'metrics-host') run.metricsHost = r.value as string;
     else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
+    else if (name === 'no-preflight') run.noPreflight = r.value as boolean;
   }
 }
 
@@ -147,6 +149,7 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     metricsPort: run.metricsPort,
     metricsHost: run.metricsHost,
     verbosity,
+    preflight: !run.noPreflight,
     summary: Math.min(...lines.map((l) => l.options.summary)),
     thresholds: planThresholds(lines, runThresholds),
     abortOnFail: run.abortOnFail,

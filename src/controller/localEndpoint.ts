@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadKeyFile, type KeyEntry } from '../kms/keyfile.js';
+import { THROWAWAY_CREDENTIALS } from '../kms/credentials.js';
 import { embeddedRegion } from '../kms/region.js';
 import { packageRoot } from '../paths.js';
 import type { RunPlan } from '../plan.js';
@@ -41,8 +42,8 @@ const KILL_AFTER_MS = 3000;
  * `undefined` removes a variable.
  */
 export const LOCAL_RUNNER_ENV: Readonly<Record<string, string | undefined>> = {
-  AWS_ACCESS_KEY_ID: 'AKIDPYLOGENLOCAL',
-  AWS_SECRET_ACCESS_KEY: 'pylogen-local-throwaway-secret',
+  AWS_ACCESS_KEY_ID: THROWAWAY_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: THROWAWAY_CREDENTIALS.secretAccessKey,
   AWS_SESSION_TOKEN: undefined,
   AWS_SECURITY_TOKEN: undefined,
   AWS_PROFILE: undefined,

@@ -14,6 +14,7 @@ import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
 import { runMetrics } from '../metrics/runMetrics.js';
+import { preflightPlan } from './preflight.js';
 import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
 import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/evaluateThresholds.js';
 import { runSource } from '../verdict/runSource.js';
@@ -85,6 +86,16 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
     }
     if (plan.verbosity > 0) {
       say(`throwaway SoftHSM2 token${softhsm.tokens.length > 1 ? 's' : ''} ${softhsm.tokens.map((t) => `"${t}"`).join(', ')} in ${softhsm.dir} (${softhsm.keys} keys, module ${softhsm.module})\n`);
+    }
+  }
+  // Every KMS line makes one real call before anything is written or forked (issue 8).
+  if (plan.preflight !== false) {
+    try {
+      await preflightPlan(plan, local, say);
+    } catch (err) {
+      await local?.close();
+      await softhsm?.close();
+      throw err;
     }
   }
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);

@@ -135,12 +135,23 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
     return problems;
   }
 
+  /**
+   * The key file and the key that a runner of this CUT uses with `extra` (undefined for a CUT that
+   * uses no key): what setup() resolves, and what the preflight checks on the endpoint.
+   */
+  static keyFor(extra: KmsExtra): { file: KeyFile; key: KeyEntry } | undefined {
+    const spec = this.kms;
+    if (spec.defaultKey === undefined) return undefined;
+    const file = openKeyFile(extra.file);
+    return { file, key: pickKey(file, extra.key ?? spec.defaultKey, spec) };
+  }
+
   /** Makes the client and resolves the key. A subclass that prepares more calls super.setup() first. */
   override async setup(): Promise<void> {
-    const spec = (this.constructor as typeof KmsCut).kms;
-    if (spec.defaultKey !== undefined) {
-      this.keyFile = openKeyFile(this.extra.file);
-      this.key = pickKey(this.keyFile, this.extra.key ?? spec.defaultKey, spec);
+    const keyed = (this.constructor as typeof KmsCut).keyFor(this.extra);
+    if (keyed !== undefined) {
+      this.keyFile = keyed.file;
+      this.key = keyed.key;
       this.keyId = keyRef(this.key);
     }
     this.client = createKmsClient({

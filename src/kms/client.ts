@@ -1,4 +1,5 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { loopbackAwareCredentials } from './credentials.js';
 
 /**
  * The one way pylogen builds a KMS client (one per runner, reused for the whole run). The SDK's own
@@ -60,7 +61,10 @@ export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
   // An explicit endpoint (the embedded server, a KMS-compatible service) needs some region to sign
   // with even when none is configured anywhere; for AWS itself a missing region stays an SDK error.
   else if (opts.endpoint !== undefined) config.region = regionOrFallback;
-  if (opts.credentials !== undefined) config.credentials = opts.credentials;
+  // Given credentials, else the SDK's chain, else throwaway ones for a loopback endpoint
+  // (src/kms/credentials.ts: the one place that decides).
+  const credentials = opts.credentials ?? loopbackAwareCredentials(opts.endpoint);
+  if (credentials !== undefined) config.credentials = credentials;
   return new KMSClient(config);
 }
 
