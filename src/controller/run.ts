@@ -7,6 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { ExitCode } from '../exitcodes.js';
 import { openEventOutput } from '../output/EventOutput.js';
+import { outputFailureFailsRun, outputWarning } from '../output/outputWarning.js';
+import { describeError } from '../errors.js';
 import type { RunPlan, RunnerSpec } from '../plan.js';
 import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
 import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
@@ -228,10 +230,15 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   } finally {
     for (const t of timers) clearTimeout(t);
     io.signal?.removeEventListener('abort', onAbort);
-    await queue.drained();
-    await output?.close();
-    await local?.close();
-    softhsm?.close();
+    // Each step on its own: a failing one must not skip the others, nor the summary.
+    const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => local?.close(), () => softhsm?.close()];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (err) {
+        say(`pylogen: while ending the run: ${describeError(err)}\n`);
+      }
+    }
   }
 
   const endedAt = Date.now();
@@ -263,6 +270,8 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   if (serverDeath !== undefined) {
     warnings.unshift(`the embedded KMS server (--endpoint local) exited ${serverDeath} during the run: the errors after that are its absence, not the KMS's`);
   }
+  const outputFailure = output?.failure();
+  if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
   const judged = evaluateThresholds(plan.thresholds, runSource(queue, ends));
@@ -277,7 +286,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   }
   const exitCode = interrupted
     ? ExitCode.interrupted
-    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok)
+    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure)
       ? ExitCode.runFailed
       : ExitCode.ok;
   return { exitCode, summary };

@@ -14,31 +14,96 @@ export interface EventOutput {
   /** false when the stream is full: wait for drain() before more */
   write(v: EventBatchView): boolean;
   drain(): Promise<void>;
+  /** Flushes and closes (never process.stdout itself); never rejects: a failure is in failure(). */
   close(): Promise<void>;
+  /** The write error that stopped the stream, with its row counts; undefined while all is well. */
+  failure(): OutputFailure | undefined;
+}
+
+/** The stream failed: its reader closed it (EPIPE), or the disk is full (ENOSPC), or I/O failed. */
+export interface OutputFailure {
+  /** the error's code (EPIPE, ENOSPC, EIO, ...) or message */
+  code: string;
+  message: string;
+  /** rows the stream accepted (handed to the OS) before the failure */
+  written: number;
+  /** rows of the run not written: produced after the failure, or lost with it */
+  notWritten: number;
+  /** rows of the run in all */
+  rows: number;
+  /** the destination as the user named it: a file path, or "stdout" */
+  where: string;
 }
 
 const FORMATS: Record<Exclude<OutFormat, 'none'>, EventFormat> = { csv: csvFormat, long: longFormat, jsonl: jsonlFormat, jtl: jtlFormat };
 
+/**
+ * A write error is listened for from the first write on: a reader that closes the pipe (`| head`)
+ * is normal use, a full disk is not rare, and neither may crash the run. After one, the stream is
+ * left alone (rows are counted, not written) and the run goes on: everything is still aggregated,
+ * and the summary says how many rows were written.
+ */
 export function openEventOutput(format: OutFormat, out: string, stdout: Writable = process.stdout): EventOutput | undefined {
   if (format === 'none') return undefined;
   const f = FORMATS[format];
   const stream: Writable = out === '' ? stdout : createWriteStream(out);
+  let failed: Error | undefined;
+  let rows = 0;
+  let written = 0;
+  const waiters: (() => void)[] = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+  const onError = (err: Error) => {
+    failed ??= err;
+    wake();
+  };
+  stream.on('error', onError);
   const header = f.header();
-  if (header !== '') stream.write(header);
+  if (header !== '') stream.write(header, () => undefined);
+  /** Resolves on 'drain', or at once when the stream failed (no drain would ever come). */
+  const waitDrain = () =>
+    new Promise<void>((resolve) => {
+      if (failed !== undefined || !stream.writableNeedDrain) return resolve();
+      const done = () => {
+        stream.off('drain', done);
+        resolve();
+      };
+      waiters.push(done);
+      stream.once('drain', done);
+    });
   return {
-    write: (v) => stream.write(f.batch(v)),
-    drain: () =>
-      stream.writableNeedDrain ? new Promise<void>((resolve) => stream.once('drain', () => resolve())) : Promise.resolve(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    write: (v) => {
+      rows += v.n;
+      if (failed !== undefined) return true;
+      const n = v.n;
+      // The callback says the rows reached the OS: the count of a stream that fails later is exact.
+      return stream.write(f.batch(v), (err) => {
+        if (err == null) written += n;
+        else onError(err);
+      });
+    },
+    drain: waitDrain,
+    close: async () => {
+      if (failed === undefined) {
         if (stream === stdout) {
           // Never end process.stdout: wait until what was written is flushed.
-          if (stream.writableNeedDrain) stream.once('drain', () => resolve());
-          else stream.write('', () => resolve());
-          return;
+          if (stream.writableNeedDrain) await waitDrain();
+          else await new Promise<void>((resolve) => stream.write('', () => resolve()));
+        } else {
+          await new Promise<void>((resolve) => {
+            waiters.push(resolve);
+            stream.end(() => resolve());
+          });
         }
-        stream.once('error', reject);
-        stream.end(() => resolve());
-      }),
+      }
+      if (failed === undefined) stream.off('error', onError);
+      // Else the listener stays: a late error of a broken stream must not become an uncaught one.
+    },
+    failure: () => {
+      if (failed === undefined) return undefined;
+      const code = (failed as NodeJS.ErrnoException).code ?? failed.message;
+      return { code, message: failed.message, written, notWritten: rows - written, rows, where: out === '' ? 'stdout' : out };
+    },
   };
 }
