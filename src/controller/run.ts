@@ -270,7 +270,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   if (serverDeath !== undefined) {
     warnings.unshift(`the embedded KMS server (--endpoint local) exited ${serverDeath} during the run: the errors after that are its absence, not the KMS's`);
   }
-  const outputFailure = output?.failure();
+  const outputFailure = output?.failure?.();
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);

@@ -17,7 +17,7 @@ export interface EventOutput {
   /** Flushes and closes (never process.stdout itself); never rejects: a failure is in failure(). */
   close(): Promise<void>;
   /** The write error that stopped the stream, with its row counts; undefined while all is well. */
-  failure(): OutputFailure | undefined;
+  failure?(): OutputFailure | undefined;
 }
 
 /** The stream failed: its reader closed it (EPIPE), or the disk is full (ENOSPC), or I/O failed. */
