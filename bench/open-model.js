@@ -115,7 +115,7 @@ async function accuracy(dir) {
     const json2 = join(dir, `csv-${rate}.json`);
     await pylogen([...schedule(rate, SECONDS, arrival), '--outformat', 'csv', '--out', csv, '--summary-json', json2]);
     const s2 = JSON.parse(readFileSync(json2, 'utf8'));
-    const start = Math.min(...s2.byRunner.map((r) => r.startedAt));
+    const start = Math.min(...s2.byRunner.map((r) => Date.parse(r.startedAt)));
     const { counts, outside } = perSecond(csv, start, SECONDS);
     rmSync(csv);
     const worst = Math.max(...counts.map((n) => Math.abs(n - rate) / rate));

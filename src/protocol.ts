@@ -27,6 +27,8 @@ export interface KeyDef {
   id: number;
   nature: Nature;
   request: string;
+  /** the payload length (step) of the events of this key: a request has one key per length */
+  step: number;
 }
 
 /** Per key counters of one batch (req and tra keys alike). */
@@ -34,6 +36,16 @@ export interface KeyDelta {
   key: number;
   count: number;
   errors: number;
+  /** this key's errors in the batch by type (class name), when it has any */
+  errorTypes?: Record<string, number>;
+}
+
+/** Arrivals of an open-model runner so far (cumulative): due (their instant came), started, dropped. */
+export interface ArrivalCounts {
+  planned: number;
+  due: number;
+  started: number;
+  dropped: number;
 }
 
 export interface BatchMessage {
@@ -61,19 +73,34 @@ export interface BatchMessage {
   localCountBefore: number;
   /** the runner's local throughput, requests/s, last computed */
   localTps: number;
+  /**
+   * epoch ms of the start of the --summary interval (aligned on wall-clock multiples of --summary)
+   * that this batch's counts and histograms belong to: the series' interval
+   */
+  interval: number;
+  /** an open-model runner's arrivals so far */
+  arrivals?: ArrivalCounts;
   /** compressed base64 HdrHistograms of the latencies recorded since the last ones shipped, per key */
   histograms?: HistogramDelta[];
 }
 
-export interface HistogramDelta {
-  key: number;
-  latency: string;
-  service?: string;
+/** What one key recorded since its last shipment, for its ok or its failed events (ms; histograms in µs). */
+export interface TallyDelta {
+  n: number;
   min: number;
   max: number;
   sum: number;
   serviceSum: number;
-  count: number;
+  /** HdrHistogram (µs, src/stats/histogram.ts) of the latency, compressed base64 */
+  latency: string;
+  /** the same of the service time, open model only */
+  service?: string;
+}
+
+export interface HistogramDelta {
+  key: number;
+  ok?: TallyDelta;
+  failed?: TallyDelta;
 }
 
 export type RunnerMessage =
@@ -88,7 +115,7 @@ export type RunnerMessage =
       requests: number;
       transactions: number;
       loops: number;
-      arrivals?: { planned: number; started: number; dropped: number };
+      arrivals?: ArrivalCounts;
       /** fraction of wall time the runner's CPU was busy while running (0..1) */
       cpu: number;
       /** ms the runner waited for the stats queue (backpressure) */

@@ -1,4 +1,3 @@
-import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { LatencyCounts, countsIndex, valueAtIndex } from '../src/stats/LatencyCounts.js';
 import { figures, mergeDelta, newAgg } from '../src/stats/aggregate.js';
@@ -6,7 +5,9 @@ import { StatsQueue } from '../src/stats/StatsQueue.js';
 import type { BatchMessage } from '../src/protocol.js';
 import type { EventOutput } from '../src/output/EventOutput.js';
 
-const build = () => hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+import { encodeHistogram, newHistogram } from '../src/stats/histogram.js';
+
+const build = () => newHistogram();
 
 /** A deterministic pseudo-random stream of latencies in µs, over six decades. */
 function* values(n: number, seed = 7): Generator<number> {
@@ -46,7 +47,7 @@ describe('merging runners\' histograms', () => {
     const agg = newAgg('id', 'Cut', 'req', 'R');
     for (let runner = 0; runner < 3; runner++) {
       const counts = new LatencyCounts();
-      const h = hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+      const h = newHistogram(32);
       let min = Infinity, max = 0, sum = 0, n = 0;
       for (const v of values(5000 * (runner + 1), runner + 1)) {
         all.recordValue(v);
@@ -54,11 +55,11 @@ describe('merging runners\' histograms', () => {
         min = Math.min(min, v / 1000); max = Math.max(max, v / 1000); sum += v / 1000; n++;
       }
       counts.drainInto(h);
-      mergeDelta(agg, { key: 0, latency: hdr.encodeIntoCompressedBase64(h), min, max, sum, serviceSum: sum, count: n });
+      mergeDelta(agg, { key: 0, ok: { latency: encodeHistogram(h), min, max, sum, serviceSum: sum, n } });
     }
-    expect(agg.latency.totalCount).toBe(all.totalCount);
-    expect(agg.timed).toBe(30_000);
-    for (const q of [50, 90, 99, 99.9]) expect(agg.latency.getValueAtPercentile(q)).toBe(all.getValueAtPercentile(q));
+    expect(agg.ok.latency.totalCount).toBe(all.totalCount);
+    expect(agg.ok.timed).toBe(30_000);
+    for (const q of [50, 90, 99, 99.9]) expect(agg.ok.latency.getValueAtPercentile(q)).toBe(all.getValueAtPercentile(q));
   });
   it('figures never exceed the exact max and are zero for an empty histogram', () => {
     expect(figures(build(), { min: 0, max: 0, mean: 0 })).toEqual({ min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
@@ -71,7 +72,7 @@ describe('merging runners\' histograms', () => {
 
 describe('StatsQueue', () => {
   const batch = (seq: number, requests: number, extra: Partial<BatchMessage> = {}): BatchMessage => ({
-    type: 'batch', seq, sentAt: 1000, eventCount: requests, requests, transactions: 0,
+    type: 'batch', seq, sentAt: 1000, interval: 0, eventCount: requests, requests, transactions: 0,
     deltas: [{ key: 0, count: requests, errors: 1 }], queued: requests, localCountBefore: 0, localTps: 0, ...extra,
   });
   it('counts requests per key, acks each batch, and computes the global throughput per tick', () => {
@@ -79,7 +80,7 @@ describe('StatsQueue', () => {
     const acks: [number, number][] = [];
     const q = new StatsQueue(undefined, (slot, seq) => acks.push([slot, seq]), () => now);
     q.addRunner(0, 'A', 0, 'Dummy');
-    q.onBatch(0, batch(1, 10, { newKeys: [{ id: 0, nature: 'req', request: 'R0' }], errorTypes: { X: 1 } }));
+    q.onBatch(0, batch(1, 10, { newKeys: [{ id: 0, nature: 'req', request: 'R0', step: 16 }], errorTypes: { X: 1 } }));
     now = 1500;
     q.onBatch(0, batch(2, 30));
     expect(acks).toEqual([[0, 1], [0, 2]]);
@@ -102,7 +103,7 @@ describe('StatsQueue', () => {
     const q = new StatsQueue(output, (_slot, seq) => acks.push(seq), () => 0);
     q.addRunner(0, 'A', 0, 'Dummy');
     const events = new Float64Array(8);
-    q.onBatch(0, batch(1, 1, { newKeys: [{ id: 0, nature: 'req', request: 'R0' }], events }));
+    q.onBatch(0, batch(1, 1, { newKeys: [{ id: 0, nature: 'req', request: 'R0', step: 16 }], events }));
     q.onBatch(0, batch(2, 1, { events }));
     q.onBatch(0, batch(3, 1, { events }));
     await new Promise((r) => setTimeout(r, 10));

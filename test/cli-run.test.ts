@@ -28,7 +28,7 @@ describe('closed model runs of cuts.Dummy', () => {
     }
     expect(rows[0]!.full_id).toMatch(/^run\.[01]\.Dummy\.(16|32)\.R0-EXEC$/);
     const s = readJson(json);
-    expect(s.version).toBe(1);
+    expect(s.version).toBe(2); // 2: byRunner times in ISO, ok / failed apart, series (issues 11, 15)
     expect(s.requests.count).toBe(20);
     expect(s.events).toEqual({ sent: 20, received: 20, lost: 0 });
     expect(s.runners).toEqual({ planned: 2, started: 2, ended: 2, failed: 0 });
@@ -106,7 +106,7 @@ describe('closed model runs of cuts.Dummy', () => {
       expect(last[i]! - first[i]!).toBeLessThan(600 + 80);
     }
     const s = readJson(json);
-    const starts = s.byRunner.map((x: { startedAt: number }) => x.startedAt).sort((a: number, b: number) => a - b);
+    const starts = s.byRunner.map((x: { startedAt: string }) => Date.parse(x.startedAt)).sort((a: number, b: number) => a - b);
     // the runners' own start instants: within the issue's ±50 ms, whatever else shares the cores
     expect(starts[1] - starts[0]).toBeGreaterThan(550);
     expect(starts[1] - starts[0]).toBeLessThan(650);

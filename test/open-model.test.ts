@@ -33,7 +33,7 @@ function perSecond(rows: CsvRow[], startedAtMs: number): number[] {
   return Array.from(out, (n) => n ?? 0);
 }
 
-const firstStart = (s: { byRunner: { startedAt: number }[] }) => Math.min(...s.byRunner.map((r) => r.startedAt));
+const firstStart = (s: { byRunner: { startedAt: string }[] }) => Math.min(...s.byRunner.map((r) => Date.parse(r.startedAt))); // ISO (issue 15)
 
 describe('open model runs of cuts.Dummy (spawned CLI)', () => {
   it('--schedule 2@100 starts exactly 200 operations in about 2 s, 100 in each second', async () => {
@@ -49,7 +49,7 @@ describe('open model runs of cuts.Dummy (spawned CLI)', () => {
     const secs = perSecond(rows, firstStart(s));
     expect(secs).toHaveLength(2);
     for (const n of secs) expect(Math.abs(n - 100)).toBeLessThanOrEqual(3);
-    const ran = (s.byRunner[0].endedAt - s.byRunner[0].startedAt) / 1000;
+    const ran = (Date.parse(s.byRunner[0].endedAt) - Date.parse(s.byRunner[0].startedAt)) / 1000;
     expect(ran).toBeGreaterThan(1.9);
     expect(ran).toBeLessThan(3.5);
     expect(r.stderr).toMatch(/arrivals: planned 200, started 200, dropped 0/);

@@ -50,7 +50,7 @@ describe('scenario files', () => {
     const count = (id: string) => s.byRequest.filter((b: { id: string }) => b.id === id).reduce((n: number, b: { count: number }) => n + b.count, 0);
     expect([count('A'), count('B'), count('C')]).toEqual([6, 12, 4]);
     // Every line starts at the same t0 (no postpone, no rampup).
-    const starts = s.byRunner.map((b: { startedAt: number }) => b.startedAt);
+    const starts = s.byRunner.map((b: { startedAt: string }) => Date.parse(b.startedAt)); // ISO (issue 15)
     expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(50);
   });
 

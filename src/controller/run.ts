@@ -102,7 +102,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   }
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);
   const runners: RunnerProcess[] = [];
-  const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }));
+  const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }), Date.now, plan.summary * 1000);
   metrics?.serve(runMetrics(queue, plan.lines.reduce((n, l) => n + l.options.process, 0)));
   let interrupted = false;
   /** --abort-on-fail: the threshold that stopped the run, and when */

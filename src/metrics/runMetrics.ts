@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { StatsQueue } from '../stats/StatsQueue.js';
+import { allOf, mergeAggs, type RequestAgg } from '../stats/aggregate.js';
 import { HdrPromHistogram, KMS_LATENCY_BUCKETS, type HdrSeries } from './HdrPromHistogram.js';
 
 export function runMetrics(queue: StatsQueue, plannedRunners: number): Registry {
@@ -67,8 +68,18 @@ export function runMetrics(queue: StatsQueue, plannedRunners: number): Registry 
         buckets: KMS_LATENCY_BUCKETS,
       },
       function* (): Iterable<HdrSeries<'id' | 'cut' | 'nature' | 'request'>> {
+        // One series per request name: its lengths (steps) and outcomes (ok, failed) merged exactly.
+        const groups = new Map<string, RequestAgg[]>();
         for (const a of aggs()) {
-          yield { labels: { id: a.id, cut: a.cut, nature: a.nature, request: a.request }, histogram: a.latency, sum: a.sum / 1000 };
+          const k = `${a.id}\0${a.cut}\0${a.nature}\0${a.request}`;
+          const g = groups.get(k);
+          if (g === undefined) groups.set(k, [a]);
+          else g.push(a);
+        }
+        for (const g of groups.values()) {
+          const a = g.length === 1 ? g[0]! : mergeAggs(g);
+          const all = allOf(a);
+          yield { labels: { id: a.id, cut: a.cut, nature: a.nature, request: a.request }, histogram: all.latency, sum: all.sum / 1000 };
         }
       },
     ),

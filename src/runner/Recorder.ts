@@ -6,9 +6,9 @@
  *
  * Per event the work is a few array stores and one histogram record: no allocation on the hot path.
  */
-import * as hdr from 'hdr-histogram-js';
 import type { Clock } from '../cut/clock.js';
 import { LatencyCounts } from '../stats/LatencyCounts.js';
+import { encodeHistogram, newHistogram } from '../stats/histogram.js';
 import type { OperationSink } from '../cut/Operation.js';
 import { errorText, errorType, rcOf } from '../cut/RequestError.js';
 import {
@@ -21,10 +21,12 @@ import {
   F_SERVICE,
   F_STEP,
   F_TX,
+  type ArrivalCounts,
   type BatchMessage,
   type HistogramDelta,
   type KeyDef,
   type KeyDelta,
+  type TallyDelta,
 } from '../protocol.js';
 
 /** Distinct error texts interned per runner at most; past it, texts are reduced to their type. */
@@ -32,27 +34,44 @@ const MAX_ERROR_TEXTS = 10_000;
 /** Histogram deltas ship with a batch at most this often (and always with the last one). */
 const HISTOGRAM_EVERY_MS = 250;
 
-export function newHistogram(): hdr.Histogram {
-  // Microseconds, 3 significant digits, growing as needed: exact merge across runners.
-  return hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-}
-
-class KeyStats {
-  count = 0; // in the current batch
-  errors = 0; // in the current batch
-  latency = new LatencyCounts(); // since the last histogram shipment
+/** Latencies of one kind of outcome (ok or failed) of a key, since the last histogram shipment. */
+class Tally {
+  latency = new LatencyCounts();
   service: LatencyCounts | undefined;
   n = 0;
   min = Infinity;
   max = 0;
   sum = 0;
   serviceSum = 0;
-  constructor(
-    readonly def: KeyDef,
-    openModel: boolean,
-  ) {
+  constructor(openModel: boolean) {
     if (openModel) this.service = new LatencyCounts();
   }
+}
+
+/** One key: (nature, request, step). */
+class KeyStats {
+  count = 0; // in the current batch
+  errors = 0; // in the current batch
+  errorTypes: Record<string, number> | undefined; // in the current batch
+  readonly ok: Tally;
+  failed: Tally | undefined; // made at the first error
+  constructor(
+    readonly def: KeyDef,
+    readonly openModel: boolean,
+  ) {
+    this.ok = new Tally(openModel);
+  }
+}
+
+/** A request or transaction name: one KeyStats per step (payload length) it is used with. */
+class NameKey {
+  readonly steps: KeyStats[] = [];
+  /** the last step's key: lengths mostly repeat, so this is mostly the one */
+  last: KeyStats | undefined;
+  constructor(
+    readonly nature: 'req' | 'tra',
+    readonly request: string,
+  ) {}
 }
 
 export interface RecorderOptions {
@@ -62,6 +81,8 @@ export interface RecorderOptions {
   window: number;
   openModel: boolean;
   send: (msg: BatchMessage) => void;
+  /** --summary in ms: batches are labelled with the wall-clock-aligned interval they belong to */
+  intervalMs?: number;
 }
 
 export class Recorder implements OperationSink {
@@ -72,8 +93,17 @@ export class Recorder implements OperationSink {
   private readonly openModel: boolean;
   private readonly send: (msg: BatchMessage) => void;
 
+  private readonly intervalMs: number;
+  /** epoch ms of the start of the interval the events recorded since the last flush belong to */
+  private interval = 0;
+  /** an open-model runner's arrival counters, read at each flush */
+  arrivals: (() => ArrivalCounts) | undefined;
+
   private readonly reqKeys = new Map<string, number>();
   private readonly traKeys = new Map<string, number>();
+  /** request and transaction names, by the id requestKey / transactionKey return */
+  private readonly names: NameKey[] = [];
+  /** (name, step) keys, by the id that travels in batches */
   private readonly keys: KeyStats[] = [];
   private newKeys: KeyDef[] = [];
   private readonly errIds = new Map<string, number>();
@@ -112,7 +142,15 @@ export class Recorder implements OperationSink {
     this.window = o.window;
     this.openModel = o.openModel;
     this.send = o.send;
+    this.intervalMs = o.intervalMs ?? 1000;
+    this.startIntervals();
     this.buf = new Float64Array(o.shipEvents ? o.batchSize * EVENT_FIELDS : 0);
+  }
+
+  /** The series' intervals begin now: what is recorded from here belongs to the interval of now. */
+  startIntervals(): void {
+    const size = this.intervalMs;
+    this.interval = Math.floor(this.clock.toEpoch(this.clock.now()) / size) * size;
   }
 
   requestKey(name: string): number {
@@ -124,11 +162,21 @@ export class Recorder implements OperationSink {
   }
 
   private addKey(map: Map<string, number>, nature: 'req' | 'tra', request: string): number {
-    const def: KeyDef = { id: this.keys.length, nature, request };
-    this.keys.push(new KeyStats(def, this.openModel));
+    const id = this.names.length;
+    this.names.push(new NameKey(nature, request));
+    map.set(request, id);
+    return id;
+  }
+
+  /** The key of a name at a step, made at its first use. */
+  private stepKey(name: NameKey, step: number): KeyStats {
+    for (const k of name.steps) if (k.def.step === step) return (name.last = k);
+    const def: KeyDef = { id: this.keys.length, nature: name.nature, request: name.request, step };
+    const k = new KeyStats(def, this.openModel);
+    this.keys.push(k);
     this.newKeys.push(def);
-    map.set(request, def.id);
-    return def.id;
+    name.steps.push(k);
+    return (name.last = k);
   }
 
   nextTransaction(): number {
@@ -136,19 +184,24 @@ export class Recorder implements OperationSink {
   }
 
   event(key: number, tx: number, step: number, intended: number, begin: number, end: number, err: unknown): void {
-    const ks = this.keys[key]!;
+    const name = this.names[key]!;
+    let ks = name.last;
+    if (ks === undefined || ks.def.step !== step) ks = this.stepKey(name, step);
     const elapsed = end - intended;
     const service = end - begin;
-    if (ks.count === 0 && ks.errors === 0) this.touched.push(key);
+    if (ks.count === 0) this.touched.push(ks.def.id);
     ks.count++;
     let rc = 0;
     let errId = -1;
+    let t = ks.ok;
     if (err !== undefined) {
       ks.errors++;
+      t = ks.failed ??= new Tally(ks.openModel);
       rc = rcOf(err);
       const type = errorType(err);
       // errorsByType counts requests' errors; a transaction's error is one of them again.
       if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
+      (ks.errorTypes ??= {})[type] = (ks.errorTypes[type] ?? 0) + 1;
       if (this.shipEvents) errId = this.internError(err, type);
     }
     if (ks.def.nature === 'req') {
@@ -158,19 +211,19 @@ export class Recorder implements OperationSink {
       this.batchTransactions++;
       this.transactions++;
     }
-    ks.latency.record(elapsed * 1000);
-    if (ks.service !== undefined) ks.service.record(service * 1000);
-    ks.n++;
-    if (elapsed < ks.min) ks.min = elapsed;
-    if (elapsed > ks.max) ks.max = elapsed;
-    ks.sum += elapsed;
-    ks.serviceSum += service;
+    t.latency.record(elapsed * 1000);
+    if (t.service !== undefined) t.service.record(service * 1000);
+    t.n++;
+    if (elapsed < t.min) t.min = elapsed;
+    if (elapsed > t.max) t.max = elapsed;
+    t.sum += elapsed;
+    t.serviceSum += service;
     if (this.shipEvents) {
       const b = this.buf;
       const o = this.n * EVENT_FIELDS;
       b[o + F_BEGIN] = this.clock.toEpoch(begin);
       b[o + F_ELAPSED] = elapsed;
-      b[o + F_KEY] = key;
+      b[o + F_KEY] = ks.def.id;
       b[o + F_STEP] = step;
       b[o + F_RC] = rc;
       b[o + F_TX] = tx;
@@ -226,17 +279,31 @@ export class Recorder implements OperationSink {
   /** Sends what was recorded since the last batch; with `final`, the histograms too, always. */
   flush(final = false): void {
     const now = this.clock.now();
-    const shipHistograms = final || now - this.lastHistogramAt >= HISTOGRAM_EVERY_MS;
-    if (this.n === 0 && this.newKeys.length === 0 && !(shipHistograms && this.hasHistogramData())) return;
+    // The series' interval: what was recorded since the last flush belongs to the interval of that
+    // flush; crossing into a new interval ships the histograms, so each interval has its own.
+    const size = this.intervalMs;
+    const current = Math.floor(this.clock.toEpoch(now) / size) * size;
+    const crossed = current !== this.interval;
+    const shipHistograms = final || crossed || now - this.lastHistogramAt >= HISTOGRAM_EVERY_MS;
+    if (this.n === 0 && this.newKeys.length === 0 && !(shipHistograms && this.hasHistogramData()) && !(crossed && this.arrivals !== undefined)) {
+      this.interval = current;
+      return;
+    }
     const deltas: KeyDelta[] = [];
     for (const k of this.touched) {
       const ks = this.keys[k]!;
-      deltas.push({ key: k, count: ks.count, errors: ks.errors });
+      const d: KeyDelta = { key: k, count: ks.count, errors: ks.errors };
+      if (ks.errorTypes !== undefined) {
+        d.errorTypes = ks.errorTypes;
+        ks.errorTypes = undefined;
+      }
+      deltas.push(d);
       ks.count = 0;
       ks.errors = 0;
     }
     this.touched = [];
     const msg: BatchMessage = {
+      interval: this.interval,
       type: 'batch',
       seq: ++this.seq,
       sentAt: this.clock.toEpoch(now),
@@ -248,6 +315,8 @@ export class Recorder implements OperationSink {
       localCountBefore: this.localCountBefore,
       localTps: this.localTps,
     };
+    this.interval = current;
+    if (this.arrivals !== undefined) msg.arrivals = this.arrivals();
     this.unacked.push(this.n);
     this.unackedEvents += this.n;
     if (this.newKeys.length > 0) {
@@ -282,38 +351,40 @@ export class Recorder implements OperationSink {
   }
 
   private hasHistogramData(): boolean {
-    return this.keys.some((k) => k.n > 0);
+    return this.keys.some((k) => k.ok.n > 0 || (k.failed !== undefined && k.failed.n > 0));
   }
 
-  private readonly scratch = newHistogram();
+  private readonly scratch = newHistogram(32);
 
   /** A compressed HdrHistogram of what counts holds, which is then cleared. */
   private encode(counts: LatencyCounts): string {
     this.scratch.reset();
     counts.drainInto(this.scratch);
-    return hdr.encodeIntoCompressedBase64(this.scratch);
+    return encodeHistogram(this.scratch);
+  }
+
+  /** What t recorded since the last shipment, which is then cleared. */
+  private take(t: Tally): TallyDelta {
+    const d: TallyDelta = { n: t.n, min: t.min, max: t.max, sum: t.sum, serviceSum: t.serviceSum, latency: this.encode(t.latency) };
+    if (t.service !== undefined) d.service = this.encode(t.service);
+    t.n = 0;
+    t.min = Infinity;
+    t.max = 0;
+    t.sum = 0;
+    t.serviceSum = 0;
+    return d;
   }
 
   private takeHistograms(): HistogramDelta[] {
     const out: HistogramDelta[] = [];
     for (const ks of this.keys) {
-      if (ks.n === 0) continue;
-      const d: HistogramDelta = {
-        key: ks.def.id,
-        latency: this.encode(ks.latency),
-        min: ks.min,
-        max: ks.max,
-        sum: ks.sum,
-        serviceSum: ks.serviceSum,
-        count: ks.n,
-      };
-      if (ks.service !== undefined) d.service = this.encode(ks.service);
+      const okN = ks.ok.n;
+      const failedN = ks.failed?.n ?? 0;
+      if (okN === 0 && failedN === 0) continue;
+      const d: HistogramDelta = { key: ks.def.id };
+      if (okN > 0) d.ok = this.take(ks.ok);
+      if (failedN > 0) d.failed = this.take(ks.failed!);
       out.push(d);
-      ks.n = 0;
-      ks.min = Infinity;
-      ks.max = 0;
-      ks.sum = 0;
-      ks.serviceSum = 0;
     }
     return out;
   }

@@ -12,6 +12,7 @@ import { Operation } from '../cut/Operation.js';
 import { GraceTimeoutError, RequestError } from '../cut/RequestError.js';
 import type { RunnerSpec } from '../plan.js';
 import type { Recorder } from './Recorder.js';
+import type { ArrivalCounts } from '../protocol.js';
 import { openLoop } from './openLoop.js';
 
 export interface LoopControl {
@@ -19,7 +20,7 @@ export interface LoopControl {
   stop(): void;
   /** loops completed */
   readonly loops: number;
-  readonly arrivals?: { planned: number; started: number; dropped: number };
+  readonly arrivals?: ArrivalCounts;
 }
 
 /** A synchronous CUT would starve the event loop (acks, ticks, stop): yield this often, in ms. */

@@ -102,6 +102,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     window: spec.window,
     openModel: spec.options.schedule !== '',
     send: (b) => send(b),
+    intervalMs: spec.options.summary * 1000,
   });
   const startAt = await new Promise<number>((resolve) => {
     startResolve = resolve;
@@ -114,8 +115,11 @@ async function init(spec: RunnerSpec): Promise<void> {
   if (!stopRequested && Number.isFinite(startAt)) {
     await waitUntil(clock.fromEpoch(startAt));
     startedAt = clock.toEpoch(clock.now());
+    recorder.startIntervals();
     control = runLoop(cut, spec, recorder, clock);
     const rec = recorder;
+    const ctl = control;
+    if (ctl.arrivals !== undefined) rec.arrivals = () => ctl.arrivals!;
     // Local throughput, computed inside the runner every --summary seconds (PYLOGEN's local stats).
     let lastCount = 0;
     let lastAt = clock.now();
@@ -127,13 +131,25 @@ async function init(spec: RunnerSpec): Promise<void> {
       lastAt = now;
       send({ type: 'tick', localTps: rec.localTps, localCount: rec.localCount, at: clock.toEpoch(now), cpu: cpu.sample() });
     }, spec.options.summary * 1000);
-    // Events reach the stats queue within FLUSH_EVERY_MS even at low rates.
-    const flusher = setInterval(() => rec.flush(), FLUSH_EVERY_MS);
+    // Events reach the stats queue within FLUSH_EVERY_MS even at low rates. The flushes fall on
+    // wall-clock multiples of FLUSH_EVERY_MS and of --summary, so each series interval's counts and
+    // histograms close within a timer's delay of its boundary (and shards' intervals line up).
+    const step = Math.min(FLUSH_EVERY_MS, spec.options.summary * 1000);
+    let flusher: NodeJS.Timeout | undefined;
+    const armFlush = () => {
+      const epoch = clock.toEpoch(clock.now());
+      const next = Math.min(Math.floor(epoch / step) * step + step, Math.floor(epoch / (spec.options.summary * 1000) + 1) * spec.options.summary * 1000);
+      flusher = setTimeout(() => {
+        rec.flush();
+        armFlush();
+      }, Math.max(1, next - epoch + 0.5));
+    };
+    armFlush();
     try {
       await control.done;
     } finally {
       clearInterval(tick);
-      clearInterval(flusher);
+      clearTimeout(flusher);
     }
   }
   const endedAt = clock.toEpoch(clock.now());

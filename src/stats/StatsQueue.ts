@@ -9,11 +9,14 @@ import type { BatchMessage, KeyDef } from '../protocol.js';
 import type { EventOutput } from '../output/EventOutput.js';
 import type { RunnerLabels } from '../output/EventView.js';
 import { mergeDelta, newAgg, type RequestAgg } from './aggregate.js';
+import { SeriesBuilder, type SeriesRowKey } from './series.js';
 
 export interface RunnerStats {
   labels: RunnerLabels;
   /** runner key id → aggregate */
   aggs: RequestAgg[];
+  /** runner key id → its series row (all lengths together) */
+  rows: SeriesRowKey[];
   receivedEvents: number;
   receivedBatches: number;
   localTps: number;
@@ -63,12 +66,16 @@ export class StatsQueue {
   private ticksFrom: number;
   /** set while the output is full: acknowledgements wait for its drain */
   private draining: Promise<void> | undefined;
+  /** the time series, per --summary interval (wall-clock aligned) */
+  readonly series: SeriesBuilder;
 
   constructor(
     private readonly output: EventOutput | undefined,
     private readonly ack: (slot: number, seq: number) => void,
     private readonly now: () => number = Date.now,
+    intervalMs = 1000,
   ) {
+    this.series = new SeriesBuilder(intervalMs);
     this.startedAt = this.now();
     this.lastTickAt = this.startedAt;
     this.ticksFrom = this.startedAt;
@@ -79,6 +86,7 @@ export class StatsQueue {
     this.runners[slot] = {
       labels: { id, index, slot, cut, line, keys: [], errors: [] },
       aggs: [],
+      rows: [],
       receivedEvents: 0,
       receivedBatches: 0,
       localTps: 0,
@@ -113,10 +121,10 @@ export class StatsQueue {
   }
 
   private agg(r: RunnerStats, k: KeyDef): RequestAgg {
-    const name = `${r.labels.id}\0${r.labels.cut}\0${k.nature}\0${k.request}`;
+    const name = `${r.labels.id}\0${r.labels.cut}\0${k.nature}\0${k.request}\0${k.step}`;
     let a = this.aggs.get(name);
     if (a === undefined) {
-      a = newAgg(r.labels.id, r.labels.cut, k.nature, k.request);
+      a = newAgg(r.labels.id, r.labels.cut, k.nature, k.request, k.step);
       this.aggs.set(name, a);
     }
     return a;
@@ -132,17 +140,23 @@ export class StatsQueue {
       for (const k of b.newKeys) {
         r.labels.keys[k.id] = { nature: k.nature, request: k.request };
         r.aggs[k.id] = this.agg(r, k);
+        r.rows[k.id] = { id: r.labels.id, cut: r.labels.cut, nature: k.nature, request: k.request };
       }
     }
     if (b.newErrors !== undefined) {
       for (let i = 0; i < b.newErrors.length; i++) r.labels.errors[b.errBase! + i] = b.newErrors[i]!;
     }
+    const series = this.series;
     for (const d of b.deltas) {
       const a = r.aggs[d.key]!;
       a.count += d.count;
       a.errors += d.errors;
       if (a.nature === 'req') this.requestErrors += d.errors;
       else this.transactionErrors += d.errors;
+      if (d.errorTypes !== undefined) {
+        for (const t in d.errorTypes) a.errorsByType[t] = (a.errorsByType[t] ?? 0) + d.errorTypes[t]!;
+      }
+      series.addCounts(b.interval, r.rows[d.key]!, d);
     }
     if (b.errorTypes !== undefined) {
       for (const [t, n] of Object.entries(b.errorTypes)) {
@@ -150,7 +164,13 @@ export class StatsQueue {
         r.errorTypes[t] = (r.errorTypes[t] ?? 0) + n;
       }
     }
-    if (b.histograms !== undefined) for (const h of b.histograms) mergeDelta(r.aggs[h.key]!, h);
+    if (b.histograms !== undefined) {
+      for (const h of b.histograms) {
+        mergeDelta(r.aggs[h.key]!, h);
+        series.addHistograms(b.interval, r.rows[h.key]!, h.ok, h.failed);
+      }
+    }
+    if (b.arrivals !== undefined) series.addArrivals(b.interval, slot, r.labels, b.arrivals);
     let full = false;
     if (this.output !== undefined && b.events !== undefined && b.eventCount > 0) {
       full = !this.output.write({
@@ -178,6 +198,7 @@ export class StatsQueue {
       this.queueLengthHwm = q;
       this.queueLengthHwmAt = now;
     }
+    series.sample(now, this.activeRunners, q, lag);
     if (full) {
       this.draining ??= this.output!.drain().then(() => {
         this.draining = undefined;
@@ -234,6 +255,8 @@ export class StatsQueue {
       errors: this.requestErrors,
     };
     this.ticks.push(t);
+    this.series.sample(now, t.activeRunners, q, this.lagSinceTick);
+    this.series.sealOld();
     this.lastTickAt = now;
     this.lastTickCount = this.requests;
     this.lagSinceTick = 0;

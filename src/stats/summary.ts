@@ -3,7 +3,18 @@
  * the stats queue and the runners' final tallies.
  */
 import type { StatsQueue } from './StatsQueue.js';
-import { latencyFigures, serviceFigures, type LatencyFigures, type RequestAgg } from './aggregate.js';
+import {
+  allOf,
+  encodeTally,
+  latencyFigures,
+  mergeAggs,
+  serviceFigures,
+  type EncodedTally,
+  type LatencyFigures,
+  type RequestAgg,
+  type Tally,
+} from './aggregate.js';
+import { bestFullInterval, type Series } from './series.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
 
 export interface RunnerEnd {
@@ -16,6 +27,7 @@ export interface RunnerEnd {
   failure?: string;
   sentEvents?: number;
   receivedEvents: number;
+  /** epoch ms */
   startedAt?: number;
   endedAt?: number;
   cpu?: number;
@@ -23,19 +35,43 @@ export interface RunnerEnd {
   arrivals?: { planned: number; started: number; dropped: number };
 }
 
+/** A runner in the summary JSON: its times in ISO-8601 like every other time. */
+export type RunnerSummary = Omit<RunnerEnd, 'startedAt' | 'endedAt'> & { startedAt?: string; endedAt?: string };
+
+/** One outcome (ok or failed) of a row: its own count, rate and latencies, and its encoded histograms. */
+export interface Outcome {
+  count: number;
+  /** per second over the seconds its line's runners ran */
+  throughput: number;
+  /** null when count is 0 */
+  latencyMs: LatencyFigures | null;
+  /** from the actual start (open model); the same as latencyMs in the closed model */
+  serviceMs: LatencyFigures | null;
+  /** what an exact merge needs: counts, exact min / max / sums, HdrHistograms (µs, compressed base64) */
+  hdr: EncodedTally;
+}
+
 export interface ByRequest {
   id: string;
   cut: string;
   request: string;
+  /** the payload lengths (steps) this row covers */
+  lengths: number[];
+  /** ok and failed together (as before ok and failed were apart) */
   count: number;
   errors: number;
   throughput: number;
   latencyMs: LatencyFigures;
   serviceMs: LatencyFigures;
+  /** the headline: what the target served */
+  ok: Outcome;
+  failed: Outcome & { byType: Record<string, number> };
+  /** one row per length, when the request ran at more than one */
+  byLength?: ByRequest[];
 }
 
 export interface Summary {
-  version: 1;
+  version: 2;
   startedAt: string;
   endedAt: string;
   wallSeconds: number;
@@ -49,8 +85,9 @@ export interface Summary {
   byRequest: ByRequest[];
   byTransaction: ByRequest[];
   errorsByType: Record<string, number>;
-  byRunner: RunnerEnd[];
+  byRunner: RunnerSummary[];
   warnings: string[];
+  series: Series;
   /** --threshold: every threshold, its measured value and whether it held */
   thresholds?: Verdict[];
   /** --abort-on-fail: the threshold whose crossing stopped the run */
@@ -72,20 +109,51 @@ function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fallback: 
   return to > from ? (to - from) / 1000 : fallback;
 }
 
+function outcome(t: Tally, seconds: number): Outcome {
+  const empty = t.timed === 0;
+  return {
+    count: t.timed,
+    throughput: r2(t.timed / seconds),
+    latencyMs: empty ? null : latencyFigures(t),
+    serviceMs: empty ? null : serviceFigures(t),
+    hdr: encodeTally(t),
+  };
+}
+
+function row(a: RequestAgg, lengths: number[], seconds: number): ByRequest {
+  const all = allOf(a);
+  const latencyMs = latencyFigures(all);
+  return {
+    id: a.id,
+    cut: a.cut,
+    request: a.request,
+    lengths,
+    count: a.count,
+    errors: a.errors,
+    throughput: r2(a.count / seconds),
+    latencyMs,
+    serviceMs: all.service === undefined ? latencyMs : serviceFigures(all),
+    ok: outcome(a.ok, seconds),
+    failed: { ...outcome(a.failed, seconds), byType: { ...a.errorsByType } },
+  };
+}
+
+/** One row per (id, cut, request), all lengths merged exactly, with a row per length when there are several. */
 function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
-  return aggs.map((a) => {
-    const latencyMs = latencyFigures(a);
-    return {
-      id: a.id,
-      cut: a.cut,
-      request: a.request,
-      count: a.count,
-      errors: a.errors,
-      throughput: r2(a.count / activeSeconds(runners, a.id, a.cut, wall)),
-      latencyMs,
-      // The same object in the closed model: formatSummary prints service times of open lines only.
-      serviceMs: a.service === undefined ? latencyMs : serviceFigures(a),
-    };
+  const groups = new Map<string, RequestAgg[]>();
+  for (const a of aggs) {
+    const k = `${a.id}\0${a.cut}\0${a.request}`;
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [a]);
+    else g.push(a);
+  }
+  return [...groups.values()].map((g) => {
+    g.sort((x, y) => x.step - y.step);
+    const seconds = activeSeconds(runners, g[0]!.id, g[0]!.cut, wall);
+    const lengths = g.map((a) => a.step);
+    const r = row(g.length === 1 ? g[0]! : mergeAggs(g), lengths, seconds);
+    if (g.length > 1) r.byLength = g.map((a) => row(a, [a.step], seconds));
+    return r;
   });
 }
 
@@ -101,7 +169,9 @@ export function buildSummary(
   const sent = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents), 0);
   const starts = runners.filter((r) => r.startedAt !== undefined).map((r) => r.startedAt!);
   const ends = runners.filter((r) => r.endedAt !== undefined).map((r) => r.endedAt!);
-  const span = starts.length > 0 && ends.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : wall;
+  const measured = starts.length > 0 && ends.length > 0;
+  const span = measured ? (Math.max(...ends) - Math.min(...starts)) / 1000 : wall;
+  const series = q.series.build(measured ? { from: Math.min(...starts), to: Math.max(...ends) } : { from: startedAt, to: endedAt });
   const aggs = [...q.aggs.values()];
   const arrivals = runners.some((r) => r.arrivals !== undefined)
     ? runners.reduce(
@@ -113,8 +183,13 @@ export function buildSummary(
         { planned: 0, started: 0, dropped: 0 },
       )
     : undefined;
+  const mean = span > 0 ? r2(q.requests / span) : 0;
+  // The high-water mark: the best full --summary interval (never a partial one, whose few requests
+  // over a short time would inflate it), and never below the run's mean.
+  const best = bestFullInterval(series);
+  const hwm = best !== null && best.throughput >= mean ? { tps: r2(best.throughput), at: iso(best.at) } : { tps: mean, at: q.requests > 0 ? iso(endedAt) : null };
   return {
-    version: 1,
+    version: 2,
     startedAt: iso(startedAt),
     endedAt: iso(endedAt),
     wallSeconds: r2(wall),
@@ -129,17 +204,9 @@ export function buildSummary(
     requests: {
       count: q.requests,
       errors: q.requestErrors,
-      throughputMean: span > 0 ? r2(q.requests / span) : 0,
-      // A run shorter than one --summary interval has no periodic figure: its mean is its HWM.
-      throughputHwm: q.ticks.length > 0 ? r2(q.throughputHwm) : span > 0 ? r2(q.requests / span) : 0,
-      throughputHwmAt:
-        q.ticks.length > 0
-          ? q.throughputHwm > 0
-            ? iso(q.throughputHwmAt)
-            : null
-          : q.requests > 0
-            ? iso(endedAt)
-            : null,
+      throughputMean: mean,
+      throughputHwm: hwm.tps,
+      throughputHwmAt: hwm.at,
     },
     transactions: { count: q.transactions, errors: q.transactionErrors },
     queue: {
@@ -151,8 +218,12 @@ export function buildSummary(
     byRequest: byKey(aggs.filter((a) => a.nature === 'req'), runners, span),
     byTransaction: byKey(aggs.filter((a) => a.nature === 'tra'), runners, span),
     errorsByType: { ...q.errorsByType },
-    byRunner: runners,
+    byRunner: runners.map((r) => {
+      const { startedAt: s, endedAt: e, ...rest } = r;
+      return { ...rest, ...(s !== undefined ? { startedAt: iso(s) } : {}), ...(e !== undefined ? { endedAt: iso(e) } : {}) };
+    }),
     warnings,
+    series,
   };
 }
 

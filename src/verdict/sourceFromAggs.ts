@@ -4,8 +4,8 @@
  * merges their histograms, exactly, once, and only when a latency is asked for: percentiles are
  * read from the merged histogram, never averaged (autocannon aggregateResult.js).
  */
-import * as hdr from 'hdr-histogram-js';
-import type { RequestAgg } from '../stats/aggregate.js';
+import { allOf, type RequestAgg } from '../stats/aggregate.js';
+import { newHistogram, type Histogram } from '../stats/histogram.js';
 import type { ScopeFigures, VerdictSource } from './evaluateThresholds.js';
 import type { LatencyMetric } from './threshold.js';
 
@@ -15,8 +15,6 @@ export interface AggSourceOptions {
   errorsByType: Readonly<Record<string, number>>;
   arrivals?(id: string | undefined): { planned: number; dropped: number } | undefined;
 }
-
-const newHistogram = () => hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 
 const QUANTILE: Record<Exclude<LatencyMetric, 'min' | 'mean' | 'max'>, number> = { p50: 50, p90: 90, p95: 95, p99: 99, 'p99.9': 99.9 };
 
@@ -28,15 +26,17 @@ function scopeOf(aggs: readonly RequestAgg[], seconds: number): ScopeFigures {
     count += a.count;
     errors += a.errors;
   }
-  const cache = new Map<boolean, { h: hdr.Histogram; min: number; max: number; mean: number } | undefined>();
+  const cache = new Map<boolean, { h: Histogram; min: number; max: number; mean: number } | undefined>();
   const merged = (service: boolean) => {
     if (cache.has(service)) return cache.get(service);
     let timed = 0;
     let sum = 0;
     let min = Infinity;
     let max = 0;
-    const h = aggs.length === 1 ? undefined : newHistogram();
-    for (const a of aggs) {
+    // Ok and failed requests together (each aggregate keeps them apart since summary version 2).
+    const tallies = aggs.map(allOf);
+    const h = tallies.length === 1 ? undefined : newHistogram();
+    for (const a of tallies) {
       timed += a.timed;
       const hist = service && a.service !== undefined ? a.service : a.latency;
       if (service && a.service !== undefined) {
@@ -52,7 +52,7 @@ function scopeOf(aggs: readonly RequestAgg[], seconds: number): ScopeFigures {
       }
       h?.add(hist);
     }
-    const hist = h ?? (service && aggs[0]!.service !== undefined ? aggs[0]!.service : aggs[0]!.latency);
+    const hist = h ?? (service && tallies[0]!.service !== undefined ? tallies[0]!.service : tallies[0]!.latency);
     const r = timed === 0 || hist.totalCount === 0 ? undefined : { h: hist, min, max, mean: sum / timed };
     cache.set(service, r);
     return r;
