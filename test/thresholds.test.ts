@@ -68,14 +68,15 @@ describe('parseThreshold', () => {
 /** An aggregate with these latencies in ms recorded, as mergeDelta would leave it. */
 function agg(request: string, ms: number[], errors = 0, id = 'run', nature: 'req' | 'tra' = 'req'): RequestAgg {
   const a = newAgg(id, 'Cut', nature, request);
+  // The latencies go to the ok tally (ok and failed are apart since summary version 2).
   for (const v of ms) {
-    a.latency.recordValue(Math.round(v * 1000));
-    a.sum += v;
-    a.min = Math.min(a.min, v);
-    a.max = Math.max(a.max, v);
+    a.ok.latency.recordValue(Math.round(v * 1000));
+    a.ok.sum += v;
+    a.ok.min = Math.min(a.ok.min, v);
+    a.ok.max = Math.max(a.ok.max, v);
   }
   a.count = ms.length;
-  a.timed = ms.length;
+  a.ok.timed = ms.length;
   a.errors = errors;
   return a;
 }
@@ -140,9 +141,9 @@ describe('evaluateThresholds over aggregates', () => {
   });
   it('uses service time when asked, the latency itself in the closed model', () => {
     const open = agg('SIGN', [50, 60, 70]);
-    open.service = hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-    for (const v of [5, 6, 7]) open.service.recordValue(v * 1000);
-    open.serviceSum = 18;
+    open.ok.service = hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    for (const v of [5, 6, 7]) open.ok.service.recordValue(v * 1000);
+    open.ok.serviceSum = 18;
     const s = sourceFromAggs([open], { seconds: () => 1, errorsByType: {} });
     const [svc, lat, svcMean] = evaluateThresholds([parsed('service.max<10'), parsed('max<10'), parsed('service.mean<10')], s);
     expect(svc).toMatchObject({ value: 7, ok: true });
