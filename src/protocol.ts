@@ -115,7 +115,7 @@ export type RunnerMessage =
       requests: number;
       transactions: number;
       loops: number;
-      arrivals?: ArrivalCounts;
+      arrivals?: { planned: number; started: number; dropped: number };
       /** fraction of wall time the runner's CPU was busy while running (0..1) */
       cpu: number;
       /** ms the runner waited for the stats queue (backpressure) */

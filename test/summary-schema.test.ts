@@ -200,4 +200,21 @@ describe('the summary JSON of a real run', () => {
     expect(Math.max(...se.total.activeRunners)).toBe(2);
     expect(typeof s.byRunner[0].startedAt).toBe('string');
   }, 70_000);
+
+  it('open model: the series has the line arrivals per interval, adding up to the run arrivals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pylogen-schema-'));
+    const json = join(dir, 's.json');
+    const r = await pylogen(['cuts.Dummy', '--extra', '{"sleep":0.01}', '--schedule', '2@50', '--proc', '2', '--outformat', 'none', '--summary-json', json], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(json, 'utf8'));
+    const a = s.series.arrivals;
+    expect(a).toHaveLength(1);
+    const sum = (x: number[]) => x.reduce((p, q) => p + q, 0);
+    expect(sum(a[0].planned)).toBe(100);
+    expect(sum(a[0].started)).toBe(s.arrivals.started);
+    expect(sum(a[0].dropped)).toBe(0);
+    expect(a[0].planned).toHaveLength(s.series.intervals);
+    // 50 arrivals a second: no interval holds more than a second's worth and a little.
+    expect(Math.max(...a[0].planned)).toBeLessThanOrEqual(55);
+  }, 70_000);
 });

@@ -12,7 +12,6 @@ import { Operation } from '../cut/Operation.js';
 import { GraceTimeoutError, RequestError } from '../cut/RequestError.js';
 import type { RunnerSpec } from '../plan.js';
 import type { Recorder } from './Recorder.js';
-import type { ArrivalCounts } from '../protocol.js';
 import { openLoop } from './openLoop.js';
 
 export interface LoopControl {
@@ -20,7 +19,9 @@ export interface LoopControl {
   stop(): void;
   /** loops completed */
   readonly loops: number;
-  readonly arrivals?: ArrivalCounts;
+  readonly arrivals?: { planned: number; started: number; dropped: number };
+  /** open model: arrivals whose instant has come (started, waiting or dropped) */
+  readonly due?: number;
 }
 
 /** A synchronous CUT would starve the event loop (acks, ticks, stop): yield this often, in ms. */

@@ -119,7 +119,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     control = runLoop(cut, spec, recorder, clock);
     const rec = recorder;
     const ctl = control;
-    if (ctl.arrivals !== undefined) rec.arrivals = () => ctl.arrivals!;
+    if (ctl.arrivals !== undefined) rec.arrivals = () => ({ ...ctl.arrivals!, due: ctl.due ?? 0 });
     // Local throughput, computed inside the runner every --summary seconds (PYLOGEN's local stats).
     let lastCount = 0;
     let lastAt = clock.now();

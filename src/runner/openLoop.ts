@@ -259,7 +259,10 @@ export function openLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, c
       return Math.floor(completed / nLen);
     },
     get arrivals() {
-      return { planned: plan.planned, due: num, started, dropped };
+      return { planned: plan.planned, started, dropped };
+    },
+    get due() {
+      return num;
     },
   };
 }
