@@ -6,11 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { constants, verify } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pylogen, readJson, ROOT, tempDir } from './helpers.js';
-import { makeToken, readPublicKey, type TestToken } from './pkcs11-helpers.js';
+import { makeToken, readPublicKey, SOFTHSM_MODULE, type TestToken } from './pkcs11-helpers.js';
+import { errorType } from '../src/cut/errorType.js';
 
 let token: TestToken;
 
@@ -149,8 +151,92 @@ describe('the Pkcs11 CUTs through the CLI', () => {
   }, SLOW);
 });
 
+/** Every shipped PKCS#11 CUT, the requests of one operation, and the lengths it runs with here. */
+const CUTS: { cut: string; requests: string[]; tra?: string; lengths: string; extra?: Record<string, unknown> }[] = [
+  { cut: 'Pkcs11Encrypt', requests: ['ENCRYPT'], lengths: '1,16,1024' },
+  { cut: 'Pkcs11EncryptDecrypt', requests: ['ENCRYPT', 'DECRYPT'], tra: 'ENCRYPT-DECRYPT', lengths: '1,16,1024' },
+  { cut: 'Pkcs11Sign', requests: ['SIGN'], lengths: '16,1024', extra: { key: 'ecc384' } },
+  { cut: 'Pkcs11SignLocalVerify', requests: ['SIGN', 'LOCAL-VERIFY'], tra: 'SIGN-LOCAL-VERIFY', lengths: '16,1024' },
+  { cut: 'Pkcs11Mac', requests: ['MAC', 'VERIFY-MAC'], tra: 'MAC-VERIFY', lengths: '1,16,1024' },
+  { cut: 'Pkcs11Random', requests: ['GENERATE-RANDOM'], lengths: '1,32,1024' },
+  { cut: 'Pkcs11Wrap', requests: ['WRAP', 'UNWRAP'], tra: 'WRAP-UNWRAP', lengths: '16,24,32' },
+];
+
+/** Runs the lines as one scenario (one main process, one stats queue), returns its summary. */
+async function scenario(lines: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; stdout: string; s: any }> {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'p11.txt'), lines.join('\n') + '\n');
+  const json = join(dir, 's.json');
+  const r = await pylogen(['scenario', '--file', 'p11.txt', '--outformat', 'none', '--summary-json', json], { cwd: dir, env, timeoutMs: SLOW });
+  return { ...r, s: existsSync(json) ? readJson(json) : undefined };
+}
+
+describe('every Pkcs11 CUT end to end', () => {
+  it('covers every cuts/Pkcs11*.ts', () => {
+    const shipped = readdirSync(join(ROOT, 'cuts')).filter((f) => /^Pkcs11.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+    expect(CUTS.map((c) => c.cut).sort()).toEqual(shipped);
+  });
+
+  for (const mode of ['sync', 'async'] as const) {
+    it(`--endpoint softhsm --proc 2, ${mode} calls${mode === 'async' ? ' (--concurrency 3: one session per operation in flight)' : ''}: every request of every CUT, no error`, async () => {
+      const loops = 20;
+      const cuts = CUTS.filter((c) => mode === 'sync' || c.cut !== 'Pkcs11Random');
+      const lines = cuts.map((c) => {
+        const extra = { ...c.extra, ...(mode === 'async' ? { async: true } : {}) };
+        return `cuts.${c.cut} --id ${c.cut} --endpoint softhsm --proc 2 --loops ${loops} --lengths ${c.lengths}` + (mode === 'async' ? ' --concurrency 3' : '') + (Object.keys(extra).length > 0 ? ` --extra '${JSON.stringify(extra)}'` : '');
+      });
+      const r = await scenario(lines);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.s.runners).toMatchObject({ planned: cuts.length * 2, ended: cuts.length * 2, failed: 0 });
+      expect(r.s.errorsByType).toEqual({});
+      for (const c of cuts) {
+        const ops = 2 * loops * c.lengths.split(',').length;
+        for (const req of c.requests) {
+          const row = r.s.byRequest.find((b: any) => b.id === c.cut && b.request === req);
+          expect(row, `${c.cut} ${req}`).toMatchObject({ count: ops, errors: 0 });
+        }
+        if (c.tra !== undefined) expect(r.s.byTransaction.find((b: any) => b.id === c.cut)).toMatchObject({ request: c.tra, count: ops, errors: 0 });
+      }
+    }, SLOW);
+  }
+
+  it('6 runners opening one token at the same instant all start (the start-up race is retried)', async () => {
+    const r = await scenario(['cuts.Pkcs11Sign --proc 6 --loops 5'], token.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.s.runners).toMatchObject({ planned: 6, ended: 6, failed: 0 });
+    expect(r.s.requests).toMatchObject({ count: 30, errors: 0 });
+  }, SLOW);
+});
+
+describe('errors by their CKR_ names', () => {
+  it('a real PKCS#11 error from pkcs11js is counted under its CKR_ name', () => {
+    const p11js = createRequire(import.meta.url)('pkcs11js');
+    const p = new p11js.PKCS11();
+    p.load(SOFTHSM_MODULE);
+    const saved = process.env.SOFTHSM2_CONF;
+    process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
+    p.C_Initialize();
+    let caught: unknown;
+    try {
+      const slot = p.C_GetSlotList(true)[0];
+      const s = p.C_OpenSession(slot, p11js.CKF_SERIAL_SESSION);
+      // A handle that names no object.
+      p.C_SignInit(s, { mechanism: p11js.CKM_ECDSA }, Buffer.from([0x7f, 0x7f, 0, 0, 0, 0, 0, 0]));
+    } catch (err) {
+      caught = err;
+    } finally {
+      p.C_Finalize();
+      process.env.SOFTHSM2_CONF = saved;
+    }
+    expect((caught as Error).name).toBe('Pkcs11Error');
+    expect(errorType(caught)).toBe('CKR_OBJECT_HANDLE_INVALID');
+    expect(errorType(new Error('CKR_GENERAL_ERROR'))).toBe('Error');
+  });
+});
+
 describe('bad input: one line, exit 2, nothing started', () => {
   const dir = tempDir();
+  writeFileSync(join(dir, 'badkeys.json'), JSON.stringify({ module: '/x.so', keys: { a: { label: 'a', type: 'DES' }, b: { label: 'b', type: 'EC', curve: 'P-192' } } }));
   writeFileSync(join(dir, 'nomodule.json'), JSON.stringify({ module: '/nonexistent/libhsm.so', token: 't', keys: { e: { label: 'l', type: 'EC', curve: 'P-256' } } }));
   it.concurrent.each([
     [['cuts.Pkcs11Sign', '--extra', '{"key":"nope"}'], '--extra "key": Pkcs11Default.json: no key named "nope" (known keys: aes256, ecc256'],
@@ -162,6 +248,11 @@ describe('bad input: one line, exit 2, nothing started', () => {
     [['cuts.KmsEncryptSymmetric', '--endpoint', 'softhsm'], '--endpoint softhsm is a throwaway SoftHSM2 token (PKCS#11), not a KMS'],
     [['pkcs11', 'setup', '--module', '/nonexistent/y.so'], 'pkcs11 setup: PKCS#11 module "/nonexistent/y.so" (--module) does not exist'],
     [['pkcs11', 'frob'], 'unknown pkcs11 command "frob"'],
+    [['cuts.Pkcs11Wrap', '--lengths', '16,20'], '--lengths: Pkcs11Wrap wraps AES keys of 16, 24 or 32 bytes, but a length is 20'],
+    [['cuts.Pkcs11Encrypt', '--lengths', '0,16'], '--lengths: C_Encrypt takes at least 1 byte'],
+    [['cuts.Pkcs11Random', '--extra', '{"async":true}'], 'this CUT has no asynchronous call'],
+    [['cuts.Pkcs11Mac', '--extra', '{"key":"ecc256"}'], 'key "ecc256" of Pkcs11Default.json is EC P-256 sign, but this CUT needs an HMAC mac key'],
+    [['cuts.Pkcs11Sign', '--extra', '{"file":"badkeys.json"}'], 'badkeys.json: "token" must be a non-empty string, but is undefined; key "a": type must be one of AES, EC, RSA, HMAC, but is "DES"; key "b": curve must be one of P-256, P-384, P-521'],
   ])('%j', async (args, message) => {
     const r = await pylogen(args, { cwd: dir, env: { PKCS11_PIN: '1234' } });
     expect(r.code, r.stderr).toBe(2);

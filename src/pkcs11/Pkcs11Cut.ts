@@ -186,44 +186,58 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
     this.token?.close();
   }
 
-  /** Runs PKCS#11 calls that setup() needs on a session; a failure fails the runner, saying what and where. */
+  /**
+   * Runs PKCS#11 calls that setup() needs, on the token's login session (which lives as long as the
+   * runner: session objects made there, like Pkcs11Wrap's keys to wrap, last as long); a failure
+   * fails the runner, saying what and where.
+   */
   protected prepare<T>(what: string, fn: (session: Handle) => T): T {
-    const s = this.token.acquire();
     try {
-      return fn(s);
+      return fn(this.token.anchor);
     } catch (err) {
       const withKey = this.key === undefined ? '' : ` (key "${this.key.name}", label "${this.key.label}")`;
       throw new Pkcs11SetupError(`setup: ${what}${withKey} on token "${this.token.options.token}" failed: ${describeError(err)}`);
-    } finally {
-      this.token.release(s);
     }
   }
 
   /**
    * One single-part operation (C_xInit then C_x) on a session of its own: synchronous (the result)
    * or asynchronous (a promise) as the CUT runs. `out` receives the output (ignored by Verify, which
-   * takes the signature there and answers a boolean).
+   * takes the signature there and answers a boolean). A session whose call failed is closed, not
+   * reused (Pkcs11Token.discard).
    */
   protected oneShot(kind: OneShot, mechanism: Mechanism, key: Handle, data: Buffer, out: Buffer): Buffer | boolean | Promise<Buffer | boolean> {
     const token = this.token;
     const p11 = token.p11;
     const c = CALLS[kind];
     const s = token.acquire();
-    if (!this.async) {
-      try {
-        (p11[c.init] as AnyCall).call(p11, s, mechanism, key);
-        return (p11[c.call] as AnyCall).call(p11, s, data, out) as Buffer | boolean;
-      } finally {
-        token.release(s);
-      }
-    }
     try {
       (p11[c.init] as AnyCall).call(p11, s, mechanism, key);
     } catch (err) {
       token.release(s);
       throw err;
     }
-    return ((p11[c.async] as AnyCall).call(p11, s, data, out) as Promise<Buffer | boolean>).finally(() => token.release(s));
+    if (!this.async) {
+      let r: Buffer | boolean;
+      try {
+        r = (p11[c.call] as AnyCall).call(p11, s, data, out) as Buffer | boolean;
+      } catch (err) {
+        token.discard(s);
+        throw err;
+      }
+      token.release(s);
+      return r;
+    }
+    return ((p11[c.async] as AnyCall).call(p11, s, data, out) as Promise<Buffer | boolean>).then(
+      (r) => {
+        token.release(s);
+        return r;
+      },
+      (err: unknown) => {
+        token.discard(s);
+        throw err;
+      },
+    );
   }
 
   /** C_WrapKey of `key` with `wrappingKey`, on a session of its own. */
@@ -231,12 +245,25 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
     const token = this.token;
     const s = token.acquire();
     if (!this.async) {
+      let r: Buffer;
       try {
-        return token.p11.C_WrapKey(s, mechanism, wrappingKey, key, out);
-      } finally {
-        token.release(s);
+        r = token.p11.C_WrapKey(s, mechanism, wrappingKey, key, out);
+      } catch (err) {
+        token.discard(s);
+        throw err;
       }
+      token.release(s);
+      return r;
     }
-    return token.p11.C_WrapKeyAsync(s, mechanism, wrappingKey, key, out).finally(() => token.release(s));
+    return token.p11.C_WrapKeyAsync(s, mechanism, wrappingKey, key, out).then(
+      (r) => {
+        token.release(s);
+        return r;
+      },
+      (err: unknown) => {
+        token.discard(s);
+        throw err;
+      },
+    );
   }
 }

@@ -3,7 +3,7 @@
  * its token label (slot ids are not stable: SoftHSM gives a fresh random one to each new token), the
  * user logged in, and a pool of sessions, one per operation in flight (a PKCS#11 session runs one
  * operation at a time; a synchronous call holds it only for the call itself, so a runner of
- * synchronous calls uses one session whatever its --concurrency).
+ * synchronous calls uses one session whatever its --concurrency), beside the session of the login.
  *
  * Start-up race: SoftHSM2 answers CKR_GENERAL_ERROR, or lists no token of that label, when several
  * processes call C_Initialize / C_GetTokenInfo at the same instant (SoftHSM issues #757, #688;
@@ -62,11 +62,9 @@ export class Pkcs11Token {
     readonly p11: P11,
     readonly slot: Handle,
     readonly options: Readonly<TokenOptions>,
-    first: Handle,
-  ) {
-    this.sessions.push(first);
-    this.free.push(first);
-  }
+    /** the session the user logged in on: kept open, never used for operations (closing every session logs the user out) */
+    readonly anchor: Handle,
+  ) {}
 
   /** A session for one operation: a free one, else a new one (the user is logged in for all of them). */
   acquire(): Handle {
@@ -76,6 +74,21 @@ export class Pkcs11Token {
   /** Gives back a session that acquire() gave, once its operation is over. */
   release(session: Handle): void {
     this.free.push(session);
+  }
+
+  /**
+   * Closes a session whose operation failed instead of giving it back: a module may leave the
+   * operation active after an error (SoftHSM2 does after CKR_ARGUMENTS_BAD), and every later
+   * C_xInit on that session would fail with CKR_OPERATION_ACTIVE.
+   */
+  discard(session: Handle): void {
+    const i = this.sessions.indexOf(session);
+    if (i >= 0) this.sessions.splice(i, 1);
+    try {
+      this.p11.C_CloseSession(session);
+    } catch {
+      /* it is gone either way */
+    }
   }
 
   /** Sessions opened so far (one per operation that was in flight at once). */
@@ -94,7 +107,7 @@ export class Pkcs11Token {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const s of this.sessions) {
+    for (const s of [...this.sessions, this.anchor]) {
       try {
         this.p11.C_CloseSession(s);
       } catch {
@@ -129,7 +142,8 @@ function findSlot(p11: P11, token: string): Handle {
 
 function attempt(ck: P11Module, p11: P11, o: TokenOptions): { slot: Handle; session: Handle } {
   try {
-    p11.C_Initialize();
+    // CKF_OS_LOCKING_OK: the asynchronous calls reach the module from libuv's threads at once.
+    p11.C_Initialize({ flags: ck.CKF_OS_LOCKING_OK! });
   } catch (err) {
     if (ckrName(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw err;
   }

@@ -33,7 +33,7 @@ export interface TokenInfo {
 export interface P11 {
   load(path: string): void;
   close(): void;
-  C_Initialize(): void;
+  C_Initialize(options?: { flags?: number }): void;
   C_Finalize(): void;
   C_GetSlotList(tokenPresent?: boolean): Handle[];
   C_GetTokenInfo(slot: Handle): TokenInfo;

@@ -66,3 +66,9 @@ export function gcmMechanism(ck: P11Module, iv: Buffer): Mechanism {
 }
 
 export const GCM_TAG_BYTES = 16;
+
+/** --lengths for a call whose input may not be empty (pkcs11js passes an empty buffer as NULL). */
+export function atLeastOneByte(lengths: readonly number[], what: string): string[] {
+  const p = lengths.includes(0) ? `--lengths: ${what} takes at least 1 byte (PKCS#11 modules refuse an empty input with CKR_ARGUMENTS_BAD), but a length is 0` : undefined;
+  return p === undefined ? [] : [p];
+}
