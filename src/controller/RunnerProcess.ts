@@ -26,6 +26,11 @@ export interface RunnerEvents {
 export interface RunnerLaunch {
   /** variables set in the runner's environment on top of ours; `undefined` removes one (credentials) */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * where the runner's stdout and stderr lines go, when not straight to our stderr: the live
+   * progress block prints them above itself so they do not break it
+   */
+  output?: (line: string) => void;
 }
 
 function withEnv(base: NodeJS.ProcessEnv, changes: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
@@ -65,9 +70,12 @@ export class RunnerProcess {
       env: withEnv(process.env, { ...RUNNER_ENV, ...launch.env }),
       // The child's stdout goes to our stderr: stdout is the event stream, a CUT's console.log must
       // not corrupt it.
-      stdio: ['ignore', 2, 2, 'ipc'],
+      stdio: launch.output === undefined ? ['ignore', 2, 2, 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: process.env.PYLOGEN_RUNNER_NODE_OPTIONS ? process.env.PYLOGEN_RUNNER_NODE_OPTIONS.split(' ') : [],
     });
+    if (launch.output !== undefined) {
+      for (const stream of [this.child.stdout!, this.child.stderr!]) forwardLines(stream, launch.output);
+    }
     this.child.on('message', (m: RunnerMessage) => this.onMessage(m));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -183,4 +191,24 @@ export class RunnerProcess {
   get alive(): boolean {
     return this.exitCode === null && this.exitSignal === null;
   }
+}
+
+/** Calls `to` with each whole line read from a child's pipe (a last partial line at its end). */
+function forwardLines(stream: NodeJS.ReadableStream, to: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const text = rest + chunk;
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      rest = text;
+      return;
+    }
+    rest = text.slice(end + 1);
+    to(text.slice(0, end + 1));
+  });
+  stream.on('end', () => {
+    if (rest !== '') to(rest + '\n');
+    rest = '';
+  });
 }

@@ -17,6 +17,10 @@ import { RunnerProcess } from './RunnerProcess.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
 import { runMetrics } from '../metrics/runMetrics.js';
 import { preflightPlan } from './preflight.js';
+import { LiveTerminal } from '../progress/LiveTerminal.js';
+import { ProgressTracker } from '../progress/ProgressTracker.js';
+import { intervalP99 } from '../progress/intervalP99.js';
+import { renderProgress } from '../progress/renderProgress.js';
 import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
 import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/evaluateThresholds.js';
 import { runSource } from '../verdict/runSource.js';
@@ -55,7 +59,9 @@ export function statusLine(t: Tick, planned: number): string {
 }
 
 export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
-  const say = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  // On a terminal, one progress block redrawn in place; piped, the periodic status lines.
+  const live = io.stderr === undefined && process.stderr.isTTY === true ? new LiveTerminal(process.stderr) : undefined;
+  const say = io.stderr ?? (live !== undefined ? (s: string) => live.print(s) : (s: string) => void process.stderr.write(s));
   // The metrics endpoint first: a port in use is a usage error, before anything is started.
   let metrics: MetricsServer | undefined;
   if (plan.metricsPort >= 0) {
@@ -63,13 +69,20 @@ export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
     say(`metrics: ${metrics.url}\n`);
   }
   try {
-    return await runWith(plan, io, say, metrics);
+    return await runWith(plan, io, say, metrics, live);
   } finally {
+    live?.close();
     await metrics?.close();
   }
 }
 
-async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metrics: MetricsServer | undefined): Promise<RunResult> {
+async function runWith(
+  plan: RunPlan,
+  io: RunIO,
+  say: (s: string) => void,
+  metrics: MetricsServer | undefined,
+  live: LiveTerminal | undefined,
+): Promise<RunResult> {
   // The embedded server first: a bad key file is a usage error, before anything is written to stdout.
   let local: LocalEndpoint | undefined;
   if (plan.lines.some((l) => l.options.endpoint === 'local')) {
@@ -155,7 +168,10 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
             if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
             else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
-        }, isLocal ? { env: LOCAL_RUNNER_ENV } : line.options.endpoint === SOFTHSM_ENDPOINT ? { env: softhsm!.env } : {}),
+        }, {
+          ...(isLocal ? { env: LOCAL_RUNNER_ENV } : line.options.endpoint === SOFTHSM_ENDPOINT ? { env: softhsm!.env } : {}),
+          ...(live !== undefined ? { output: say } : {}),
+        }),
       );
       slot++;
     }
@@ -190,6 +206,10 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   // An interrupt while the embedded server was starting: stop before anything runs.
   if (io.signal?.aborted) onAbort();
 
+  const progress = live !== undefined ? new ProgressTracker(plan, queue, intervalP99(queue)) : undefined;
+  let lastTick: Tick | undefined;
+  let t0 = 0;
+  live?.update([`pylogen: starting ${runners.length} runner${runners.length === 1 ? '' : 's'} (${[...new Set(plan.lines.map((l) => l.cut))].join(', ')}: load, setup)`]);
   try {
     // t0: every runner forked, its CUT loaded and its setup() run.
     const ready = await Promise.allSettled(runners.map((r) => r.ready(READY_TIMEOUT_MS)));
@@ -198,7 +218,7 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
       stopAll();
       for (const r of runners) if (r.state !== 'stopped') void r.kill(1000);
     } else {
-      const t0 = Date.now() + START_MARGIN_MS;
+      t0 = Date.now() + START_MARGIN_MS;
       if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${runners.length} runners ready\n`);
       for (const r of runners) {
         const o = r.spec.options;
@@ -220,7 +240,9 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
           timers.push(
             setInterval(() => {
               const t = queue.tick();
-              say(statusLine(t, runners.length) + '\n');
+              lastTick = t;
+              if (live !== undefined) live.update(renderProgress(progress!.frame(t), live.width));
+              else say(statusLine(t, runners.length) + '\n');
             }, plan.summary * 1000),
           );
         }, Math.max(0, t0 - Date.now() + TICK_AFTER_MS)),
@@ -242,6 +264,24 @@ async function runWith(plan: RunPlan, io: RunIO, say: (s: string) => void, metri
   }
 
   const endedAt = Date.now();
+  if (live !== undefined && lastTick !== undefined) {
+    // The block's last state: every count final, no runner active.
+    live.update(
+      renderProgress(
+        progress!.frame({
+          ...lastTick,
+          at: endedAt,
+          elapsedS: (endedAt - t0) / 1000,
+          globalCount: queue.requests,
+          errors: queue.requestErrors,
+          activeRunners: 0,
+          queueLength: queue.queueLength,
+        }, true),
+        live.width,
+      ),
+    );
+  }
+  live?.close();
   const ends: RunnerEnd[] = runners.map((r) => {
     const st = queue.runners[r.spec.slot]!;
     return {
