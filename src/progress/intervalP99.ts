@@ -1,17 +1,18 @@
 /**
  * p99 of the last --summary interval, per line and for the whole run, for the live progress block:
  * each tick merges the lines' cumulative latency histograms (the stats queue's aggregates of the
- * requests) and subtracts the previous tick's, so the percentile is read from exactly the latencies
- * that arrived in between, never averaged (at the end, the whole run's). Costs a few histogram additions per tick, nothing per event.
+ * requests that succeeded, like the summary's percentiles) and subtracts the previous tick's, so
+ * the percentile is read from exactly the latencies that arrived in between, never averaged (at the
+ * end, the whole run's). A few histogram additions per tick, nothing per event.
  */
-import * as hdr from 'hdr-histogram-js';
+import { newHistogram, type Histogram } from '../stats/histogram.js';
 import type { StatsQueue } from '../stats/StatsQueue.js';
 import type { IntervalP99 } from './ProgressTracker.js';
 
-const histogram = () => hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+const histogram = (): Histogram => newHistogram();
 
 /** The p99 in ms of `now − before` (null when nothing arrived); keeps `now` as the next `before`. */
-function p99Of(now: hdr.Histogram, before: hdr.Histogram | undefined): number | null {
+function p99Of(now: Histogram, before: Histogram | undefined): number | null {
   const d = histogram();
   d.add(now);
   if (before !== undefined) d.subtract(before);
@@ -19,17 +20,17 @@ function p99Of(now: hdr.Histogram, before: hdr.Histogram | undefined): number | 
 }
 
 export function intervalP99(queue: StatsQueue): IntervalP99 {
-  let last = new Map<string, hdr.Histogram>();
-  let lastTotal: hdr.Histogram | undefined;
+  let last = new Map<string, Histogram>();
+  let lastTotal: Histogram | undefined;
   return (wholeRun = false) => {
-    const now = new Map<string, hdr.Histogram>();
+    const now = new Map<string, Histogram>();
     const total = histogram();
     for (const a of queue.aggs.values()) {
       if (a.nature !== 'req') continue;
       let h = now.get(a.id);
       if (h === undefined) now.set(a.id, (h = histogram()));
-      h.add(a.latency);
-      total.add(a.latency);
+      h.add(a.ok.latency);
+      total.add(a.ok.latency);
     }
     const byLine = new Map<string, number | null>();
     for (const [id, h] of now) byLine.set(id, p99Of(h, wholeRun ? undefined : last.get(id)));
