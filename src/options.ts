@@ -21,7 +21,9 @@ export type Kind =
   /** a flag: no value on the command line, true / false in a profile */
   | { type: 'flag' }
   /** thresholds, [REQUEST:]METRIC OP VALUE (src/verdict/threshold.ts); repeatable, they add up */
-  | { type: 'thresholds' };
+  | { type: 'thresholds' }
+  /** whole numbers separated by commas, increasing (capacity --concurrency-steps) */
+  | { type: 'int-list'; min: number };
 
 export interface OptionDef {
   /** the long name, as typed after `--` */
@@ -32,8 +34,8 @@ export interface OptionDef {
   short?: string;
   kind: Kind;
   describe: string;
-  /** `line`: per CUT line (command line or scenario line); `run`: for the whole run */
-  scope: 'line' | 'run';
+  /** `line`: per CUT line (command line or scenario line); `run`: for the whole run; `capacity`: of `pylogen capacity` only */
+  scope: 'line' | 'run' | 'capacity';
   /** the key of LineOptions it sets (line options) */
   key?: keyof LineOptions;
   /** whether a profile may set it */
@@ -84,6 +86,12 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'file', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
   { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
   { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', describe: 'skip the preflight: the one real call that each KMS line makes before t0 to check its endpoint, credentials and key' },
+  { name: 'start', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: "capacity: the first step's rate, operations/s (open model)" },
+  { name: 'step', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: 'capacity: how much the rate rises at each step, operations/s' },
+  { name: 'step-seconds', kind: { type: 'seconds', min: 1 }, scope: 'capacity', describe: 'capacity: seconds per step (default 10); the first quarter of each, 0.5 to 2 s, settles and is not judged' },
+  { name: 'max', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: 'capacity: the highest rate tried (default: 50 steps)' },
+  { name: 'refine', kind: { type: 'flag' }, scope: 'capacity', describe: 'capacity: then a binary search between the last rate that held and the first that failed' },
+  { name: 'concurrency-steps', kind: { type: 'int-list', min: 1 }, scope: 'capacity', describe: 'capacity: closed model, the concurrency of each step (1,2,4,8,16): where adding concurrency stops adding throughput' },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
 
   { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
@@ -118,6 +126,8 @@ export const LINE_DEFAULTS: LineOptions = {
   timeout: 10,
   grace: 2,
   thresholds: [],
+  concurrencySteps: [],
+  stepSeconds: 0,
 };
 
 export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
@@ -229,6 +239,18 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
         const r = parseThreshold(text, label);
         if ('problem' in r) return r;
         out.push(r.threshold);
+      }
+      return { value: out };
+    }
+    case 'int-list': {
+      const parts = typeof raw === 'number' ? [String(raw)] : Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : null;
+      if (parts === null || parts.length === 0) return { problem: `${label} must be whole numbers separated by commas like 1,2,4, but is ${shown}` };
+      const out: number[] = [];
+      for (const p of parts) {
+        const t = p.trim();
+        if (!/^\d+$/.test(t) || Number(t) < k.min) return { problem: `${label} must be whole numbers of at least ${k.min} separated by commas, but has "${t}"` };
+        if (out.length > 0 && Number(t) <= out[out.length - 1]!) return { problem: `${label} must increase, but ${t} follows ${out[out.length - 1]}` };
+        out.push(Number(t));
       }
       return { value: out };
     }

@@ -37,6 +37,10 @@ export interface LineOptions {
   grace: number; // s, for operations in flight at the end
   /** --threshold: judged at the end over this line's requests (over the whole run on a command line) */
   thresholds: Threshold[];
+  /** capacity --concurrency-steps: the concurrency of each step (empty: --concurrency throughout) */
+  concurrencySteps: number[];
+  /** capacity: seconds per step */
+  stepSeconds: number;
 }
 
 /** One CUT line of the plan: the resolved CUT module and its options. */

@@ -15,6 +15,8 @@ import { OPTIONS } from '../options.js';
 import { packageRoot } from '../paths.js';
 import { kmsCommand } from './kms.js';
 import { pkcs11Command } from './pkcs11.js';
+import { planCapacity } from '../capacity/capacityPlan.js';
+import { runCapacity } from '../capacity/runCapacity.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -24,6 +26,8 @@ function help(): string {
     .usage(
       'pylogen <cut> [options]          run one CUT (cuts.Dummy, cuts.KmsEncryptSymmetric, or ./cuts/MyCut.ts)\n' +
         'pylogen scenario --file FILE     run every line of a scenario file at the same time\n' +
+        'pylogen capacity <cut> [options] --start R --step R --step-seconds S [--max R] [--refine] --threshold ...\n' +
+        '                                 raise the rate step by step until a threshold fails (or --concurrency-steps 1,2,4,...)\n' +
         'pylogen kms serve [options]      the embedded KMS-compatible server\n' +
         'pylogen kms setup [options]      create on a target the keys that a key file names\n' +
         'pylogen pkcs11 setup [options]   create on a PKCS#11 token the keys that a key file names\n\n' +
@@ -87,7 +91,8 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const cwd = process.cwd();
-  const plan = argv[0] === 'scenario' ? await planFromScenario(argv.slice(1), cwd) : await planFromWords(argv, cwd);
+  const capacity = argv[0] === 'capacity' ? await planCapacity(argv.slice(1), cwd) : undefined;
+  const plan = capacity !== undefined ? capacity.plan : argv[0] === 'scenario' ? await planFromScenario(argv.slice(1), cwd) : await planFromWords(argv, cwd);
 
   // SIGINT / SIGTERM: stop gracefully, write everything received, print the summary, exit 130; a
   // second SIGINT forces the runners down.
@@ -100,7 +105,8 @@ async function main(argv: string[]): Promise<number> {
   takeSignals();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const result = await run(plan, { signal: graceful.signal, forceSignal: force.signal });
+  const signals = { signal: graceful.signal, forceSignal: force.signal };
+  const result = capacity !== undefined ? await runCapacity(capacity, signals) : await run(plan, signals);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return result.exitCode;

@@ -29,8 +29,10 @@ function specOf(defs: typeof OPTIONS): NormalizeSpec {
   return { names, flags, repeatable };
 }
 
-/** Options of `pylogen <cut>`: every option. */
-export const RUN_SPEC = specOf(OPTIONS);
+/** Options of `pylogen <cut>`: every option but those of the capacity command. */
+export const RUN_SPEC = specOf(OPTIONS.filter((d) => d.scope !== 'capacity'));
+/** Options of `pylogen capacity <cut>`: every option. */
+export const CAPACITY_SPEC = specOf(OPTIONS);
 /** Options of `pylogen scenario`: the run-level ones, and thresholds over the whole run. */
 export const SCENARIO_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'run' || d.name === 'threshold'));
 /** Options of one scenario line: the line-level ones and --defaults. */
@@ -54,7 +56,7 @@ function loadProfile(given: string, cwd: string): { path: string; values: Record
   const values = readJsonObject(path, path);
   for (const key of Object.keys(values)) {
     const def = OPTIONS.find((d) => d.name === key || d.aliases?.includes(key));
-    if (def === undefined || def.name === 'defaults' || def.name === 'file' || def.name === 'verbose') {
+    if (def === undefined || def.scope === 'capacity' || def.name === 'defaults' || def.name === 'file' || def.name === 'verbose') {
       throw new UsageError(`${path}: unknown key "${key}" (a profile holds option values named like the flags: process, loops, lengths, extra, ...)`);
     }
   }

@@ -43,6 +43,19 @@ export interface RunIO {
   /** aborted once: graceful stop; the controller forces on a second abort via forceSignal */
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
+  /** called once every runner has its start instant (a capacity search judges its steps from there) */
+  observe?: (ctl: RunControl) => void;
+  /** called once the runners have ended, before the summary is built and printed */
+  beforeSummary?: () => void;
+}
+
+/** What an observer of a run (src/capacity/) may use: the stats queue, the start, a graceful stop. */
+export interface RunControl {
+  queue: StatsQueue;
+  /** epoch ms at which the first runner starts */
+  startAt: number;
+  /** stops the runners gracefully: operations in flight end, everything is kept (not an interrupt) */
+  stop(): void;
 }
 
 export interface RunResult {
@@ -197,6 +210,13 @@ async function runWith(
     if (crossed === undefined || interrupted) return;
     abortedBy = crossed.t.text;
     say(`pylogen: threshold ${crossed.t.text} crossed (${shown(crossed)}): stopping the run (--abort-on-fail)\n`);
+    stopEarly();
+  };
+  let stoppedEarly = false;
+  /** A graceful stop before the end (--abort-on-fail, a capacity search): the runners get their grace. */
+  const stopEarly = () => {
+    if (stoppedEarly || interrupted) return;
+    stoppedEarly = true;
     stopAll();
     const grace = Math.max(...plan.lines.map((l) => l.options.grace)) * 1000 + 2000;
     timers.push(setTimeout(forceAll, grace));
@@ -232,6 +252,8 @@ async function runWith(
           timers.push(setTimeout(() => void r.kill(1000), deadline + 3000));
         }
       }
+      const firstAt = t0 + Math.min(...runners.map((r) => r.spec.options.postpone + r.spec.index * r.spec.options.rampup)) * 1000;
+      io.observe?.({ queue, startAt: firstAt, stop: stopEarly });
       // The global throughput is computed on the same beat as the runners' local ones (which tick
       // from their start): Σ local and global then cover the same intervals.
       timers.push(
@@ -263,6 +285,7 @@ async function runWith(
     }
   }
 
+  io.beforeSummary?.();
   const endedAt = Date.now();
   if (live !== undefined && lastTick !== undefined) {
     // The block's last state: every count final, no runner active.

@@ -72,7 +72,29 @@ export function runLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, cl
   let stopped = false;
   let loops = 0;
 
-  async function worker(op: Operation): Promise<void> {
+  // capacity --concurrency-steps: the workers of step i (beyond those of step i-1) join i steps in,
+  // so the concurrency rises on the same runners, without a restart.
+  const steps = o.concurrencySteps;
+  const workerCount = steps.length > 0 ? steps[steps.length - 1]! : o.concurrency;
+  const joinAtMs = (w: number) => (steps.length > 0 ? Math.max(0, steps.findIndex((c) => c > w)) * o.stepSeconds * 1000 : 0);
+  /** wakes the workers still waiting to join (a stop) */
+  const joining = new Set<() => void>();
+  const join = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        joining.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      joining.add(wake);
+    });
+
+  async function worker(op: Operation, joinAt: number): Promise<void> {
+    if (joinAt > 0) {
+      await join(joinAt);
+      if (stopped) return;
+    }
     let lastYield = clock.now();
     // A synchronous operation's end is the next one's start: the clock costs ~50 ns a read on some
     // machines, so the loop reads it only when something (a pause, a yield, an await) came between.
@@ -115,16 +137,17 @@ export function runLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder, cl
 
   const ops: Operation[] = [];
   const workers: Promise<void>[] = [];
-  for (let w = 0; w < o.concurrency; w++) {
+  for (let w = 0; w < workerCount; w++) {
     const op = new Operation(rec, cut.transactionName);
     ops.push(op);
-    workers.push(worker(op));
+    workers.push(worker(op, joinAtMs(w)));
   }
   const grace = withGrace(Promise.all(workers), ops, o.grace, clock, endAt);
   return {
     done: grace.done,
     stop: () => {
       stopped = true;
+      for (const wake of [...joining]) wake();
       grace.stopped();
     },
     get loops() {

@@ -10,6 +10,7 @@ import type { EventOutput } from '../output/EventOutput.js';
 import type { RunnerLabels } from '../output/EventView.js';
 import { mergeDelta, newAgg, type RequestAgg } from './aggregate.js';
 import { SeriesBuilder, type SeriesRowKey } from './series.js';
+import { IntervalStats } from './IntervalStats.js';
 
 export interface RunnerStats {
   labels: RunnerLabels;
@@ -171,6 +172,7 @@ export class StatsQueue {
       }
     }
     if (b.arrivals !== undefined) series.addArrivals(b.interval, slot, r.labels, b.arrivals);
+    for (const w of this.intervals) w.add(b, r.aggs);
     let full = false;
     if (this.output !== undefined && b.events !== undefined && b.eventCount > 0) {
       full = !this.output.write({
@@ -218,6 +220,20 @@ export class StatsQueue {
     r.localCount = localCount;
     if (cpu > r.cpuMax) r.cpuMax = cpu;
     r.cpuSamples.push(cpu);
+  }
+
+  /** Intervals being collected (capacity steps): each batch also goes to them. */
+  private readonly intervals = new Set<IntervalStats>();
+
+  /** Collects the batches sent from `from` to `to` (epoch ms) apart, until closeInterval(). */
+  openInterval(from: number, to = Infinity): IntervalStats {
+    const w = new IntervalStats(from, to);
+    this.intervals.add(w);
+    return w;
+  }
+
+  closeInterval(w: IntervalStats): void {
+    this.intervals.delete(w);
   }
 
   /** Starts the periodic computations now (at t0): the first interval begins here. */
