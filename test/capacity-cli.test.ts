@@ -49,32 +49,44 @@ describe('pylogen capacity', () => {
   it('raises the rate until the throttled KMS fails a step, on one set of runners, and reports the maximum', async () => {
     const url = await serve(['--throttle', '100']);
     const json = join(tempDir(), 'cap.json');
-    // 50/s holds; 150/s is 50% over the 100/s quota: about a third of the requests are throttled,
-    // whatever the machine's load (errors<5% leaves room for a loaded machine's bunched arrivals).
+    // 50/s holds on a quiet machine; 150/s is 50% over the 100/s quota, so about a third of its
+    // requests are throttled whatever the load. A machine starved of CPU can stall the runner long
+    // enough that its late arrivals, sent at once, overflow the quota's small burst even at 50/s:
+    // then the search rightly stops there. Either way it stops at the first failing step, by 150/s.
     const r = await pylogen(
       ['capacity', 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--start', '50', '--step', '100', '--max', '450', '--step-seconds', '2',
         '--threshold', 'errors<5%', '--outformat', 'none', '--summary-json', json],
       { env: FAKE_ENV, timeoutMs: 60_000 },
     );
-    expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
     const c = s.capacity;
-    expect(c.steps.map((x: Step) => [x.rate, x.ok])).toEqual([[50, true], [150, false]]);
-    expect(c.maxRate).toBe(50);
-    expect(c.failedAt.rate).toBe(150);
+    const steps = c.steps as Step[];
+    // A prefix of the ladder, every step held but the last, which failed: at 150/s at the latest.
+    expect(steps.map((x) => x.rate)).toEqual([50, 150].slice(0, steps.length));
+    expect(steps.map((x) => x.ok)).toEqual([...steps.slice(1).map(() => true), false]);
+    const last = steps[steps.length - 1]!;
+    expect(last.errors).toBeGreaterThan(0);
+    expect(c.failedAt.rate).toBe(last.rate);
     expect(c.failedAt.reason).toMatch(/^errors<5%: \d+(\.\d+)?% \(limit < 5%: over by/);
-    expect(c.steps[1].errors).toBeGreaterThan(0);
-    expect(c.steps[1].achieved).toBeLessThan(150);
-    for (const k of ['rate', 'achieved', 'p50', 'p99', 'errors', 'ok']) expect(c.steps[0]).toHaveProperty(k);
+    expect(c.end).toBe('failed');
+    for (const k of ['rate', 'achieved', 'p50', 'p99', 'errors', 'ok']) expect(steps[0]).toHaveProperty(k);
     expect(s.errorsByType.ThrottlingException).toBeGreaterThan(0);
-    // One run, one runner, stopped gracefully once 150/s was judged (shortly into the 250/s step):
-    // the whole ladder would make 2,500 requests, up to the end of the 250/s step 900.
+    // One run, one runner, stopped gracefully once the failing step was judged: the whole ladder
+    // would make 2,500 requests, up to the end of the 250/s step 900.
     expect(s.runners.planned).toBe(1);
     expect(s.runners.ended).toBe(1);
     expect(s.requests.count).toBeLessThan(900);
-    expect(r.stderr).toMatch(/capacity: maximum sustainable rate 50\/s \(achieved \d+\.\d\/s, p50 [\d.]+ ms, p99 [\d.]+ ms\)/);
-    expect(r.stderr).toMatch(/capacity: 150\/s failed: errors<5%/);
     expect(r.stderr).toMatch(/rate\/s\s+achieved\/s\s+p50 ms\s+p99 ms\s+errors\s+verdict/);
+    expect(r.stderr).toContain(`capacity: ${last.rate}/s failed: errors<5%`);
+    if (steps.length === 2) {
+      expect(c.maxRate).toBe(50);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/capacity: maximum sustainable rate 50\/s \(achieved \d+\.\d\/s, p50 [\d.]+ ms, p99 [\d.]+ ms\)/);
+    } else {
+      expect(c.maxRate).toBeNull();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/capacity: no step held/);
+    }
   });
 
   it('--refine narrows the bracket between the last rate that held and the first that failed', async () => {
@@ -85,16 +97,27 @@ describe('pylogen capacity', () => {
         '--threshold', 'errors<5%', '--refine', '--outformat', 'none', '--summary-json', json],
       { env: FAKE_ENV, timeoutMs: 120_000 },
     );
-    expect(r.code, r.stderr).toBe(0);
     const c = readJson(json).capacity;
-    const probes = c.steps.filter((x: Step) => x.refine);
-    expect(probes.length).toBeGreaterThanOrEqual(3);
-    for (const p of probes) expect(p.rate).toBeGreaterThan(50), expect(p.rate).toBeLessThan(150);
-    expect(c.maxRate).toBeGreaterThanOrEqual(50);
-    expect(c.maxRate).toBeLessThan(150);
-    // From a bracket of 100/s down to a tenth of the step or less.
-    expect(c.failedAt.rate - c.maxRate).toBeLessThanOrEqual(13);
-    expect(r.stderr).toMatch(/capacity: refine \d+\/s offered/);
+    const probes = (c.steps as Step[]).filter((x) => x.refine);
+    if (c.steps[0].ok) {
+      // 50/s held and 150/s failed (see above): the probes search in between, by halves.
+      expect(r.code, r.stderr).toBe(0);
+      expect(probes.length, r.stderr).toBeGreaterThanOrEqual(3);
+      for (const p of probes) {
+        expect(p.rate).toBeGreaterThan(50);
+        expect(p.rate).toBeLessThan(150);
+      }
+      expect(c.maxRate).toBeGreaterThanOrEqual(50);
+      expect(c.maxRate).toBeLessThan(150);
+      // From a bracket of 100/s down to a tenth of the step (rounded probes: 13 at most).
+      expect(c.failedAt.rate - c.maxRate).toBeLessThanOrEqual(13);
+      expect(r.stderr).toMatch(/capacity: refine \d+\/s offered/);
+    } else {
+      // A machine starved of CPU failed the first step already (see above): nothing to refine.
+      expect(probes).toHaveLength(0);
+      expect(r.stderr).toMatch(/--refine: no rate held, so there is nothing to refine between/);
+      expect(r.code).toBe(1);
+    }
   }, 150_000);
 
   it('raises the concurrency step by step in the closed model and shows the throughput of each', async () => {

@@ -121,7 +121,10 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
         const probe = await runSteps(cp, plan, [lo, mid], { ...io, stderr: () => undefined }, (s) => onStep({ ...s, refine: true }), 1);
         if (probe.result.exitCode !== ExitCode.ok && !interrupted()) say(`capacity: the probe at ${mid}/s did not complete: ${probe.result.summary.warnings.join('; ')}\n`);
         const s = probe.steps[0];
-        if (s === undefined) break;
+        if (s === undefined) {
+          if (!interrupted()) say(`capacity: the probe at ${mid}/s ended before its step could be judged: the refinement stops here\n`);
+          break;
+        }
         if (s.ok) lo = mid;
         else hi = mid;
       }
