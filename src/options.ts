@@ -94,6 +94,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'concurrency-steps', kind: { type: 'int-list', min: 1 }, scope: 'capacity', describe: 'capacity: closed model, the concurrency of each step (1,2,4,8,16): where adding concurrency stops adding throughput' },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
 
+  { name: 'quiet', kind: { type: 'flag' }, scope: 'run', describe: 'print only the final summary on stderr: no status lines, no progress block' },
   { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
   { name: 'metrics-host', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)' },
 ];

@@ -68,6 +68,8 @@ export interface RunPlan {
   summary: number;
   /** every threshold of the run: a scenario line's carry its id; judged at the end (src/verdict/) */
   thresholds: Threshold[];
+  /** --quiet: no status lines nor progress block, only the final summary */
+  quiet?: boolean;
   /** --abort-on-fail: stop once a threshold that can only get worse is crossed */
   abortOnFail: boolean;
   /** whether every KMS line makes one real call before t0 (default true; `--no-preflight`: false) */

@@ -97,6 +97,22 @@ describe('live progress on a terminal', () => {
   }, 90_000);
 });
 
+describe('--quiet', () => {
+  it('on a terminal: no block, only the final summary', async () => {
+    const t = inTmux(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--quiet'], ROOT);
+    const ended = await until(t, 'the end', 40_000, (s) => s.includes('EXITED 0'));
+    expect(ended.trimStart().startsWith('pylogen summary: 2 runners')).toBe(true);
+    expect(headers(ended)).toBe(0);
+  }, 60_000);
+
+  it('piped: the summary only, no status line', async () => {
+    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '1.5', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.startsWith('pylogen summary: 2 runners (2 ended, 0 failed)')).toBe(true);
+    expect(r.stderr).not.toMatch(/^\[\s+[\d.]+s\] requests/m);
+  });
+});
+
 describe('progress when stderr is not a terminal', () => {
   it('the periodic status lines, as before, and no escape sequence', async () => {
     const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none']);

@@ -46,9 +46,10 @@ interface RunValues {
   metricsHost: string;
   abortOnFail: boolean;
   noPreflight: boolean;
+  quiet: boolean;
 }
 
-const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false });
+const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -99,6 +100,7 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     else if (name === 'metrics-host') run.metricsHost = r.value as string;
     else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
     else if (name === 'no-preflight') run.noPreflight = r.value as boolean;
+    else if (name === 'quiet') run.quiet = r.value as boolean;
   }
 }
 
@@ -155,6 +157,7 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     summary: Math.min(...lines.map((l) => l.options.summary)),
     thresholds: planThresholds(lines, runThresholds),
     abortOnFail: run.abortOnFail,
+    quiet: run.quiet,
   };
 }
 

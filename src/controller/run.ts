@@ -73,13 +73,14 @@ export function statusLine(t: Tick, planned: number): string {
 
 export async function run(plan: RunPlan, io: RunIO = {}): Promise<RunResult> {
   // On a terminal, one progress block redrawn in place; piped, the periodic status lines.
-  const live = io.stderr === undefined && process.stderr.isTTY === true ? new LiveTerminal(process.stderr) : undefined;
+  // --quiet: neither, only the final summary.
+  const live = io.stderr === undefined && process.stderr.isTTY === true && plan.quiet !== true ? new LiveTerminal(process.stderr) : undefined;
   const say = io.stderr ?? (live !== undefined ? (s: string) => live.print(s) : (s: string) => void process.stderr.write(s));
   // The metrics endpoint first: a port in use is a usage error, before anything is started.
   let metrics: MetricsServer | undefined;
   if (plan.metricsPort >= 0) {
     metrics = await startMetricsServer(plan.metricsHost, plan.metricsPort);
-    say(`metrics: ${metrics.url}\n`);
+    if (plan.quiet !== true) say(`metrics: ${metrics.url}\n`);
   }
   try {
     return await runWith(plan, io, say, metrics, live);
@@ -264,7 +265,7 @@ async function runWith(
               const t = queue.tick();
               lastTick = t;
               if (live !== undefined) live.update(renderProgress(progress!.frame(t), live.width));
-              else say(statusLine(t, runners.length) + '\n');
+              else if (plan.quiet !== true) say(statusLine(t, runners.length) + '\n');
             }, plan.summary * 1000),
           );
         }, Math.max(0, t0 - Date.now() + TICK_AFTER_MS)),
