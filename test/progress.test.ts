@@ -106,20 +106,20 @@ describe('--quiet', () => {
   }, 60_000);
 
   it('piped: the summary only, no status line', async () => {
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '1.5', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--quiet']);
+    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '1.5', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--quiet'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     expect(r.stderr.startsWith('pylogen summary: 2 runners (2 ended, 0 failed)')).toBe(true);
     expect(r.stderr).not.toMatch(/^\[\s+[\d.]+s\] requests/m);
-  });
+  }, 90_000);
 });
 
 describe('progress when stderr is not a terminal', () => {
   it('the periodic status lines, as before, and no escape sequence', async () => {
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none']);
+    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const status = r.stderr.split('\n').filter((l) => /^\[\s+\d+\.\ds\] requests \d+ global [\d.]+\/s local Σ [\d.]+\/s runners \d\/2 errors 0 queue \d+ lag \d+ ms$/.test(l));
     expect(status.length).toBeGreaterThanOrEqual(3);
     expect(r.stderr).not.toContain('\x1b');
     expect(r.stderr).not.toContain('▕');
-  });
+  }, 90_000);
 });
