@@ -38,3 +38,8 @@ export { atLeastOneByte, signMechanism, toBeSigned, signatureBytes, pkcs11Verifi
 export { publicKeyOf, type KeyHandles } from './pkcs11/keys.js';
 export { GcmIv } from './pkcs11/GcmIv.js';
 export type { Handle, Mechanism, P11, P11Module } from './pkcs11/api.js';
+// KMIP CUTs: the base class, the client and the key file.
+export { KmipCut, KmipSetupError, pickKmipKey, dataLengthProblems, KMIP_MAX_DATA, PYKMIP_ENDPOINT, type KmipExtra, type KmipCutSpec } from './kmip/KmipCut.js';
+export { KmipClient, cryptoParams, type CryptoParams, type KmipClientOptions, type GetResult } from './kmip/KmipClient.js';
+export { KmipError, KmipProtocolError } from './kmip/KmipError.js';
+export { loadKmipKeyFile, NODE_HASH_OF, type KmipKeyEntry, type KmipKeyFile, type KmipUsage } from './kmip/keyfile.js';

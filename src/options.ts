@@ -11,8 +11,11 @@ export type Kind =
   | { type: 'int'; min: number; max?: number }
   | { type: 'seconds'; min: number; positive?: boolean }
   | { type: 'number'; min: number; max?: number; positive?: boolean }
-  /** an http(s) URL, or one of `named` (NAMED_ENDPOINTS: throwaway targets started for the run) */
-  | { type: 'url'; named?: readonly string[] }
+  /**
+   * a URL of one of `schemes` (default http, https), or one of `named` (NAMED_ENDPOINTS: throwaway
+   * targets started for the run)
+   */
+  | { type: 'url'; schemes?: readonly string[]; named?: readonly string[] }
   | { type: 'lengths' }
   | { type: 'json-object' }
   | { type: 'enum'; choices: readonly string[] }
@@ -47,11 +50,13 @@ export interface OptionDef {
 /**
  * The --endpoint values that name a throwaway target started for the run rather than a URL, and
  * what each one serves: `local` the embedded KMS server (src/controller/localEndpoint.ts), `softhsm`
- * a SoftHSM2 token (src/pkcs11/softhsm.ts). One entry per kind of target: add yours here.
+ * a SoftHSM2 token (src/pkcs11/softhsm.ts), `pykmip` a PyKMIP server (src/controller/pykmipEndpoint.ts).
+ * One entry per kind of target: add yours here.
  */
 export const NAMED_ENDPOINTS: Readonly<Record<string, string>> = {
   local: 'the embedded KMS server',
   softhsm: 'a throwaway SoftHSM2 token (PKCS#11)',
+  pykmip: 'a throwaway PyKMIP server (KMIP)',
 };
 
 export const OPTIONS: readonly OptionDef[] = [
@@ -73,7 +78,13 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'max-inflight', kind: { type: 'int', min: 0, max: 1_000_000 }, key: 'maxInflight', scope: 'line', describe: 'open model: operations in flight over the line at most, split across its runners (default 0: unbounded); arrivals past it wait in --queue' },
   { name: 'queue', kind: { type: 'int', min: 0, max: 10_000_000 }, key: 'queue', scope: 'line', describe: 'open model: arrivals that may wait for --max-inflight, over the line (default 10 x --max-inflight); past it they are dropped and counted' },
   { name: 'seed', kind: { type: 'int', min: 0, max: 0xffff_ffff }, key: 'seed', scope: 'line', describe: 'open model: seed of Poisson arrivals and random bursts (default: chosen at random per line, shown with -v)' },
-  { name: 'endpoint', kind: { type: 'url', named: Object.keys(NAMED_ENDPOINTS) }, key: 'endpoint', scope: 'line', describe: 'KMS endpoint URL, or "local" for the embedded KMS server, or "softhsm" for a throwaway SoftHSM2 token' },
+  {
+    name: 'endpoint',
+    kind: { type: 'url', schemes: ['http', 'https', 'kmip'], named: Object.keys(NAMED_ENDPOINTS) },
+    key: 'endpoint',
+    scope: 'line',
+    describe: 'KMS endpoint URL, a KMIP server kmip://host:port, or a throwaway target started for the run: "local" (the embedded KMS server), "softhsm" (a SoftHSM2 token), "pykmip" (a PyKMIP server)',
+  },
   { name: 'region', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', describe: 'KMS region' },
   { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: 'SDK retries of a KMS request (default 0: throttling shows as errors)' },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
@@ -177,9 +188,12 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       return { value: n };
     }
     case 'url': {
+      const schemes = k.schemes ?? ['http', 'https'];
       const named = k.named ?? [];
-      const what = `an http:// or https:// URL${named.map((n) => ` or "${n}"`).join('')} (like https://kms.eu-west-1.amazonaws.com)`;
-      if (typeof raw !== 'string' || raw.trim() === '') return { problem: `${label} must be ${what}, but is ${shown}` };
+      const what =
+        `${schemes.length > 2 ? `${schemes.slice(0, -1).map((x) => `${x}://`).join(', ')} or ${schemes.at(-1)}://` : schemes.map((x) => `${x}://`).join(' or ')} URL` +
+        `${named.map((n) => ` or "${n}"`).join('')} (like https://kms.eu-west-1.amazonaws.com)`;
+      if (typeof raw !== 'string' || raw.trim() === '') return { problem: `${label} must be an ${what}, but is ${shown}` };
       if (named.includes(raw)) return { value: raw };
       let url: URL | undefined;
       try {
@@ -187,8 +201,8 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       } catch {
         url = undefined;
       }
-      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-        return { problem: `${label} must be ${what}, but is ${shown}` };
+      if (url === undefined || !schemes.includes(url.protocol.replace(/:$/, '')) || url.hostname === '') {
+        return { problem: `${label} must be an ${what}, but is ${shown}` };
       }
       return { value: raw };
     }

@@ -229,9 +229,9 @@ describe('kms serve and kms setup', () => {
   });
 
   it.concurrent.each([
-    [['--endpoint', 'foo'], '--endpoint must be an http:// or https:// URL or "local" or "softhsm" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
-    [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http:// or https:// URL'],
-    [['--endpoint', ''], '--endpoint must be an http:// or https:// URL'],
+    [['--endpoint', 'foo'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
+    [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http://, https:// or kmip:// URL'],
+    [['--endpoint', ''], '--endpoint must be an http://, https:// or kmip:// URL'],
     [['--region', ''], '--region must not be empty'],
   ])('a run with %j: one line, exit 2, nothing on stdout', async (args, message) => {
     const r = await pylogen(['cuts.KmsEncryptSymmetric', '--loops', '1', ...args]);

@@ -26,6 +26,7 @@ import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/
 import { runSource } from '../verdict/runSource.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
 import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/softhsm.js';
+import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -117,6 +118,17 @@ async function runWith(
       say(`throwaway SoftHSM2 token${softhsm.tokens.length > 1 ? 's' : ''} ${softhsm.tokens.map((t) => `"${t}"`).join(', ')} in ${softhsm.dir} (${softhsm.keys} keys, module ${softhsm.module})\n`);
     }
   }
+  let pykmip: PykmipEndpoint | undefined;
+  if (plan.lines.some((l) => l.options.endpoint === 'pykmip')) {
+    try {
+      pykmip = await startPykmipEndpoint(plan, plan.verbosity > 1 ? (line) => say(`pykmip: ${line}\n`) : undefined);
+    } catch (err) {
+      await local?.close();
+      softhsm?.close();
+      throw err;
+    }
+    if (plan.verbosity > 0) say(`throwaway PyKMIP server on ${pykmip.url} (${pykmip.keys} keys, pid ${pykmip.pid})\n`);
+  }
   // Every KMS line makes one real call before anything is written or forked (issue 8).
   if (plan.preflight !== false) {
     try {
@@ -124,6 +136,7 @@ async function runWith(
     } catch (err) {
       await local?.close();
       await softhsm?.close();
+      await pykmip?.close();
       throw err;
     }
   }
@@ -152,6 +165,7 @@ async function runWith(
   for (const [lineIndex, line] of plan.lines.entries()) {
     for (let i = 0; i < line.options.process; i++) {
       const isLocal = line.options.endpoint === 'local';
+      const isPykmip = line.options.endpoint === 'pykmip';
       const spec: RunnerSpec = {
         slot,
         index: i,
@@ -163,7 +177,7 @@ async function runWith(
         shipEvents: plan.outformat !== 'none',
         window: WINDOW,
         batchSize: BATCH_SIZE,
-        endpoint: isLocal ? local!.url : line.options.endpoint,
+        endpoint: isLocal ? local!.url : isPykmip ? pykmip!.url : line.options.endpoint,
         verbosity: plan.verbosity,
       };
       queue.addRunner(slot, line.options.id, i, line.cut, lineIndex);
@@ -183,7 +197,7 @@ async function runWith(
             else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
         }, {
-          ...(isLocal ? { env: LOCAL_RUNNER_ENV } : line.options.endpoint === SOFTHSM_ENDPOINT ? { env: softhsm!.env } : {}),
+          ...(isLocal ? { env: LOCAL_RUNNER_ENV } : line.options.endpoint === SOFTHSM_ENDPOINT ? { env: softhsm!.env } : isPykmip ? { env: pykmip!.env } : {}),
           ...(live !== undefined ? { output: say } : {}),
         }),
       );
@@ -276,7 +290,7 @@ async function runWith(
     for (const t of timers) clearTimeout(t);
     io.signal?.removeEventListener('abort', onAbort);
     // Each step on its own: a failing one must not skip the others, nor the summary.
-    const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => local?.close(), () => softhsm?.close()];
+    const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => softhsm?.close(), () => Promise.all([local?.close(), pykmip?.close()])];
     for (const step of steps) {
       try {
         await step();
@@ -333,6 +347,10 @@ async function runWith(
   const serverDeath = local?.died();
   if (serverDeath !== undefined) {
     warnings.unshift(`the embedded KMS server (--endpoint local) exited ${serverDeath} during the run: the errors after that are its absence, not the KMS's`);
+  }
+  const pykmipDeath = pykmip?.died();
+  if (pykmipDeath !== undefined) {
+    warnings.unshift(`the throwaway PyKMIP server (--endpoint pykmip) exited ${pykmipDeath} during the run: the errors after that are its absence, not the KMIP client's`);
   }
   const outputFailure = output?.failure?.();
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));

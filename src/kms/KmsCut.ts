@@ -117,6 +117,10 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
         problems.push(`--extra: unknown member "${member}" (${known.length > 0 ? `this CUT takes: ${known.join(', ')}` : 'this CUT takes none'})`);
       }
     }
+    // kmip://, pykmip and the other named endpoints are not KMS: their CUTs are Kmip*, Pkcs11*.
+    if (plan.endpoint !== '' && plan.endpoint !== 'local' && !/^https?:\/\//.test(plan.endpoint)) {
+      problems.push(`--endpoint: a KMS CUT needs an http:// or https:// URL or local, but is "${plan.endpoint}"`);
+    }
     let file: KeyFile | undefined;
     let key: KeyEntry | undefined;
     if (keyed) {
