@@ -100,6 +100,9 @@ export function checkNotLocal(endpoint: string, command: string): string {
   if (endpoint !== 'local' && NAMED_ENDPOINTS[endpoint] !== undefined) {
     throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is ${NAMED_ENDPOINTS[endpoint]}, not a KMS: give a KMS endpoint URL`);
   }
+  if (endpoint.startsWith('kmip://')) {
+    throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is a KMIP server, not a KMS: pylogen kmip setup creates the keys of a KMIP key file`);
+  }
   if (endpoint === 'local') {
     throw new UsageError(
       `kms ${command} --endpoint local: the embedded server of a run lives only for that run and creates its keys itself; ` +
