@@ -32,6 +32,8 @@ export interface LineOptions {
   seed: number;
   endpoint: string;
   region: string;
+  /** --client: the KMS client of the KMS CUTs */
+  client: 'fast' | 'sdk';
   retries: number;
   timeout: number; // s, per KMS request
   grace: number; // s, for operations in flight at the end

@@ -1,7 +1,8 @@
 /**
  * Every shipped KMS CUT end to end: the real CLI spawned against the embedded server (started here,
- * once, on port 0: its two RSA keys are generated once for the whole file), through the real
- * @aws-sdk/client-kms over real HTTP. Also: the refusals before start (lengths KMS would refuse, an
+ * once, on port 0, verifying every SigV4 signature as `kms serve --credentials` does: its two RSA keys
+ * are generated once for the whole file), and against `--endpoint local`, with both clients
+ * (`--client fast` and `--client sdk`) over real HTTP. Also: the refusals before start (lengths KMS would refuse, an
  * unknown key), wrong results counted as errors (through a proxy that tampers with the server's
  * answers, as a broken KMS would), and the certificates' structure for every signing algorithm.
  */
@@ -32,7 +33,7 @@ const ENV = { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY:
 
 beforeAll(async () => {
   const { entries } = loadKeyFile('KmsDefault.json', ROOT, ROOT);
-  server = await startKmsServer({ port: 0, keys: [...entries.values()] });
+  server = await startKmsServer({ port: 0, keys: [...entries.values()], credentials: CREDENTIALS });
   tamper = await startTamperingProxy(server.url);
   kms = createKmsClient({ endpoint: server.url, region: 'us-east-1', credentials: CREDENTIALS });
   // A user's key file naming the server's RSA signing key with other algorithms than KmsDefault.json.
@@ -64,6 +65,7 @@ interface Line {
   cut: string;
   e: Expected;
   endpoint?: string;
+  client?: 'fast' | 'sdk';
 }
 
 /**
@@ -74,7 +76,7 @@ async function runScenario(lines: Line[]): Promise<{ code: number | null; stderr
   const file = join(keyDir, `scenario-${lines[0]!.id}.txt`);
   const text = lines.map(
     (l) =>
-      `cuts.${l.cut} --id ${l.id} --endpoint ${l.endpoint ?? server.url} --loops 3 --proc 1 --lengths ${l.e.lengths}` +
+      `cuts.${l.cut} --id ${l.id} --endpoint ${l.endpoint ?? server.url} --client ${l.client ?? 'fast'} --loops 3 --proc 1 --lengths ${l.e.lengths}` +
       (l.e.extra === undefined ? '' : ` --extra ${q(JSON.stringify(l.e.extra))}`),
   );
   writeFileSync(file, `${text.join('\n')}\n`);
@@ -150,7 +152,15 @@ const VARIANTS: Array<Omit<Line, 'e'> & { e: Expected }> = [
   { id: 'pss512-probe', cut: 'KmsSignLocalVerify', e: { ...SHIPPED.KmsSignLocalVerify!, lengths: '32', extra: { file: 'MY_PSS', key: 'pss512' } } },
 ];
 
-const sweep = once(() => runScenario(Object.entries(SHIPPED).map(([cut, e]) => ({ id: cut, cut, e }))));
+/** Every shipped CUT, one line each, with a client against a target: the verifying server or --endpoint local. */
+const sweeps = new Map(
+  (['fast', 'sdk'] as const).flatMap((client) =>
+    (['served', 'local'] as const).map((target) => [
+      `${client}/${target}`,
+      once(() => runScenario(Object.entries(SHIPPED).map(([cut, e]) => ({ id: cut, cut, e, client, ...(target === 'local' ? { endpoint: 'local' } : {}) })))),
+    ]),
+  ),
+);
 const variants = once(() =>
   runScenario(
     VARIANTS.map((v) => {
@@ -160,7 +170,8 @@ const variants = once(() =>
   ),
 );
 
-describe('every shipped KMS CUT, --loops 3, default key, through the SDK', () => {
+describe.each(['fast/served', 'sdk/served', 'fast/local', 'sdk/local'])('every shipped KMS CUT, --loops 3, default key, --client and target %s', (combo) => {
+  const sweep = sweeps.get(combo)!;
   it('covers every cuts/Kms*.ts, and the run of them all exits 0', async () => {
     const shipped = readdirSync(join(ROOT, 'cuts'))
       .filter((f) => /^Kms\w+\.ts$/.test(f))

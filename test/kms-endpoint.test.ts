@@ -173,6 +173,33 @@ describe('kms serve and kms setup', () => {
     expect(end.stderr).toMatch(/pylogen kms server: stopped after [\d.]+ s: 3 requests \([\d.]+\/s\), 0 throttled, 0 injected errors/);
   });
 
+  it('kms serve --credentials: both clients run clean with the right secret; a wrong one is InvalidSignatureException, counted by type', async () => {
+    const s = await serve(['--credentials', 'AKIDEXAMPLE:secret']);
+    expect(s.stderr()).toContain('requests must be signed with the --credentials given');
+    expect(s.stderr()).not.toContain('AKIDEXAMPLE');
+    const right = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1' };
+    for (const client of ['fast', 'sdk']) {
+      const ok = await runAgainst(s.url, ['--client', client, '--loops', '5', '--concurrency', '2'], right);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.summary.requests).toMatchObject({ count: 5, errors: 0 });
+      const badEnv = { ...right, AWS_SECRET_ACCESS_KEY: 'not-the-secret' };
+      // Counted by type when the run goes ahead anyway...
+      const wrong = await runAgainst(s.url, ['--client', client, '--loops', '5', '--concurrency', '2', '--no-preflight'], badEnv);
+      expect(wrong.code, wrong.stderr).toBe(0);
+      expect(wrong.summary.errorsByType).toEqual({ InvalidSignatureException: 5 });
+      expect(wrong.stderr + wrong.stdout + wrong.jsonText).not.toContain('not-the-secret');
+      // ...and refused before t0 by the preflight, which signs with the runners' client.
+      const refused = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', s.url, '--client', client, '--loops', '5'], { env: badEnv });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/preflight: .* refused the credentials \(InvalidSignatureException: /);
+      expect(refused.stderr).not.toContain('not-the-secret');
+    }
+    const end = await s.stop();
+    expect(end.code).toBe(0);
+    expect(end.stderr).not.toContain('secret');
+  });
+
   it('kms setup: creates the missing keys on a kms serve, then reports them existing', async () => {
     const s = await serve();
     const dir = tempDir();
@@ -245,17 +272,20 @@ describe('kms serve and kms setup', () => {
   it('--help of kms serve and kms setup', async () => {
     const s = await pylogen(['kms', 'serve', '--help']);
     expect(s.code).toBe(0);
-    for (const o of ['--host HOST', '--port N', '--keys FILE', '--latency MS|MIN-MAX', '--throttle RPS', '--error-rate P', '--region R']) expect(s.stdout).toContain(o);
+    for (const o of ['--host HOST', '--port N', '--keys FILE', '--latency MS|MIN-MAX', '--throttle RPS', '--error-rate P', '--region R', '--credentials AK:SECRET[:TOKEN]']) {
+      expect(s.stdout).toContain(o);
+    }
     const u = await pylogen(['kms', 'setup', '--help']);
     expect(u.code).toBe(0);
     for (const o of ['--keys FILE', '--endpoint URL', '--region R', 'kms:CreateKey']) expect(u.stdout).toContain(o);
   });
 });
 
-describe('endpoint trouble: classified in errorsByType, the run ends on time, the summary says what dominated', () => {
+// Both clients, the same faults, the same errorsByType.
+describe.each(['fast', 'sdk'])('endpoint trouble with --client %s: classified in errorsByType, the run ends on time, the summary says what dominated', (client) => {
   const DURATION = 2;
   // --no-preflight: these endpoints are broken on purpose, which the preflight would refuse (exit 2).
-  const base = ['--duration', String(DURATION), '--concurrency', '2', '--timeout', '0.5', '--grace', '1', '--no-preflight'];
+  const base = ['--client', client, '--duration', String(DURATION), '--concurrency', '2', '--timeout', '0.5', '--grace', '1', '--no-preflight'];
 
   /** `type` must be the only error type, or the dominant one when `alsoAllowed` may come too. */
   async function expectTrouble(endpoint: string, type: RegExp, alsoAllowed?: RegExp): Promise<Outcome> {
@@ -305,7 +335,7 @@ describe('endpoint trouble: classified in errorsByType, the run ends on time, th
 
   it('throttling (kms serve --throttle 50, concurrency 8 for 3 s): ~150 served, the rest ThrottlingException, exit 0', async () => {
     const s = await serve(['--throttle', '50']);
-    const o = await runAgainst(s.url, ['--concurrency', '8', '--duration', '3']);
+    const o = await runAgainst(s.url, ['--client', client, '--concurrency', '8', '--duration', '3']);
     expect(o.code, o.stderr).toBe(0);
     const served = o.summary.requests.count - o.summary.requests.errors;
     expect(served).toBeGreaterThanOrEqual(100);

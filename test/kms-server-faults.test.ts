@@ -2,7 +2,7 @@ import { EncryptCommand, GenerateRandomCommand } from '@aws-sdk/client-kms';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
-import { classifyError, createKmsClient } from '../src/kms/client.js';
+import { classifyError, createKmsSender, type KmsClientKind } from '../src/kms/client.js';
 import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
 import { CREDENTIALS, expectAwsError, raw, rejection, type RawResponse } from './kms-helpers.js';
 
@@ -19,11 +19,11 @@ async function serve(opts: Parameters<typeof startKmsServer>[0]): Promise<KmsSer
   return h;
 }
 
-const clientFor = (h: KmsServerHandle) => createKmsClient({ endpoint: h.url, region: 'us-east-1', credentials: CREDENTIALS });
+const clientFor = (h: KmsServerHandle, kind: KmsClientKind = 'sdk') => createKmsSender(kind, { endpoint: h.url, region: 'us-east-1', credentials: CREDENTIALS });
 
 /** Runs `total` GenerateRandom calls `concurrency` at a time; counts outcomes by classifyError. */
-async function hammer(h: KmsServerHandle, opts: { total?: number; concurrency: number; forMs?: number }): Promise<Map<string, number>> {
-  const kms = clientFor(h);
+async function hammer(h: KmsServerHandle, opts: { total?: number; concurrency: number; forMs?: number; client?: KmsClientKind }): Promise<Map<string, number>> {
+  const kms = clientFor(h, opts.client);
   const counts = new Map<string, number>();
   const end = opts.forMs === undefined ? Infinity : performance.now() + opts.forMs;
   let left = opts.total ?? Infinity;
@@ -44,10 +44,11 @@ async function hammer(h: KmsServerHandle, opts: { total?: number; concurrency: n
   return counts;
 }
 
-describe('fault injection', () => {
+// Both clients against the same faults: the same outcomes, counted under the same types.
+describe.each(['fast', 'sdk'] as const)('fault injection, --client %s', (client) => {
   it('delays every response by the configured latency', async () => {
     const h = await serve({ latencyMs: { min: 40, max: 60 } });
-    const kms = clientFor(h);
+    const kms = clientFor(h, client);
     for (let i = 0; i < 4; i++) {
       const t0 = performance.now();
       await kms.send(new GenerateRandomCommand({ NumberOfBytes: 8 }));
@@ -60,7 +61,7 @@ describe('fault injection', () => {
 
   it('throttles above the configured rate with ThrottlingException (HTTP 400)', async () => {
     const h = await serve({ throttleRps: 40 });
-    const counts = await hammer(h, { concurrency: 8, forMs: 1000 });
+    const counts = await hammer(h, { concurrency: 8, forMs: 1000, client });
     const ok = counts.get('ok') ?? 0;
     const throttled = counts.get('ThrottlingException/400') ?? 0;
     // 40/s for one second plus a burst of 4: about 44 served, the rest refused.
@@ -73,7 +74,7 @@ describe('fault injection', () => {
 
   it('injects KMSInternalException (HTTP 500) at the configured rate', async () => {
     const h = await serve({ errorRate: 0.3 });
-    const counts = await hammer(h, { concurrency: 8, total: 300 });
+    const counts = await hammer(h, { concurrency: 8, total: 300, client });
     const injected = counts.get('KMSInternalException/500') ?? 0;
     expect(injected).toBeGreaterThanOrEqual(50);
     expect(injected).toBeLessThanOrEqual(130);
@@ -91,12 +92,12 @@ describe('fault injection', () => {
   });
 });
 
-describe('client errors by type', () => {
+describe.each(['fast', 'sdk'] as const)('client errors by type, --client %s', (client) => {
   it('classifies refused connections and timeouts', async () => {
     const h = await startKmsServer({});
     const url = h.url;
     await h.close();
-    const refused = createKmsClient({ endpoint: url, credentials: CREDENTIALS, timeoutMs: 2000 });
+    const refused = createKmsSender(client, { endpoint: url, credentials: CREDENTIALS, timeoutMs: 2000 });
     expect(classifyError(await rejection(refused.send(new GenerateRandomCommand({ NumberOfBytes: 1 }))))).toBe('ECONNREFUSED');
     refused.destroy();
 
@@ -105,7 +106,7 @@ describe('client errors by type', () => {
     const silent = (await import('node:net')).createServer((s) => sockets.push(s));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as import('node:net').AddressInfo).port;
-    const slow = createKmsClient({ endpoint: `http://127.0.0.1:${port}`, credentials: CREDENTIALS, timeoutMs: 300 });
+    const slow = createKmsSender(client, { endpoint: `http://127.0.0.1:${port}`, credentials: CREDENTIALS, timeoutMs: 300 });
     const t0 = performance.now();
     expect(classifyError(await rejection(slow.send(new GenerateRandomCommand({ NumberOfBytes: 1 }))))).toBe('TimeoutError');
     expect(performance.now() - t0).toBeLessThan(2000);

@@ -13,6 +13,7 @@ const VALUE_NAMES: Record<string, string> = {
   throttle: 'RPS',
   'error-rate': 'P',
   region: 'R',
+  credentials: 'AK:SECRET[:TOKEN]',
   endpoint: 'URL',
   retries: 'N',
   timeout: 'S',
@@ -28,7 +29,8 @@ const SERVE_HELP = `pylogen kms serve [options]
 
 The embedded KMS-compatible server (AWS KMS JSON 1.1 over HTTP, real cryptography with node:crypto),
 with the keys of a key file created at start. Prints its URL on stdout, serves until Ctrl-C (SIGINT)
-or SIGTERM, then prints its counts and exits 0. It checks no credentials: clients may sign with any.
+or SIGTERM, then prints its counts and exits 0. Without --credentials it checks none (clients may
+sign with any); with it, every SigV4 signature is verified and refused as AWS does.
 
 Options (any unambiguous prefix works: --po, --thr, --err):
 ${optionLines(SERVE_OPTIONS)}
@@ -37,6 +39,7 @@ Examples:
   pylogen kms serve --port 8080
   pylogen kms serve --port 8080 --throttle 50 --latency 2-8     then: pylogen cuts.KmsEncryptSymmetric --endpoint http://127.0.0.1:8080
   pylogen kms serve --keys my-keys.json --error-rate 0.01
+  pylogen kms serve --credentials AKIDEXAMPLE:secret     then sign with AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret
 `;
 
 const SETUP_HELP = `pylogen kms setup [options]

@@ -31,7 +31,7 @@ export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
   {
     name: 'host',
     kind: { type: 'string', nonEmpty: true },
-    describe: 'address to listen on (the server checks no credentials: keep it on loopback)',
+    describe: 'address to listen on (without --credentials the server checks none: keep it on loopback)',
     default: '127.0.0.1',
   },
   { name: 'port', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
@@ -44,7 +44,12 @@ export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
   },
   { name: 'throttle', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers' },
   { name: 'error-rate', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead', default: '0' },
-  runOption('region', "region in the ARNs the server returns (default: AWS_REGION, else us-east-1)"),
+  runOption('region', "region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)"),
+  {
+    name: 'credentials',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'ACCESS_KEY:SECRET[:SESSION_TOKEN]: verify every SigV4 signature against them, as AWS does (default: accept any signature)',
+  },
 ];
 
 export const SETUP_OPTIONS: readonly KmsOptionDef[] = [

@@ -6,7 +6,9 @@
  */
 import { isIP } from 'node:net';
 import { ExitCode } from '../exitcodes.js';
+import { UsageError } from '../errors.js';
 import { loadKeyFile } from '../kms/keyfile.js';
+import { parseCredentials } from '../kms/server-auth.js';
 import { embeddedRegion } from '../kms/region.js';
 import { startKmsServer } from '../kms/server.js';
 import { packageRoot } from '../paths.js';
@@ -41,6 +43,8 @@ export async function kmsServe(words: readonly string[], cwd: string, io: ServeI
   const latency = parseLatency(v.latency as string);
   const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
   const host = v.host as string;
+  const credentials = v.credentials === undefined ? undefined : parseCredentials(v.credentials as string);
+  if (typeof credentials === 'string') throw new UsageError(`--credentials ${credentials}`);
   // Listen for the signals before the server exists: a Ctrl-C during key generation still stops it.
   const stop = io.stopped ?? signalled();
   const server = await startKmsServer({
@@ -51,13 +55,15 @@ export async function kmsServe(words: readonly string[], cwd: string, io: ServeI
     ...(latency.max > 0 ? { latencyMs: latency } : {}),
     ...(v.throttle !== undefined ? { throttleRps: v.throttle as number } : {}),
     errorRate: v['error-rate'] as number,
+    ...(credentials === undefined ? {} : { credentials }),
   });
   const since = performance.now();
   err(`pylogen kms server listening on ${server.url} (${keyFile.entries.size} keys from ${keyFile.path})\n`);
-  if (!isLoopback(host)) {
+  if (!isLoopback(host) && credentials === undefined) {
     err(`pylogen kms server: warning: --host ${host}: the server checks no credentials; anyone who can reach this address can use its keys\n`);
   }
-  err(`pylogen kms server: use --endpoint ${server.url} (any AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY will do); Ctrl-C stops it\n`);
+  const signing = credentials === undefined ? 'any AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY will do' : 'requests must be signed with the --credentials given';
+  err(`pylogen kms server: use --endpoint ${server.url} (${signing}); Ctrl-C stops it\n`);
   out(`${server.url}\n`);
   await stop;
   await server.close();

@@ -2,8 +2,9 @@
  * `--endpoint local`: the embedded KMS server for the duration of a run, in a child process of its
  * own (src/kms/serveProcess.ts) on a free loopback port, with the keys of every key file that the
  * run's local lines name (`--extra '{"file": ...}'`, default KmsDefault.json). The runners of those
- * lines get its URL, its region and throwaway credentials (localRunnerEnv): the server checks no
- * signature, and a user's real AWS credentials have no business being used to sign requests to it.
+ * lines get its URL, its region and throwaway credentials (LOCAL_RUNNER_ENV), which the server knows
+ * and checks every request's SigV4 signature against (as AWS would): a user's real AWS credentials
+ * have no business being used to sign requests to it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -139,7 +140,8 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
     child.on('message', onMessage);
     child.once('error', (err) => fail(new Error(`the embedded KMS server could not be started: ${err.message}`)));
     child.once('exit', (code, signal) => fail(new Error(`the embedded KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
-    child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region } } satisfies ServeMainMessage);
+    const credentials = { ...THROWAWAY_CREDENTIALS };
+    child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region, credentials } } satisfies ServeMainMessage);
   });
   return { url: started.url, region, keys: started.keys, pid: child.pid, close, died: () => death };
 }

@@ -56,6 +56,7 @@ export async function preflightPlan(plan: RunPlan, local: LocalEndpoint | undefi
         ...(region !== undefined ? { region } : {}),
         ...(isLocal ? { credentials: { ...THROWAWAY_CREDENTIALS } } : {}),
         timeoutMs: o.timeout * 1000,
+        client: o.client,
       }, key);
       return { line, outcome, endpoint };
     }),

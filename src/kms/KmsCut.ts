@@ -14,12 +14,11 @@
  *     func(op: Operation) { return this.encrypt(op.req('ENCRYPT'), op.payload); }
  *   }
  */
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
 import { describeError, UsageError } from '../errors.js';
 import { NAMED_ENDPOINTS } from '../options.js';
 import { packageRoot } from '../paths.js';
-import { createKmsClient } from './client.js';
+import { createKmsSender, type KmsSender } from './client.js';
 import { keyRef, loadKeyFile, resolveKey, type KeyEntry } from './keyfile.js';
 import { SPEC_INFO, type KeyFamily, type KeyUsage } from './specs.js';
 
@@ -94,8 +93,11 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
   /** What this CUT needs: override in each subclass. */
   static readonly kms: KmsCutSpec = {};
 
-  /** This runner's KMS client (one per runner, made in setup(), destroyed in teardown()). */
-  client!: KMSClient;
+  /**
+   * This runner's KMS client (one per runner, made in setup(), destroyed in teardown()): by --client,
+   * the fast client or the SDK's KMSClient; both take `send(new XxxCommand(input))` and answer alike.
+   */
+  client!: KmsSender;
   /** The key file entry this CUT uses (undefined for a CUT that uses no key). */
   key!: KeyEntry;
   /** What requests pass as KeyId: the entry's keyId, else its alias. */
@@ -158,7 +160,7 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
       this.key = keyed.key;
       this.keyId = keyRef(this.key);
     }
-    this.client = createKmsClient({
+    this.client = createKmsSender(this.runner.client ?? 'fast', {
       endpoint: this.runner.endpoint || undefined,
       region: this.runner.region || undefined,
       retries: this.runner.retries,

@@ -1,5 +1,6 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { loopbackAwareCredentials } from './credentials.js';
+import { FastKmsClient, type KmsSender } from './FastKmsClient.js';
 
 /**
  * The one way pylogen builds a KMS client (one per runner, reused for the whole run). The SDK's own
@@ -21,6 +22,11 @@ export interface KmsClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_SOCKETS = 1024;
+
+/** `--client`: `fast` speaks JSON 1.1 itself (src/kms/FastKmsClient.ts), `sdk` is KMSClient.send. */
+export type KmsClientKind = 'fast' | 'sdk';
+export const CLIENT_KINDS: readonly KmsClientKind[] = ['fast', 'sdk'];
 const FALLBACK_REGION = 'us-east-1';
 
 let sdkRegion: Promise<string> | undefined;
@@ -44,7 +50,7 @@ function regionOrFallback(): Promise<string> {
 
 export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxSockets = opts.maxSockets ?? 1024;
+  const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
   const config: KMSClientConfig = {
     maxAttempts: (opts.retries ?? 0) + 1,
     requestHandler: {
@@ -67,6 +73,19 @@ export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
   if (credentials !== undefined) config.credentials = credentials;
   return new KMSClient(config);
 }
+
+/**
+ * The client a KMS CUT sends with (`--client`): both take their credentials, region, endpoint and
+ * retry strategy from the same KMSClient configuration made here, so the two differ only in how a
+ * request is built and sent.
+ */
+export function createKmsSender(kind: KmsClientKind, opts: KmsClientOptions = {}): KmsSender {
+  const sdk = createKmsClient(opts);
+  if (kind === 'sdk') return sdk;
+  return new FastKmsClient(sdk, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS });
+}
+
+export type { KmsSender };
 
 /**
  * The error type counted in a summary's errorsByType (the SDK's error name, TimeoutError, the errno

@@ -11,7 +11,7 @@
  */
 import { DescribeKeyCommand, GenerateRandomCommand, GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { errorType } from '../cut/errorType.js';
-import { createKmsClient, DEFAULT_TIMEOUT_MS, type KmsClientOptions } from './client.js';
+import { createKmsSender, DEFAULT_TIMEOUT_MS, type KmsClientKind, type KmsClientOptions } from './client.js';
 import { credentialSource, effectiveEndpoint, type CredentialSource } from './credentials.js';
 import { keyRef, type KeyEntry } from './keyfile.js';
 import { SPEC_INFO } from './specs.js';
@@ -24,9 +24,16 @@ export interface PreflightClient {
   destroy(): void;
 }
 
-/** A client made exactly as a runner's is (createKmsClient), without retries: one call is one request. */
-export function openPreflightClient(settings: KmsClientOptions): PreflightClient {
-  const client = createKmsClient({ ...settings, retries: 0, maxSockets: 1 });
+/** The settings of a line's runners' clients: the client options and the kind (`--client`). */
+export type PreflightSettings = KmsClientOptions & { client?: KmsClientKind };
+
+/**
+ * A client made exactly as a runner's is (createKmsSender, of the line's --client kind: the fast
+ * client's signatures are the ones checked), without retries: one call is one request.
+ */
+export function openPreflightClient(settings: PreflightSettings): PreflightClient {
+  const { client: kind, ...options } = settings;
+  const client = createKmsSender(kind ?? 'fast', { ...options, retries: 0, maxSockets: 1 });
   return {
     call: async (op, input) => {
       const command =
@@ -122,9 +129,9 @@ export function preflightCause(
  * endpoint answered, and measuring it under such faults is a fair use.
  */
 export async function preflightKms(
-  settings: KmsClientOptions,
+  settings: PreflightSettings,
   key: KeyEntry | undefined,
-  open: (s: KmsClientOptions) => PreflightClient = openPreflightClient,
+  open: (s: PreflightSettings) => PreflightClient = openPreflightClient,
 ): Promise<PreflightOutcome> {
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const endpoint = effectiveEndpoint(settings.endpoint);

@@ -3,9 +3,11 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import { describeError, UsageError } from '../errors.js';
 import type { KeyEntry } from './keyfile.js';
+import { SignatureVerifier } from './server-auth.js';
 import { KmsError } from './server-errors.js';
 import type { Json } from './server-input.js';
 import { OPERATIONS, OTHER_AWS_OPERATIONS } from './server-ops.js';
+import type { SigningCredentials } from './sigv4.js';
 import { KeyStore } from './server-store.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -13,8 +15,9 @@ import { TokenBucket } from './token-bucket.js';
  * The embedded KMS-compatible server: the AWS KMS JSON 1.1 protocol (POST /, X-Amz-Target:
  * TrentService.<Operation>) over plain node:http, real cryptography with node:crypto, errors in AWS's
  * shape, and fault injection (latency, throttling, 5xx errors) for tests. It exists so that every KMS
- * CUT runs offline through the real SDK over real HTTP. Signatures (SigV4) are not checked, and no
- * header is ever echoed or logged: the Authorization header carries the caller's access key id.
+ * CUT runs offline through the real SDK over real HTTP. Signatures (SigV4) are checked when the server
+ * is given credentials (src/kms/server-auth.ts), else any signature passes; no header is ever echoed
+ * or logged: the Authorization header carries the caller's access key id.
  */
 export interface KmsServerOptions {
   /** Default 127.0.0.1: the server has no authentication and must not be reachable from elsewhere. */
@@ -32,6 +35,8 @@ export interface KmsServerOptions {
   /** Region and account in the ARNs the server returns (defaults us-east-1, 111122223333). */
   region?: string;
   accountId?: string;
+  /** When given, every request must be SigV4-signed with them (for the server's region, service kms). */
+  credentials?: SigningCredentials;
 }
 
 export interface KmsServerStats {
@@ -62,6 +67,10 @@ function checkOptions(opts: KmsServerOptions): void {
   if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) bad('port must be an integer from 0 to 65535', opts.port);
   if (opts.errorRate !== undefined && !(opts.errorRate >= 0 && opts.errorRate <= 1)) bad('errorRate must be between 0 and 1', opts.errorRate);
   if (opts.throttleRps !== undefined && !(opts.throttleRps > 0 && Number.isFinite(opts.throttleRps))) bad('throttleRps must be a positive number', opts.throttleRps);
+  const c = opts.credentials;
+  if (c !== undefined && !(typeof c.accessKeyId === 'string' && c.accessKeyId !== '' && typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '')) {
+    throw new UsageError('kms server: credentials must have a non-empty access key id and secret');
+  }
   const l = opts.latencyMs;
   if (l !== undefined && !(Number.isFinite(l.min) && Number.isFinite(l.max) && l.min >= 0 && l.min <= l.max)) {
     bad('latencyMs must be { min, max } with 0 <= min <= max', l);
@@ -101,6 +110,7 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
   const errorRate = opts.errorRate ?? 0;
   const latency = opts.latencyMs !== undefined && opts.latencyMs.max > 0 ? opts.latencyMs : undefined;
   const timers = new Set<NodeJS.Timeout>();
+  const verifier = opts.credentials === undefined ? undefined : new SignatureVerifier(opts.credentials, store.region);
 
   const send = (res: ServerResponse, status: number, payload: string, requestId: string, errorType?: string): void => {
     if (res.writableEnded || res.destroyed) return;
@@ -140,6 +150,8 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
 
   const dispatch = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     const requestId = randomUUID();
+    const refused = verifier?.check(req.method ?? '', req.url ?? '/', req.headers, body);
+    if (refused !== undefined) return sendError(res, refused, requestId);
     const target = req.headers['x-amz-target'];
     if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
       return sendError(res, new KmsError('UnknownOperationException', 'Expected POST / with an X-Amz-Target: TrentService.<Operation> header'), requestId);

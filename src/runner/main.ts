@@ -87,6 +87,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     cut: spec.cut,
     endpoint: spec.endpoint,
     region: spec.options.region,
+    client: spec.options.client,
     retries: spec.options.retries,
     timeout: spec.options.timeout,
     lengths: spec.options.lengths,
