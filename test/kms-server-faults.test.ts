@@ -60,13 +60,14 @@ describe.each(['fast', 'sdk'] as const)('fault injection, --client %s', (client)
   });
 
   it('throttles above the configured rate with ThrottlingException (HTTP 400)', async () => {
-    const h = await serve({ throttleRps: 40 });
+    // 20/s: low enough that even the SDK's client on a machine loaded by other suites sends twice that.
+    const h = await serve({ throttleRps: 20 });
     const counts = await hammer(h, { concurrency: 8, forMs: 1000, client });
     const ok = counts.get('ok') ?? 0;
     const throttled = counts.get('ThrottlingException/400') ?? 0;
-    // 40/s for one second plus a burst of 4: about 44 served, the rest refused.
-    expect(ok).toBeGreaterThanOrEqual(30);
-    expect(ok).toBeLessThanOrEqual(60);
+    // 20/s for one second plus a burst of 2: about 22 served, the rest refused.
+    expect(ok).toBeGreaterThanOrEqual(14);
+    expect(ok).toBeLessThanOrEqual(32);
     expect(throttled).toBeGreaterThan(ok);
     expect([...counts.keys()].sort()).toEqual(['ThrottlingException/400', 'ok']);
     expect(h.stats()).toEqual({ requests: ok + throttled, throttled, injectedErrors: 0 });
