@@ -43,3 +43,7 @@ export { KmipCut, KmipSetupError, pickKmipKey, dataLengthProblems, KMIP_MAX_DATA
 export { KmipClient, cryptoParams, type CryptoParams, type KmipClientOptions, type GetResult } from './kmip/KmipClient.js';
 export { KmipError, KmipProtocolError } from './kmip/KmipError.js';
 export { loadKmipKeyFile, NODE_HASH_OF, type KmipKeyEntry, type KmipKeyFile, type KmipUsage } from './kmip/keyfile.js';
+// Verdicts: thresholds parsed and judged over a summary (a run's, read back, or shards' merged).
+export { parseThreshold, canOnlyGetWorse, type Threshold } from './verdict/threshold.js';
+export { evaluateThresholds, verdicts, formatVerdicts, type Verdict, type Judged, type VerdictSource } from './verdict/evaluateThresholds.js';
+export { evaluateSummary, sourceFromSummary } from './verdict/sourceFromSummary.js';

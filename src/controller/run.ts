@@ -24,6 +24,7 @@ import { renderProgress } from '../progress/renderProgress.js';
 import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
 import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/evaluateThresholds.js';
 import { runSource } from '../verdict/runSource.js';
+import { evaluateSummary } from '../verdict/sourceFromSummary.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
 import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/softhsm.js';
 import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
@@ -356,7 +357,9 @@ async function runWith(
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
-  const judged = evaluateThresholds(plan.thresholds, runSource(queue, ends));
+  // Judged over the summary itself (its rows carry encoded histograms): what a merge of shards'
+  // summaries or a report would judge, the same way.
+  const judged = evaluateSummary(plan.thresholds, summary);
   if (judged.length > 0) summary.thresholds = verdicts(judged);
   if (abortedBy !== undefined) summary.abortedBy = abortedBy;
   say(formatSummary(summary));
