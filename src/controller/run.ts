@@ -14,6 +14,7 @@ import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
 import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
 import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
+import { plural } from '../text/plural.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
 import { runMetrics } from '../metrics/runMetrics.js';
 import { preflightPlan } from './preflight.js';
@@ -255,7 +256,8 @@ async function runWith(
       for (const r of runners) if (r.state !== 'stopped') void r.kill(1000);
     } else {
       t0 = Date.now() + START_MARGIN_MS;
-      if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${runners.length} runners ready\n`);
+      if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${plural(runners.length, 'runner')} ready
+`);
       for (const r of runners) {
         const o = r.spec.options;
         const at = t0 + (o.postpone + r.spec.index * o.rampup) * 1000;
@@ -277,6 +279,10 @@ async function runWith(
           queue.startTicks();
           timers.push(
             setInterval(() => {
+              // Once every runner has finished, an interval is partial and no runner reports a local
+              // throughput: such a tick would show a global rate over a fraction of an interval and
+              // "local Σ 0.0/s". The summary follows instead.
+              if (queue.activeRunners === 0 && runners.every((r) => r.state === 'stopping' || r.state === 'stopped' || r.state === 'failed')) return;
               const t = queue.tick();
               lastTick = t;
               if (live !== undefined) live.update(renderProgress(progress!.frame(t), live.width));

@@ -143,13 +143,19 @@ export const csvFormat: EventFormat = {
   batch: csvBatch,
 };
 
+/** Columns that rowsOf formats as fixed-point text (for csv and long) and jsonl writes as JSON numbers. */
+const NUMERIC_TEXT = new Set(['epoch', 'elapsed_ms', 'local_tps', 'global_tps']);
+
 export const jsonlFormat: EventFormat = {
   header: () => '',
   batch: (v) => {
     let s = '';
     for (const row of rowsOf(v)) {
       const o: Record<string, string | number> = {};
-      for (let c = 0; c < CSV_COLUMNS.length; c++) o[CSV_COLUMNS[c]!] = row[c]!;
+      for (let c = 0; c < CSV_COLUMNS.length; c++) {
+        const name = CSV_COLUMNS[c]!;
+        o[name] = NUMERIC_TEXT.has(name) ? Number(row[c]!) : row[c]!;
+      }
       s += JSON.stringify(o) + '\n';
     }
     return s;

@@ -55,19 +55,29 @@ class KeyStats {
   errorTypes: Record<string, number> | undefined; // in the current batch
   readonly ok: Tally;
   failed: Tally | undefined; // made at the first error
+  /** def.step and def.nature, one pointer closer: they are read on every event */
+  readonly step: number;
+  readonly nature: 'req' | 'tra';
   constructor(
     readonly def: KeyDef,
     readonly openModel: boolean,
   ) {
     this.ok = new Tally(openModel);
+    this.step = def.step;
+    this.nature = def.nature;
   }
 }
 
 /** A request or transaction name: one KeyStats per step (payload length) it is used with. */
 class NameKey {
   readonly steps: KeyStats[] = [];
-  /** the last step's key: lengths mostly repeat, so this is mostly the one */
-  last: KeyStats | undefined;
+  /**
+   * the index in steps of the last event's key. The loops cycle through --lengths in order, so the
+   * next event's key is mostly this one (one length) or the next (several): two compares, no lookup.
+   */
+  last = 0;
+  /** steps[last] (undefined before the first event) */
+  lastKey: KeyStats | undefined;
   constructor(
     readonly nature: 'req' | 'tra',
     readonly request: string,
@@ -170,13 +180,21 @@ export class Recorder implements OperationSink {
 
   /** The key of a name at a step, made at its first use. */
   private stepKey(name: NameKey, step: number): KeyStats {
-    for (const k of name.steps) if (k.def.step === step) return (name.last = k);
+    const steps = name.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const k = steps[i]!;
+      if (k.step === step) {
+        name.last = i;
+        return k;
+      }
+    }
     const def: KeyDef = { id: this.keys.length, nature: name.nature, request: name.request, step };
     const k = new KeyStats(def, this.openModel);
     this.keys.push(k);
     this.newKeys.push(def);
+    name.last = name.steps.length;
     name.steps.push(k);
-    return (name.last = k);
+    return k;
   }
 
   nextTransaction(): number {
@@ -185,8 +203,20 @@ export class Recorder implements OperationSink {
 
   event(key: number, tx: number, step: number, intended: number, begin: number, end: number, err: unknown): void {
     const name = this.names[key]!;
-    let ks = name.last;
-    if (ks === undefined || ks.def.step !== step) ks = this.stepKey(name, step);
+    let ks = name.lastKey;
+    if (ks === undefined || ks.step !== step) {
+      // Mostly the next length of the cycle.
+      const steps = name.steps;
+      let i = name.last + 1;
+      if (i >= steps.length) i = 0;
+      ks = i < steps.length ? steps[i] : undefined;
+      if (ks !== undefined && ks.step === step) {
+        name.last = i;
+        name.lastKey = ks;
+      } else {
+        ks = name.lastKey = this.stepKey(name, step);
+      }
+    }
     const elapsed = end - intended;
     const service = end - begin;
     if (ks.count === 0) this.touched.push(ks.def.id);
@@ -195,16 +225,11 @@ export class Recorder implements OperationSink {
     let errId = -1;
     let t = ks.ok;
     if (err !== undefined) {
-      ks.errors++;
-      t = ks.failed ??= new Tally(ks.openModel);
+      errId = this.countError(ks, err);
       rc = rcOf(err);
-      const type = errorType(err);
-      // errorsByType counts requests' errors; a transaction's error is one of them again.
-      if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
-      (ks.errorTypes ??= {})[type] = (ks.errorTypes[type] ?? 0) + 1;
-      if (this.shipEvents) errId = this.internError(err, type);
+      t = ks.failed!;
     }
-    if (ks.def.nature === 'req') {
+    if (ks.nature === 'req') {
       this.batchRequests++;
       this.localCount++;
     } else {
@@ -231,6 +256,17 @@ export class Recorder implements OperationSink {
       b[o + F_SERVICE] = service;
     }
     if (++this.n === this.batchSize) this.flush();
+  }
+
+  /** An error's counts by type (off the hot path of ok events); its interned text id when events ship. */
+  private countError(ks: KeyStats, err: unknown): number {
+    ks.errors++;
+    ks.failed ??= new Tally(ks.openModel);
+    const type = errorType(err);
+    // errorsByType counts requests' errors; a transaction's error is one of them again.
+    if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
+    (ks.errorTypes ??= {})[type] = (ks.errorTypes[type] ?? 0) + 1;
+    return this.shipEvents ? this.internError(err, type) : -1;
   }
 
   private internError(err: unknown, type: string): number {

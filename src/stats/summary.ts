@@ -15,6 +15,7 @@ import {
   type Tally,
 } from './aggregate.js';
 import { bestFullInterval, type Series } from './series.js';
+import { percent, plural } from '../text/plural.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
 
 export interface RunnerEnd {
@@ -227,41 +228,65 @@ export function buildSummary(
   };
 }
 
-function table(rows: string[][]): string {
+function table(rows: string[][], left: number): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  return rows.map((r) => r.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
 
 const n1 = (x: number) => x.toFixed(1);
 const n3 = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
+/** A latency figure, or "-" when there is none (no request of that outcome). */
+const ms = (f: LatencyFigures | null, k: keyof LatencyFigures) => (f === null ? '-' : n3(f[k]));
+
+/**
+ * The rows of the table: ok requests as the headline (what the target served: count, throughput,
+ * latencies), errors apart (count, rate, latencies); a row per length under its request when it ran
+ * at several.
+ */
+function summaryTable(s: Summary): string | undefined {
+  const all = [...s.byRequest, ...s.byTransaction];
+  if (all.length === 0) return undefined;
+  const perLength = all.some((b) => b.byLength !== undefined);
+  const anyErrors = all.some((b) => b.errors > 0);
+  const head = ['id', 'cut', 'nature', 'request', ...(perLength ? ['length'] : []), 'ok', 'tput/s', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors'];
+  if (anyErrors) head.push('err/s', 'err p50', 'err p99');
+  const rows = [head];
+  const add = (nature: string, b: ByRequest, length: string) => {
+    const l = b.ok.latencyMs;
+    const row = [b.id, b.cut, nature, b.request, ...(perLength ? [length] : []), String(b.ok.count), n1(b.ok.throughput)];
+    for (const k of ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const) row.push(ms(l, k));
+    row.push(String(b.failed.count));
+    if (anyErrors) row.push(b.failed.count === 0 ? '-' : n1(b.failed.throughput), ms(b.failed.latencyMs, 'p50'), ms(b.failed.latencyMs, 'p99'));
+    rows.push(row);
+  };
+  for (const [nature, list] of [['req', s.byRequest], ['tra', s.byTransaction]] as const) {
+    for (const b of list) {
+      add(nature, b, b.byLength !== undefined ? 'all' : String(b.lengths[0] ?? ''));
+      for (const bl of b.byLength ?? []) add(nature, bl, String(bl.lengths[0]));
+    }
+  }
+  return table(rows, perLength ? 5 : 4);
+}
 
 /** The human summary for stderr. */
 export function formatSummary(s: Summary): string {
   const lines: string[] = [];
   const { runners: r } = s;
   lines.push(
-    `pylogen summary: ${r.planned} runner${r.planned === 1 ? '' : 's'} (${r.ended} ended, ${r.failed} failed), wall ${s.wallSeconds.toFixed(2)} s${s.interrupted ? ', INTERRUPTED' : ''}`,
+    `pylogen summary: ${plural(r.planned, 'runner')} (${r.ended} ended, ${r.failed} failed), wall ${s.wallSeconds.toFixed(2)} s${s.interrupted ? ', INTERRUPTED' : ''}`,
   );
-  const head = ['id', 'cut', 'nature', 'request', 'count', 'errors', 'tput/s', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms'];
-  const rows = [head];
-  for (const [nature, list] of [['req', s.byRequest], ['tra', s.byTransaction]] as const) {
-    for (const b of list) {
-      const l = b.latencyMs;
-      rows.push([b.id, b.cut, nature, b.request, String(b.count), String(b.errors), n1(b.throughput), n3(l.min), n3(l.mean), n3(l.p50), n3(l.p90), n3(l.p99), n3(l.p999), n3(l.max)]);
-    }
-  }
-  if (rows.length > 1) lines.push(table(rows));
-  else lines.push('no request was recorded');
+  lines.push(summaryTable(s) ?? 'no request was recorded');
   if (s.arrivals !== undefined) {
     lines.push(`arrivals: planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`);
-    const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs);
+    const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs && b.ok.serviceMs !== null);
     for (const b of svc) {
-      lines.push(`  service time ${b.id} ${b.request}: p50 ${n3(b.serviceMs.p50)} p99 ${n3(b.serviceMs.p99)} max ${n3(b.serviceMs.max)} ms (latency above is from the intended start)`);
+      const f = b.ok.serviceMs!;
+      lines.push(`  service time ${b.id} ${b.request}: p50 ${n3(f.p50)} p99 ${n3(f.p99)} max ${n3(f.max)} ms (ok requests; latency above is from the intended start)`);
     }
   }
   const hwmAt = s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`;
   lines.push(
-    `requests: ${s.requests.count} (${s.requests.errors} errors), mean ${n1(s.requests.throughputMean)}/s; transactions: ${s.transactions.count} (${s.transactions.errors} errors)`,
+    `requests: ${s.requests.count} (${plural(s.requests.errors, 'error')}), mean ${n1(s.requests.throughputMean)}/s; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
   );
   lines.push(
     `high-water marks: throughput ${n1(s.requests.throughputHwm)}/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,
@@ -273,7 +298,7 @@ export function formatSummary(s: Summary): string {
     const [top, topN] = types[0]!;
     lines.push(
       `errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}` +
-        (total > 0 ? ` (mostly ${top}: ${Math.round((topN / total) * 100)}% of the errors)` : ''),
+        (total > 0 ? ` (mostly ${top}: ${percent(topN, total)} of the errors)` : ''),
     );
   }
   for (const w of s.warnings) lines.push(`warning: ${w}`);
