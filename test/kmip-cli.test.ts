@@ -92,8 +92,14 @@ describe('KMIP bad input: one line, exit 2, nothing started', () => {
     [['cuts.KmipCreate', '--endpoint', 'pykmip', '--extra', '{"key":"aes-gcm"}'], '--extra: unknown member "key"'],
     [['cuts.KmsEncryptSymmetric', '--endpoint', 'pykmip'], '--endpoint: a KMS CUT needs an http:// or https:// URL or local, but is "pykmip"'],
     [['cuts.KmipEncrypt', '--endpoint', 'kmip://'], '--endpoint must be an http://, https:// or kmip:// URL'],
+    [['kmip', 'setup'], 'kmip setup: give --endpoint kmip://host:port'],
+    [['kmip', 'setup', '--endpoint', 'pykmip'], 'kmip setup --endpoint pykmip: the throwaway server of a run lives only for that run'],
+    [['kmip', 'setup', '--endpoint', 'https://x'], '--endpoint: "https://x" is not a kmip://host:port URL'],
+    [['kmip', 'setup', '--endpoint', 'kmip://127.0.0.1'], 'kmip setup: the TLS files are missing: give --ca (or PYLOGEN_KMIP_CA), --cert (or PYLOGEN_KMIP_CERT), --client-key (or PYLOGEN_KMIP_KEY)'],
+    [['kmip', 'setup', '--endpoint', 'kmip://127.0.0.1', '--ca', pem, '--cert', pem, '--client-key', pem], `--ca: ${pem} is not a PEM file`],
+    [['kmip', 'frob'], 'unknown kmip command "frob" (kmip setup)'],
   ])('%j', async (args, message) => {
-    const r = await pylogen([...args, '--loops', '1']);
+    const r = await pylogen(args[0] === 'kmip' ? args : [...args, '--loops', '1']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

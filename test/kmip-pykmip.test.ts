@@ -5,7 +5,9 @@
  * verified with node:crypto and the public key from Get.
  */
 import { createDecipheriv, createHmac, createPublicKey, constants, randomBytes, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cryptoParams, KmipClient } from '../src/kmip/KmipClient.js';
 import { KmipError } from '../src/kmip/KmipError.js';
@@ -157,5 +159,33 @@ describe('KMIP against PyKMIP', () => {
     // The client's private key never shows.
     const keyBody = readFileSync(server.files.key, 'utf8').split('\n')[1]!;
     expect(r.stderr).not.toContain(keyBody);
+  }, SERVER_MS);
+
+  it('pylogen kmip setup: creates a key file’s keys, then finds them; an unreachable server is one line, exit 1', async () => {
+    const dir = tempDir();
+    const keys = join(dir, 'my-kmip-keys.json');
+    writeFileSync(keys, JSON.stringify({ a: { name: 'setup-cli-aes128', type: 'AES', length: 128, mode: 'CBC' }, h: { name: 'setup-cli-hmac512', type: 'HMAC_SHA512' } }));
+    const tls = ['--ca', server.files.ca, '--cert', server.files.cert, '--client-key', server.files.key];
+    const first = await pylogen(['kmip', 'setup', '--endpoint', `kmip://127.0.0.1:${server.port}`, ...tls, '--keys', keys], { timeoutMs: SERVER_MS });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/key "a": created \S+ \(AES-128\) named setup-cli-aes128, activated/);
+    expect(first.stdout).toContain(': 0 existing, 2 created');
+    const again = await pylogen(['kmip', 'setup', '--endpoint', `kmip://127.0.0.1:${server.port}`, ...tls, '--keys', keys], { timeoutMs: SERVER_MS });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(': 2 existing, 0 created');
+    expect(await client.state(await uidOf('setup-cli-hmac512'))).toBe(2);
+    // A port nobody listens on: bound then closed.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const refused = await pylogen(['kmip', 'setup', '--endpoint', `kmip://127.0.0.1:${port}`, ...tls, '--keys', keys]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^pylogen: kmip setup: ECONNREFUSED: /)]);
+    const keyBody = readFileSync(server.files.key, 'utf8').split('\n')[1]!;
+    for (const r of [first, again, refused]) expect(r.stdout + r.stderr).not.toContain(keyBody);
   }, SERVER_MS);
 });

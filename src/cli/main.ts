@@ -15,6 +15,7 @@ import { OPTIONS } from '../options.js';
 import { packageRoot } from '../paths.js';
 import { kmsCommand } from './kms.js';
 import { pkcs11Command } from './pkcs11.js';
+import { kmipCommand } from './kmip.js';
 import { planCapacity } from '../capacity/capacityPlan.js';
 import { runCapacity } from '../capacity/runCapacity.js';
 
@@ -30,7 +31,8 @@ function help(): string {
         '                                 raise the rate step by step until a threshold fails (or --concurrency-steps 1,2,4,...)\n' +
         'pylogen kms serve [options]      the embedded KMS-compatible server\n' +
         'pylogen kms setup [options]      create on a target the keys that a key file names\n' +
-        'pylogen pkcs11 setup [options]   create on a PKCS#11 token the keys that a key file names\n\n' +
+        'pylogen pkcs11 setup [options]   create on a PKCS#11 token the keys that a key file names\n' +
+        'pylogen kmip setup [options]     create on a KMIP server the keys that a KMIP key file names\n\n' +
         'Long options may be abbreviated to any unambiguous prefix (--proc, --le, --pauselo, --def).',
     )
     .example('pylogen cuts.Dummy --proc 2 --duration 10', 'two runners for 10 s, CSV events on stdout')
@@ -86,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     return kmsCommand(argv.slice(1));
   }
   if (argv[0] === 'pkcs11') return pkcs11Command(argv.slice(1));
+  if (argv[0] === 'kmip') return kmipCommand(argv.slice(1));
   if (argv.includes('--help')) {
     process.stdout.write((await help()) + '\n');
     return ExitCode.ok;

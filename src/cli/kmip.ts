@@ -1,0 +1,98 @@
+/**
+ * `pylogen kmip setup`: makes the keys of a KMIP key file exist on a KMIP server (setupKmipKeys), as
+ * `kms setup` does on a KMS: names found are checked and left alone, the others created and
+ * activated. One line per key on stdout. A server that cannot be reached or refuses is one line on
+ * stderr naming the error's type (a KMIP result reason, a TLS or network code), exit 1; bad options,
+ * unreadable TLS files or a key of another kind on the server, exit 2. The client's private key is
+ * read from its file, never shown.
+ */
+import { describeError, UsageError } from '../errors.js';
+import { errorType } from '../cut/errorType.js';
+import { ExitCode } from '../exitcodes.js';
+import { KmipClient } from '../kmip/KmipClient.js';
+import { PYKMIP_ENDPOINT } from '../kmip/KmipCut.js';
+import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile } from '../kmip/keyfile.js';
+import { setupKmipKeys } from '../kmip/setup.js';
+import { KMIP_FILE_ENV, kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions } from '../kmip/target.js';
+import { packageRoot } from '../paths.js';
+import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
+
+export const KMIP_SETUP_OPTIONS: readonly KmsOptionDef[] = [
+  { name: 'endpoint', kind: { type: 'string', nonEmpty: true }, describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)' },
+  { name: 'ca', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the CA that signed the server's certificate (default: ${KMIP_FILE_ENV.ca})` },
+  { name: 'cert', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate (default: ${KMIP_FILE_ENV.cert})` },
+  { name: 'client-key', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate's private key, never shown (default: ${KMIP_FILE_ENV.clientKey})` },
+  { name: 'servername', kind: { type: 'string', nonEmpty: true }, describe: "the server certificate's name, when it is not the endpoint's host" },
+  { name: 'keys', kind: { type: 'string', nonEmpty: true }, describe: "KMIP key file (as given, then in ./profiles, then the package's profiles/)", default: DEFAULT_KMIP_KEY_FILE },
+  { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out (RSA key pairs take a while)', default: '60' },
+];
+
+const SETUP_HELP = `pylogen kmip setup --endpoint kmip://host:5696 --ca CA.pem --cert CLIENT.pem --client-key CLIENT-KEY.pem [--keys FILE]
+
+Creates on a KMIP server the keys that a KMIP key file names, under their KMIP Names, and activates
+them: AES keys by Create, RSA key pairs by CreateKeyPair (the public key named <name>-public), HMAC
+keys by Register of random bytes. Names already on the server are checked (object type, algorithm,
+length, Active) and left alone; an entry with a fixed uid is only checked. Nothing is deleted.
+
+Options (any unambiguous prefix works: --end, --cl):
+${KMIP_SETUP_OPTIONS.map((d) => `  --${d.name.padEnd(12)} ${d.describe}${d.default !== undefined ? ` (default ${d.default})` : ''}`).join('\n')}
+
+Runs without a KMIP server of your own: --endpoint ${PYKMIP_ENDPOINT} on a run starts a throwaway PyKMIP
+server and creates the key file's keys on it.
+`;
+
+const HELP = `pylogen kmip setup [options]    create on a KMIP server the keys that a KMIP key file names
+
+pylogen kmip setup --help for its options.
+`;
+
+export interface KmipSetupIO {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+export async function kmipCommand(argv: string[], cwd: string = process.cwd(), io: KmipSetupIO = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const [command, ...words] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out(HELP);
+    return command === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (command !== 'setup') throw new UsageError(`unknown kmip command "${command}" (kmip setup)`);
+  if (words.includes('--help') || words.includes('-h')) {
+    out(SETUP_HELP);
+    return ExitCode.ok;
+  }
+  const v = parseKmsOptions('setup', words, KMIP_SETUP_OPTIONS, 'kmip');
+  if (v.endpoint === undefined) throw new UsageError('kmip setup: give --endpoint kmip://host:port');
+  if (v.endpoint === PYKMIP_ENDPOINT) {
+    throw new UsageError(`kmip setup --endpoint ${PYKMIP_ENDPOINT}: the throwaway server of a run lives only for that run and creates its keys itself`);
+  }
+  const where = parseKmipUrl(v.endpoint as string);
+  if ('problem' in where) throw new UsageError(`--endpoint: ${where.problem}`);
+  const { files, missing } = kmipFiles({ ca: v.ca as string | undefined, cert: v.cert as string | undefined, clientKey: v['client-key'] as string | undefined });
+  if (missing.length > 0) {
+    throw new UsageError(`kmip setup: the TLS files are missing: give ${missing.map((m) => m.replace('"clientKey"', '--client-key').replace(/^"(\w+)"/, '--$1')).join(', ')}`);
+  }
+  const read = readKmipFiles(files, cwd);
+  if ('problems' in read) throw new UsageError(read.problems.join('; ').replace(/--extra "clientKey"/g, '--client-key').replace(/--extra "(\w+)"/g, '--$1'));
+  const file = loadKmipKeyFile(v.keys as string, cwd, packageRoot);
+  const client = new KmipClient({
+    tls: tlsOptions(where.host, where.port, read.pem, v.servername as string | undefined),
+    timeoutMs: (v.timeout as number) * 1000,
+    connections: 1,
+  });
+  try {
+    const done = await setupKmipKeys(client, [...file.entries.values()], (line) => out(`${line}\n`));
+    out(`pylogen kmip setup: ${file.path} on ${v.endpoint as string}: ${done.existing.length} existing, ${done.created.length} created\n`);
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (e instanceof Error && e.message.startsWith('kmip setup: ')) throw new UsageError(e.message);
+    err(`pylogen: kmip setup: ${errorType(e)}: ${describeError(e).replace(/^[^:]*: /, '')}\n`);
+    return ExitCode.runFailed;
+  } finally {
+    client.close();
+  }
+}
