@@ -6,7 +6,7 @@
  * as one block): EVENT_FIELDS numbers per event. Strings (request names, error texts) are interned per
  * runner and their new entries ride along with the batch that first uses them.
  */
-import type { KmsServerOptions } from './kms/server.js';
+import type { KmsServerOptions, KmsServerStats } from './kms/server.js';
 import type { RunnerSpec } from './plan.js';
 
 /** Event columns of a batch's Float64Array, EVENT_FIELDS per event. */
@@ -138,7 +138,21 @@ export type MainMessage =
  * The embedded KMS server's own process (`--endpoint local`, src/controller/localEndpoint.ts and
  * src/kms/serveProcess.ts): one message each way. The server stops when the channel closes.
  */
-export type ServeMainMessage = { type: 'serve'; options: KmsServerOptions };
+export type ServeMainMessage = { type: 'serve'; options: KmsServerOptions; workers?: number };
+
+/**
+ * A worker of `kms serve --workers N` (src/kms/serverWorkers.ts and src/kms/serveWorker.ts): it
+ * gets the options with the primary's keys (`shared`), listens on the shared port, and on `stop`
+ * closes, answers its counts and exits. It exits too when its channel closes.
+ */
+export type WorkerMainMessage = { type: 'serve'; options: KmsServerOptions } | { type: 'stop' };
+
+export type WorkerChildMessage =
+  /** the worker listens for messages now: the primary may send `serve` */
+  | { type: 'ready' }
+  | { type: 'listening'; url: string }
+  | { type: 'failed'; error: string; usage: boolean }
+  | { type: 'stopped'; stats: KmsServerStats };
 
 export type ServeChildMessage =
   | { type: 'listening'; url: string; keys: number }

@@ -14,6 +14,7 @@ const VALUE_NAMES: Record<string, string> = {
   'error-rate': 'P',
   region: 'R',
   credentials: 'AK:SECRET[:TOKEN]',
+  workers: 'N',
   endpoint: 'URL',
   retries: 'N',
   timeout: 'S',

@@ -45,6 +45,7 @@ export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
   { name: 'throttle', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers' },
   { name: 'error-rate', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead', default: '0' },
   runOption('region', "region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)"),
+  { name: 'workers', kind: { type: 'int', min: 1, max: 64 }, describe: 'server processes on the one port, with the same keys (one per core to spare)', default: '1' },
   {
     name: 'credentials',
     kind: { type: 'string', nonEmpty: true },

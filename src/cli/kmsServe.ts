@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { loadKeyFile } from '../kms/keyfile.js';
 import { parseCredentials } from '../kms/server-auth.js';
 import { embeddedRegion } from '../kms/region.js';
-import { startKmsServer } from '../kms/server.js';
+import { startKmsServers } from '../kms/serverWorkers.js';
 import { packageRoot } from '../paths.js';
 import { parseKmsOptions, parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
 
@@ -47,7 +47,8 @@ export async function kmsServe(words: readonly string[], cwd: string, io: ServeI
   if (typeof credentials === 'string') throw new UsageError(`--credentials ${credentials}`);
   // Listen for the signals before the server exists: a Ctrl-C during key generation still stops it.
   const stop = io.stopped ?? signalled();
-  const server = await startKmsServer({
+  const workers = v.workers as number;
+  const server = await startKmsServers({
     host,
     port: v.port as number,
     keys: [...keyFile.entries.values()],
@@ -56,9 +57,10 @@ export async function kmsServe(words: readonly string[], cwd: string, io: ServeI
     ...(v.throttle !== undefined ? { throttleRps: v.throttle as number } : {}),
     errorRate: v['error-rate'] as number,
     ...(credentials === undefined ? {} : { credentials }),
-  });
+  }, workers);
   const since = performance.now();
-  err(`pylogen kms server listening on ${server.url} (${keyFile.entries.size} keys from ${keyFile.path})\n`);
+  const procs = workers > 1 ? `, ${workers} worker processes` : '';
+  err(`pylogen kms server listening on ${server.url} (${keyFile.entries.size} keys from ${keyFile.path}${procs})\n`);
   if (!isLoopback(host) && credentials === undefined) {
     err(`pylogen kms server: warning: --host ${host}: the server checks no credentials; anyone who can reach this address can use its keys\n`);
   }
@@ -66,8 +68,7 @@ export async function kmsServe(words: readonly string[], cwd: string, io: ServeI
   err(`pylogen kms server: use --endpoint ${server.url} (${signing}); Ctrl-C stops it\n`);
   out(`${server.url}\n`);
   await stop;
-  await server.close();
-  const s = server.stats();
+  const s = await server.close();
   const seconds = (performance.now() - since) / 1000;
   err(
     `pylogen kms server: stopped after ${seconds.toFixed(1)} s: ${s.requests} requests (${(s.requests / Math.max(seconds, 0.001)).toFixed(1)}/s), ` +

@@ -7,6 +7,7 @@
  * have no business being used to sign requests to it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadKeyFile, type KeyEntry } from '../kms/keyfile.js';
@@ -95,6 +96,14 @@ export function localKeys(plan: RunPlan, cwd: string = process.cwd()): { entries
   return { entries: [...new Set([...byRef.values()].map((v) => v.entry))], files };
 }
 
+/**
+ * Server processes of `--endpoint local`: a quarter of the cores (at least one), so that on a big
+ * machine the embedded server keeps up with the runners, which keep the other cores.
+ */
+export function localWorkers(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 4));
+}
+
 export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cwd()): Promise<LocalEndpoint> {
   const region = localRegion(plan);
   const { entries } = localKeys(plan, cwd);
@@ -141,7 +150,7 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
     child.once('error', (err) => fail(new Error(`the embedded KMS server could not be started: ${err.message}`)));
     child.once('exit', (code, signal) => fail(new Error(`the embedded KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
     const credentials = { ...THROWAWAY_CREDENTIALS };
-    child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region, credentials } } satisfies ServeMainMessage);
+    child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region, credentials }, workers: localWorkers() } satisfies ServeMainMessage);
   });
   return { url: started.url, region, keys: started.keys, pid: child.pid, close, died: () => death };
 }

@@ -7,14 +7,14 @@
  */
 import { describeError, UsageError } from '../errors.js';
 import type { ServeChildMessage, ServeMainMessage } from '../protocol.js';
-import { startKmsServer, type KmsServerHandle } from './server.js';
+import { startKmsServers, type KmsServerGroup } from './serverWorkers.js';
 
 if (typeof process.send !== 'function') {
   process.stderr.write('pylogen kms server process: must be started by pylogen (no IPC channel)\n');
   process.exit(2);
 }
 
-let handle: KmsServerHandle | undefined;
+let handle: KmsServerGroup | undefined;
 let stopping = false;
 
 function send(m: ServeChildMessage, then?: () => void): void {
@@ -37,7 +37,7 @@ process.on('SIGINT', () => {});
 
 process.once('message', (m: ServeMainMessage) => {
   if (m.type !== 'serve') return;
-  startKmsServer(m.options).then(
+  startKmsServers(m.options, m.workers ?? 1).then(
     (h) => {
       handle = h;
       if (stopping) return void h.close();

@@ -32,6 +32,12 @@ export class KeyStore {
     return key;
   }
 
+  /** Adds a key made elsewhere (a worker's copy of the primary's keys, server-shared-keys.ts). */
+  insert(key: KmsKey): void {
+    this.keys.set(key.id, key);
+    this.byBlobId.set(key.blobId.toString('hex'), key);
+  }
+
   aliasArn(name: string): string {
     return `arn:aws:kms:${this.region}:${this.account}:${name}`;
   }

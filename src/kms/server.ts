@@ -8,6 +8,7 @@ import { KmsError } from './server-errors.js';
 import type { Json } from './server-input.js';
 import { OPERATIONS, OTHER_AWS_OPERATIONS } from './server-ops.js';
 import type { SigningCredentials } from './sigv4.js';
+import { exportKeys, importKeys, type SharedKeys } from './server-shared-keys.js';
 import { KeyStore } from './server-store.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -37,6 +38,8 @@ export interface KmsServerOptions {
   accountId?: string;
   /** When given, every request must be SigV4-signed with them (for the server's region, service kms). */
   credentials?: SigningCredentials;
+  /** Keys made by another process (the primary of `kms serve --workers N`): used instead of `keys`. */
+  shared?: SharedKeys;
 }
 
 export interface KmsServerStats {
@@ -99,11 +102,19 @@ async function createEntries(store: KeyStore, entries: readonly KeyEntry[]): Pro
   });
 }
 
+/** The keys of a key file generated once, as data for the workers of one server (server-shared-keys.ts). */
+export async function generateSharedKeys(opts: Pick<KmsServerOptions, 'keys' | 'region' | 'accountId'>): Promise<SharedKeys> {
+  const store = new KeyStore(opts.region ?? 'us-east-1', opts.accountId ?? '111122223333');
+  await createEntries(store, opts.keys ?? []);
+  return exportKeys(store);
+}
+
 export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsServerHandle> {
   checkOptions(opts);
   const host = opts.host ?? '127.0.0.1';
   const store = new KeyStore(opts.region ?? 'us-east-1', opts.accountId ?? '111122223333');
-  await createEntries(store, opts.keys ?? []);
+  if (opts.shared !== undefined) importKeys(store, opts.shared);
+  else await createEntries(store, opts.keys ?? []);
 
   const stats: KmsServerStats = { requests: 0, throttled: 0, injectedErrors: 0 };
   const bucket = opts.throttleRps === undefined ? undefined : new TokenBucket(opts.throttleRps, Math.max(1, Math.ceil(opts.throttleRps / 10)));
