@@ -21,7 +21,7 @@ export type Kind =
   | { type: 'enum'; choices: readonly string[] }
   | { type: 'string'; nonEmpty?: boolean }
   | { type: 'count' }
-  /** a flag: no value on the command line, true / false in a profile */
+  /** a flag: no value on the command line, true / false in a profile (`--abort-on-fail`) */
   | { type: 'flag' }
   /** thresholds, [REQUEST:]METRIC OP VALUE (src/verdict/threshold.ts); repeatable, they add up */
   | { type: 'thresholds' }
@@ -45,6 +45,10 @@ export interface OptionDef {
   profile?: boolean;
   /** may be given several times: every value counts (a profile gives a list) */
   repeatable?: boolean;
+  /** what --help shows after the name (`--process N`); default from the kind */
+  value?: string;
+  /** what --help shows as the default when the built-in value does not say it well */
+  defaultText?: string;
 }
 
 /**
@@ -66,36 +70,37 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'rampup', kind: { type: 'seconds', min: 0 }, key: 'rampup', scope: 'line', describe: 'seconds between two runner starts' },
   { name: 'duration', kind: { type: 'seconds', min: 0 }, key: 'duration', scope: 'line', describe: 'seconds each runner runs, from its own start (priority over --loops)' },
   { name: 'loops', kind: { type: 'int', min: 1 }, key: 'loops', scope: 'line', describe: 'loops per runner when no --duration is given' },
-  { name: 'lengths', aliases: ['steps'], kind: { type: 'lengths' }, key: 'lengths', scope: 'line', describe: 'payload lengths L,L,...: one loop calls the CUT once per length' },
+  { name: 'lengths', aliases: ['steps'], kind: { type: 'lengths' }, key: 'lengths', scope: 'line', describe: 'payload lengths in bytes: one loop calls the CUT once per length' },
   { name: 'pauseloop', kind: { type: 'seconds', min: 0 }, key: 'pauseloop', scope: 'line', describe: 'pause after each loop, seconds' },
   { name: 'pauselen', aliases: ['pausestep'], kind: { type: 'seconds', min: 0 }, key: 'pauselen', scope: 'line', describe: 'pause after each length, seconds' },
   { name: 'extra', kind: { type: 'json-object' }, key: 'extra', scope: 'line', describe: 'parameters for the CUT, a JSON object' },
   { name: 'summary', kind: { type: 'seconds', min: 0.1, positive: true }, key: 'summary', scope: 'line', describe: 'seconds between two throughput computations (local and global)' },
-  { name: 'id', kind: { type: 'string', nonEmpty: true }, key: 'id', scope: 'line', describe: "an arbitrary id that labels this line's events" },
-  { name: 'schedule', kind: { type: 'string', nonEmpty: true }, key: 'schedule', scope: 'line', describe: "open model: arrivals per second as D@R segments, R a rate or a ramp R1-R2 (30@10,20@15,30@10-50), over the line's runners; the schedule's length is the run's duration" },
+  { name: 'id', value: 'ID', kind: { type: 'string', nonEmpty: true }, key: 'id', scope: 'line', describe: "an arbitrary id that labels this line's events" },
+  { name: 'schedule', value: 'D@R,...', kind: { type: 'string', nonEmpty: true }, key: 'schedule', scope: 'line', describe: "open model: arrivals per second as D@R segments, R a rate or a ramp R1-R2 (30@10,20@15,30@10-50), over the line's runners; the schedule's length is the run's duration" },
   { name: 'arrival', kind: { type: 'enum', choices: ['uniform', 'poisson'] }, key: 'arrival', scope: 'line', describe: 'open model: arrivals evenly spaced (uniform, PYLOGEN) or a Poisson process (poisson, Hyperfoil)' },
-  { name: 'burst', kind: { type: 'string', nonEmpty: true }, key: 'burst', scope: 'line', describe: 'open model: bursts of arrivals at one instant, the following slots skipped: 0 random size up to the mean rate, n random up to n, fN fixed N' },
-  { name: 'max-inflight', kind: { type: 'int', min: 0, max: 1_000_000 }, key: 'maxInflight', scope: 'line', describe: 'open model: operations in flight over the line at most, split across its runners (default 0: unbounded); arrivals past it wait in --queue' },
-  { name: 'queue', kind: { type: 'int', min: 0, max: 10_000_000 }, key: 'queue', scope: 'line', describe: 'open model: arrivals that may wait for --max-inflight, over the line (default 10 x --max-inflight); past it they are dropped and counted' },
-  { name: 'seed', kind: { type: 'int', min: 0, max: 0xffff_ffff }, key: 'seed', scope: 'line', describe: 'open model: seed of Poisson arrivals and random bursts (default: chosen at random per line, shown with -v)' },
+  { name: 'burst', value: '0|n|fN', kind: { type: 'string', nonEmpty: true }, key: 'burst', scope: 'line', describe: 'open model: bursts of arrivals at one instant, the following slots skipped: 0 random size up to the mean rate, n random up to n, fN fixed N' },
+  { name: 'max-inflight', kind: { type: 'int', min: 0, max: 1_000_000 }, key: 'maxInflight', scope: 'line', describe: 'open model: operations in flight over the line at most, split across its runners (0: unbounded); arrivals past it wait in --queue' },
+  { name: 'queue', kind: { type: 'int', min: 0, max: 10_000_000 }, key: 'queue', scope: 'line', defaultText: '10 x --max-inflight', describe: 'open model: arrivals that may wait for --max-inflight, over the line; past it they are dropped and counted' },
+  { name: 'seed', kind: { type: 'int', min: 0, max: 0xffff_ffff }, key: 'seed', scope: 'line', defaultText: 'random', describe: 'open model: seed of Poisson arrivals and random bursts (random: chosen per line, shown with -v)' },
   {
     name: 'endpoint',
     kind: { type: 'url', schemes: ['http', 'https', 'kmip'], named: Object.keys(NAMED_ENDPOINTS) },
     key: 'endpoint',
     scope: 'line',
+    defaultText: "the SDK's",
     describe: 'KMS endpoint URL, a KMIP server kmip://host:port, or a throwaway target started for the run: "local" (the embedded KMS server), "softhsm" (a SoftHSM2 token), "pykmip" (a PyKMIP server)',
   },
-  { name: 'region', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', describe: 'KMS region' },
+  { name: 'region', value: 'R', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', defaultText: "the SDK's", describe: 'KMS region' },
   { name: 'client', kind: { type: 'enum', choices: ['fast', 'sdk'] }, key: 'client', scope: 'line', describe: 'KMS client of the KMS CUTs: fast (JSON 1.1 and SigV4 sent directly, ~10x less injector CPU) or sdk (@aws-sdk/client-kms send(), what an SDK application pays)' },
-  { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: "retries of a KMS request, by the SDK's standard retry strategy (default 0: throttling shows as errors)" },
+  { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: "retries of a KMS request, by the SDK's standard retry strategy (0: throttling shows as errors)" },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
   { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
   { name: 'threshold', kind: { type: 'thresholds' }, key: 'thresholds', scope: 'line', repeatable: true, describe: "a pass/fail criterion [REQUEST:]METRIC OP VALUE (p99<20, ENCRYPT:p99.9<50ms, errors<1%, throughput>=1000, ThrottlingException<1%); repeatable; exit code 1 when one fails" },
   { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
-  { name: 'out', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the per-event stream (default: standard output)' },
-  { name: 'summary-json', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
-  { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a profile: JSON object of option values (as given, then in profiles/)' },
-  { name: 'file', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
+  { name: 'out', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', defaultText: 'standard output', describe: 'file for the per-event stream' },
+  { name: 'summary-json', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
+  { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', value: 'FILE', describe: 'a profile: JSON object of option values (as given, then in ./profiles, then the package\'s profiles/)' },
+  { name: 'file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
   { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
   { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', describe: 'skip the preflight: the one real call that each KMS line makes before t0 to check its endpoint, credentials and key' },
   { name: 'start', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: "capacity: the first step's rate, operations/s (open model)" },
@@ -304,4 +309,46 @@ export function applyLineValues(
 /** Checks that concern several options of a line together. */
 export function checkLine(o: LineOptions, problems: Problems): void {
   if (o.duration === 0 && o.loops < 1) problems.add('the run would do nothing: give --duration or --loops of at least 1');
+}
+
+/** What --help shows after an option's name: `--process N`, `--extra JSON`. */
+export function valueName(def: Pick<OptionDef, 'kind' | 'value'>): string {
+  if (def.value !== undefined) return def.value;
+  switch (def.kind.type) {
+    case 'int':
+      return 'N';
+    case 'seconds':
+      return 'S';
+    case 'number':
+      return 'X';
+    case 'url':
+      return 'URL';
+    case 'lengths':
+      return 'L,L,...';
+    case 'json-object':
+      return 'JSON';
+    case 'enum':
+      return def.kind.choices.join('|');
+    case 'string':
+      return 'VALUE';
+    case 'thresholds':
+      return 'EXPR';
+    case 'int-list':
+      return 'N,N,...';
+    case 'flag':
+    case 'count':
+      return '';
+  }
+}
+
+/** The default --help shows for an option, or undefined when it has none worth showing. */
+export function defaultShown(def: Pick<OptionDef, 'name' | 'key' | 'defaultText'> & { default?: string }): string | undefined {
+  if (def.defaultText !== undefined) return def.defaultText;
+  if (def.default !== undefined) return def.default;
+  const v: unknown = def.key !== undefined ? LINE_DEFAULTS[def.key] : (RUN_DEFAULTS as Record<string, unknown>)[def.name];
+  if (v === undefined || v === '' || v === 0 && def.name === 'verbose') return undefined;
+  if (v === false) return undefined;
+  if (Array.isArray(v)) return v.length === 0 ? undefined : v.join(',');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
 }

@@ -15,56 +15,33 @@ import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile } from '../kmip/keyfile.js';
 import { setupKmipKeys } from '../kmip/setup.js';
 import { KMIP_FILE_ENV, kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions } from '../kmip/target.js';
 import { packageRoot } from '../paths.js';
+import type { Command } from './command.js';
 import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
 
 export const KMIP_SETUP_OPTIONS: readonly KmsOptionDef[] = [
-  { name: 'endpoint', kind: { type: 'string', nonEmpty: true }, describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)' },
-  { name: 'ca', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the CA that signed the server's certificate (default: ${KMIP_FILE_ENV.ca})` },
-  { name: 'cert', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate (default: ${KMIP_FILE_ENV.cert})` },
-  { name: 'client-key', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate's private key, never shown (default: ${KMIP_FILE_ENV.clientKey})` },
-  { name: 'servername', kind: { type: 'string', nonEmpty: true }, describe: "the server certificate's name, when it is not the endpoint's host" },
-  { name: 'keys', kind: { type: 'string', nonEmpty: true }, describe: "KMIP key file (as given, then in ./profiles, then the package's profiles/)", default: DEFAULT_KMIP_KEY_FILE },
+  { name: 'endpoint', value: 'kmip://HOST:PORT', kind: { type: 'string', nonEmpty: true }, describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)' },
+  { name: 'ca', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the CA that signed the server's certificate (default: ${KMIP_FILE_ENV.ca})` },
+  { name: 'cert', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate (default: ${KMIP_FILE_ENV.cert})` },
+  { name: 'client-key', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate's private key, never shown (default: ${KMIP_FILE_ENV.clientKey})` },
+  { name: 'servername', value: 'NAME', kind: { type: 'string', nonEmpty: true }, describe: "the server certificate's name, when it is not the endpoint's host" },
+  { name: 'keys', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: "KMIP key file (as given, then in ./profiles, then the package's profiles/)", default: DEFAULT_KMIP_KEY_FILE },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out (RSA key pairs take a while)', default: '60' },
 ];
-
-const SETUP_HELP = `pylogen kmip setup --endpoint kmip://host:5696 --ca CA.pem --cert CLIENT.pem --client-key CLIENT-KEY.pem [--keys FILE]
-
-Creates on a KMIP server the keys that a KMIP key file names, under their KMIP Names, and activates
-them: AES keys by Create, RSA key pairs by CreateKeyPair (the public key named <name>-public), HMAC
-keys by Register of random bytes. Names already on the server are checked (object type, algorithm,
-length, Active) and left alone; an entry with a fixed uid is only checked. Nothing is deleted.
-
-Options (any unambiguous prefix works: --end, --cl):
-${KMIP_SETUP_OPTIONS.map((d) => `  --${d.name.padEnd(12)} ${d.describe}${d.default !== undefined ? ` (default ${d.default})` : ''}`).join('\n')}
-
-Runs without a KMIP server of your own: --endpoint ${PYKMIP_ENDPOINT} on a run starts a throwaway PyKMIP
-server and creates the key file's keys on it.
-`;
-
-const HELP = `pylogen kmip setup [options]    create on a KMIP server the keys that a KMIP key file names
-
-pylogen kmip setup --help for its options.
-`;
 
 export interface KmipSetupIO {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
 }
 
-export async function kmipCommand(argv: string[], cwd: string = process.cwd(), io: KmipSetupIO = {}): Promise<number> {
+export async function kmipSetup(
+  positionals: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  cwd: string,
+  io: KmipSetupIO = {},
+): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const [command, ...words] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    out(HELP);
-    return command === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  if (command !== 'setup') throw new UsageError(`unknown kmip command "${command}" (kmip setup)`);
-  if (words.includes('--help') || words.includes('-h')) {
-    out(SETUP_HELP);
-    return ExitCode.ok;
-  }
-  const v = parseKmsOptions('setup', words, KMIP_SETUP_OPTIONS, 'kmip');
+  const v = parseKmsOptions('setup', positionals, raw, KMIP_SETUP_OPTIONS, 'kmip');
   if (v.endpoint === undefined) throw new UsageError('kmip setup: give --endpoint kmip://host:port');
   if (v.endpoint === PYKMIP_ENDPOINT) {
     throw new UsageError(`kmip setup --endpoint ${PYKMIP_ENDPOINT}: the throwaway server of a run lives only for that run and creates its keys itself`);
@@ -96,3 +73,18 @@ export async function kmipCommand(argv: string[], cwd: string = process.cwd(), i
     client.close();
   }
 }
+
+export const kmipSetupCommand: Command = {
+  path: ['kmip', 'setup'],
+  synopsis: '--endpoint kmip://host:5696 --ca CA.pem --cert CLIENT.pem --client-key CLIENT-KEY.pem [--keys FILE] [--servername NAME] [--timeout S]',
+  describe: 'create on a KMIP server the keys that a KMIP key file names',
+  details:
+    'Creates on a KMIP server the keys that a KMIP key file names, under their KMIP Names, and activates ' +
+    'them: AES keys by Create, RSA key pairs by CreateKeyPair (the public key named <name>-public), HMAC ' +
+    'keys by Register of random bytes. Names already on the server are checked (object type, algorithm, ' +
+    'length, Active) and left alone; an entry with a fixed uid is only checked. Nothing is deleted. ' +
+    `Runs without a KMIP server of your own: --endpoint ${PYKMIP_ENDPOINT} on a run starts a throwaway PyKMIP ` +
+    "server and creates the key file's keys on it. Any unambiguous prefix of an option works: --end, --cl.",
+  options: KMIP_SETUP_OPTIONS,
+  run: (a) => kmipSetup(a.positionals, a.values, a.cwd),
+};

@@ -1,27 +1,28 @@
 /**
  * The options of `pylogen kms serve` and `pylogen kms setup`, in the same declarative shape as a
- * run's (src/options.ts), parsed by the same code: prefix expansion (normalize.ts), word parsing
- * (parseWords.ts) and value checks (parseValue). Options that mean the same as a run's (--endpoint,
+ * run's (src/options.ts), parsed by the same code: prefix expansion (expandArgv.ts), yargs, and value
+ * checks (parseValue). Options that mean the same as a run's (--endpoint,
  * --region, --retries, --timeout) reuse the run's definitions.
  */
 import { Problems, UsageError } from '../errors.js';
 import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionDef } from '../options.js';
-import type { NormalizeSpec } from './normalize.js';
-import { parseWords } from './parseWords.js';
 
-export type KmsOptionDef = Pick<OptionDef, 'name' | 'kind' | 'describe'> & {
+export type KmsOptionDef = Pick<OptionDef, 'name' | 'kind' | 'describe'> & Partial<Pick<OptionDef, 'value'>> & {
   /** shown in --help; the value used when the option is absent (unless computed, see the command) */
   default?: string;
 };
 
+const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
+
 const runOption = (name: string, describe?: string, dflt?: string): KmsOptionDef => {
   const d = optionDef(name);
   if (d === undefined) throw new Error(`no run option --${name}`);
-  return { name: d.name, kind: d.kind, describe: describe ?? d.describe, ...(dflt === undefined ? {} : { default: dflt }) };
+  return { name: d.name, kind: d.kind, describe: describe ?? d.describe, value: RUN_VALUE_NAMES[d.name], ...(dflt === undefined ? {} : { default: dflt }) };
 };
 
 const KEYS: KmsOptionDef = {
   name: 'keys',
+  value: 'FILE',
   kind: { type: 'string', nonEmpty: true },
   describe: "key file of named key entries (as given, then in ./profiles, then the package's profiles/)",
   default: 'KmsDefault.json',
@@ -29,25 +30,26 @@ const KEYS: KmsOptionDef = {
 
 export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
   {
-    name: 'host',
+    name: 'host', value: 'HOST',
     kind: { type: 'string', nonEmpty: true },
     describe: 'address to listen on (without --credentials the server checks none: keep it on loopback)',
     default: '127.0.0.1',
   },
-  { name: 'port', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
+  { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
   {
-    name: 'latency',
+    name: 'latency', value: 'MS|MIN-MAX',
     kind: { type: 'string', nonEmpty: true },
     describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
     default: '0',
   },
-  { name: 'throttle', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers' },
-  { name: 'error-rate', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead', default: '0' },
+  { name: 'throttle', value: 'RPS', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers' },
+  { name: 'error-rate', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead', default: '0' },
   runOption('region', "region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)"),
-  { name: 'workers', kind: { type: 'int', min: 1, max: 64 }, describe: 'server processes on the one port, with the same keys (one per core to spare)', default: '1' },
+  { name: 'workers', value: 'N', kind: { type: 'int', min: 1, max: 64 }, describe: 'server processes on the one port, with the same keys (one per core to spare)', default: '1' },
   {
     name: 'credentials',
+    value: 'AK:SECRET[:TOKEN]',
     kind: { type: 'string', nonEmpty: true },
     describe: 'ACCESS_KEY:SECRET[:SESSION_TOKEN]: verify every SigV4 signature against them, as AWS does (default: accept any signature)',
   },
@@ -61,24 +63,24 @@ export const SETUP_OPTIONS: readonly KmsOptionDef[] = [
   runOption('timeout', 'seconds before a call times out', '10'),
 ];
 
-function specOf(defs: readonly KmsOptionDef[]): NormalizeSpec {
-  return { names: new Map(defs.map((d) => [d.name, d.name])), flags: new Set() };
-}
-
 /**
- * The checked values of a kms (or pkcs11) command's words (option name → parsed value), every
- * problem at once in one line. No positional words and no -v.
+ * The checked values of a kms (or pkcs11) command (option name → parsed value), from its raw values
+ * (parsed by yargs, main.ts), every problem at once in one line. No positional words.
  */
-export function parseKmsOptions(command: string, words: readonly string[], defs: readonly KmsOptionDef[], family = 'kms'): Record<string, unknown> {
-  const parsed = parseWords(words, specOf(defs));
-  if (parsed.positionals.length > 0) throw new UsageError(`${family} ${command} takes options only, but got "${parsed.positionals[0]}"`);
-  if (parsed.verbose > 0) throw new UsageError(`unknown option -v (${family} ${command} has no verbosity)`);
+export function parseKmsOptions(
+  command: string,
+  positionals: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  defs: readonly KmsOptionDef[],
+  family = 'kms',
+): Record<string, unknown> {
+  if (positionals.length > 0) throw new UsageError(`${family} ${command} takes options only, but got "${positionals[0]}"`);
   const problems = new Problems();
   const values: Record<string, unknown> = {};
   for (const d of defs) {
-    const raw = parsed.values[d.name] ?? d.default;
-    if (raw === undefined) continue;
-    const r = parseValue(d, raw);
+    const r0 = raw[d.name] ?? d.default;
+    if (r0 === undefined) continue;
+    const r = parseValue(d, r0);
     if ('problem' in r) problems.add(r.problem);
     else values[d.name] = r.value;
   }

@@ -12,7 +12,9 @@ import { parseCredentials } from '../kms/server-auth.js';
 import { embeddedRegion } from '../kms/region.js';
 import { startKmsServers } from '../kms/serverWorkers.js';
 import { packageRoot } from '../paths.js';
+import type { Command } from './command.js';
 import { parseKmsOptions, parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
+import { takeSignals } from './signals.js';
 
 const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 const isLoopback = (host: string): boolean => LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
@@ -36,10 +38,15 @@ function signalled(): Promise<NodeJS.Signals> {
   });
 }
 
-export async function kmsServe(words: readonly string[], cwd: string, io: ServeIO = {}): Promise<number> {
+export async function kmsServe(
+  positionals: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  cwd: string,
+  io: ServeIO = {},
+): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseKmsOptions('serve', words, SERVE_OPTIONS);
+  const v = parseKmsOptions('serve', positionals, raw, SERVE_OPTIONS);
   const latency = parseLatency(v.latency as string);
   const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
   const host = v.host as string;
@@ -76,3 +83,25 @@ export async function kmsServe(words: readonly string[], cwd: string, io: ServeI
   );
   return ExitCode.ok;
 }
+
+export const kmsServeCommand: Command = {
+  path: ['kms', 'serve'],
+  describe: 'the embedded KMS-compatible server, until Ctrl-C',
+  details:
+    'The embedded KMS-compatible server (AWS KMS JSON 1.1 over HTTP, real cryptography with node:crypto), ' +
+    'with the keys of a key file created at start. Prints its URL on stdout, serves until Ctrl-C (SIGINT) ' +
+    'or SIGTERM, then prints its counts and exits 0. Without --credentials it checks none (clients may sign ' +
+    'with any); with it, every SigV4 signature is verified and refused as AWS does. ' +
+    'Any unambiguous prefix of an option works: --po, --thr, --err.',
+  options: SERVE_OPTIONS,
+  examples: [
+    ['pylogen kms serve --port 8080', 'keys of profiles/KmsDefault.json'],
+    ['pylogen kms serve --port 8080 --throttle 50 --latency 2-8', 'then: pylogen cuts.KmsEncryptSymmetric --endpoint http://127.0.0.1:8080'],
+    ['pylogen kms serve --keys my-keys.json --error-rate 0.01', 'a failing KMS'],
+    ['pylogen kms serve --credentials AKIDEXAMPLE:secret', 'then sign with AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret'],
+  ],
+  run: (a) => {
+    takeSignals();
+    return kmsServe(a.positionals, a.values, a.cwd);
+  },
+};

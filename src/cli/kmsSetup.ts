@@ -12,6 +12,7 @@ import { errorType } from '../cut/errorType.js';
 import { loadKeyFile } from '../kms/keyfile.js';
 import { setupKeys } from '../kms/setup.js';
 import { packageRoot } from '../paths.js';
+import type { Command } from './command.js';
 import { checkNotLocal, parseKmsOptions, SETUP_OPTIONS } from './kmsOptions.js';
 
 export interface SetupIO {
@@ -27,10 +28,15 @@ function hint(type: string): string {
   return '';
 }
 
-export async function kmsSetup(words: readonly string[], cwd: string, io: SetupIO = {}): Promise<number> {
+export async function kmsSetup(
+  positionals: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  cwd: string,
+  io: SetupIO = {},
+): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseKmsOptions('setup', words, SETUP_OPTIONS);
+  const v = parseKmsOptions('setup', positionals, raw, SETUP_OPTIONS);
   const endpoint = v.endpoint === undefined ? undefined : checkNotLocal(v.endpoint as string, 'setup');
   const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
   const client = createKmsClient({
@@ -60,3 +66,20 @@ export async function kmsSetup(words: readonly string[], cwd: string, io: SetupI
     client.destroy();
   }
 }
+
+export const kmsSetupCommand: Command = {
+  path: ['kms', 'setup'],
+  describe: 'create on a target the keys that a key file names',
+  details:
+    'For each entry whose alias does not resolve, creates a key of its key spec and usage, and the alias; ' +
+    'entries that resolve are checked (kind, state) and left alone; a fixed keyId is only checked. Prints one ' +
+    'line per key. Works on AWS KMS (IAM permissions: kms:DescribeKey, kms:CreateKey, kms:CreateAlias; see ' +
+    'README, KMS), a kms serve, or any KMS-compatible endpoint. Credentials and region come from the SDK\'s ' +
+    'chain unless given. Any unambiguous prefix of an option works: --end, --reg.',
+  options: SETUP_OPTIONS,
+  examples: [
+    ['pylogen kms setup --region eu-west-1', "on AWS KMS, with the SDK's credentials"],
+    ['pylogen kms setup --endpoint http://127.0.0.1:8080 --keys my-keys.json', 'on a kms serve'],
+  ],
+  run: (a) => kmsSetup(a.positionals, a.values, a.cwd),
+};

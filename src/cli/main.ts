@@ -1,118 +1,142 @@
 /**
- * The command line: a thin shell over planFromWords / planFromScenario and run() (autocannon.js over
- * lib/). yargs routes the commands and prints --help and --version; option words go through the
- * option table (src/options.ts), with PYLOGEN's prefix abbreviations. Exit codes are set here once,
- * through process.exitCode (k6 errext/exitcodes).
+ * The command line: a thin shell over the commands (autocannon.js over lib/). yargs routes the
+ * commands, checks their options and prints --help and --version; before it, expandArgv.ts expands
+ * PYLOGEN's option prefixes (--proc, --le) against the command's options. Exit codes are set here
+ * once, through process.exitCode (k6 errext/exitcodes); a UsageError is one line on stderr, exit 2.
+ *
+ * How to add a command: write one file under src/cli/ that exports a `Command` (src/cli/command.ts):
+ * its words (`path: ['report']`, `['pkcs11', 'setup']`: a two-word path makes a group like `kms`),
+ * its options (rows of OPTIONS in src/options.ts picked by name, or its own rows in that shape, like
+ * src/cli/kmsOptions.ts), a one-line `describe`, and `run(args)` that validates the raw values
+ * through parseValue and returns an exit code. Then add it to COMMANDS in src/cli/commands.ts. Its
+ * --help, prefix expansion and one-line errors come with it.
+ * How to add an option of a run (`pylogen <cut>`, scenario lines, profiles): one row of OPTIONS in
+ * src/options.ts (kind `flag` for an option without a value, like --no-preflight).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { ExitCode } from '../exitcodes.js';
 import { UsageError, describeError } from '../errors.js';
-import { planFromScenario, planFromWords } from '../config/buildPlan.js';
-import { run } from '../controller/run.js';
-import { OPTIONS } from '../options.js';
 import { packageRoot } from '../paths.js';
-import { kmsCommand } from './kms.js';
-import { pkcs11Command } from './pkcs11.js';
-import { kmipCommand } from './kmip.js';
-import { planCapacity } from '../capacity/capacityPlan.js';
-import { runCapacity } from '../capacity/runCapacity.js';
+import { argsOf, declareOptions, usageLine, type Command } from './command.js';
+import { COMMANDS } from './commands.js';
+import { commandOf, expandArgv } from './expandArgv.js';
+import { exitOnEarlySignals } from './signals.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-
-function help(): string {
-  const y = yargs([])
-    .scriptName('pylogen')
-    .usage(
-      'pylogen <cut> [options]          run one CUT (cuts.Dummy, cuts.KmsEncryptSymmetric, or ./cuts/MyCut.ts)\n' +
-        'pylogen scenario --file FILE     run every line of a scenario file at the same time\n' +
-        'pylogen capacity <cut> [options] --start R --step R --step-seconds S [--max R] [--refine] --threshold ...\n' +
-        '                                 raise the rate step by step until a threshold fails (or --concurrency-steps 1,2,4,...)\n' +
-        'pylogen kms serve [options]      the embedded KMS-compatible server\n' +
-        'pylogen kms setup [options]      create on a target the keys that a key file names\n' +
-        'pylogen pkcs11 setup [options]   create on a PKCS#11 token the keys that a key file names\n' +
-        'pylogen kmip setup [options]     create on a KMIP server the keys that a KMIP key file names\n\n' +
-        'Long options may be abbreviated to any unambiguous prefix (--proc, --le, --pauselo, --def).',
-    )
-    .example('pylogen cuts.Dummy --proc 2 --duration 10', 'two runners for 10 s, CSV events on stdout')
-    .example("pylogen cuts.Dummy --le 384 --pauselen 0 --pauselo 0.001 --duration 10 --ram 0 --proc 2", "PYLOGEN's example")
-    .example("pylogen cuts.Dummy --loops 5 --extra '{\"transaction\":true}' --out run.csv --summary-json run.json", 'transactions, files')
-    .example('pylogen scenario --file scenarios/Scenario.txt', 'a scenario file')
-    .version(false)
-    .help(false)
-    .wrap(Math.min(110, process.stderr.columns ?? 100));
-  for (const d of OPTIONS) {
-    y.option(d.name, {
-      describe: d.describe + (d.aliases ? ` (alias --${d.aliases.join(', --')})` : ''),
-      type: d.kind.type === 'count' ? 'count' : d.kind.type === 'flag' ? 'boolean' : 'string',
-      ...(d.short ? { alias: d.short } : {}),
-    });
-  }
-  y.option('help', { describe: 'show this help', type: 'boolean' }).option('version', { describe: 'show the version', type: 'boolean' });
-  return y.getHelp() as unknown as string;
-}
 
 // The AWS SDK prints a 9-line notice about the Node version in every process that loads it (kms
 // setup, the runners): it would drown the status lines. The README says which Node versions work.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+exitOnEarlySignals();
 
-// An interrupt before the run has started (while the plan is validated, or runners load): nothing
-// to stop or write yet, exit 130. run() takes the signals over once the runners exist.
-let running = false;
-const early = () => {
-  if (!running) process.exit(ExitCode.interrupted);
-};
-process.on('SIGINT', early);
-process.on('SIGTERM', early);
-/** From here on, the command handles SIGINT / SIGTERM itself. */
-const takeSignals = () => {
-  running = true;
-  process.off('SIGINT', early);
-  process.off('SIGTERM', early);
-};
+const width = (): number => Math.min(110, process.stdout.columns ?? 100);
+
+/** yargs, told not to guess: values stay strings (the option table checks them), no camel-case keys. */
+function cli(): Argv {
+  return yargs()
+    .scriptName('pylogen')
+    .parserConfiguration({
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      // an option given twice: the last wins (argsOf), except repeatable ones (--threshold) that keep all
+      'duplicate-arguments-array': true,
+      'greedy-arrays': false,
+      'strip-aliased': true,
+    })
+    .strictOptions()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg.replace(/^Unknown arguments?: /, 'unknown option --'));
+    })
+    .help('help')
+    .alias('help', 'h')
+    .version(version)
+    .wrap(width());
+}
+
+function builder(c: Command): (y: Argv) => Argv {
+  return (y) => {
+    // the default command's usage is the top level's (TOP_USAGE)
+    if (c.path.length > 0) y.usage(`${usageLine(c)}${c.details !== undefined ? `\n\n${c.details}` : ''}`);
+    declareOptions(y, c.options);
+    for (const [cmd, what] of c.examples ?? []) y.example(cmd, what);
+    return y;
+  };
+}
+
+/** Registers every command; `done` receives the exit code of the one that ran. */
+function register(y: Argv, commands: readonly Command[], cwd: string, words: readonly string[], done: (code: number) => void): Argv {
+  const groups = new Map<string, Command[]>();
+  for (const c of commands) {
+    const handler = async (argv: Record<string, unknown>): Promise<void> => done(await c.run(argsOf(argv, c, cwd, words)));
+    if (c.path.length <= 1) {
+      y.command({ command: c.path.length === 0 ? '$0' : c.path[0]!, describe: c.path.length === 0 ? false : c.describe, builder: builder(c), handler });
+    } else {
+      const g = groups.get(c.path[0]!) ?? [];
+      groups.set(c.path[0]!, g.concat(c));
+    }
+  }
+  for (const [name, subs] of groups) {
+    let group: Argv | undefined;
+    y.command({
+      command: name,
+      describe: subs.map((c) => c.path.join(' ')).join(', '),
+      builder: (gy) => {
+        group = gy;
+        gy.usage(subs.map((c) => `${usageLine(c)}\n    ${c.describe}`).join('\n'));
+        for (const c of subs) {
+          const handler = async (argv: Record<string, unknown>): Promise<void> => done(await c.run(argsOf(argv, c, cwd, words)));
+          gy.command({ command: c.path[1]!, describe: c.describe, builder: builder(c), handler });
+        }
+        return gy;
+      },
+      // `pylogen kms` alone: its usage on stderr, exit 2 (an unknown subcommand is refused by commandOf)
+      handler: () => {
+        group?.showHelp((s: string) => process.stderr.write(`${s}\n`));
+        done(ExitCode.usage);
+      },
+    });
+  }
+  return y;
+}
+
+const TOP_USAGE = [
+  ...COMMANDS.map((c) => `${usageLine(c, true).padEnd(40)} ${c.describe}`),
+  `${'pylogen --help | --version'.padEnd(40)} pylogen <command> --help: the options of a command`,
+  '',
+  'Long options may be abbreviated to any unambiguous prefix (--proc, --le, --pauselo, --ram, --def).',
+  'The options below are those of pylogen <cut>.',
+].join('\n');
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write((await help()) + '\n');
-    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
-  }
-  if (argv[0] === '--version') {
-    process.stdout.write(version + '\n');
-    return ExitCode.ok;
-  }
-  // kms serve|setup have their own options and --help; kms serve stops on a signal, prints its
-  // counts and exits 0.
-  if (argv[0] === 'kms') {
-    if (argv[1] === 'serve') takeSignals();
-    return kmsCommand(argv.slice(1));
-  }
-  if (argv[0] === 'pkcs11') return pkcs11Command(argv.slice(1));
-  if (argv[0] === 'kmip') return kmipCommand(argv.slice(1));
-  if (argv.includes('--help')) {
-    process.stdout.write((await help()) + '\n');
-    return ExitCode.ok;
-  }
   const cwd = process.cwd();
-  const capacity = argv[0] === 'capacity' ? await planCapacity(argv.slice(1), cwd) : undefined;
-  const plan = capacity !== undefined ? capacity.plan : argv[0] === 'scenario' ? await planFromScenario(argv.slice(1), cwd) : await planFromWords(argv, cwd);
-
-  // SIGINT / SIGTERM: stop gracefully, write everything received, print the summary, exit 130; a
-  // second SIGINT forces the runners down.
-  const graceful = new AbortController();
-  const force = new AbortController();
-  const onSignal = () => {
-    if (!graceful.signal.aborted) graceful.abort();
-    else force.abort();
+  let code: number = ExitCode.ok;
+  const done = (c: number): void => {
+    code = c;
   };
-  takeSignals();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const signals = { signal: graceful.signal, forceSignal: force.signal };
-  const result = capacity !== undefined ? await runCapacity(capacity, signals) : await run(plan, signals);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  return result.exitCode;
+  if (argv.length === 0 || argv[0] === 'help') {
+    const help = await topLevel(cwd, [], done).getHelp();
+    if (argv.length === 0) {
+      process.stderr.write(`${help}\n`);
+      return ExitCode.usage;
+    }
+    process.stdout.write(`${help}\n`);
+    return ExitCode.ok;
+  }
+  const command = commandOf(argv, COMMANDS);
+  const words = expandArgv(argv, command);
+  await topLevel(cwd, words, done).parseAsync(words);
+  return code;
+}
+
+function topLevel(cwd: string, words: readonly string[], done: (code: number) => void): Argv {
+  const y = register(cli(), COMMANDS, cwd, words, done);
+  return y.usage(TOP_USAGE);
 }
 
 main(process.argv.slice(2)).then(

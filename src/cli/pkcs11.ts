@@ -13,59 +13,35 @@ import { DEFAULT_PKCS11_KEY_FILE, loadPkcs11KeyFile } from '../pkcs11/keyfile.js
 import { setupPkcs11Keys } from '../pkcs11/setup.js';
 import { openToken, Pkcs11OpenError } from '../pkcs11/Token.js';
 import { packageRoot } from '../paths.js';
+import type { Command } from './command.js';
 import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
 
 export const PKCS11_SETUP_OPTIONS: readonly KmsOptionDef[] = [
-  { name: 'module', kind: { type: 'string', nonEmpty: true }, describe: "the PKCS#11 module (shared library) of the HSM (default: the key file's \"module\")" },
-  { name: 'token', kind: { type: 'string', nonEmpty: true }, describe: "the token label (default: the key file's \"token\")" },
+  { name: 'module', value: 'M', kind: { type: 'string', nonEmpty: true }, describe: "the PKCS#11 module (shared library) of the HSM (default: the key file's \"module\")" },
+  { name: 'token', value: 'LABEL', kind: { type: 'string', nonEmpty: true }, describe: "the token label (default: the key file's \"token\")" },
   {
     name: 'keys',
+    value: 'FILE',
     kind: { type: 'string', nonEmpty: true },
     describe: "PKCS#11 key file (as given, then in ./profiles, then the package's profiles/)",
     default: DEFAULT_PKCS11_KEY_FILE,
   },
 ];
 
-const SETUP_HELP = `pylogen pkcs11 setup [--module M] [--token LABEL] [--keys FILE]
-
-Creates on a PKCS#11 token the keys that a key file names, by their labels: labels already on the
-token are checked (key type, size or curve, usage) and left alone; the others are created as
-persistent, private, sensitive, non-extractable token objects. Nothing is deleted. The user PIN
-comes from the environment variable PKCS11_PIN and is never shown.
-
-Options (any unambiguous prefix works: --mod, --tok):
-  --module M      ${PKCS11_SETUP_OPTIONS[0]!.describe}
-  --token LABEL   ${PKCS11_SETUP_OPTIONS[1]!.describe}
-  --keys FILE     ${PKCS11_SETUP_OPTIONS[2]!.describe} (default ${DEFAULT_PKCS11_KEY_FILE})
-
-Example:
-  PKCS11_PIN=... pylogen pkcs11 setup --module /usr/lib/softhsm/libsofthsm2.so --token pylogen
-`;
-
-const HELP = `pylogen pkcs11 setup [options]    create on a token the keys that a PKCS#11 key file names
-
-pylogen pkcs11 setup --help for its options. Runs without a token of your own: --endpoint softhsm.
-`;
-
 export interface Pkcs11SetupIO {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
 }
 
-export async function pkcs11Command(argv: string[], cwd: string = process.cwd(), io: Pkcs11SetupIO = {}): Promise<number> {
+export async function pkcs11Setup(
+  positionals: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  cwd: string,
+  io: Pkcs11SetupIO = {},
+): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const [command, ...words] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    out(HELP);
-    return command === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  if (command !== 'setup') throw new UsageError(`unknown pkcs11 command "${command}" (pkcs11 setup)`);
-  if (words.includes('--help') || words.includes('-h')) {
-    out(SETUP_HELP);
-    return ExitCode.ok;
-  }
-  const v = parseKmsOptions('setup', words, PKCS11_SETUP_OPTIONS, 'pkcs11');
+  const v = parseKmsOptions('setup', positionals, raw, PKCS11_SETUP_OPTIONS, 'pkcs11');
   const file = loadPkcs11KeyFile(v.keys as string, cwd, packageRoot);
   const module = (v.module as string | undefined) ?? file.module;
   const token = (v.token as string | undefined) ?? file.token;
@@ -92,3 +68,17 @@ export async function pkcs11Command(argv: string[], cwd: string = process.cwd(),
     opened.close();
   }
 }
+
+export const pkcs11SetupCommand: Command = {
+  path: ['pkcs11', 'setup'],
+  describe: 'create on a PKCS#11 token the keys that a key file names',
+  details:
+    'Creates on a PKCS#11 token the keys that a key file names, by their labels: labels already on the ' +
+    'token are checked (key type, size or curve, usage) and left alone; the others are created as ' +
+    'persistent, private, sensitive, non-extractable token objects. Nothing is deleted. The user PIN ' +
+    'comes from the environment variable PKCS11_PIN and is never shown. Runs without a token of your own: ' +
+    '--endpoint softhsm. Any unambiguous prefix of an option works: --mod, --tok.',
+  options: PKCS11_SETUP_OPTIONS,
+  examples: [['PKCS11_PIN=... pylogen pkcs11 setup --module /usr/lib/softhsm/libsofthsm2.so --token pylogen', 'on a SoftHSM2 token']],
+  run: (a) => pkcs11Setup(a.positionals, a.values, a.cwd),
+};

@@ -10,7 +10,7 @@ import { findCut, loadCut } from '../cut/load.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from '../options.js';
 import type { CutLine, LineOptions, OutFormat, RunPlan } from '../plan.js';
 import type { NormalizeSpec } from '../cli/normalize.js';
-import { parseWords } from '../cli/parseWords.js';
+import { parseWords, type ParsedWords } from '../cli/parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
 import { splitScenario } from '../scenario/tokenize.js';
 import { checkSchedule } from './checkSchedule.js';
@@ -30,11 +30,13 @@ function specOf(defs: typeof OPTIONS): NormalizeSpec {
 }
 
 /** Options of `pylogen <cut>`: every option but those of the capacity command. */
-export const RUN_SPEC = specOf(OPTIONS.filter((d) => d.scope !== 'capacity'));
+export const RUN_OPTIONS = OPTIONS.filter((d) => d.scope !== 'capacity');
+export const RUN_SPEC = specOf(RUN_OPTIONS);
 /** Options of `pylogen capacity <cut>`: every option. */
 export const CAPACITY_SPEC = specOf(OPTIONS);
 /** Options of `pylogen scenario`: the run-level ones, and thresholds over the whole run. */
-export const SCENARIO_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'run' || d.name === 'threshold'));
+export const SCENARIO_OPTIONS = OPTIONS.filter((d) => d.scope === 'run' || d.name === 'threshold');
+export const SCENARIO_SPEC = specOf(SCENARIO_OPTIONS);
 /** Options of one scenario line: the line-level ones and --defaults. */
 export const LINE_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
 
@@ -169,7 +171,11 @@ function runValues(values: Record<string, string>, problems: Problems): RunValue
 
 /** `pylogen <cut> [options]` */
 export async function planFromWords(words: readonly string[], cwd: string): Promise<RunPlan> {
-  const parsed = parseWords(words, RUN_SPEC);
+  return planFromArgs(parseWords(words, RUN_SPEC), cwd);
+}
+
+/** `pylogen <cut> [options]`, its words already parsed (by yargs, in the CLI) */
+export async function planFromArgs(parsed: ParsedWords, cwd: string): Promise<RunPlan> {
   if (parsed.positionals.length === 0) throw new UsageError('no CUT given: pylogen <cut> [options], e.g. pylogen cuts.Dummy --proc 2 --duration 10');
   if (parsed.positionals.length > 1) throw new UsageError(`one CUT per command line, but got ${parsed.positionals.map((p) => `"${p}"`).join(' ')} (use a scenario file to run several)`);
   if (parsed.values.file !== undefined) throw new UsageError('--file goes with the scenario command: pylogen scenario --file FILE');
@@ -185,7 +191,11 @@ export async function planFromWords(words: readonly string[], cwd: string): Prom
 
 /** `pylogen scenario --file FILE [run options]` */
 export async function planFromScenario(words: readonly string[], cwd: string): Promise<RunPlan> {
-  const parsed = parseWords(words, SCENARIO_SPEC);
+  return planFromScenarioArgs(parseWords(words, SCENARIO_SPEC), cwd);
+}
+
+/** `pylogen scenario --file FILE [run options]`, its words already parsed */
+export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Promise<RunPlan> {
   if (parsed.positionals.length > 0) throw new UsageError(`scenario takes no CUT: its lines name them, but got "${parsed.positionals[0]}"`);
   const file = parsed.values.file;
   if (file === undefined) throw new UsageError('scenario needs --file FILE');

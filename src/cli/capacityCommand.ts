@@ -1,0 +1,19 @@
+/** `pylogen capacity <cut> [run options] --start R --step R ...`: the highest rate that holds the thresholds. */
+import { planCapacity } from '../capacity/capacityPlan.js';
+import { runCapacity } from '../capacity/runCapacity.js';
+import { OPTIONS } from '../options.js';
+import type { Command } from './command.js';
+import { runWithSignals } from './runPlan.js';
+
+export const capacityCommand: Command = {
+  path: ['capacity'],
+  synopsis: '<cut> [run options] --start R --step R [--max R] [--refine] --threshold EXPR ... | --concurrency-steps N,N,...',
+  describe: 'rate (or concurrency) steps until a threshold fails: the capacity of the target',
+  options: OPTIONS,
+  examples: [['pylogen capacity cuts.Dummy --extra \'{"sleep":0.01}\' --start 50 --step 50 --max 200 --threshold p99<50', 'steps of 50/s up to 200/s']],
+  // capacityPlan.ts takes the words (it splits the capacity options from the run's)
+  run: async (a) => {
+    const cp = await planCapacity(a.words, a.cwd);
+    return runWithSignals((signals) => runCapacity(cp, signals));
+  },
+};

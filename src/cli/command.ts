@@ -1,0 +1,101 @@
+/**
+ * What a command of the command line is: the words that name it, its options (rows in the shape of
+ * the option table, src/options.ts), its help text and what it does. main.ts registers every
+ * Command with yargs; expandArgv.ts expands option prefixes against the command's rows first.
+ */
+import type { Argv } from 'yargs';
+import { defaultShown, valueName, type OptionDef } from '../options.js';
+import type { NormalizeSpec } from './normalize.js';
+
+/** One option of a command: a row of the option table, or a command's own row of the same shape. */
+export type OptionRow = Pick<OptionDef, 'name' | 'kind' | 'describe'> &
+  Partial<Pick<OptionDef, 'aliases' | 'short' | 'key' | 'value' | 'defaultText' | 'repeatable'>> & {
+    /** the value used when the option is absent (and shown by --help) */
+    default?: string;
+  };
+
+/** What a command's handler gets: raw option values (validated by the command, through the table). */
+export interface CommandArgs {
+  /** words that are not options, after the command's own words */
+  positionals: string[];
+  /** option name → raw value as typed ('true' for a flag) */
+  values: Record<string, string>;
+  /** every value of a repeatable option (--threshold), in order */
+  lists: Record<string, string[]>;
+  /** -v count */
+  verbose: number;
+  cwd: string;
+  /** the words after the command's own, options expanded (for a command that splits them itself) */
+  words: string[];
+}
+
+export interface Command {
+  /** the words that name it: [] for the default command (pylogen <cut>), ['kms', 'serve'] */
+  path: readonly string[];
+  /** what follows `pylogen <path>` in the usage line, e.g. '<cut> [options]' (default: the options) */
+  synopsis?: string;
+  /** one line, for the command list */
+  describe: string;
+  /** a paragraph under the usage line of its --help */
+  details?: string;
+  options: readonly OptionRow[];
+  examples?: readonly (readonly [string, string])[];
+  /** runs it; the exit code. UsageError → one line, exit 2 (main.ts). */
+  run(args: CommandArgs): Promise<number>;
+}
+
+/** The prefix-expansion spec of a command's rows. */
+export function specOfRows(rows: readonly OptionRow[]): NormalizeSpec {
+  const names = new Map<string, string>();
+  const flags = new Set<string>();
+  const repeatable = new Set<string>();
+  for (const d of rows) {
+    names.set(d.name, d.name);
+    for (const a of d.aliases ?? []) names.set(a, d.name);
+    if (d.kind.type === 'count' || d.kind.type === 'flag') flags.add(d.name);
+    if (d.repeatable === true) repeatable.add(d.name);
+  }
+  return { names, flags, repeatable };
+}
+
+/** `pylogen kms serve [--host HOST] [--port N] ...`, or `[options]` when there are many. */
+export function usageLine(c: Command, short = false): string {
+  const head = ['pylogen', ...c.path].join(' ');
+  if (c.synopsis !== undefined) return `${head} ${c.synopsis}`;
+  if (short || c.options.length > 8) return `${head} [options]`;
+  return `${head} ${c.options.map((o) => `[--${o.name}${valueName(o) === '' ? '' : ` ${valueName(o)}`}]`).join(' ')}`;
+}
+
+/** Declares a command's rows to yargs: values stay strings (the table validates them), help shows defaults. */
+export function declareOptions(y: Argv, rows: readonly OptionRow[]): Argv {
+  for (const d of rows) {
+    const shown = defaultShown(d);
+    const v = valueName(d);
+    const aliases = (d.aliases ?? []).map((a) => `--${a}`);
+    y.option(d.name, {
+      describe: `${v === '' || v === 'VALUE' ? '' : `${v}: `}${d.describe}${aliases.length > 0 ? ` (also ${aliases.join(', ')})` : ''}`,
+      ...(d.kind.type === 'count' ? { type: 'count' as const } : d.kind.type === 'flag' ? { type: 'boolean' as const } : d.repeatable === true ? { type: 'array' as const } : {}),
+      ...(d.short !== undefined ? { alias: d.short } : {}),
+      ...(shown !== undefined ? { defaultDescription: shown } : {}),
+    });
+  }
+  return y;
+}
+
+/** The yargs result of a command, back to raw values by the table's names. */
+export function argsOf(argv: Record<string, unknown>, c: Command, cwd: string, given: readonly string[] = []): CommandArgs {
+  const values: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
+  let verbose = 0;
+  for (const d of c.options) {
+    const v = argv[d.name];
+    if (v === undefined) continue;
+    if (d.kind.type === 'count') verbose = Number(v);
+    else if (d.repeatable === true) lists[d.name] = (Array.isArray(v) ? v : [v]).map(String);
+    else if (d.kind.type === 'flag') {
+      if (v === true) values[d.name] = 'true';
+    } else values[d.name] = String(Array.isArray(v) ? v[v.length - 1] : v);
+  }
+  const words = ((argv._ as unknown[]) ?? []).map(String);
+  return { positionals: words.slice(c.path.length), values, lists, verbose, cwd, words: given.slice(c.path.length) };
+}

@@ -1,0 +1,14 @@
+/**
+ * Every command of the command line, registered with yargs by main.ts. To add a command, write one
+ * file under src/cli/ that exports a `Command` (see command.ts) and add it to this list.
+ */
+import { capacityCommand } from './capacityCommand.js';
+import type { Command } from './command.js';
+import { kmipSetupCommand } from './kmip.js';
+import { kmsServeCommand } from './kmsServe.js';
+import { kmsSetupCommand } from './kmsSetup.js';
+import { pkcs11SetupCommand } from './pkcs11.js';
+import { runCommand } from './runCommand.js';
+import { scenarioCommand } from './scenarioCommand.js';
+
+export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
