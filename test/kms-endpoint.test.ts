@@ -272,8 +272,10 @@ describe('kms serve and kms setup', () => {
   it('--help of kms serve and kms setup', async () => {
     const s = await pylogen(['kms', 'serve', '--help']);
     expect(s.code).toBe(0);
+    // yargs lays out each option, then its value's name at the head of the description
     for (const o of ['--host HOST', '--port N', '--keys FILE', '--latency MS|MIN-MAX', '--throttle RPS', '--error-rate P', '--region R', '--credentials AK:SECRET[:TOKEN]']) {
-      expect(s.stdout).toContain(o);
+      const [flag, value] = o.split(' ') as [string, string];
+      expect(s.stdout).toMatch(new RegExp(`${flag}\\s+${value.replace(/[[\]|:]/g, (c) => `\\${c}`)}: `));
     }
     const u = await pylogen(['kms', 'setup', '--help']);
     expect(u.code).toBe(0);

@@ -60,6 +60,14 @@ describe('--metrics-port', () => {
     const api = `http://127.0.0.1:${webPort}`;
     // Prometheus takes a few seconds to open its storage; generous for a loaded machine.
     await until(`Prometheus ready (log: ${promLog.slice(-500)})`, 40_000, async () => ((await fetch(`${api}/-/ready`)).ok ? true : undefined));
+    // Ready is not scraping: the discovery manager hands the target to the scrape loop only after
+    // its update throttle (~5 s). Wait until the target has been tried once (down: nothing listens
+    // yet), so every second of the run is scraped.
+    await until('Prometheus scraping the target', 40_000, async () => {
+      const t = (await (await fetch(`${api}/api/v1/targets`)).json()) as { data: { activeTargets: { lastScrape: string }[] } };
+      const last = t.data.activeTargets[0]?.lastScrape;
+      return last !== undefined && !last.startsWith('0001') ? true : undefined;
+    });
 
     const json = join(dir, 's.json');
     // 3 s of load, then the metrics stay up for --grace 3 s: at least two scrapes see the final values.

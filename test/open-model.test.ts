@@ -153,8 +153,8 @@ describe('open-model options through planFromWords', () => {
       expect((err as Error).message).toMatch(message);
     });
   }
-  it('abbreviations work (--sch, --arr, --bu, --max, --q, --se) and -v shows the resolved open model', async () => {
-    const r = await pylogen(['cuts.Dummy', '--sch', '0.4@10-20', '--arr', 'poisson', '--bu', 'f2', '--max', '4', '--q', '6', '--se', '9', '--extra', '{"sleep":0}', '--outformat', 'none', '-v']);
+  it('abbreviations work (--sch, --arr, --bu, --max, --que, --se) and -v shows the resolved open model', async () => {
+    const r = await pylogen(['cuts.Dummy', '--sch', '0.4@10-20', '--arr', 'poisson', '--bu', 'f2', '--max', '4', '--que', '6', '--se', '9', '--extra', '{"sleep":0}', '--outformat', 'none', '-v']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('open model: 6 arrivals over 0.4 s (poisson, burst f2, seed 9), max in flight 4, queue 6, over 1 runner');
     expect(r.stderr).toMatch(/arrivals: planned 6, started 6, dropped 0/);
