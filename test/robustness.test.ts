@@ -2,7 +2,7 @@
  * Trouble a load injector must survive: a runner killed or crashing, the main process killed, the
  * stats queue flooded past its capacity. Real processes, real signals.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, alive, csvRows, pylogen, readJson, tempDir } from './helpers.js';
@@ -35,7 +35,8 @@ describe('a runner dies', () => {
     });
     expect(r.code).toBe(1);
     const s = readJson(json);
-    expect(s.runners).toMatchObject({ planned: 3, ended: 2, failed: 1 });
+    // the killed runner had started: it counts in started (issue 8 point 5)
+    expect(s.runners).toEqual({ planned: 3, started: 3, ended: 2, failed: 1 });
     expect(s.warnings.join(' ')).toMatch(/runner run\.1 \(Dummy, pid \d+\) failed: exited on SIGKILL while running/);
     const rows = csvRows(readFileSync(out, 'utf8'));
     const byRunner = (i: string) => rows.filter((x) => x.runner === i).length;
@@ -75,7 +76,9 @@ describe('the main process dies', () => {
       },
     });
     expect(pids).toHaveLength(2);
-    await sleep(3000);
+    // A runner exits when its IPC channel closes: wait for that state, bounded generously (a loaded
+    // machine may take a few seconds to schedule the runners' exit).
+    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000);
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 });
@@ -107,18 +110,135 @@ describe('interrupts', () => {
   });
 });
 
+describe('a stop within --grace (issue 8 point 3)', () => {
+  it('SIGINT with operations in flight: they are recorded as GraceTimeout after --grace, no runner fails, exit 130', async () => {
+    const dir = tempDir();
+    const json = join(dir, 's.json');
+    let interruptedAt = 0;
+    const r = await pylogen(['cuts.Dummy', '--duration', '30', '--grace', '1', '--concurrency', '2', '--extra', '{"sleep":20}', '--summary-json', json], {
+      onSpawn: (p) => {
+        p.stderr!.on('data', (d: Buffer) => {
+          // the first status line: the run has started, both 20 s operations are in flight
+          if (interruptedAt === 0 && /^\[\s*[\d.]+s\] requests/m.test(d.toString())) {
+            interruptedAt = Date.now();
+            p.kill('SIGINT');
+          }
+        });
+      },
+    });
+    expect(r.code, r.stderr).toBe(130);
+    // grace 1 s, then the summary: far below the 20 s the operations would take, or the runner's
+    // SIGTERM fallback at grace + 2 s; generous for a loaded machine.
+    expect(Date.now() - interruptedAt).toBeLessThan(8000);
+    const s = readJson(json);
+    expect(s.errorsByType).toEqual({ GraceTimeout: 2 });
+    expect(s.runners).toEqual({ planned: 1, started: 1, ended: 1, failed: 0 });
+    expect(s.warnings).toEqual([]);
+  });
+});
+
+/** Every process below pid (children, grandchildren), from /proc. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    for (const [c, pp] of parent) if (pp === p) (out.push(c), todo.push(c));
+  }
+  return out;
+}
+
+/** Alive and not a zombie (a dead child its parent has not reaped is not running anything). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await sleep(50);
+}
+
+describe('no process pylogen started outlives it (issue 8 point 5)', () => {
+  it.each([
+    ['ends by itself', undefined],
+    ['gets SIGINT', 'SIGINT'],
+    ['gets SIGTERM', 'SIGTERM'],
+  ] as const)('main %s: none of its processes (runners, the embedded server, esbuild for a .ts CUT) is alive 0.5 s later', async (_n, signal) => {
+    const dir = withFixture('Echo');
+    const seen = new Set<number>();
+    let watch: NodeJS.Timeout | undefined;
+    let ready = false;
+    let compilers: number[] | undefined;
+    const r = await pylogen(['Echo', '--proc', '2', '--duration', signal === undefined ? '2' : '30', '--endpoint', 'local', '-vv', '--outformat', 'none'], {
+      cwd: dir,
+      timeoutMs: 40_000,
+      onSpawn: (p) => {
+        // The process tree is sampled while it runs: the esbuild children live only while CUTs load.
+        watch = setInterval(() => {
+          for (const d of descendants(p.pid!)) seen.add(d);
+        }, 20);
+        p.stderr!.on('data', (d: Buffer) => {
+          if (!ready && /t0 .*: 2 runners ready/.test(d.toString())) {
+            ready = true;
+            // The CUTs are compiled and loaded: no esbuild service is left running until the end.
+            compilers = descendants(p.pid!).filter((c) => running(c) && commandOf(c).includes('esbuild'));
+            if (signal !== undefined) p.kill(signal);
+          }
+        });
+      },
+    });
+    clearInterval(watch);
+    expect(ready, r.stderr).toBe(true);
+    expect(r.code, r.stderr).toBe(signal === undefined ? 0 : 130);
+    // two runners and the embedded server at least
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+    expect(compilers).toEqual([]);
+    await sleep(500);
+    expect([...seen].filter(running)).toEqual([]);
+  });
+});
+
 describe('the embedded KMS server dies during a run', () => {
   it('the errors after it are counted, the run ends on time, and a warning says why', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
     const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', 'local', '--duration', '3', '--timeout', '1', '--outformat', 'none', '-v', '--summary-json', json], {
       onSpawn: (p) => {
+        let server = 0;
         let done = false;
         p.stderr!.on('data', (d: Buffer) => {
-          const m = /embedded KMS server on \S+ \(.*pid (\d+)\)/.exec(d.toString());
-          if (m && !done) {
+          const text = d.toString();
+          const m = /embedded KMS server on \S+ \(.*pid (\d+)\)/.exec(text);
+          if (m) server = Number(m[1]);
+          // killed once requests were served (a status line counts some), not after a fixed delay:
+          // on a loaded machine the runners may take seconds to start
+          const served = /^\[\s*[\d.]+s\] requests (\d+)/m.exec(text);
+          if (server !== 0 && served && Number(served[1]) > 0 && !done) {
             done = true;
-            setTimeout(() => process.kill(Number(m[1]), 'SIGKILL'), 1500);
+            process.kill(server, 'SIGKILL');
           }
         });
       },

@@ -95,12 +95,18 @@ export class RunnerProcess {
     return `runner ${this.spec.options.id}.${this.spec.index} (${this.spec.cut}, pid ${this.child.pid ?? '?'})`;
   }
 
+  /**
+   * A message to a runner that is exiting finds its channel closed (EPIPE, ERR_IPC_CHANNEL_CLOSED).
+   * With a callback, Node hands that error to it instead of emitting 'error' (which would fail the
+   * runner with the wrong reason): the exit, or the runner's own `failed` message, says why it ended.
+   */
   send(m: MainMessage): void {
-    if (this.child.connected) this.child.send(m);
+    if (this.child.connected) this.child.send(m, ignoreClosedChannel);
   }
 
   private setState(s: RunnerState): void {
     this.state = s;
+    if (s === 'stopped' || s === 'failed') this.endedAt = Date.now();
     this.events.onState(this);
   }
 
@@ -166,8 +172,14 @@ export class RunnerProcess {
     });
   }
 
+  /** The instant it was told to start at (epoch ms): it counts as started once that has come. */
+  startAt: number | undefined;
+  /** When it stopped or failed (epoch ms) */
+  endedAt: number | undefined;
+
   start(at: number): void {
     if (this.state !== 'ready') return;
+    this.startAt = at;
     this.send({ type: 'start', at });
     this.setState('running');
   }
@@ -192,6 +204,8 @@ export class RunnerProcess {
     return this.exitCode === null && this.exitSignal === null;
   }
 }
+
+function ignoreClosedChannel(): void {}
 
 /** Calls `to` with each whole line read from a child's pipe (a last partial line at its end). */
 function forwardLines(stream: NodeJS.ReadableStream, to: (line: string) => void): void {

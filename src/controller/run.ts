@@ -346,7 +346,10 @@ async function runWith(
             blockedMs: Math.round(r.tally.blockedMs),
             ...(r.tally.arrivals !== undefined ? { arrivals: r.tally.arrivals } : {}),
           }
-        : {}),
+        : // No tally (killed, crashed): it started if its start instant came before its end.
+          r.startAt !== undefined && r.startAt <= (r.endedAt ?? Date.now())
+          ? { startedAt: r.startAt, ...(r.endedAt !== undefined ? { endedAt: r.endedAt } : {}) }
+          : {}),
       receivedEvents: st.receivedEvents,
     };
   });

@@ -6,7 +6,6 @@
  * folder can import @aws-sdk/client-kms or node-forge). These hooks run on Node's hooks thread.
  */
 import { readFile } from 'node:fs/promises';
-import { transform } from 'esbuild';
 
 interface HookData {
   /** file URL of this package's dist/index.js */
@@ -19,6 +18,21 @@ let data: HookData;
 
 export function initialize(d: HookData): void {
   data = d;
+}
+
+/**
+ * esbuild, loaded on the first .ts file. Its async API and, off the main thread, its sync API keep a
+ * service process running until the program exits, and that child outlived pylogen (issue 8 point 5).
+ * With ESBUILD_WORKER_THREADS=0 (read when esbuild loads; this thread's environment is its own copy)
+ * transformSync runs one short-lived esbuild process per file: a few per run, only while CUTs load.
+ */
+let esbuild: typeof import('esbuild') | undefined;
+async function compiler(): Promise<typeof import('esbuild')> {
+  if (esbuild === undefined) {
+    process.env.ESBUILD_WORKER_THREADS = '0';
+    esbuild = await import('esbuild');
+  }
+  return esbuild;
 }
 
 type Resolve = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string; format?: string | null }>;
@@ -49,7 +63,7 @@ export async function load(
   if (url.startsWith('file:') && (url.endsWith('.ts') || url.endsWith('.mts'))) {
     const path = new URL(url);
     const source = await readFile(path, 'utf8');
-    const out = await transform(source, {
+    const out = (await compiler()).transformSync(source, {
       loader: 'ts',
       format: 'esm',
       target: 'node20',

@@ -169,10 +169,16 @@ export function withGrace(
   endAt: number,
 ): { done: Promise<void>; stopped(): void } {
   let timer: NodeJS.Timeout | undefined;
+  let deadline = Infinity;
   let expire!: () => void;
   const expired = new Promise<void>((resolve) => (expire = resolve));
+  /** Expires at the earlier of the armed deadline and now + fromNow: a stop before the end of the
+   * duration brings the end of the grace forward (issue 8 point 3). */
   const arm = (fromNow: number) => {
-    if (timer !== undefined) return;
+    const at = clock.now() + Math.max(0, fromNow);
+    if (at >= deadline) return;
+    deadline = at;
+    clearTimeout(timer);
     timer = setTimeout(() => {
       const now = clock.now();
       const err = new GraceTimeoutError(graceS);
