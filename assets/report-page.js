@@ -26,7 +26,11 @@
       if (once) return;
       once = true;
       drawn++;
-      if (drawn === pending) document.body.setAttribute('data-rendered', String(drawn));
+      if (drawn === pending) {
+        // what the page loaded besides itself (resource timing): none, the report is self-contained
+        document.body.setAttribute('data-resources', String(performance.getEntriesByType('resource').length));
+        document.body.setAttribute('data-rendered', String(drawn));
+      }
     }];
     try {
       new uPlot(opts, rows, el);

@@ -32,16 +32,17 @@ export function maskExtra(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET.test(k) ? '***' : maskExtra(x)]));
 }
 
-/** The command line with the value of every --extra masked the same way. */
+function maskJson(text: string): string {
+  try {
+    return JSON.stringify(maskExtra(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/** The command line with the value of every --extra (`--extra V` or `--extra=V`) masked the same way. */
 function maskCommand(words: readonly string[]): string[] {
-  return words.map((w, i) => {
-    if (words[i - 1] !== '--extra') return w;
-    try {
-      return JSON.stringify(maskExtra(JSON.parse(w)));
-    } catch {
-      return w;
-    }
-  });
+  return words.map((w, i) => (words[i - 1] === '--extra' ? maskJson(w) : w.startsWith('--extra=') ? `--extra=${maskJson(w.slice(8))}` : w));
 }
 
 export function planSummary(plan: RunPlan): PlanSummary {
