@@ -1,6 +1,6 @@
 // pylogen's HTML report: draws the charts with uPlot (inlined above) from the JSON of
 // #pylogen-data (src/report/reportData.ts). When every chart has drawn once, <body> gets
-// data-rendered="N" (what the browser test and the benchmark wait for).
+// data-rendered="N" (what the browser test and the benchmark wait for) and data-rendered-ms.
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('pylogen-data').textContent);
@@ -29,6 +29,8 @@
       if (drawn === pending) {
         // what the page loaded besides itself (resource timing): none, the report is self-contained
         document.body.setAttribute('data-resources', String(performance.getEntriesByType('resource').length));
+        // ms from the navigation's start to every chart drawn (bench/report.js reads it)
+        document.body.setAttribute('data-rendered-ms', String(Math.round(performance.now())));
         document.body.setAttribute('data-rendered', String(drawn));
       }
     }];
