@@ -64,6 +64,9 @@
   }
 
   var t = data.time;
+  // time ticks on whole intervals (never 250 ms ticks on a short run)
+  var TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400].filter(function (x) { return x >= data.intervalS; });
+  function timeAxis() { return { incrs: TIME_INCRS }; }
   var perS = data.intervalS === 1 ? '/s' : '/s (' + data.intervalS + ' s intervals)';
 
   // 1. Throughput: ok by request, errors on top
@@ -76,7 +79,7 @@
     return 'rgb(' + c.join(',') + ')';
   }
   var st = stacked(layers);
-  chart('throughput', { series: [{}].concat(st.series), axes: [{}, { label: 'requests' + perS, size: 60 }], scales: { x: { time: true }, y: { range: fromZero } } }, [t].concat(st.rows));
+  chart('throughput', { series: [{}].concat(st.series), axes: [timeAxis(), { label: 'requests' + perS, size: 60 }], scales: { x: { time: true }, y: { range: fromZero } } }, [t].concat(st.rows));
 
   // 2. Latency percentiles over time (log scale: max is often far above p50)
   var L = data.latency;
@@ -85,7 +88,7 @@
       return { label: s[0], stroke: s[2], width: s[0] === 'max' ? 1 : 2, spanGaps: false, value: function (u, v) { return fmt(v, 3) + ' ms'; } };
     })),
     scales: { x: { time: true }, y: { distr: 3 } },
-    axes: [{}, { label: 'ms (log)', size: 60 }],
+    axes: [timeAxis(), { label: 'ms (log)', size: 60 }],
   }, [t, positive(L.p50), positive(L.p90), positive(L.p99), positive(L.max)]);
 
   // 3. Percentile distribution, HdrHistogram style: x = log10(1 / (1 - p))
@@ -110,14 +113,14 @@
   chart('errors', {
     series: [{}].concat(E.map(function (e, i) { return { label: e.name, stroke: i === 0 ? ERROR : color(i + 2), width: 2, value: function (u, v) { return fmt(v, 1) + perS; } }; })),
     scales: { x: { time: true }, y: { range: fromZero } },
-    axes: [{}, { label: 'errors' + perS, size: 60 }],
+    axes: [timeAxis(), { label: 'errors' + perS, size: 60 }],
   }, [t].concat(E.map(function (e) { return e.values; })));
 
   // 5. Runners and arrivals
   var R = data.runners;
   var rs = [{}, { label: 'active runners', stroke: color(0), width: 2, scale: 'runners', paths: uPlot.paths.stepped({ align: 1 }) }];
   var rrows = [t, R.active];
-  var raxes = [{}, { label: 'runners', scale: 'runners', size: 50 }];
+  var raxes = [timeAxis(), { label: 'runners', scale: 'runners', size: 50 }];
   if (R.arrivals) {
     [['planned', color(1)], ['started', color(2)], ['dropped', ERROR]].forEach(function (a) {
       rs.push({ label: 'arrivals ' + a[0] + perS, stroke: a[1], width: 2, scale: 'arrivals' });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromium, consoleErrors, pageRequests } from './browser.js';
 import { pylogen, readJson, tempDir } from './helpers.js';
+import { reportData } from '../src/report/reportData.js';
+import type { ReportSummary } from '../src/report/renderReport.js';
 
 const CHARTS = ['throughput', 'latency', 'distribution', 'errors', 'runners'];
 
@@ -84,6 +86,28 @@ describe('pylogen --report', () => {
     expect(data.distribution.curves).toHaveLength(1);
     // the stderr summary is still there
     expect(runStderr).toContain('pylogen summary:');
+  });
+
+  it("the charts' data is the summary's: rates per second, the distribution read from its histograms", () => {
+    const s = readJson<ReportSummary>(json);
+    const d = reportData(s);
+    const row = s.series.byRequest[0]!;
+    const sec = s.series.intervalMs / 1000;
+    expect(d.time[0]).toBe(s.series.from / 1000);
+    expect(d.throughput.ok[0]!.values).toEqual(row.count.map((c, i) => Math.round(((c - row.errors[i]!) / sec) * 1000) / 1000));
+    expect(d.latency.p99).toEqual(s.series.total.p99);
+    expect(d.errorsByType.map((e) => e.name)).toEqual(['DummyError']);
+    // the distribution: 50% .. 99.99% on log10(1 / (1 - p)), never decreasing, bracketing the run's p99
+    const x = d.distribution.x;
+    expect(x[0]).toBeCloseTo(Math.log10(2), 3);
+    expect(x[x.length - 1]).toBe(4);
+    const curve = d.distribution.curves[0]!.values as number[];
+    for (let i = 1; i < curve.length; i++) expect(curve[i]).toBeGreaterThanOrEqual(curve[i - 1]!);
+    const at99 = x.findIndex((k) => k >= 2);
+    const p99 = s.byRequest[0]!.ok.latencyMs!.p99;
+    expect(curve[at99 - 1]).toBeLessThanOrEqual(p99);
+    expect(curve[at99]).toBeGreaterThanOrEqual(p99);
+    expect(curve[curve.length - 1]).toBeLessThanOrEqual(s.byRequest[0]!.ok.latencyMs!.max);
   });
 
   it('renders every chart in headless chromium, with no console error and no request; screenshot kept', async () => {

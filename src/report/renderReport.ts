@@ -53,13 +53,14 @@ function loadOf(o: PlanLine['options']): string {
   return `${o.duration > 0 ? `${o.duration} s` : `${o.loops} loops`} per runner${start}`;
 }
 
-const SHOWN = new Set(['id', 'process', 'concurrency', 'lengths', 'endpoint', 'duration', 'loops', 'postpone', 'rampup', 'schedule', 'arrival', 'maxInflight']);
+/** shown in their own columns, or (thresholds) under the table */
+const SHOWN = new Set(['id', 'process', 'concurrency', 'lengths', 'endpoint', 'duration', 'loops', 'postpone', 'rampup', 'schedule', 'arrival', 'maxInflight', 'thresholds']);
 
 /** The options of a line that differ from the built-in defaults, beside those shown in their own columns. */
 function otherOptions(o: PlanLine['options']): string {
   const defaults = LINE_DEFAULTS as unknown as Record<string, unknown>;
   return Object.entries(o)
-    .filter(([k, v]) => !SHOWN.has(k) && JSON.stringify(v) !== JSON.stringify(k === 'thresholds' ? [] : defaults[k]))
+    .filter(([k, v]) => !SHOWN.has(k) && JSON.stringify(v) !== JSON.stringify(defaults[k]))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
 }
