@@ -61,13 +61,15 @@ describe('pylogen --report', () => {
   let runStderr = '';
 
   beforeAll(async () => {
-    // errors every 7th operation: the errors chart and the stacked error layer have data
+    // errors every 7th operation: the errors chart and the stacked error layer have data, and
+    // errors<1% fails (exit 1: the report is written all the same, with its verdicts)
     const r = await pylogen(
-      ['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0.01,"error":7,"pin":"1234"}', '--outformat', 'none', '--report', html, '--summary-json', json],
+      ['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0.01,"error":7,"pin":"1234"}', '--outformat', 'none',
+        '--threshold', 'p99<5000', '--threshold', 'errors<1%', '--report', html, '--summary-json', json],
       { cwd: dir, timeoutMs: 40_000 },
     );
     runStderr = r.stderr;
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1);
   }, 60_000);
 
   it('writes one self-contained file: plan, summary table, charts; no network reference', () => {
@@ -80,6 +82,9 @@ describe('pylogen --report', () => {
     expect(text).toContain('***');
     expect(text).toContain('<h2>Summary</h2>');
     expect(text).toContain('R0-EXEC');
+    expect(text).toContain('<h2>Thresholds</h2>');
+    expect(text).toMatch(/<tr class="pass"><td>p99&#60;5000<\/td><td class="num">[\d.]+<\/td><td class="num">pass<\/td><\/tr>/);
+    expect(text).toMatch(/<tr class="fail"><td>errors&#60;1%<\/td><td class="num">[\d.]+<\/td><td class="num">FAIL<\/td><\/tr>/);
     const data = embedded(text) as { time: number[]; throughput: { errors: number[] }; distribution: { curves: unknown[] } };
     expect(data.time.length).toBeGreaterThanOrEqual(3);
     expect(data.throughput.errors.some((e) => e > 0)).toBe(true);
