@@ -7,6 +7,8 @@ export { run, type RunResult, type RunIO } from './controller/run.js';
 export { planFromWords, planFromScenario } from './config/buildPlan.js';
 export type { RunPlan, CutLine, LineOptions } from './plan.js';
 export type { Summary } from './stats/summary.js';
+export { renderReport, type ReportSummary } from './report/renderReport.js';
+export { writeReport } from './report/writeReport.js';
 export { ExitCode } from './exitcodes.js';
 // KMS CUTs: the base class and what a KMS CUT author needs around it.
 export { KmsCut, KmsSetupError, openKeyFile, pickKey, DEFAULT_KEY_FILE, type KmsExtra, type KmsCutSpec, type KeyFile } from './kms/KmsCut.js';

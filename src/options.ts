@@ -99,6 +99,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
   { name: 'out', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', defaultText: 'standard output', describe: 'file for the per-event stream' },
   { name: 'summary-json', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
+  { name: 'report', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a self-contained HTML report (plan, summary, charts), written at the end of the run and on an interrupt' },
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', value: 'FILE', describe: 'a profile: JSON object of option values (as given, then in ./profiles, then the package\'s profiles/)' },
   { name: 'file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
   { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
@@ -149,7 +150,7 @@ export const LINE_DEFAULTS: LineOptions = {
   stepSeconds: 0,
 };
 
-export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
+export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', report: '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
 
 const byName = new Map<string, OptionDef>();
 for (const d of OPTIONS) {

@@ -62,6 +62,10 @@ export interface RunPlan {
   /** file for the per-event stream; '' = standard output */
   out: string;
   summaryJson: string;
+  /** --report: the HTML report's file; '' or absent = none */
+  report?: string;
+  /** the command line that made the plan (shown by the report); absent for a plan built by a program */
+  command?: string[];
   /** --metrics-port: -1 when off, 0 for a free port */
   metricsPort: number;
   metricsHost: string;

@@ -29,6 +29,8 @@ export interface CapacityPlan {
   plan: RunPlan;
   /** --summary-json, with `capacity` added */
   summaryJson: string;
+  /** --report, with the steps' chart ('' = none) */
+  report: string;
   /** a run of one step per rate (--refine's probes): same options, fresh runners */
   probe(rates: number[]): Promise<RunPlan>;
 }
@@ -140,7 +142,7 @@ export async function planCapacity(words: readonly string[], cwd: string): Promi
   const forSteps = (p: RunPlan): RunPlan => {
     const line = p.lines[0]!;
     if (mode === 'concurrency') line.options = { ...line.options, concurrencySteps: levels, stepSeconds };
-    return { ...p, thresholds: [], abortOnFail: false, summaryJson: '' };
+    return { ...p, thresholds: [], abortOnFail: false, summaryJson: '', report: '' };
   };
   return {
     mode,
@@ -151,6 +153,7 @@ export async function planCapacity(words: readonly string[], cwd: string): Promi
     thresholds,
     plan: forSteps(plan),
     summaryJson: plan.summaryJson,
+    report: plan.report ?? '',
     probe: async (rates) => forSteps(await planFromWords([...rest, ...schedule(rates)], cwd)),
   };
 }

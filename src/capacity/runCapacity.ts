@@ -14,6 +14,7 @@ import type { RunPlan } from '../plan.js';
 import type { IntervalStats } from '../stats/IntervalStats.js';
 import type { Summary } from '../stats/summary.js';
 import type { CapacityPlan } from './capacityPlan.js';
+import { tryReport } from '../report/writeReport.js';
 import { capacityResult, formatCapacity, judgeStep, stepLine, type CapacityResult, type CapacityStep } from './capacitySteps.js';
 
 /** A step is judged this long after its end: the runners' last batches of it (histograms every 250 ms) have arrived. */
@@ -134,16 +135,22 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
 
   const capacity = capacityResult(cp.mode, cp.stepSeconds, cp.settleSeconds, steps, end);
   say(formatCapacity(capacity));
-  const summary: Summary & { capacity?: CapacityResult } = { ...ladder.result.summary, capacity };
+  const ran = ladder.result.summary;
+  // the ladder's own plan has no thresholds (the steps are judged): the report shows the search's
+  const plan = ran.plan === undefined ? undefined : { ...ran.plan, thresholds: cp.thresholds.map((t) => t.text) };
+  const summary: Summary & { capacity?: CapacityResult } = { ...ran, ...(plan !== undefined ? { plan } : {}), capacity };
   if (cp.summaryJson !== '') writeFileSync(cp.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  const reportFailed = cp.report !== '' && !tryReport(cp.report, summary, say);
   const held = capacity.steps.some((s) => s.ok);
   const exitCode =
     end === 'interrupted'
       ? ExitCode.interrupted
       : ladder.result.exitCode !== ExitCode.ok
         ? ladder.result.exitCode
-        : held || (cp.mode === 'concurrency' && cp.thresholds.length === 0)
-          ? ExitCode.ok
-          : ExitCode.runFailed;
+        : reportFailed
+          ? ExitCode.runFailed
+          : held || (cp.mode === 'concurrency' && cp.thresholds.length === 0)
+            ? ExitCode.ok
+            : ExitCode.runFailed;
   return { exitCode, summary, capacity };
 }

@@ -2,7 +2,7 @@
 import { planCapacity } from '../capacity/capacityPlan.js';
 import { runCapacity } from '../capacity/runCapacity.js';
 import { OPTIONS } from '../options.js';
-import type { Command } from './command.js';
+import { commandLine, type Command } from './command.js';
 import { runWithSignals } from './runPlan.js';
 
 export const capacityCommand: Command = {
@@ -14,6 +14,7 @@ export const capacityCommand: Command = {
   // capacityPlan.ts takes the words (it splits the capacity options from the run's)
   run: async (a) => {
     const cp = await planCapacity(a.words, a.cwd);
+    cp.plan.command = commandLine(capacityCommand, a);
     return runWithSignals((signals) => runCapacity(cp, signals));
   },
 };

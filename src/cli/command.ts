@@ -99,3 +99,8 @@ export function argsOf(argv: Record<string, unknown>, c: Command, cwd: string, g
   const words = ((argv._ as unknown[]) ?? []).map(String);
   return { positionals: words.slice(c.path.length), values, lists, verbose, cwd, words: given.slice(c.path.length) };
 }
+
+/** The command line a command ran with (its words, option prefixes expanded): what a report shows. */
+export function commandLine(c: Command, a: CommandArgs): string[] {
+  return ['pylogen', ...c.path, ...a.words];
+}

@@ -8,7 +8,8 @@ import { kmipSetupCommand } from './kmip.js';
 import { kmsServeCommand } from './kmsServe.js';
 import { kmsSetupCommand } from './kmsSetup.js';
 import { pkcs11SetupCommand } from './pkcs11.js';
+import { reportCommand } from './reportCommand.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
+export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, reportCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];

@@ -1,6 +1,6 @@
 /** `pylogen <cut> [options]`: one CUT, every option of the table. The default command. */
 import { RUN_OPTIONS, planFromArgs } from '../config/buildPlan.js';
-import type { Command } from './command.js';
+import { commandLine, type Command } from './command.js';
 import { runPlan } from './runPlan.js';
 
 export const runCommand: Command = {
@@ -15,5 +15,5 @@ export const runCommand: Command = {
     ['pylogen cuts.Dummy --loops 5 --extra \'{"transaction":true}\' --out run.csv --summary-json run.json', 'transactions, files'],
     ['pylogen scenario --file scenarios/Scenario.txt', 'a scenario file'],
   ],
-  run: async (a) => runPlan(await planFromArgs({ ...a }, a.cwd)),
+  run: async (a) => runPlan({ ...(await planFromArgs({ ...a }, a.cwd)), command: commandLine(runCommand, a) }),
 };

@@ -1,6 +1,6 @@
 /** `pylogen scenario --file FILE [run options]`: every line of a scenario file at once. */
 import { SCENARIO_OPTIONS, planFromScenarioArgs } from '../config/buildPlan.js';
-import type { Command } from './command.js';
+import { commandLine, type Command } from './command.js';
 import { runPlan } from './runPlan.js';
 
 export const scenarioCommand: Command = {
@@ -12,5 +12,5 @@ export const scenarioCommand: Command = {
     "The file is looked up as given, then in ./scenarios, then in pylogen's own scenarios/.",
   options: SCENARIO_OPTIONS,
   examples: [['pylogen scenario --file scenarios/Scenario.txt', 'the shipped scenario']],
-  run: async (a) => runPlan(await planFromScenarioArgs(a, a.cwd)),
+  run: async (a) => runPlan({ ...(await planFromScenarioArgs(a, a.cwd)), command: commandLine(scenarioCommand, a) }),
 };

@@ -44,6 +44,7 @@ interface RunValues {
   outformat: OutFormat;
   out: string;
   summaryJson: string;
+  report: string;
   metricsPort: number;
   metricsHost: string;
   abortOnFail: boolean;
@@ -51,7 +52,7 @@ interface RunValues {
   quiet: boolean;
 }
 
-const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
+const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', report: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -98,6 +99,7 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     if (name === 'outformat') run.outformat = r.value as OutFormat;
     else if (name === 'out') run.out = r.value as string;
     else if (name === 'summary-json') run.summaryJson = r.value as string;
+    else if (name === 'report') run.report = r.value as string;
     else if (name === 'metrics-port') run.metricsPort = r.value as number;
     else if (name === 'metrics-host') run.metricsHost = r.value as string;
     else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
@@ -107,7 +109,7 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
 }
 
 /** An output file must be creatable: its folder exists and is writable, and it is not a folder. */
-function checkWritable(path: string, flag: string, cwd: string, problems: Problems): void {
+export function checkWritable(path: string, flag: string, cwd: string, problems: Problems): void {
   const abs = resolve(cwd, path);
   try {
     if (existsSync(abs)) {
@@ -146,12 +148,19 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
   const problems = new Problems();
   if (run.out !== '') checkWritable(run.out, '--out', cwd, problems);
   if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
+  if (run.report !== '') {
+    checkWritable(run.report, '--report', cwd, problems);
+    for (const [flag, other] of [['--out', run.out], ['--summary-json', run.summaryJson]] as const) {
+      if (other !== '' && resolve(cwd, other) === resolve(cwd, run.report)) problems.add(`--report "${run.report}" is the same file as ${flag}: give each its own file`);
+    }
+  }
   problems.throwIfAny();
   return {
     lines,
     outformat: run.outformat,
     out: run.out === '' ? '' : resolve(cwd, run.out),
     summaryJson: run.summaryJson === '' ? '' : resolve(cwd, run.summaryJson),
+    report: run.report === '' ? '' : resolve(cwd, run.report),
     metricsPort: run.metricsPort,
     metricsHost: run.metricsHost,
     verbosity,

@@ -29,6 +29,8 @@ import { evaluateSummary } from '../verdict/sourceFromSummary.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
 import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/softhsm.js';
 import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
+import { planSummary } from '../report/planSummary.js';
+import { tryReport } from '../report/writeReport.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -371,16 +373,18 @@ async function runWith(
   const judged = evaluateSummary(plan.thresholds, summary);
   if (judged.length > 0) summary.thresholds = verdicts(judged);
   if (abortedBy !== undefined) summary.abortedBy = abortedBy;
+  summary.plan = planSummary(plan);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
   if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  const reportFailed = plan.report !== undefined && plan.report !== '' && !tryReport(plan.report, summary, say);
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).
     await waitOrAbort(Math.max(...plan.lines.map((l) => l.options.grace)) * 1000, io.forceSignal);
   }
   const exitCode = interrupted
     ? ExitCode.interrupted
-    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure)
+    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure) || reportFailed
       ? ExitCode.runFailed
       : ExitCode.ok;
   return { exitCode, summary };

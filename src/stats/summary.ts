@@ -17,6 +17,7 @@ import {
 import { bestFullInterval, type Series } from './series.js';
 import { percent, plural } from '../text/plural.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
+import type { PlanSummary } from '../report/planSummary.js';
 
 export interface RunnerEnd {
   slot: number;
@@ -93,6 +94,8 @@ export interface Summary {
   thresholds?: Verdict[];
   /** --abort-on-fail: the threshold whose crossing stopped the run */
   abortedBy?: string;
+  /** the command line and every line's options (what the HTML report shows as the plan) */
+  plan?: PlanSummary;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -238,12 +241,18 @@ const n3 = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.
 /** A latency figure, or "-" when there is none (no request of that outcome). */
 const ms = (f: LatencyFigures | null, k: keyof LatencyFigures) => (f === null ? '-' : n3(f[k]));
 
+/** The summary table: a header row then one row per request, and how many columns are text (left-aligned). */
+export interface TableRows {
+  rows: string[][];
+  left: number;
+}
+
 /**
  * The rows of the table: ok requests as the headline (what the target served: count, throughput,
  * latencies), errors apart (count, rate, latencies); a row per length under its request when it ran
- * at several.
+ * at several. The stderr table and the HTML report's both.
  */
-function summaryTable(s: Summary): string | undefined {
+export function summaryTableRows(s: Summary): TableRows | undefined {
   const all = [...s.byRequest, ...s.byTransaction];
   if (all.length === 0) return undefined;
   const perLength = all.some((b) => b.byLength !== undefined);
@@ -265,7 +274,12 @@ function summaryTable(s: Summary): string | undefined {
       for (const bl of b.byLength ?? []) add(nature, bl, String(bl.lengths[0]));
     }
   }
-  return table(rows, perLength ? 5 : 4);
+  return { rows, left: perLength ? 5 : 4 };
+}
+
+function summaryTable(s: Summary): string | undefined {
+  const t = summaryTableRows(s);
+  return t === undefined ? undefined : table(t.rows, t.left);
 }
 
 /** The human summary for stderr. */

@@ -1,0 +1,59 @@
+/**
+ * What a summary keeps of the plan that made it (`plan` in the summary JSON): the command line and
+ * each CUT line's options, so that a report rendered later from the summary alone (`pylogen
+ * report`) shows what was run. Values of --extra whose key names a secret (a PIN, a password, a
+ * token) are masked: a summary is a file people share.
+ */
+import type { LineOptions, RunPlan } from '../plan.js';
+
+export interface PlanLine {
+  id: string;
+  cut: string;
+  /** 1-based line of the scenario file, 0 for a command line */
+  line: number;
+  /** every option of the line; thresholds as their text, --extra masked */
+  options: Omit<LineOptions, 'thresholds'> & { thresholds: string[] };
+}
+
+export interface PlanSummary {
+  /** the command line as pylogen read it (option prefixes expanded); absent for a plan built by a program */
+  command?: string[];
+  lines: PlanLine[];
+  /** the run's thresholds, as given */
+  thresholds: string[];
+}
+
+const SECRET = /pin|pass|secret|token|credential|private/i;
+
+/** A copy of --extra with the values of secret-looking keys masked, at any depth. */
+export function maskExtra(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(maskExtra);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET.test(k) ? '***' : maskExtra(x)]));
+}
+
+function maskJson(text: string): string {
+  try {
+    return JSON.stringify(maskExtra(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/** The command line with the value of every --extra (`--extra V` or `--extra=V`) masked the same way. */
+function maskCommand(words: readonly string[]): string[] {
+  return words.map((w, i) => (words[i - 1] === '--extra' ? maskJson(w) : w.startsWith('--extra=') ? `--extra=${maskJson(w.slice(8))}` : w));
+}
+
+export function planSummary(plan: RunPlan): PlanSummary {
+  return {
+    ...(plan.command !== undefined ? { command: maskCommand(plan.command) } : {}),
+    lines: plan.lines.map((l) => ({
+      id: l.options.id,
+      cut: l.cut,
+      line: l.line,
+      options: { ...l.options, extra: maskExtra(l.options.extra) as Record<string, unknown>, thresholds: l.options.thresholds.map((t) => t.text) },
+    })),
+    thresholds: plan.thresholds.map((t) => (t.id !== undefined ? `${t.id}: ${t.text}` : t.text)),
+  };
+}

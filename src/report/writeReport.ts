@@ -1,0 +1,19 @@
+/** Writes the HTML report of a summary to a file (--report, `pylogen report`). */
+import { writeFileSync } from 'node:fs';
+import { describeError } from '../errors.js';
+import { renderReport, type ReportSummary } from './renderReport.js';
+
+export function writeReport(path: string, summary: ReportSummary): void {
+  writeFileSync(path, renderReport(summary));
+}
+
+/** Writes the report at the end of a run; a failure is one line on stderr (`say`), and false. */
+export function tryReport(path: string, summary: ReportSummary, say: (s: string) => void): boolean {
+  try {
+    writeReport(path, summary);
+    return true;
+  } catch (err) {
+    say(`pylogen: --report ${path}: the report could not be written (${describeError(err)})\n`);
+    return false;
+  }
+}
