@@ -14,11 +14,11 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const only = process.argv[2];
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-function pylogen(format, dir) {
-  const out = join(dir, `events.${format}`);
+function pylogen(format, dir, more = []) {
   const json = join(dir, 'summary.json');
+  const out = format === 'none' ? [] : ['--out', join(dir, `events.${format}`)];
   execFileSync(process.execPath, [join(root, 'bin/pylogen.js'), 'cuts.Dummy', '--proc', '2', '--duration', String(SECONDS),
-    '--extra', '{"sleep":0}', '--pauselen', '0', '--pauseloop', '0', '--outformat', format, '--out', out, '--summary-json', json],
+    '--extra', '{"sleep":0}', '--pauselen', '0', '--pauseloop', '0', '--outformat', format, ...out, '--summary-json', json, ...more],
     { stdio: ['ignore', 'ignore', 'ignore'] });
   const s = JSON.parse(readFileSync(json, 'utf8'));
   if (s.events.lost !== 0) throw new Error('events lost');
@@ -59,7 +59,31 @@ function throughputSuite() {
   return results;
 }
 
-const SUITES = { throughput: throughputSuite };
+/**
+ * Issue 11's target: the reports cost nothing on the hot path. The same run (--outformat none, the
+ * fastest path, where any cost would show most) with and without --report and --metrics-port
+ * (--grace 0: no wait for a last scrape), interleaved, medians of REPEAT.
+ */
+function observersSuite() {
+  const dir = mkdtempSync(join(tmpdir(), 'pylogen-bench-'));
+  const plain = [];
+  const observed = [];
+  try {
+    for (let i = 0; i < REPEAT; i++) {
+      plain.push(pylogen('none', dir));
+      observed.push(pylogen('none', dir, ['--report', join(dir, 'run.html'), '--metrics-port', '0', '--grace', '0']));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const r = { plain: Math.round(median(plain)), observed: Math.round(median(observed)), runs: { plain: plain.map(Math.round), observed: observed.map(Math.round) } };
+  r.ratio = Math.round((r.observed / r.plain) * 100) / 100;
+  console.log(`\nReports on the hot path: cuts.Dummy sleep 0, --proc 2, --outformat none, ${SECONDS} s, median of ${REPEAT}`);
+  console.log(`plain ${r.plain} events/s; with --report and --metrics-port ${r.observed} events/s; ratio ${r.ratio.toFixed(2)}`);
+  return r;
+}
+
+const SUITES = { throughput: throughputSuite, observers: observersSuite };
 for (const extra of ['open-model.js', 'kms.js', 'kms-clients.js', 'report.js']) {
   const p = join(root, 'bench', extra);
   if (existsSync(p)) SUITES[extra.replace('.js', '')] = async () => (await import(p)).default();
