@@ -23,6 +23,12 @@ export class Dummy extends ClassUnderTest<DummyExtra> {
   private errorEvery = 0;
   private ops = 0;
 
+  static override readonly extraKeys = {
+    sleep: 'seconds each request sleeps (default 0.1; 0 returns at once)',
+    transaction: 'true: three requests R0-EXEC, R1-EXEC, R2-EXEC per operation (default false)',
+    error: 'N: every Nth operation fails with a DummyError (default 0: none)',
+  };
+
   static override validate(plan: CutPlanView): string[] {
     const e = plan.extra as DummyExtra;
     const problems: string[] = [];

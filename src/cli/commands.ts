@@ -5,6 +5,7 @@
 import { capacityCommand } from './capacityCommand.js';
 import type { Command } from './command.js';
 import { kmipSetupCommand } from './kmip.js';
+import { listCommand } from './listCommand.js';
 import { kmsServeCommand } from './kmsServe.js';
 import { kmsSetupCommand } from './kmsSetup.js';
 import { pkcs11SetupCommand } from './pkcs11.js';
@@ -12,4 +13,4 @@ import { reportCommand } from './reportCommand.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, reportCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
+export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];

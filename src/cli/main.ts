@@ -21,6 +21,7 @@ import { UsageError, describeError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { argsOf, declareOptions, usageLine, type Command } from './command.js';
 import { COMMANDS } from './commands.js';
+import { cutHelp } from './cutHelp.js';
 import { commandOf, expandArgv } from './expandArgv.js';
 import { exitOnEarlySignals } from './signals.js';
 
@@ -130,6 +131,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commandOf(argv, COMMANDS);
   const words = expandArgv(argv, command);
+  // `pylogen cuts.X --help`: that CUT's own help (its requests and --extra keys), not the options'
+  const cut = command.path.length === 0 ? words.find((w) => !w.startsWith('-')) : undefined;
+  if (cut !== undefined && words.some((w) => w === '--help' || w === '-h')) {
+    process.stdout.write(`${await cutHelp(cut, cwd)}\n`);
+    return ExitCode.ok;
+  }
   await topLevel(cwd, words, done).parseAsync(words);
   return code;
 }

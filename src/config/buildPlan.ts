@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { dirname, resolve } from 'node:path';
 import { Problems, UsageError } from '../errors.js';
 import { findCut, loadCut } from '../cut/load.js';
+import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from '../options.js';
 import type { CutLine, LineOptions, OutFormat, RunPlan } from '../plan.js';
 import type { NormalizeSpec } from '../cli/normalize.js';
@@ -128,10 +129,12 @@ export function checkWritable(path: string, flag: string, cwd: string, problems:
 async function cutLine(arg: string, options: LineOptions, line: number, cwd: string): Promise<CutLine> {
   const { name, path } = findCut(arg, cwd);
   const cls = await loadCut(name, path);
+  const found = unknownExtraKeys(options.extra, cls.extraKeys);
   if (typeof cls.validate === 'function') {
-    const found = await cls.validate({ extra: options.extra, lengths: options.lengths, concurrency: options.concurrency, endpoint: options.endpoint });
-    if (Array.isArray(found) && found.length > 0) throw new UsageError(`${name}: ${found.join('; ')}`);
+    const own = await cls.validate({ extra: options.extra, lengths: options.lengths, concurrency: options.concurrency, endpoint: options.endpoint });
+    if (Array.isArray(own)) found.push(...own);
   }
+  if (found.length > 0) throw new UsageError(`${name}: ${[...new Set(found)].join('; ')}`);
   return { cut: name, modulePath: path, line, options };
 }
 
@@ -144,16 +147,34 @@ function planThresholds(lines: CutLine[], runThresholds: Threshold[]): Threshold
   return [...runThresholds, ...lines.flatMap((l) => l.options.thresholds.map((t) => ({ ...t, id: l.options.id })))];
 }
 
+/**
+ * The options that name a file the run writes: each must be writable, and no two may name the same
+ * file (one would overwrite the other). An option that writes a file is one row here.
+ */
+const OUTPUT_FILES: readonly { flag: string; of: (run: RunValues) => string }[] = [
+  { flag: '--out', of: (r) => r.out },
+  { flag: '--summary-json', of: (r) => r.summaryJson },
+  { flag: '--report', of: (r) => r.report },
+];
+
+function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void {
+  const seen = new Map<string, string>();
+  for (const { flag, of } of OUTPUT_FILES) {
+    const given = of(run);
+    if (given === '') continue;
+    const abs = resolve(cwd, given);
+    const other = seen.get(abs);
+    if (other !== undefined) problems.add(`${flag} "${given}" is the same file as ${other}: give each its own file`);
+    else checkWritable(given, flag, cwd, problems);
+    seen.set(abs, flag);
+  }
+  // --outformat none writes no event stream: a --out file would silently not be created
+  if (run.outformat === 'none' && run.out !== '') problems.add(`--out "${run.out}" with --outformat none: no event stream is written; drop --out or choose a format (csv, long, jsonl, jtl)`);
+}
+
 function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
-  if (run.out !== '') checkWritable(run.out, '--out', cwd, problems);
-  if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
-  if (run.report !== '') {
-    checkWritable(run.report, '--report', cwd, problems);
-    for (const [flag, other] of [['--out', run.out], ['--summary-json', run.summaryJson]] as const) {
-      if (other !== '' && resolve(cwd, other) === resolve(cwd, run.report)) problems.add(`--report "${run.report}" is the same file as ${flag}: give each its own file`);
-    }
-  }
+  checkOutputFiles(run, cwd, problems);
   problems.throwIfAny();
   return {
     lines,

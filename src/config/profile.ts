@@ -4,7 +4,7 @@
  * command line. Problems name the file and the key.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
@@ -15,7 +15,10 @@ import { packageRoot } from '../paths.js';
 export function findProfileFile(given: string, cwd: string, what: string, folder = 'profiles'): string {
   const candidates = isAbsolute(given) ? [given] : [resolve(cwd, given), join(cwd, folder, given), join(packageRoot, folder, given)];
   for (const c of candidates) if (existsSync(c)) return c;
-  throw new UsageError(`${what} "${given}": no such file (looked in ${[...new Set(candidates)].join(', ')})`);
+  // `--defaults smoke`: the file is smoke.json
+  const json = extname(given) === '' ? candidates.find((c) => existsSync(`${c}.json`)) : undefined;
+  const hint = json !== undefined ? ` (did you mean ${given}.json?)` : '';
+  throw new UsageError(`${what} "${given}": no such file${hint} (looked in ${[...new Set(candidates)].join(', ')})`);
 }
 
 /** Reads a JSON object file; a UsageError names the file on any problem. */

@@ -56,6 +56,14 @@ export abstract class ClassUnderTest<
    */
   static validate?(plan: CutPlanView): string[] | void | Promise<string[] | void>;
 
+  /**
+   * Optional: the --extra keys this CUT takes, each with one line saying what it is and its default
+   * (`{ sleep: 'seconds each request sleeps (default 0.1)' }`). When declared, a key not in it is
+   * refused before the run (a typo like "slep" is never silently ignored), and `pylogen <cut> --help`
+   * lists them.
+   */
+  static extraKeys?: Readonly<Record<string, string>>;
+
   /** Once per runner, before t0. */
   async setup(): Promise<void> {}
 
@@ -69,4 +77,14 @@ export abstract class ClassUnderTest<
 /** The constructor type of a CUT class. */
 export type CutClass = (new () => ClassUnderTest) & {
   validate?(plan: CutPlanView): string[] | void | Promise<string[] | void>;
+  extraKeys?: Readonly<Record<string, string>>;
 };
+
+/** The problems of an --extra object against the keys a CUT declares (none when it declares none). */
+export function unknownExtraKeys(extra: Record<string, unknown>, declared: Readonly<Record<string, string>> | undefined): string[] {
+  if (declared === undefined) return [];
+  const known = Object.keys(declared);
+  return Object.keys(extra)
+    .filter((k) => !Object.hasOwn(declared, k))
+    .map((k) => `--extra: unknown member "${k}" (${known.length > 0 ? `this CUT takes: ${known.join(', ')}` : 'this CUT takes none'})`);
+}

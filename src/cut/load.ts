@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { ClassUnderTest, type CutClass } from './ClassUnderTest.js';
 import { packageRoot } from '../paths.js';
+import { closest } from '../text/didYouMean.js';
+import { cutDirs, listCuts } from './catalog.js';
 
 const NAME = /^(?:cuts\.)?([A-Za-z_$][A-Za-z0-9_$]*)$/;
 
@@ -27,14 +29,16 @@ export function cutName(arg: string): string {
 /** Absolute path of the CUT's module file, or a UsageError listing where it was looked for. */
 export function findCut(arg: string, cwd: string): { name: string; path: string } {
   const name = cutName(arg);
-  const dirs = [...new Set([join(cwd, 'cuts'), join(packageRoot, 'cuts')])];
+  const dirs = cutDirs(cwd);
   for (const dir of dirs) {
     for (const ext of ['.ts', '.js', '.mjs']) {
       const path = join(dir, name + ext);
       if (existsSync(path)) return { name, path };
     }
   }
-  throw new UsageError(`CUT "${arg}": no ${name}.ts or ${name}.js in ${dirs.join(' or ')}`);
+  const near = closest(name, listCuts(cwd).map((c) => c.name));
+  const hint = near === undefined ? '' : `did you mean ${arg.startsWith('cuts.') ? 'cuts.' : ''}${near}? `;
+  throw new UsageError(`CUT "${arg}": no ${name}.ts or ${name}.js in ${dirs.join(' or ')} (${hint}pylogen list shows them all)`);
 }
 
 let hooksRegistered = false;
