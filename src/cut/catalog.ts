@@ -50,7 +50,7 @@ export function oneLine(source: string, max = 100): string {
   let first = end < 0 ? text : text.slice(0, end);
   // a long first sentence: up to its first colon ("KMIP Decrypt, request DECRYPT: setup() ...")
   const colon = first.indexOf(': ', 20);
-  if (first.length > 80 && colon > 0) first = first.slice(0, colon);
+  if (first.length > 100 && colon > 0) first = first.slice(0, colon);
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
 

@@ -3,7 +3,9 @@
  * saturated (its results are biased), local and global throughputs disagree, a runner failed,
  * events were lost.
  */
+import { availableParallelism } from 'node:os';
 import type { RunPlan } from '../plan.js';
+import { plural } from '../text/plural.js';
 import type { StatsQueue } from './StatsQueue.js';
 import type { RunnerEnd } from './summary.js';
 
@@ -16,7 +18,11 @@ export const TPS_DISAGREEMENT_TICKS = 0.25;
 /** Runners that waited for the stats queue more than this share of their run time were slowed. */
 export const BLOCKED_SHARE = 0.01;
 
-export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPlan): string[] {
+/**
+ * The warnings of a run. `cores` is the machine's (a parameter so the advice can be tested for any
+ * machine): adding processes only helps while the runners do not already use every core.
+ */
+export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPlan, cores = availableParallelism()): string[] {
   const w: string[] = [];
   for (const r of runners) if (r.failure !== undefined) w.push(r.failure);
   const lost = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents) - r.receivedEvents, 0);
@@ -28,7 +34,7 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
     w.push(
       `the stats queue could not keep up: runners waited ${(blocked / 1000).toFixed(2)} s in all for it (backpressure, ` +
         `queue lag up to ${Math.round(q.lagMsHwm)} ms); the measured throughput is capped by the injector's output ` +
-        `(write to a file with --out, or use --outformat none)`,
+        `(${outputAdvice(plan)})`,
     );
   } else if (q.lagMsHwm > 1000) {
     w.push(`the stats queue lagged up to ${Math.round(q.lagMsHwm)} ms behind the runners: global throughputs are late`);
@@ -38,7 +44,10 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
   if (hot.length > 0) {
     w.push(
       `runner CPU saturated (${hot.map((r) => `${r.id}.${r.index} ${Math.round((r.cpu ?? 0) * 100)}%`).join(', ')}): ` +
-        `its latencies include its own queueing and its throughput is capped by the injector: results biased, add processes`,
+        `its latencies include its own queueing and its throughput is capped by the injector: results biased, ` +
+        (runners.length < cores
+          ? `add processes (--process; ${plural(runners.length, 'runner')} on ${cores} cores)`
+          : `and its ${runners.length} runners already use the ${cores} cores of this machine: more processes would not help, add cores or machines`),
     );
   }
 
@@ -70,6 +79,12 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
         `${disagree} of ${comparable} summaries: the stats queue was late (see queue lag) or runners were starved`,
     );
   }
-  void plan;
   return w;
+}
+
+/** What to do when the injector's own output slowed the runners: what this run does not do yet. */
+function outputAdvice(plan: RunPlan): string {
+  if (plan.outformat === 'none') return 'no event stream is written: the stats queue itself is the bottleneck, use fewer runners per machine';
+  if (plan.out === '') return 'write to a file with --out, or use --outformat none';
+  return '--out already writes to a file: use --outformat none (the summary keeps every figure), or a faster disk';
 }
