@@ -28,6 +28,13 @@ file('unknowncut.txt', '# header\ncuts.Dummy --loops 1\n\ncuts.Nope --loops 1\n'
 file('outonline.txt', 'cuts.Dummy --loops 1 --out x.csv\n');
 file('twocuts.txt', 'cuts.Dummy cuts.Dummy\n');
 file('noopts.txt', '--loops 2\n');
+file('missingvalue.txt', 'cuts.Dummy --id --loops 1\n');
+file('cuts/Declared.ts', `import { ClassUnderTest, type Operation } from 'pylogen';
+export class Declared extends ClassUnderTest<{ target?: string }> {
+  static override readonly extraKeys = { target: 'where to send (default none)' };
+  func(op: Operation) { return op.time('NOOP', () => undefined); }
+}
+`);
 
 const cases: [string, string[], RegExp][] = [
   // CUTs
@@ -68,6 +75,19 @@ const cases: [string, string[], RegExp][] = [
   ['an unknown option', ['cuts.Dummy', '--frobnicate', '1'], /unknown option --frobnicate/],
   ['an unknown short option', ['cuts.Dummy', '-x'], /unknown option -x/],
   ['a missing value', ['cuts.Dummy', '--loops'], /option --loops needs a value/],
+  ['a value missing before a short flag', ['cuts.Dummy', '--id', '-v'], /option --id needs a value, but is followed by the option -v/],
+  ['a value missing before -vv', ['cuts.Dummy', '--id', '-vv', '--loops', '1'], /option --id needs a value/],
+  ['a value missing before a long flag', ['cuts.Dummy', '--region', '--loops', '1'], /option --region needs a value, but is followed by the option --loops/],
+  ['a value missing on a scenario line', ['scenario', '--file', 'missingvalue.txt'], /^pylogen: missingvalue.txt:1: option --id needs a value/],
+  ['a negative number keeps its own message', ['cuts.Dummy', '--postpone', '-1'], /--postpone must be at least 0s, but is -1/],
+  ['did you mean: a misspelt option', ['cuts.Dummy', '--durration', '1'], /unknown option --durration \(did you mean --duration\?\)/],
+  ['did you mean: a CUT in the wrong case', ['dummy'], /CUT "dummy": no dummy\.ts.*did you mean Dummy\?/],
+  ['did you mean: a misspelt cuts.X', ['cuts.Dumy'], /did you mean cuts\.Dummy\?/],
+  ['did you mean: a profile without .json', ['cuts.Dummy', '--def', 'smoke'], /profile "smoke": no such file \(did you mean smoke\.json\?\)/],
+  ['Dummy refuses an unknown --extra key', ['cuts.Dummy', '--extra', '{"slep":0}'], /Dummy: --extra: unknown member "slep" \(this CUT takes: sleep, transaction, error\)/],
+  ['a user CUT refuses a key it does not declare', ['Declared', '--extra', '{"rate":1}'], /Declared: --extra: unknown member "rate" \(this CUT takes: target\)/],
+  ['--out and --summary-json naming one file', ['cuts.Dummy', '--out', 'same.out', '--summary-json', './same.out'], /--summary-json "\.\/same\.out" is the same file as --out: give each its own file/],
+  ['--outformat none with --out', ['cuts.Dummy', '--outformat', 'none', '--out', 'x.csv'], /--out "x\.csv" with --outformat none: no event stream is written/],
   ['--file without scenario', ['cuts.Dummy', '--file', 'x.txt'], /--file goes with the scenario command/],
   // output paths
   ['an unwritable --out', ['cuts.Dummy', '--out', '/nonexistent-dir/x.csv'], /--out "\/nonexistent-dir\/x.csv" cannot be written \(no such folder\)/],

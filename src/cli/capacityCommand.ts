@@ -3,7 +3,7 @@ import { planCapacity } from '../capacity/capacityPlan.js';
 import { runCapacity } from '../capacity/runCapacity.js';
 import { OPTIONS } from '../options.js';
 import { commandLine, type Command } from './command.js';
-import { runWithSignals } from './runPlan.js';
+import { forTerminal, runWithSignals } from './runPlan.js';
 
 export const capacityCommand: Command = {
   path: ['capacity'],
@@ -13,8 +13,9 @@ export const capacityCommand: Command = {
   examples: [['pylogen capacity cuts.Dummy --extra \'{"sleep":0.01}\' --start 50 --step 50 --max 200 --threshold p99<50', 'steps of 50/s up to 200/s']],
   // capacityPlan.ts takes the words (it splits the capacity options from the run's)
   run: async (a) => {
-    const cp = await planCapacity(a.words, a.cwd);
-    cp.plan.command = commandLine(capacityCommand, a);
+    const given = await planCapacity(a.words, a.cwd);
+    given.plan.command = commandLine(capacityCommand, a);
+    const cp = { ...given, plan: forTerminal(given.plan), probe: async (rates: number[]) => forTerminal(await given.probe(rates)) };
     return runWithSignals((signals) => runCapacity(cp, signals));
   },
 };

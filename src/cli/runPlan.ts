@@ -32,5 +32,22 @@ export async function runWithSignals(start: (signals: StopSignals) => Promise<{ 
 }
 
 export function runPlan(plan: RunPlan): Promise<number> {
-  return runWithSignals((signals) => run(plan, signals));
+  const p = forTerminal(plan);
+  return runWithSignals((signals) => run(p, signals));
+}
+
+let told = false;
+
+/**
+ * The event stream never floods a terminal: with stdout a terminal and no --out, no event stream is
+ * written (a short no-op run writes hundreds of MB), and stderr says once how to get one.
+ * Redirected or piped (`pylogen ... > run.csv`), stdout is the stream as always.
+ */
+export function forTerminal(plan: RunPlan, isTerminal = process.stdout.isTTY === true): RunPlan {
+  if (!isTerminal || plan.out !== '' || plan.outformat === 'none') return plan;
+  if (!told) {
+    told = true;
+    process.stderr.write(`events: not written to the terminal; for the per-event ${plan.outformat} stream give --out FILE, or redirect stdout (> run.${plan.outformat === 'jsonl' ? 'jsonl' : 'csv'})\n`);
+  }
+  return { ...plan, outformat: 'none' };
 }

@@ -13,7 +13,7 @@ import type { CutLine, LineOptions, OutFormat, RunPlan } from '../plan.js';
 import type { NormalizeSpec } from '../cli/normalize.js';
 import { parseWords, type ParsedWords } from '../cli/parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
-import { splitScenario } from '../scenario/tokenize.js';
+import { scenarioLines } from '../scenario/tokenize.js';
 import { checkSchedule } from './checkSchedule.js';
 import type { Threshold } from '../verdict/threshold.js';
 
@@ -219,6 +219,23 @@ export async function planFromArgs(parsed: ParsedWords, cwd: string): Promise<Ru
   return finishPlan([line], run, parsed.verbose, cwd);
 }
 
+/** One line of a scenario file: its CUT and options, checked; a UsageError (without FILE:LINE) otherwise. */
+async function scenarioLine(w: string[], line: number, file: string, cwd: string): Promise<CutLine> {
+  if (w[0] === 'scenario') throw new UsageError('a scenario line cannot run another scenario');
+  if (w[0] === 'pylogen') w.shift();
+  const lp = parseWords(w, LINE_SPEC);
+  if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
+  const lineProblems = new Problems();
+  const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems);
+  for (const t of options.thresholds) {
+    if (t.target.kind === 'errorType') {
+      lineProblems.add(`--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`);
+    }
+  }
+  lineProblems.throwIfAny();
+  return cutLine(lp.positionals[0]!, options, line, cwd);
+}
+
 /** `pylogen scenario --file FILE [run options]` */
 export async function planFromScenario(words: readonly string[], cwd: string): Promise<RunPlan> {
   return planFromScenarioArgs(parseWords(words, SCENARIO_SPEC), cwd);
@@ -245,35 +262,21 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
     else runThresholds = r.value as Threshold[];
   }
   problems.throwIfAny();
-  let entries: { line: number; words: string[] }[];
-  try {
-    entries = splitScenario(text);
-  } catch (err) {
-    const e = err as Error & { line?: number };
-    throw new UsageError(`${file}:${e.line ?? 0}: ${e.message}`);
-  }
+  const entries = scenarioLines(text);
   if (entries.length === 0) throw new UsageError(`${file}: no CUT line (only blank lines and comments)`);
+  // Every line is checked, and every bad one reported (one line each, FILE:LINE), before anything starts.
   const lines: CutLine[] = [];
-  for (const { line, words: w } of entries) {
-    const at = `${file}:${line}: `;
+  const bad: string[] = [];
+  for (const entry of entries) {
+    const at = `${file}:${entry.line}: `;
     try {
-      if (w[0] === 'scenario') throw new UsageError('a scenario line cannot run another scenario');
-      if (w[0] === 'pylogen') w.shift();
-      const lp = parseWords(w, LINE_SPEC);
-      if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
-      const lineProblems = new Problems();
-      const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems);
-      for (const t of options.thresholds) {
-        if (t.target.kind === 'errorType') {
-          lineProblems.add(`--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`);
-        }
-      }
-      lineProblems.throwIfAny();
-      lines.push(await cutLine(lp.positionals[0]!, options, line, cwd));
+      if ('error' in entry) throw new UsageError(entry.error.message);
+      lines.push(await scenarioLine(entry.words, entry.line, file, cwd));
     } catch (err) {
-      if (err instanceof UsageError) throw new UsageError(at + err.message);
-      throw err;
+      if (!(err instanceof UsageError)) throw err;
+      bad.push(at + err.message);
     }
   }
+  if (bad.length > 0) throw new UsageError(bad.join('\n'));
   return finishPlan(lines, run, parsed.verbose, cwd, runThresholds);
 }

@@ -79,23 +79,33 @@ export function tokenizeLine(line: string): string[] {
   return words;
 }
 
+/** A command line of a scenario file, or the quoting problem that keeps it from being one. */
+export type ScenarioLine = { line: number; words: string[] } | { line: number; error: TokenizeError };
+
 /**
- * The command lines of a scenario file, each with its 1-based line number; blank and comment-only
- * lines (indented or not) are skipped. LF and CRLF line ends, and a leading BOM, are accepted.
- * Throws a TokenizeError carrying the line number on a quoting error.
+ * Every command line of a scenario file, each with its 1-based line number, a line that cannot be
+ * split carrying its error (so that every bad line is reported at once); blank and comment-only lines
+ * (indented or not) are skipped. LF and CRLF line ends, and a leading BOM, are accepted.
  */
-export function splitScenario(text: string): { line: number; words: string[] }[] {
+export function scenarioLines(text: string): ScenarioLine[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const commands: { line: number; words: string[] }[] = [];
+  const commands: ScenarioLine[] = [];
   lines.forEach((content, index) => {
-    let words: string[];
     try {
-      words = tokenizeLine(content);
+      const words = tokenizeLine(content);
+      if (words.length > 0) commands.push({ line: index + 1, words });
     } catch (err) {
-      if (err instanceof TokenizeError) throw new TokenizeError(err.message, err.column, index + 1);
-      throw err;
+      if (!(err instanceof TokenizeError)) throw err;
+      commands.push({ line: index + 1, error: new TokenizeError(err.message, err.column, index + 1) });
     }
-    if (words.length > 0) commands.push({ line: index + 1, words });
   });
   return commands;
+}
+
+/** The command lines of a scenario file; throws the first line's TokenizeError on a quoting error. */
+export function splitScenario(text: string): { line: number; words: string[] }[] {
+  return scenarioLines(text).map((l) => {
+    if ('error' in l) throw l.error;
+    return l;
+  });
 }

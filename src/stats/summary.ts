@@ -248,6 +248,19 @@ export interface TableRows {
 }
 
 /**
+ * The rows in the order of the run's lines (of the scenario file: runners are numbered in that
+ * order), and within a line each transaction first, its requests right under it.
+ */
+function tableOrder(s: Summary): { nature: 'req' | 'tra'; b: ByRequest }[] {
+  const lineOf = new Map<string, number>();
+  for (const r of s.byRunner) if (!lineOf.has(`${r.id}\0${r.cut}`)) lineOf.set(`${r.id}\0${r.cut}`, lineOf.size);
+  const rank = (b: ByRequest) => lineOf.get(`${b.id}\0${b.cut}`) ?? lineOf.size;
+  const rows = [...s.byTransaction.map((b) => ({ nature: 'tra' as const, b })), ...s.byRequest.map((b) => ({ nature: 'req' as const, b }))];
+  // a stable sort: within a line, the transactions (listed first) stay above the requests
+  return rows.sort((x, y) => rank(x.b) - rank(y.b));
+}
+
+/**
  * The rows of the table: ok requests as the headline (what the target served: count, throughput,
  * latencies), errors apart (count, rate, latencies); a row per length under its request when it ran
  * at several. The stderr table and the HTML report's both.
@@ -268,11 +281,9 @@ export function summaryTableRows(s: Summary): TableRows | undefined {
     if (anyErrors) row.push(b.failed.count === 0 ? '-' : n1(b.failed.throughput), ms(b.failed.latencyMs, 'p50'), ms(b.failed.latencyMs, 'p99'));
     rows.push(row);
   };
-  for (const [nature, list] of [['req', s.byRequest], ['tra', s.byTransaction]] as const) {
-    for (const b of list) {
-      add(nature, b, b.byLength !== undefined ? 'all' : String(b.lengths[0] ?? ''));
-      for (const bl of b.byLength ?? []) add(nature, bl, String(bl.lengths[0]));
-    }
+  for (const { nature, b } of tableOrder(s)) {
+    add(nature, b, b.byLength !== undefined ? 'all' : String(b.lengths[0] ?? ''));
+    for (const bl of b.byLength ?? []) add(nature, bl, String(bl.lengths[0]));
   }
   return { rows, left: perLength ? 5 : 4 };
 }
