@@ -69,6 +69,16 @@ describe.concurrent('discovery', () => {
     expect(lines[3]).toMatch(/^pylogen: bad\.txt:6: unterminated single quote/);
   });
 
+  it('every shipped CUT refuses an --extra key it does not take (one scenario: every line reported)', async () => {
+    const shipped = readdirSync(join(ROOT, 'cuts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    writeFileSync(join(dir, 'allcuts.txt'), shipped.map((c) => `cuts.${c} --extra '{"zzz":1}'`).join('\n'));
+    const r = await pylogen(['scenario', '--file', 'allcuts.txt'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(shipped.length);
+    shipped.forEach((c, i) => expect(lines[i]).toMatch(new RegExp(`^pylogen: allcuts\\.txt:${i + 1}: ${c}: .*--extra: unknown member "zzz" \\(this CUT takes`)));
+  });
+
   it("the summary table follows the file's lines, each transaction row next to its requests", async () => {
     writeFileSync(
       join(dir, 'order.txt'),
