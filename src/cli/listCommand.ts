@@ -7,7 +7,7 @@ import type { Command } from './command.js';
 export const listCommand: Command = {
   path: ['list'],
   synopsis: '',
-  describe: "list the CUTs found (./cuts, then pylogen's own) with their one-line description",
+  describe: "the CUTs found (./cuts, then pylogen's own), one line each",
   options: [],
   run: async (a) => {
     const cuts = listCuts(a.cwd);

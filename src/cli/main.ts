@@ -108,6 +108,7 @@ function register(y: Argv, commands: readonly Command[], cwd: string, words: rea
 
 const TOP_USAGE = [
   ...COMMANDS.map((c) => `${usageLine(c, true).padEnd(40)} ${c.describe}`),
+  `${'pylogen <cut> --help'.padEnd(40)} that CUT: what it does, its requests, its --extra keys`,
   `${'pylogen --help | --version'.padEnd(40)} pylogen <command> --help: the options of a command`,
   '',
   'Long options may be abbreviated to any unambiguous prefix (--proc, --le, --pauselo, --ram, --def).',
