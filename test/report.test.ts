@@ -1,11 +1,11 @@
 // The HTML report (issue 11 item 2): a real run writes it, Debian's headless chromium opens it and
 // every chart draws, with no console error and no request; `pylogen report` renders the same from
 // the saved summary; a capacity search's report draws its steps. Bad input: one line, exit 2.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromium, consoleErrors, pageRequests } from './browser.js';
-import { pylogen, readJson, tempDir } from './helpers.js';
+import { ROOT, pylogen, readJson, tempDir } from './helpers.js';
 import { reportData } from '../src/report/reportData.js';
 import type { ReportSummary } from '../src/report/renderReport.js';
 
@@ -61,6 +61,12 @@ describe('pylogen --report', () => {
   let runStderr = '';
 
   beforeAll(async () => {
+    // A Dummy of ./cuts (found before the package's) that also takes a "pin", so that the report's
+    // masking of secret-looking --extra keys is seen (the shipped Dummy refuses keys it does not take).
+    const dummy = readFileSync(join(ROOT, 'cuts/Dummy.ts'), 'utf8').replace("    error: 'N:", "    pin: 'a secret (test only)',\n    error: 'N:");
+    expect(dummy).toContain('pin:');
+    mkdirSync(join(dir, 'cuts'));
+    writeFileSync(join(dir, 'cuts/Dummy.ts'), dummy);
     // errors every 7th operation: the errors chart and the stacked error layer have data, and
     // errors<1% fails (exit 1: the report is written all the same, with its verdicts)
     const r = await pylogen(
