@@ -84,6 +84,8 @@ const cases: [string, string[], RegExp][] = [
   ['did you mean: a CUT in the wrong case', ['dummy'], /CUT "dummy": no dummy\.ts.*did you mean Dummy\?/],
   ['did you mean: a misspelt cuts.X', ['cuts.Dumy'], /did you mean cuts\.Dummy\?/],
   ['did you mean: a profile without .json', ['cuts.Dummy', '--def', 'smoke'], /profile "smoke": no such file \(did you mean smoke\.json\?\)/],
+  ['a missing profile: every place looked in', ['cuts.Dummy', '--def', 'nope.json'], /\(looked in \/\S+\/nope\.json, \/\S+\/profiles\/nope\.json, \/\S+\/profiles\/nope\.json\)$/],
+  ['a value missing in kms serve', ['kms', 'serve', '--port', '--latency', '5'], /option --port needs a value, but is followed by the option --latency/],
   ['Dummy refuses an unknown --extra key', ['cuts.Dummy', '--extra', '{"slep":0}'], /Dummy: --extra: unknown member "slep" \(this CUT takes: sleep, transaction, error\)/],
   ['a user CUT refuses a key it does not declare', ['Declared', '--extra', '{"rate":1}'], /Declared: --extra: unknown member "rate" \(this CUT takes: target\)/],
   ['--out and --summary-json naming one file', ['cuts.Dummy', '--out', 'same.out', '--summary-json', './same.out'], /--summary-json "\.\/same\.out" is the same file as --out: give each its own file/],
