@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSummary } from './generated-run.js';
 import { renderReport } from '../dist/report/renderReport.js';
+import { summaryText } from '../dist/stats/summaryText.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -31,7 +32,7 @@ export default async function reportSuite(seconds = 3600, requests = 4, rate = 1
     let t = Date.now();
     const summary = generateSummary(seconds, requests, rate);
     const generatedS = (Date.now() - t) / 1000;
-    const json = JSON.stringify(summary, null, 2);
+    const json = summaryText(summary); // as --summary-json writes it
     writeFileSync(join(dir, 'run.json'), json);
     t = process.hrtime.bigint();
     const html = renderReport(summary);

@@ -15,6 +15,7 @@ import type { IntervalStats } from '../stats/IntervalStats.js';
 import type { Summary } from '../stats/summary.js';
 import type { CapacityPlan } from './capacityPlan.js';
 import { tryReport } from '../report/writeReport.js';
+import { summaryText } from '../stats/summaryText.js';
 import { capacityResult, formatCapacity, judgeStep, stepLine, type CapacityResult, type CapacityStep } from './capacitySteps.js';
 
 /** A step is judged this long after its end: the runners' last batches of it (histograms every 250 ms) have arrived. */
@@ -139,7 +140,7 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
   // the ladder's own plan has no thresholds (the steps are judged): the report shows the search's
   const plan = ran.plan === undefined ? undefined : { ...ran.plan, thresholds: cp.thresholds.map((t) => t.text) };
   const summary: Summary & { capacity?: CapacityResult } = { ...ran, ...(plan !== undefined ? { plan } : {}), capacity };
-  if (cp.summaryJson !== '') writeFileSync(cp.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  if (cp.summaryJson !== '') writeFileSync(cp.summaryJson, summaryText(summary));
   const reportFailed = cp.report !== '' && !tryReport(cp.report, summary, say);
   const held = capacity.steps.some((s) => s.ok);
   const exitCode =

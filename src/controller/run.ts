@@ -31,6 +31,7 @@ import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/
 import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
 import { planSummary } from '../report/planSummary.js';
 import { tryReport } from '../report/writeReport.js';
+import { summaryText } from '../stats/summaryText.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -376,7 +377,7 @@ async function runWith(
   summary.plan = planSummary(plan);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
-  if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, summaryText(summary));
   const reportFailed = plan.report !== undefined && plan.report !== '' && !tryReport(plan.report, summary, say);
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).
