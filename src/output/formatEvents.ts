@@ -4,9 +4,12 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_STEP, F_TX } from '../protocol.js';
-import { CSV_COLUMNS, type EventBatchView, type RunnerLabels } from './EventView.js';
+import { CSV_COLUMNS, EVENT_COLUMNS, type EventBatchView, type RunnerLabels } from './EventView.js';
 
 export type Row = [string, string, string, string, string, number, string, string, string, number, number, string, number, string, number, string, number, string];
+/** One cell per column of EVENT_COLUMNS: a column added to the table without one here fails to compile. */
+const ROW_FITS_TABLE: Row['length'] extends (typeof EVENT_COLUMNS)['length'] ? ((typeof EVENT_COLUMNS)['length'] extends Row['length'] ? true : false) : false = true;
+void ROW_FITS_TABLE;
 
 /** ISO-8601 of an epoch ms; consecutive events mostly share their millisecond, so cache the last. */
 let isoMs = -1;
@@ -139,12 +142,9 @@ function csvBatch(v: EventBatchView): string {
 }
 
 export const csvFormat: EventFormat = {
-  header: () => stringify([CSV_COLUMNS as unknown as string[]]),
+  header: () => stringify([CSV_COLUMNS]),
   batch: csvBatch,
 };
-
-/** Columns that rowsOf formats as fixed-point text (for csv and long) and jsonl writes as JSON numbers. */
-const NUMERIC_TEXT = new Set(['epoch', 'elapsed_ms', 'local_tps', 'global_tps']);
 
 export const jsonlFormat: EventFormat = {
   header: () => '',
@@ -152,9 +152,9 @@ export const jsonlFormat: EventFormat = {
     let s = '';
     for (const row of rowsOf(v)) {
       const o: Record<string, string | number> = {};
-      for (let c = 0; c < CSV_COLUMNS.length; c++) {
-        const name = CSV_COLUMNS[c]!;
-        o[name] = NUMERIC_TEXT.has(name) ? Number(row[c]!) : row[c]!;
+      for (let c = 0; c < EVENT_COLUMNS.length; c++) {
+        const col = EVENT_COLUMNS[c]!;
+        o[col.name] = col.type === 'number' ? Number(row[c]!) : row[c]!;
       }
       s += JSON.stringify(o) + '\n';
     }
