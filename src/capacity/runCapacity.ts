@@ -7,12 +7,12 @@
  * failed, one short run per probe. Nobody finds the breaking point for you in k6 or Artillery; the
  * closed-model knee is what p11perftest and Cosmian's KMS bench report.
  */
-import { writeFileSync } from 'node:fs';
 import { ExitCode } from '../exitcodes.js';
 import { run, type RunControl, type RunIO, type RunResult } from '../controller/run.js';
 import type { RunPlan } from '../plan.js';
 import type { IntervalStats } from '../stats/IntervalStats.js';
 import type { Summary } from '../stats/summary.js';
+import { writeSummaryJson } from '../stats/writeSummary.js';
 import type { CapacityPlan } from './capacityPlan.js';
 import { capacityResult, formatCapacity, judgeStep, stepLine, type CapacityResult, type CapacityStep } from './capacitySteps.js';
 
@@ -135,7 +135,7 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
   const capacity = capacityResult(cp.mode, cp.stepSeconds, cp.settleSeconds, steps, end);
   say(formatCapacity(capacity));
   const summary: Summary & { capacity?: CapacityResult } = { ...ladder.result.summary, capacity };
-  if (cp.summaryJson !== '') writeFileSync(cp.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  if (cp.summaryJson !== '') writeSummaryJson(cp.summaryJson, summary);
   const held = capacity.steps.some((s) => s.ok);
   const exitCode =
     end === 'interrupted'

@@ -14,6 +14,9 @@ import { parseWords, type ParsedWords } from '../cli/parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
 import { splitScenario } from '../scenario/tokenize.js';
 import { checkSchedule } from './checkSchedule.js';
+import { shardOf } from './shardOf.js';
+import { SUMMARY_TO_STDOUT } from '../stats/writeSummary.js';
+import { DEFAULT_SEED } from '../schedule/arrival-plan.js';
 import type { Threshold } from '../verdict/threshold.js';
 
 function specOf(defs: typeof OPTIONS): NormalizeSpec {
@@ -49,9 +52,12 @@ interface RunValues {
   abortOnFail: boolean;
   noPreflight: boolean;
   quiet: boolean;
+  shard?: { index: number; count: number };
+  startAt?: number;
 }
 
 const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
+
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -73,16 +79,19 @@ function lineOptions(
   defaultId: string,
   problems: Problems,
   run?: RunValues,
+  sharded = false,
 ): LineOptions {
   let opts: LineOptions = { ...LINE_DEFAULTS, id: defaultId };
+  let fixedSeed = sharded || values.shard !== undefined;
   if (typeof values.defaults === 'string') {
     const profile = loadProfile(values.defaults, cwd);
+    if (profile.values.shard !== undefined) fixedSeed = true;
     opts = applyLineValues(opts, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
     if (run !== undefined) applyRunValues(run, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
   }
   opts = applyLineValues(opts, values, problems);
   checkLine(opts, problems);
-  opts = checkSchedule(opts, problems, new Set(Object.keys(values)));
+  opts = checkSchedule(opts, problems, new Set(Object.keys(values)), fixedSeed ? DEFAULT_SEED : undefined);
   return opts;
 }
 
@@ -103,6 +112,8 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
     else if (name === 'no-preflight') run.noPreflight = r.value as boolean;
     else if (name === 'quiet') run.quiet = r.value as boolean;
+    else if (name === 'shard') run.shard = r.value as { index: number; count: number };
+    else if (name === 'start-at') run.startAt = r.value as number;
   }
 }
 
@@ -145,13 +156,15 @@ function planThresholds(lines: CutLine[], runThresholds: Threshold[]): Threshold
 function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
   if (run.out !== '') checkWritable(run.out, '--out', cwd, problems);
-  if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
+  if (run.summaryJson === SUMMARY_TO_STDOUT) {
+    if (run.outformat !== 'none' && run.out === '') problems.add('--summary-json - writes the summary on standard output, where the event stream goes: give --out FILE or --outformat none');
+  } else if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
   problems.throwIfAny();
   return {
     lines,
     outformat: run.outformat,
     out: run.out === '' ? '' : resolve(cwd, run.out),
-    summaryJson: run.summaryJson === '' ? '' : resolve(cwd, run.summaryJson),
+    summaryJson: run.summaryJson === '' || run.summaryJson === SUMMARY_TO_STDOUT ? run.summaryJson : resolve(cwd, run.summaryJson),
     metricsPort: run.metricsPort,
     metricsHost: run.metricsHost,
     verbosity,
@@ -160,6 +173,8 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     thresholds: planThresholds(lines, runThresholds),
     abortOnFail: run.abortOnFail,
     quiet: run.quiet,
+    ...(run.shard !== undefined ? { shard: shardOf(run.shard, lines, run.startAt) } : {}),
+    ...(run.startAt !== undefined ? { startAt: run.startAt } : {}),
   };
 }
 
@@ -232,7 +247,7 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
       const lp = parseWords(w, LINE_SPEC);
       if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
       const lineProblems = new Problems();
-      const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems);
+      const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems, undefined, run.shard !== undefined);
       for (const t of options.thresholds) {
         if (t.target.kind === 'errorType') {
           lineProblems.add(`--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`);

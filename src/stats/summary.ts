@@ -93,6 +93,29 @@ export interface Summary {
   thresholds?: Verdict[];
   /** --abort-on-fail: the threshold whose crossing stopped the run */
   abortedBy?: string;
+  /** --shard / --start-at: this shard and its start */
+  shard?: ShardSummary;
+  /** `pylogen merge`: every shard merged, by index (their warnings are in `warnings`, prefixed "shard I:") */
+  shards?: ShardSummary[];
+}
+
+/** A shard's identity and start, as its summary records them. */
+export interface ShardSummary {
+  index: number;
+  count: number;
+  /** the run's digest, the same in every shard of a run (src/config/shardOf.ts); '' without --shard */
+  run: string;
+  /** --start-at as given (null: none) */
+  startAt: string | null;
+  /** the instant this shard's runners started from, by its own clock (null: none started) */
+  t0: string | null;
+  /** how late t0 was on --start-at: the runners were ready after it (0: on time) */
+  lateMs: number;
+  /**
+   * this shard's clock against the others': not measured, so null. Shards on one machine share its
+   * clock; Kubernetes nodes keep theirs by NTP, typically within a few ms of each other.
+   */
+  clockOffsetMs: number | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
