@@ -7,8 +7,9 @@ import type { Command } from './command.js';
 import { kmipSetupCommand } from './kmip.js';
 import { kmsServeCommand } from './kmsServe.js';
 import { kmsSetupCommand } from './kmsSetup.js';
+import { mergeCommand } from './mergeCommand.js';
 import { pkcs11SetupCommand } from './pkcs11.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
+export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, mergeCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
