@@ -7,9 +7,10 @@ import type { Command } from './command.js';
 import { kmipSetupCommand } from './kmip.js';
 import { kmsServeCommand } from './kmsServe.js';
 import { kmsSetupCommand } from './kmsSetup.js';
+import { k8sJobCommand } from './k8sJob.js';
 import { mergeCommand } from './mergeCommand.js';
 import { pkcs11SetupCommand } from './pkcs11.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, mergeCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
+export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, mergeCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
