@@ -3,7 +3,6 @@
  * then the pods' command run as the Job would run it: N local processes, each with its
  * JOB_COMPLETION_INDEX and `$(NAME)` expanded as the kubelet does, their logs piped to `pylogen merge -`.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job } from 'kubernetes-types/batch/v1.js';
@@ -11,7 +10,7 @@ import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { Summary } from '../src/stats/summary.js';
-import { BIN, ROOT, pylogen, tempDir, type CliResult } from './helpers.js';
+import { pylogen, tempDir } from './helpers.js';
 
 function manifests(yamlText: string): { job: Job; configMap: ConfigMap | undefined } {
   const docs = parseAllDocuments(yamlText).map((d) => {
@@ -25,27 +24,6 @@ function manifests(yamlText: string): { job: Job; configMap: ConfigMap | undefin
 
 /** The kubelet's expansion of $(NAME) in a container's command and args, from its environment. */
 const expand = (word: string, env: Record<string, string>) => word.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, name: string) => env[name] ?? all);
-
-/** Runs a process to its end with `input` on stdin (null: none). */
-function run(args: string[], env: Record<string, string>, cwd: string, input: string | null, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: [input === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`pylogen ${args.join(' ')} did not end; stderr: ${stderr}`));
-    }, timeoutMs);
-    p.on('error', reject);
-    p.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (input !== null) p.stdin!.end(input);
-  });
-}
 
 describe('pylogen k8s job', () => {
   it('prints an Indexed Job whose pods, run locally with JOB_COMPLETION_INDEX 0..3, merge into one run', async () => {
@@ -82,12 +60,12 @@ describe('pylogen k8s job', () => {
     const pods = await Promise.all(
       [0, 1, 2, 3].map((i) => {
         const env = { JOB_COMPLETION_INDEX: String(i) };
-        return run(args.map((w) => expand(w, env)), env, ROOT, null);
+        return pylogen(args.map((w) => expand(w, env)), { env, timeoutMs: 60_000 });
       }),
     );
     for (const p of pods) expect(p.code, p.stderr).toBe(0);
     // kubectl logs: every pod's output (stderr and stdout mixed), one pod after the other
-    const m = await run(['merge', '-', '--threshold', 'errors<1%'], {}, ROOT, pods.map((p) => p.stderr + p.stdout).join(''));
+    const m = await pylogen(['merge', '-', '--threshold', 'errors<1%'], { input: pods.map((p) => p.stderr + p.stdout).join('') });
     expect(m.code, m.stderr).toBe(0);
     const merged = JSON.parse(m.stdout) as Summary;
     expect(merged.arrivals).toEqual({ planned: 200, started: 200, dropped: 0 });

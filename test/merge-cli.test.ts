@@ -2,32 +2,10 @@
  * Three shards of one open-model run started together with --start-at, their outputs piped to
  * `pylogen merge -` as a Job's logs would be: the issue's target, through the real CLI.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram, newHistogram, percentileMs } from '../src/stats/histogram.js';
 import type { Summary } from '../src/stats/summary.js';
-import { BIN, ROOT, pylogen, type CliResult } from './helpers.js';
-
-/** pylogen with `input` on its standard input. */
-function pylogenWithInput(args: string[], input: string, timeoutMs = 25_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`pylogen ${args.join(' ')} did not end; stderr: ${stderr}`));
-    }, timeoutMs);
-    p.on('error', reject);
-    p.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    p.stdin.end(input);
-  });
-}
+import { pylogen } from './helpers.js';
 
 const lastJson = (out: string): Summary => JSON.parse(out.trim().split('\n').at(-1)!) as Summary;
 
@@ -60,7 +38,7 @@ describe('pylogen merge: 3 shards of --schedule 4@300 started with one --start-a
 
     // What `kubectl logs` gives: each pod's stderr and stdout, one pod after the other.
     const logs = runs.map((r) => r.stderr + r.stdout).join('');
-    const m = await pylogenWithInput(['merge', '-', '--threshold', 'p99<10s'], logs);
+    const m = await pylogen(['merge', '-', '--threshold', 'p99<10s'], { input: logs });
     expect(m.code, m.stderr).toBe(0);
     const merged = lastJson(m.stdout);
     expect(merged.arrivals).toEqual({ planned: 1200, started: 1200, dropped: 0 });
@@ -78,11 +56,11 @@ describe('pylogen merge: 3 shards of --schedule 4@300 started with one --start-a
 
     // Two of the three: refused, unless --partial.
     const two = runs.slice(0, 2).map((r) => r.stdout).join('');
-    const refused = await pylogenWithInput(['merge', '-'], two);
+    const refused = await pylogen(['merge', '-'], { input: two });
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toBe("pylogen: shard 2 missing (1 of 3): give every shard's summary, or --partial to merge those given\n");
-    const partial = await pylogenWithInput(['merge', '-', '--partial'], two);
+    const partial = await pylogen(['merge', '-', '--partial'], { input: two });
     expect(partial.code).toBe(0);
     expect(lastJson(partial.stdout).requests.count).toBe(800);
   }, 90_000);

@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../errors.js';
 import { mergeAggs } from '../stats/aggregate.js';
-import { activeSeconds, aggOfRow, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
+import { activeSeconds, aggOfRow, byRequestKey, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';
 
 export interface SummaryInput {
@@ -72,16 +72,7 @@ function runnerEnd(r: RunnerSummary): RunnerEnd {
 
 /** The rows of every summary for one nature, grouped by (id, cut, request) and merged exactly. */
 function mergeRows(lists: ByRequest[][], nature: 'req' | 'tra', runners: RunnerEnd[], wall: number): ByRequest[] {
-  const groups = new Map<string, ByRequest[]>();
-  for (const list of lists) {
-    for (const r of list) {
-      const k = `${r.id}\0${r.cut}\0${r.request}`;
-      const g = groups.get(k);
-      if (g === undefined) groups.set(k, [r]);
-      else g.push(r);
-    }
-  }
-  return [...groups.values()].map((g) => {
+  return byRequestKey(lists.flat()).map((g) => {
     const seconds = activeSeconds(runners, g[0]!.id, g[0]!.cut, wall);
     const lengths = [...new Set(g.flatMap((r) => r.lengths))].sort((a, b) => a - b);
     const merged = rowOf(mergeAggs(g.map((r) => aggOfRow(r, nature))), lengths, seconds);

@@ -170,16 +170,21 @@ export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequ
   };
 }
 
-/** One row per (id, cut, request), all lengths merged exactly, with a row per length when there are several. */
-function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
-  const groups = new Map<string, RequestAgg[]>();
-  for (const a of aggs) {
+/** Items grouped by (id, cut, request), in the order each group first appears. */
+export function byRequestKey<T extends { id: string; cut: string; request: string }>(items: Iterable<T>): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const a of items) {
     const k = `${a.id}\0${a.cut}\0${a.request}`;
     const g = groups.get(k);
     if (g === undefined) groups.set(k, [a]);
     else g.push(a);
   }
-  return [...groups.values()].map((g) => {
+  return [...groups.values()];
+}
+
+/** One row per (id, cut, request), all lengths merged exactly, with a row per length when there are several. */
+function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
+  return byRequestKey(aggs).map((g) => {
     g.sort((x, y) => x.step - y.step);
     const seconds = activeSeconds(runners, g[0]!.id, g[0]!.cut, wall);
     const lengths = g.map((a) => a.step);
