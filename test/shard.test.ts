@@ -1,8 +1,10 @@
 /** --shard I/N and --start-at: the arrival split, unique runner numbers and transaction ids, bad input. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArrivalPlan } from '../src/schedule/arrival-plan.js';
 import { NO_BURST, parseSchedule } from '../src/schedule/schedule.js';
+import type { Summary } from '../src/stats/summary.js';
 import { csvRows, pylogen, readJson, tempDir } from './helpers.js';
 
 /** Every intended start of one runner's plan, in ms. */
@@ -74,6 +76,35 @@ describe('--shard and --start-at on the command line', () => {
     expect(s.shard.startAt).toBe(new Date(Number(past) * 1000).toISOString());
     expect(s.warnings.join('\n')).toMatch(/ready \d+ ms after --start-at .*started at once/);
     expect(r.stderr).toMatch(/warning: the runners were ready \d+ ms after --start-at/);
+  });
+
+  it('shards a scenario file line by line: each line split the same way', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'two.txt');
+    writeFileSync(file, `cuts.Dummy --proc 2 --loops 3 --extra '{"sleep":0}'\ncuts.Dummy --schedule 3@10 --extra '{"sleep":0}'\n`);
+    const runs = await Promise.all(
+      [0, 1, 2].map((i) => pylogen(['scenario', '--file', file, '--shard', `${i}/3`, '--outformat', 'none', '--summary-json', '-', '--quiet'])),
+    );
+    const shards = runs.map((r) => {
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Summary;
+    });
+    const line = (s: Summary, id: string) => s.byRequest.find((b) => b.id === id)!;
+    // closed line: 2 runners per shard, 3 loops each; open line: 30 arrivals, 10 per shard
+    for (const s of shards) {
+      expect(line(s, 'L1').count).toBe(6);
+      expect(line(s, 'L2').count).toBe(10);
+      expect(s.arrivals).toEqual({ planned: 10, started: 10, dropped: 0 });
+    }
+    const l1 = shards.flatMap((s) => s.byRunner.filter((r) => r.id === 'L1').map((r) => r.index));
+    expect(l1.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(new Set(shards.map((s) => s.shard!.run)).size).toBe(1);
+  });
+
+  it('refuses --shard in a capacity search', async () => {
+    const r = await pylogen(['capacity', 'cuts.Dummy', '--start', '10', '--step', '10', '--shard', '0/2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('pylogen: --shard is for a run, not a capacity search (its steps are judged as they run, in one process)\n');
   });
 
   it.each([
