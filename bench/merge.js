@@ -2,6 +2,7 @@
 // 60 s open-model run at 250 operations/s (1-s intervals), read from one text of one-line documents
 // as `pylogen merge -` reads the pods' logs, merged, written. Issue 13's target: under 2 s for 100.
 // `node bench/merge.js [shards] [seconds]`, or `npm run bench merge`.
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { StatsQueue } from '../dist/stats/StatsQueue.js';
 import { LatencyCounts } from '../dist/stats/LatencyCounts.js';
@@ -47,6 +48,7 @@ function shardSummary(index, count, seconds, seed) {
 
 export default function mergeSuite(shards = Number(process.env.BENCH_SHARDS ?? 100), seconds = 60) {
   const logs = Array.from({ length: shards }, (_, i) => `pylogen summary: ...\n${JSON.stringify(shardSummary(i, shards, seconds, i + 1))}\n`).join('');
+  if (process.env.BENCH_MERGE_LOGS) writeFileSync(process.env.BENCH_MERGE_LOGS, logs); // the logs, for profiling
   const times = [];
   let merged;
   for (let r = 0; r < 3; r++) {

@@ -75,6 +75,14 @@ describe('mergeSummaries', () => {
         return n + (j >= 0 && j < s.series.intervals ? s.series.total.count[j]! : 0);
       }, 0);
       expect(m.series.total.count[i]).toBe(expected);
+      // the interval's p99 over every request: from the union of the shards' interval histograms
+      const union = newHistogram(64, 2);
+      for (const { summary: s } of all()) {
+        const j = (at - s.series.from) / s.series.intervalMs;
+        if (j < 0 || j >= s.series.intervals) continue;
+        for (const r of s.series.byRequest) if (r.okHdr[j]) union.add(decodeHistogram(r.okHdr[j]!));
+      }
+      expect(m.series.total.p99[i]).toBe(percentileMs(union, 99));
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Nature } from '../protocol.js';
-import { addEncoded, decodeEncoded, encodeHistogram, newSeriesHistogram, percentileMs, type Histogram } from '../stats/histogram.js';
+import { addEncoded, encodeHistogram, newSeriesHistogram, percentileMs, type Histogram } from '../stats/histogram.js';
 import type { Series, SeriesColumns, SeriesRow } from '../stats/series.js';
 
 interface RowAcc {
@@ -72,12 +72,7 @@ export function mergeSeries(list: readonly Series[]): Series {
         addCounts(acc, r, offset, n);
         for (let i = 0; i < r.okHdr.length; i++) {
           const ok = r.okHdr[i];
-          if (ok !== null && ok !== undefined) {
-            // decoded once, added to the row's and (requests) to the total's
-            const h = decodeEncoded(ok);
-            (acc.ok[offset + i] ??= newSeriesHistogram()).add(h);
-            if (nature === 'req') (totalOk[offset + i] ??= newSeriesHistogram()).add(h);
-          }
+          if (ok !== null && ok !== undefined) addEncoded((acc.ok[offset + i] ??= newSeriesHistogram()), ok);
           const failed = r.failedHdr[i];
           if (failed !== null && failed !== undefined) addEncoded((acc.failed[offset + i] ??= newSeriesHistogram()), failed);
         }
@@ -93,6 +88,14 @@ export function mergeSeries(list: readonly Series[]): Series {
         acc.dropped[offset + i]! += a.dropped[i]!;
       }
     }
+  }
+
+  // The total's percentiles: every request row's merged interval histograms, added once each.
+  for (const [key, acc] of rows) {
+    if (!key.startsWith('req\0')) continue;
+    acc.ok.forEach((h, i) => {
+      if (h !== undefined) (totalOk[i] ??= newSeriesHistogram()).add(h);
+    });
   }
 
   const rowsOf = (nature: Nature): SeriesRow[] =>

@@ -54,14 +54,9 @@ export function decodeHistogram(encoded: string): Histogram {
   return h;
 }
 
-/** An encoded histogram as it is (fixed size): to add into others, several times over. */
-export function decodeEncoded(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false);
-}
-
 /** Adds an encoded histogram into h, exactly. */
 export function addEncoded(h: Histogram, encoded: string): void {
-  h.add(decodeEncoded(encoded));
+  h.add(hdr.decodeFromCompressedBase64(encoded, 64, false));
 }
 
 /** One histogram of several encoded ones (the exact merge of shards, runners or intervals). */
