@@ -169,7 +169,7 @@ export function optionDef(name: string): OptionDef | undefined {
 
 /** --shard: at most this many shards (an Indexed Job's completions are capped at 100,000). */
 export const MAX_SHARDS = 10_000;
-/** --start-at: at most this far ahead (a wrong year would wait for ever). */
+/** --start-at: at most this far ahead (a wrong year would wait for ever) or behind (epoch seconds mistyped). */
 const MAX_START_AHEAD_MS = 24 * 3600_000;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -300,7 +300,7 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       const n = num();
       const ms = n !== undefined ? n * 1000 : typeof raw === 'string' && /^\d{4}-\d\d-\d\d[T ]/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
       if (!Number.isFinite(ms)) return { problem: `${label} must be an ISO-8601 date and time (2026-12-04T21:30:00Z) or epoch seconds, but is ${shown}` };
-      if (ms > Date.now() + MAX_START_AHEAD_MS) return { problem: `${label} is more than 24 h away (${new Date(ms).toISOString()}): a typo?` };
+      if (Math.abs(ms - Date.now()) > MAX_START_AHEAD_MS) return { problem: `${label} is more than 24 h ${ms > Date.now() ? 'away' : 'ago'} (${new Date(ms).toISOString()}): a typo?` };
       return { value: ms };
     }
     case 'count': {

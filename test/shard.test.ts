@@ -112,6 +112,7 @@ describe('--shard and --start-at on the command line', () => {
     [['--shard', 'two'], /^pylogen: --shard must be I\/N/],
     [['--start-at', 'tomorrow'], /^pylogen: --start-at must be an ISO-8601 date and time/],
     [['--start-at', '2999-01-01T00:00:00Z'], /^pylogen: --start-at is more than 24 h away/],
+    [['--start', '5'], /^pylogen: --start-at is more than 24 h ago \(1970-01-01T00:00:05.000Z\): a typo\?$/],
     [['--summary-json', '-'], /^pylogen: --summary-json - writes the summary on standard output, where the event stream goes/],
   ])('refuses %j: one line, exit 2, nothing started', async (args, message) => {
     const r = await pylogen(['cuts.Dummy', '--loops', '1', ...args]);
