@@ -101,6 +101,16 @@ describe('mergeSummaries', () => {
     const m = mergeSummaries(inputs);
     expect(m.warnings).toContain('shard 1: runner CPU saturated (run.1 97%)');
     expect(m.warnings.join('\n')).toMatch(/1 shard was ready after --start-at and started late \(shard 2 by 120 ms\)/);
+    expect(m.warnings.join('\n')).not.toMatch(/without --start-at/);
+  });
+
+  it('warns when the shards were started without --start-at, with the spread of their t0', () => {
+    const inputs = all();
+    inputs.forEach(({ summary: s }, i) => {
+      s.shard!.startAt = null;
+      s.shard!.t0 = new Date(Date.parse(s.shard!.t0!) + i * 700).toISOString();
+    });
+    expect(mergeSummaries(inputs).warnings).toContain('the shards were started without --start-at: their t0 spread over 1400 ms (each by its own clock)');
   });
 
   it('refuses summaries of different runs, a shard twice, a missing shard (unless partial), a summary without --shard', () => {

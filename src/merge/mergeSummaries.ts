@@ -114,6 +114,10 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
   // Each shard's warnings, with its index; then what the merge itself has to say.
   const warnings = all.flatMap((s) => (s.shard !== undefined ? s.warnings.map((w) => `shard ${s.shard!.index}: ${w}`) : s.warnings));
   warnings.push(...mergeWarnings);
+  const t0s = shards.filter((s) => s.t0 !== null).map((s) => Date.parse(s.t0!));
+  if (shards.some((s) => s.startAt === null) && t0s.length > 1) {
+    warnings.push(`the shards were started without --start-at: their t0 spread over ${Math.max(...t0s) - Math.min(...t0s)} ms (each by its own clock)`);
+  }
   const late = shards.filter((s) => s.lateMs > 0);
   if (late.length > 0) warnings.push(`${late.length} shard${late.length === 1 ? ' was' : 's were'} ready after --start-at and started late (${late.map((s) => `shard ${s.index} by ${s.lateMs} ms`).join(', ')})`);
   return {
