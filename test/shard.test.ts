@@ -112,10 +112,11 @@ describe('--shard and --start-at on the command line', () => {
     [['--shard', 'two'], /^pylogen: --shard must be I\/N/],
     [['--start-at', 'tomorrow'], /^pylogen: --start-at must be an ISO-8601 date and time/],
     [['--start-at', '2999-01-01T00:00:00Z'], /^pylogen: --start-at is more than 24 h away/],
+    [['--schedule', '1@10', '--max-inflight', '2', '--shard', '0/4'], /^pylogen: --max-inflight must be at least N × --process \(4\) with --shard 0\/4, since it is split across the runners of every shard, but is 2$/],
     [['--start', '5'], /^pylogen: --start-at is more than 24 h ago \(1970-01-01T00:00:05.000Z\): a typo\?$/],
     [['--summary-json', '-'], /^pylogen: --summary-json - writes the summary on standard output, where the event stream goes/],
   ])('refuses %j: one line, exit 2, nothing started', async (args, message) => {
-    const r = await pylogen(['cuts.Dummy', '--loops', '1', ...args]);
+    const r = await pylogen(['cuts.Dummy', ...args]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -156,6 +156,13 @@ function planThresholds(lines: CutLine[], runThresholds: Threshold[]): Threshold
 function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
   if (run.out !== '') checkWritable(run.out, '--out', cwd, problems);
+  for (const l of lines) {
+    // --max-inflight is shared by the runners of every shard: each must get at least 1
+    const all = (run.shard?.count ?? 1) * l.options.process;
+    if (run.shard !== undefined && l.options.maxInflight > 0 && l.options.maxInflight < all) {
+      problems.add(`${l.line > 0 ? `line ${l.line}: ` : ''}--max-inflight must be at least N × --process (${all}) with --shard ${run.shard.index}/${run.shard.count}, since it is split across the runners of every shard, but is ${l.options.maxInflight}`);
+    }
+  }
   if (run.summaryJson === SUMMARY_TO_STDOUT) {
     if (run.outformat !== 'none' && run.out === '') problems.add('--summary-json - writes the summary on standard output, where the event stream goes: give --out FILE or --outformat none');
   } else if (run.summaryJson !== '') checkWritable(run.summaryJson, '--summary-json', cwd, problems);
