@@ -156,7 +156,7 @@ export async function k8sJob(a: CommandArgs, io: { stdout?: (t: string) => void;
 
 export const k8sJobCommand: Command = {
   path: ['k8s', 'job'],
-  synopsis: '<cut> [run options] --shards N --image IMAGE [--namespace NS] [--name NAME] [--cpu C --memory M] [--lead S]',
+  synopsis: '<cut> [run options] --shards N --image IMAGE [options]',
   describe: 'print the manifests of a Kubernetes Indexed Job that runs the run in N shards, and the commands that merge them',
   details: 'The manifests go to stdout (kubectl apply -f -), the commands that collect and merge to stderr. See README, Beyond one machine.',
   options: K8S_JOB_OPTIONS,

@@ -74,7 +74,7 @@ export async function merge(sources: readonly string[], raw: Readonly<Record<str
 
 export const mergeCommand: Command = {
   path: ['merge'],
-  synopsis: 'FILE... | - [--summary-json FILE] [--partial] [--threshold EXPR]',
+  synopsis: 'FILE... | - [options]',
   describe: "merge the shards' summaries of a run (--shard I/N) into one, exactly",
   details:
     'Reads summaries from files, or - for standard input: any number of JSON documents among other lines (the pods\' logs). ' +
