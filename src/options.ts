@@ -26,7 +26,11 @@ export type Kind =
   /** thresholds, [REQUEST:]METRIC OP VALUE (src/verdict/threshold.ts); repeatable, they add up */
   | { type: 'thresholds' }
   /** whole numbers separated by commas, increasing (capacity --concurrency-steps) */
-  | { type: 'int-list'; min: number };
+  | { type: 'int-list'; min: number }
+  /** I/N: shard I of a run split N ways (--shard) */
+  | { type: 'shard' }
+  /** a wall-clock instant: ISO-8601 with a date, or epoch seconds (--start-at); the value is epoch ms */
+  | { type: 'instant' };
 
 export interface OptionDef {
   /** the long name, as typed after `--` */
@@ -103,6 +107,8 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', value: 'FILE', describe: 'a profile: JSON object of option values (as given, then in ./profiles, then the package\'s profiles/)' },
   { name: 'file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
   { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
+  { name: 'shard', value: 'I/N', kind: { type: 'shard' }, scope: 'run', describe: 'run shard I (0 <= I < N) of a run split N ways: open model, arrival k of the schedule is shard k mod N\'s; closed model, each shard runs its own --process runners (see Beyond one machine)' },
+  { name: 'start-at', value: 'TIME', kind: { type: 'instant' }, scope: 'run', describe: 'start (t0) at this wall-clock instant, ISO-8601 or epoch seconds, once every runner is ready (ready later: at once, and the summary says how late)' },
   { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', describe: 'skip the preflight: the one real call that each KMS line makes before t0 to check its endpoint, credentials and key' },
   { name: 'start', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: "capacity: the first step's rate, operations/s (open model)" },
   { name: 'step', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: 'capacity: how much the rate rises at each step, operations/s' },
@@ -161,6 +167,11 @@ for (const d of OPTIONS) {
 export function optionDef(name: string): OptionDef | undefined {
   return byName.get(name);
 }
+
+/** --shard: at most this many shards (an Indexed Job's completions are capped at 100,000). */
+export const MAX_SHARDS = 10_000;
+/** --start-at: at most this far ahead (a wrong year would wait for ever) or behind (epoch seconds mistyped). */
+const MAX_START_AHEAD_MS = 24 * 3600_000;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -277,6 +288,22 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       }
       return { value: out };
     }
+    case 'shard': {
+      const m = typeof raw === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw) : null;
+      if (m === null) return { problem: `${label} must be I/N, shard I of N (0 <= I < N), like 0/4, but is ${shown}` };
+      const index = Number(m[1]);
+      const count = Number(m[2]);
+      if (count < 1 || count > MAX_SHARDS) return { problem: `${label}: N must be 1 to ${MAX_SHARDS}, but is ${count}` };
+      if (index >= count) return { problem: `${label}: I must be below N (shards are numbered 0 to ${count - 1}), but is ${index}` };
+      return { value: { index, count } };
+    }
+    case 'instant': {
+      const n = num();
+      const ms = n !== undefined ? n * 1000 : typeof raw === 'string' && /^\d{4}-\d\d-\d\d[T ]/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
+      if (!Number.isFinite(ms)) return { problem: `${label} must be an ISO-8601 date and time (2026-12-04T21:30:00Z) or epoch seconds, but is ${shown}` };
+      if (Math.abs(ms - Date.now()) > MAX_START_AHEAD_MS) return { problem: `${label} is more than 24 h ${ms > Date.now() ? 'away' : 'ago'} (${new Date(ms).toISOString()}): a typo?` };
+      return { value: ms };
+    }
     case 'count': {
       const n = num();
       if (n === undefined || !Number.isInteger(n) || n < 0) return { problem: `${label} must be a whole number, but is ${shown}` };
@@ -336,6 +363,10 @@ export function valueName(def: Pick<OptionDef, 'kind' | 'value'>): string {
       return 'EXPR';
     case 'int-list':
       return 'N,N,...';
+    case 'shard':
+      return 'I/N';
+    case 'instant':
+      return 'TIME';
     case 'flag':
     case 'count':
       return '';

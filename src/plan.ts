@@ -80,17 +80,29 @@ export interface RunPlan {
   abortOnFail: boolean;
   /** whether every KMS line makes one real call before t0 (default true; `--no-preflight`: false) */
   preflight?: boolean;
+  /** --shard I/N: this process runs shard `index` of `count`; `run` identifies the run (the same in every shard) */
+  shard?: ShardOf;
+  /** --start-at: the wall-clock instant (epoch ms) for t0, when every runner is ready by then */
+  startAt?: number;
   /** where `--endpoint local` started the embedded server, filled by run() */
   localEndpoint?: string;
+}
+
+/** --shard I/N of a plan: runner i of a line is the whole run's runner index + count × i */
+export interface ShardOf {
+  index: number;
+  count: number;
+  /** a digest of what every shard of the run shares (its lines, N, --start-at): `pylogen merge` refuses mixed runs */
+  run: string;
 }
 
 /** What one runner process is told at init: everything it needs, no functions, no code. */
 export interface RunnerSpec {
   /** global runner number across the plan (0-based) */
   slot: number;
-  /** runner number within its line (0-based): PYLOGEN's runner in full_id */
+  /** runner number within its line (0-based): PYLOGEN's runner in full_id; with --shard I/N, I + N × i (unique across shards) */
   index: number;
-  /** runners of its line */
+  /** runners of its line (with --shard, over every shard: N × --process) */
   count: number;
   cut: string;
   modulePath: string;

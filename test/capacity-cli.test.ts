@@ -175,8 +175,9 @@ describe('pylogen capacity', () => {
       }),
     );
     // The capacity options belong to the capacity command only.
-    const plain = await pylogen(['cuts.Dummy', '--start', '5']);
+    // (--refine: --start is now a prefix of a run's --start-at, --step of --steps)
+    const plain = await pylogen(['cuts.Dummy', '--refine']);
     expect(plain.code).toBe(2);
-    expect(plain.stderr).toMatch(/unknown option --start/);
+    expect(plain.stderr).toMatch(/unknown option --refine/);
   });
 });

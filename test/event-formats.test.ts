@@ -12,6 +12,7 @@ const runner: RunnerLabels = {
   id: 'line one',
   index: 1,
   slot: 3,
+  tx: '3:',
   cut: 'Echo',
   line: 0,
   keys: [

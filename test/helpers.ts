@@ -22,6 +22,8 @@ export interface CliOptions {
   /** called once the process is spawned, e.g. to signal it later */
   onSpawn?: (p: ChildProcess) => void;
   timeoutMs?: number;
+  /** written to its standard input, then closed (default: no standard input) */
+  input?: string;
 }
 
 export function pylogen(args: string[], o: CliOptions = {}): Promise<CliResult> {
@@ -29,12 +31,13 @@ export function pylogen(args: string[], o: CliOptions = {}): Promise<CliResult> 
     const p = spawn(process.execPath, [BIN, ...args], {
       cwd: o.cwd ?? ROOT,
       env: { ...process.env, ...o.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [o.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
+    if (o.input !== undefined) p.stdin!.end(o.input);
     let stdout = '';
     let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    p.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       p.kill('SIGKILL');
       reject(new Error(`pylogen ${args.join(' ')} did not end within ${o.timeoutMs ?? 25_000} ms; stderr: ${stderr}`));

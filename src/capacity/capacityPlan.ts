@@ -91,6 +91,7 @@ function split(words: readonly string[]): { cap: Record<string, string>; rest: s
 export async function planCapacity(words: readonly string[], cwd: string): Promise<CapacityPlan> {
   const { cap, rest, given } = split(words);
   const problems = new Problems();
+  for (const flag of ['shard', 'start-at']) if (given.has(flag)) problems.add(`--${flag} is for a run, not a capacity search (its steps are judged as they run, in one process)`);
   const v: Record<string, unknown> = {};
   for (const d of CAPACITY_DEFS) {
     if (cap[d.name] === undefined) continue;

@@ -7,15 +7,14 @@
  * failed, one short run per probe. Nobody finds the breaking point for you in k6 or Artillery; the
  * closed-model knee is what p11perftest and Cosmian's KMS bench report.
  */
-import { writeFileSync } from 'node:fs';
 import { ExitCode } from '../exitcodes.js';
 import { run, type RunControl, type RunIO, type RunResult } from '../controller/run.js';
 import type { RunPlan } from '../plan.js';
 import type { IntervalStats } from '../stats/IntervalStats.js';
 import type { Summary } from '../stats/summary.js';
+import { writeSummaryJson } from '../stats/writeSummary.js';
 import type { CapacityPlan } from './capacityPlan.js';
 import { tryReport } from '../report/writeReport.js';
-import { summaryText } from '../stats/summaryText.js';
 import { capacityResult, formatCapacity, judgeStep, stepLine, type CapacityResult, type CapacityStep } from './capacitySteps.js';
 
 /** A step is judged this long after its end: the runners' last batches of it (histograms every 250 ms) have arrived. */
@@ -140,7 +139,7 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
   // the ladder's own plan has no thresholds (the steps are judged): the report shows the search's
   const plan = ran.plan === undefined ? undefined : { ...ran.plan, thresholds: cp.thresholds.map((t) => t.text) };
   const summary: Summary & { capacity?: CapacityResult } = { ...ran, ...(plan !== undefined ? { plan } : {}), capacity };
-  if (cp.summaryJson !== '') writeFileSync(cp.summaryJson, summaryText(summary));
+  if (cp.summaryJson !== '') writeSummaryJson(cp.summaryJson, summary);
   const reportFailed = cp.report !== '' && !tryReport(cp.report, summary, say);
   const held = capacity.steps.some((s) => s.ok);
   const exitCode =

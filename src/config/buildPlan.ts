@@ -15,6 +15,9 @@ import { parseWords, type ParsedWords } from '../cli/parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
 import { scenarioLines } from '../scenario/tokenize.js';
 import { checkSchedule } from './checkSchedule.js';
+import { shardOf } from './shardOf.js';
+import { SUMMARY_TO_STDOUT } from '../stats/writeSummary.js';
+import { DEFAULT_SEED } from '../schedule/arrival-plan.js';
 import type { Threshold } from '../verdict/threshold.js';
 
 function specOf(defs: typeof OPTIONS): NormalizeSpec {
@@ -51,9 +54,12 @@ interface RunValues {
   abortOnFail: boolean;
   noPreflight: boolean;
   quiet: boolean;
+  shard?: { index: number; count: number };
+  startAt?: number;
 }
 
 const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', report: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
+
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -75,16 +81,19 @@ function lineOptions(
   defaultId: string,
   problems: Problems,
   run?: RunValues,
+  sharded = false,
 ): LineOptions {
   let opts: LineOptions = { ...LINE_DEFAULTS, id: defaultId };
+  let fixedSeed = sharded || values.shard !== undefined;
   if (typeof values.defaults === 'string') {
     const profile = loadProfile(values.defaults, cwd);
+    if (profile.values.shard !== undefined) fixedSeed = true;
     opts = applyLineValues(opts, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
     if (run !== undefined) applyRunValues(run, profile.values, problems, (k) => `${profile.path}: key "${k}"`);
   }
   opts = applyLineValues(opts, values, problems);
   checkLine(opts, problems);
-  opts = checkSchedule(opts, problems, new Set(Object.keys(values)));
+  opts = checkSchedule(opts, problems, new Set(Object.keys(values)), fixedSeed ? DEFAULT_SEED : undefined);
   return opts;
 }
 
@@ -106,6 +115,8 @@ function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: 
     else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
     else if (name === 'no-preflight') run.noPreflight = r.value as boolean;
     else if (name === 'quiet') run.quiet = r.value as boolean;
+    else if (name === 'shard') run.shard = r.value as { index: number; count: number };
+    else if (name === 'start-at') run.startAt = r.value as number;
   }
 }
 
@@ -162,6 +173,10 @@ function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void
   for (const { flag, of } of OUTPUT_FILES) {
     const given = of(run);
     if (given === '') continue;
+    if (flag === '--summary-json' && given === SUMMARY_TO_STDOUT) {
+      if (run.outformat !== 'none' && run.out === '') problems.add('--summary-json - writes the summary on standard output, where the event stream goes: give --out FILE or --outformat none');
+      continue;
+    }
     const abs = resolve(cwd, given);
     const other = seen.get(abs);
     if (other !== undefined) problems.add(`${flag} "${given}" is the same file as ${other}: give each its own file`);
@@ -175,12 +190,19 @@ function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void
 function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
   checkOutputFiles(run, cwd, problems);
+  for (const l of lines) {
+    // --max-inflight is shared by the runners of every shard: each must get at least 1
+    const all = (run.shard?.count ?? 1) * l.options.process;
+    if (run.shard !== undefined && l.options.maxInflight > 0 && l.options.maxInflight < all) {
+      problems.add(`${l.line > 0 ? `line ${l.line}: ` : ''}--max-inflight must be at least N × --process (${all}) with --shard ${run.shard.index}/${run.shard.count}, since it is split across the runners of every shard, but is ${l.options.maxInflight}`);
+    }
+  }
   problems.throwIfAny();
   return {
     lines,
     outformat: run.outformat,
     out: run.out === '' ? '' : resolve(cwd, run.out),
-    summaryJson: run.summaryJson === '' ? '' : resolve(cwd, run.summaryJson),
+    summaryJson: run.summaryJson === '' || run.summaryJson === SUMMARY_TO_STDOUT ? run.summaryJson : resolve(cwd, run.summaryJson),
     report: run.report === '' ? '' : resolve(cwd, run.report),
     metricsPort: run.metricsPort,
     metricsHost: run.metricsHost,
@@ -190,6 +212,8 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     thresholds: planThresholds(lines, runThresholds),
     abortOnFail: run.abortOnFail,
     quiet: run.quiet,
+    ...(run.shard !== undefined ? { shard: shardOf(run.shard, lines, run.startAt) } : {}),
+    ...(run.startAt !== undefined ? { startAt: run.startAt } : {}),
   };
 }
 
@@ -220,13 +244,13 @@ export async function planFromArgs(parsed: ParsedWords, cwd: string): Promise<Ru
 }
 
 /** One line of a scenario file: its CUT and options, checked; a UsageError (without FILE:LINE) otherwise. */
-async function scenarioLine(w: string[], line: number, file: string, cwd: string): Promise<CutLine> {
+async function scenarioLine(w: string[], line: number, file: string, cwd: string, sharded: boolean): Promise<CutLine> {
   if (w[0] === 'scenario') throw new UsageError('a scenario line cannot run another scenario');
   if (w[0] === 'pylogen') w.shift();
   const lp = parseWords(w, LINE_SPEC);
   if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
   const lineProblems = new Problems();
-  const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems);
+  const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems, undefined, sharded);
   for (const t of options.thresholds) {
     if (t.target.kind === 'errorType') {
       lineProblems.add(`--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`);
@@ -271,7 +295,7 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
     const at = `${file}:${entry.line}: `;
     try {
       if ('error' in entry) throw new UsageError(entry.error.message);
-      lines.push(await scenarioLine(entry.words, entry.line, file, cwd));
+      lines.push(await scenarioLine(entry.words, entry.line, file, cwd, run.shard !== undefined));
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
       bad.push(at + err.message);

@@ -47,9 +47,9 @@ function attempt<T>(problems: Problems, fn: () => T): T | undefined {
  * closed-model shapers (--rampup, --concurrency, --pauselen, --pauseloop) must keep their defaults;
  * --max-inflight, when given, is at least --process (each runner gets a share of at least 1).
  * Without --schedule, the open-model options are errors. `given` holds the option names typed on the
- * command line or scenario line.
+ * command line or scenario line. `fixedSeed`: the seed when none is given (every shard of a run the same).
  */
-export function checkSchedule(o: LineOptions, problems: Problems, given: ReadonlySet<string> = new Set()): LineOptions {
+export function checkSchedule(o: LineOptions, problems: Problems, given: ReadonlySet<string> = new Set(), fixedSeed?: number): LineOptions {
   if (o.schedule === '') {
     for (const { key, flag } of OPEN_ONLY) {
       if (o[key] !== LINE_DEFAULTS[key]) problems.add(`${flag} belongs to the open model: give --schedule too`);
@@ -80,6 +80,7 @@ export function checkSchedule(o: LineOptions, problems: Problems, given: Readonl
     ...o,
     duration: lengthS,
     queue: o.queue !== LINE_DEFAULTS.queue ? o.queue : QUEUE_PER_INFLIGHT * o.maxInflight,
-    seed: o.seed !== LINE_DEFAULTS.seed ? o.seed : randomInt(0, 0xffff_ffff),
+    // A shard (--shard) must draw the same arrivals as the other shards: a fixed seed, not a random one.
+    seed: o.seed !== LINE_DEFAULTS.seed ? o.seed : (fixedSeed ?? randomInt(0, 0xffff_ffff)),
   };
 }

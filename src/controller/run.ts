@@ -4,7 +4,6 @@
  * a status line every --summary seconds, stops the runners (at their end, on interrupt, or when one
  * outlives its duration and grace), and returns the summary with the exit code.
  */
-import { writeFileSync } from 'node:fs';
 import { ExitCode } from '../exitcodes.js';
 import { openEventOutput } from '../output/EventOutput.js';
 import { outputFailureFailsRun, outputWarning } from '../output/outputWarning.js';
@@ -12,6 +11,7 @@ import { describeError } from '../errors.js';
 import type { RunPlan, RunnerSpec } from '../plan.js';
 import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
 import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
+import { writeSummaryJson } from '../stats/writeSummary.js';
 import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
 import { plural } from '../text/plural.js';
@@ -31,7 +31,6 @@ import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/
 import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
 import { planSummary } from '../report/planSummary.js';
 import { tryReport } from '../report/writeReport.js';
-import { summaryText } from '../stats/summaryText.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -167,14 +166,18 @@ async function runWith(
   }
 
   let slot = 0;
+  // --shard I/N: the shard's runner i is the whole run's runner I + N × i of N × process, so that
+  // arrival k of the schedule goes to shard k mod N (src/schedule/arrival-plan.ts deals arrivals
+  // k mod count to runner index) and runner numbers are unique across shards.
+  const shard = plan.shard ?? { index: 0, count: 1 };
   for (const [lineIndex, line] of plan.lines.entries()) {
     for (let i = 0; i < line.options.process; i++) {
       const isLocal = line.options.endpoint === 'local';
       const isPykmip = line.options.endpoint === 'pykmip';
       const spec: RunnerSpec = {
         slot,
-        index: i,
-        count: line.options.process,
+        index: shard.index + shard.count * i,
+        count: shard.count * line.options.process,
         cut: line.cut,
         modulePath: line.modulePath,
         // The embedded server's runners sign with its region, whatever the environment says.
@@ -185,7 +188,7 @@ async function runWith(
         endpoint: isLocal ? local!.url : isPykmip ? pykmip!.url : line.options.endpoint,
         verbosity: plan.verbosity,
       };
-      queue.addRunner(slot, line.options.id, i, line.cut, lineIndex);
+      queue.addRunner(slot, line.options.id, spec.index, line.cut, lineIndex, plan.shard !== undefined ? `${plan.shard.index}.${slot}:` : undefined);
       runners.push(
         new RunnerProcess(spec, {
           onBatch: (r, b) => {
@@ -249,6 +252,8 @@ async function runWith(
   const progress = live !== undefined ? new ProgressTracker(plan, queue, intervalP99(queue)) : undefined;
   let lastTick: Tick | undefined;
   let t0 = 0;
+  /** --start-at: how late this process's t0 was on it (ready after the instant) */
+  let lateMs = 0;
   live?.update([`pylogen: starting ${runners.length} runner${runners.length === 1 ? '' : 's'} (${[...new Set(plan.lines.map((l) => l.cut))].join(', ')}: load, setup)`]);
   try {
     // t0: every runner forked, its CUT loaded and its setup() run.
@@ -259,6 +264,12 @@ async function runWith(
       for (const r of runners) if (r.state !== 'stopped') void r.kill(1000);
     } else {
       t0 = Date.now() + START_MARGIN_MS;
+      if (plan.startAt !== undefined) {
+        // --start-at: every shard's t0 is the same wall-clock instant; one ready after it starts at once.
+        lateMs = Math.max(0, t0 - plan.startAt);
+        t0 = Math.max(t0, plan.startAt);
+        if (plan.verbosity > 0 || lateMs > 0) say(`pylogen: ${lateMs > 0 ? `ready ${lateMs} ms after --start-at ${new Date(plan.startAt).toISOString()}: starting at once` : `waiting for --start-at ${new Date(plan.startAt).toISOString()}`}\n`);
+      }
       if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${plural(runners.length, 'runner')} ready
 `);
       for (const r of runners) {
@@ -368,7 +379,17 @@ async function runWith(
   const outputFailure = output?.failure?.();
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
+  if (lateMs > 0) warnings.push(`the runners were ready ${lateMs} ms after --start-at ${new Date(plan.startAt!).toISOString()}: this ${plan.shard !== undefined ? 'shard' : 'run'} started at once, that late`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
+  if (plan.shard !== undefined || plan.startAt !== undefined) {
+    summary.shard = {
+      ...(plan.shard ?? { index: 0, count: 1, run: '' }),
+      startAt: plan.startAt !== undefined ? new Date(plan.startAt).toISOString() : null,
+      t0: t0 > 0 ? new Date(t0).toISOString() : null,
+      lateMs,
+      clockOffsetMs: null,
+    };
+  }
   // Judged over the summary itself (its rows carry encoded histograms): what a merge of shards'
   // summaries or a report would judge, the same way.
   const judged = evaluateSummary(plan.thresholds, summary);
@@ -377,7 +398,7 @@ async function runWith(
   summary.plan = planSummary(plan);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
-  if (plan.summaryJson !== '') writeFileSync(plan.summaryJson, summaryText(summary));
+  if (plan.summaryJson !== '') writeSummaryJson(plan.summaryJson, summary, io.stdout);
   const reportFailed = plan.report !== undefined && plan.report !== '' && !tryReport(plan.report, summary, say);
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).

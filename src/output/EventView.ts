@@ -8,6 +8,8 @@ export interface RunnerLabels {
   index: number;
   /** global runner slot, unique in the run (transaction ids are made unique with it) */
   slot: number;
+  /** what a transaction id starts with: `slot:`, or with --shard `shard.slot:` (unique across shards) */
+  tx: string;
   cut: string;
   /** the runner's line in the plan, 0-based */
   line: number;

@@ -69,7 +69,7 @@ export function rowsOf(v: EventBatchView): Row[] {
       r.index,
       r.cut,
       k.request,
-      tx < 0 ? '' : `${r.slot}:${tx}`,
+      tx < 0 ? '' : r.tx + tx,
       step,
       e[o + F_RC]!,
       e[o + F_ELAPSED]!.toFixed(3),
@@ -135,7 +135,7 @@ function csvBatch(v: EventBatchView): string {
     const step = e[o + F_STEP]!;
     out +=
       iso(begin) + ',' + (Math.floor(begin) / 1000).toFixed(3) + ',' + labels(r, key, step) + ',' +
-      (tx < 0 ? '' : `${r.slot}:${tx}`) + ',' + step + ',' + e[o + F_RC]! + ',' + e[o + F_ELAPSED]!.toFixed(3) + ',' +
+      (tx < 0 ? '' : r.tx + tx) + ',' + step + ',' + e[o + F_RC]! + ',' + e[o + F_ELAPSED]!.toFixed(3) + ',' +
       local + tail2 + global + tail3 + (err < 0 ? '' : errorCell(r, err)) + '\n';
   }
   return out;

@@ -83,9 +83,9 @@ export class StatsQueue {
   }
 
   /** `line`: the runner's line in the plan, 0-based (the JTL thread group number) */
-  addRunner(slot: number, id: string, index: number, cut: string, line = 0): void {
+  addRunner(slot: number, id: string, index: number, cut: string, line = 0, tx = `${slot}:`): void {
     this.runners[slot] = {
-      labels: { id, index, slot, cut, line, keys: [], errors: [] },
+      labels: { id, index, slot, tx, cut, line, keys: [], errors: [] },
       aggs: [],
       rows: [],
       receivedEvents: 0,

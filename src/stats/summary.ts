@@ -5,7 +5,9 @@
 import type { StatsQueue } from './StatsQueue.js';
 import {
   allOf,
+  decodeTally,
   encodeTally,
+  newAgg,
   latencyFigures,
   mergeAggs,
   serviceFigures,
@@ -38,7 +40,12 @@ export interface RunnerEnd {
 }
 
 /** A runner in the summary JSON: its times in ISO-8601 like every other time. */
-export type RunnerSummary = Omit<RunnerEnd, 'startedAt' | 'endedAt'> & { startedAt?: string; endedAt?: string };
+export type RunnerSummary = Omit<RunnerEnd, 'startedAt' | 'endedAt'> & {
+  startedAt?: string;
+  endedAt?: string;
+  /** a merged summary (`pylogen merge`): the shard this runner ran in */
+  shard?: number;
+};
 
 /** One outcome (ok or failed) of a row: its own count, rate and latencies, and its encoded histograms. */
 export interface Outcome {
@@ -96,13 +103,36 @@ export interface Summary {
   abortedBy?: string;
   /** the command line and every line's options (what the HTML report shows as the plan) */
   plan?: PlanSummary;
+  /** --shard / --start-at: this shard and its start */
+  shard?: ShardSummary;
+  /** `pylogen merge`: every shard merged, by index (their warnings are in `warnings`, prefixed "shard I:") */
+  shards?: ShardSummary[];
+}
+
+/** A shard's identity and start, as its summary records them. */
+export interface ShardSummary {
+  index: number;
+  count: number;
+  /** the run's digest, the same in every shard of a run (src/config/shardOf.ts); '' without --shard */
+  run: string;
+  /** --start-at as given (null: none) */
+  startAt: string | null;
+  /** the instant this shard's runners started from, by its own clock (null: none started) */
+  t0: string | null;
+  /** how late t0 was on --start-at: the runners were ready after it (0: on time) */
+  lateMs: number;
+  /**
+   * this shard's clock against the others': not measured, so null. Shards on one machine share its
+   * clock; Kubernetes nodes keep theirs by NTP, typically within a few ms of each other.
+   */
+  clockOffsetMs: number | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Seconds during which the runners of (id, cut) ran: from the first start to the last end. */
-function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fallback: number): number {
+export function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fallback: number): number {
   let from = Infinity;
   let to = -Infinity;
   for (const r of runners) {
@@ -124,7 +154,8 @@ function outcome(t: Tally, seconds: number): Outcome {
   };
 }
 
-function row(a: RequestAgg, lengths: number[], seconds: number): ByRequest {
+/** A row of byRequest / byTransaction from its aggregate (all its lengths, or one). */
+export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequest {
   const all = allOf(a);
   const latencyMs = latencyFigures(all);
   return {
@@ -142,23 +173,48 @@ function row(a: RequestAgg, lengths: number[], seconds: number): ByRequest {
   };
 }
 
-/** One row per (id, cut, request), all lengths merged exactly, with a row per length when there are several. */
-function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
-  const groups = new Map<string, RequestAgg[]>();
-  for (const a of aggs) {
+/** Items grouped by (id, cut, request), in the order each group first appears. */
+export function byRequestKey<T extends { id: string; cut: string; request: string }>(items: Iterable<T>): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const a of items) {
     const k = `${a.id}\0${a.cut}\0${a.request}`;
     const g = groups.get(k);
     if (g === undefined) groups.set(k, [a]);
     else g.push(a);
   }
-  return [...groups.values()].map((g) => {
+  return [...groups.values()];
+}
+
+/** One row per (id, cut, request), all lengths merged exactly, with a row per length when there are several. */
+function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByRequest[] {
+  return byRequestKey(aggs).map((g) => {
     g.sort((x, y) => x.step - y.step);
     const seconds = activeSeconds(runners, g[0]!.id, g[0]!.cut, wall);
     const lengths = g.map((a) => a.step);
-    const r = row(g.length === 1 ? g[0]! : mergeAggs(g), lengths, seconds);
-    if (g.length > 1) r.byLength = g.map((a) => row(a, [a.step], seconds));
+    const r = rowOf(g.length === 1 ? g[0]! : mergeAggs(g), lengths, seconds);
+    if (g.length > 1) r.byLength = g.map((a) => rowOf(a, [a.step], seconds));
     return r;
   });
+}
+
+/** The inverse of rowOf: a row's aggregate, its tallies decoded (a merge, a verdict over a summary). */
+export function aggOfRow(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
+  const a = newAgg(row.id, row.cut, nature, row.request, row.lengths.length === 1 ? row.lengths[0]! : 0);
+  a.count = row.count;
+  a.errors = row.errors;
+  a.errorsByType = { ...row.failed.byType };
+  a.ok = decodeTally(row.ok.hdr);
+  a.failed = decodeTally(row.failed.hdr);
+  return a;
+}
+
+/**
+ * The throughput high-water mark: the best full --summary interval (never a partial one, whose few
+ * requests over a short time would inflate it), and never below the run's mean.
+ */
+export function throughputHwm(series: Series, mean: number, requests: number, endedAt: number): { tps: number; at: string | null } {
+  const best = bestFullInterval(series);
+  return best !== null && best.throughput >= mean ? { tps: r2(best.throughput), at: iso(best.at) } : { tps: mean, at: requests > 0 ? iso(endedAt) : null };
 }
 
 export function buildSummary(
@@ -188,10 +244,7 @@ export function buildSummary(
       )
     : undefined;
   const mean = span > 0 ? r2(q.requests / span) : 0;
-  // The high-water mark: the best full --summary interval (never a partial one, whose few requests
-  // over a short time would inflate it), and never below the run's mean.
-  const best = bestFullInterval(series);
-  const hwm = best !== null && best.throughput >= mean ? { tps: r2(best.throughput), at: iso(best.at) } : { tps: mean, at: q.requests > 0 ? iso(endedAt) : null };
+  const hwm = throughputHwm(series, mean, q.requests, endedAt);
   return {
     version: 2,
     startedAt: iso(startedAt),
@@ -293,6 +346,14 @@ function summaryTable(s: Summary): string | undefined {
   return t === undefined ? undefined : table(t.rows, t.left);
 }
 
+/** A merged summary's shards: how many, and how together they started (by each one's own clock). */
+function shardsLine(shards: ShardSummary[]): string {
+  const t0s = shards.filter((x) => x.t0 !== null).map((x) => Date.parse(x.t0!));
+  const spread = t0s.length > 1 ? `, t0 spread ${Math.max(...t0s) - Math.min(...t0s)} ms (each by its own clock)` : '';
+  const late = Math.max(0, ...shards.map((x) => x.lateMs));
+  return `shards: ${shards.length} of ${shards[0]?.count ?? 0} merged (run ${shards[0]?.run || '-'})${spread}${late > 0 ? `, latest ${late} ms after --start-at` : ''}`;
+}
+
 /** The human summary for stderr. */
 export function formatSummary(s: Summary): string {
   const lines: string[] = [];
@@ -317,6 +378,7 @@ export function formatSummary(s: Summary): string {
     `high-water marks: throughput ${n1(s.requests.throughputHwm)}/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,
   );
   lines.push(`events: sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`);
+  if (s.shards !== undefined) lines.push(shardsLine(s.shards));
   const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
   if (types.length > 0) {
     const total = types.reduce((sum, [, n]) => sum + n, 0);

@@ -3,8 +3,7 @@
  * encoded HdrHistograms with exact counters, so thresholds judged over a summary read back from a
  * file (or over several shards' summaries merged) measure exactly what the run itself measured.
  */
-import { decodeTally, newAgg, type RequestAgg } from '../stats/aggregate.js';
-import type { ByRequest, Summary } from '../stats/summary.js';
+import { aggOfRow, type Summary } from '../stats/summary.js';
 import type { Judged, VerdictSource } from './evaluateThresholds.js';
 import { evaluateThresholds } from './evaluateThresholds.js';
 import { sourceFromAggs } from './sourceFromAggs.js';
@@ -12,17 +11,8 @@ import type { Threshold } from './threshold.js';
 
 type SummaryLike = Pick<Summary, 'byRequest' | 'byTransaction' | 'errorsByType' | 'byRunner'>;
 
-function aggOf(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
-  const a = newAgg(row.id, row.cut, nature, row.request);
-  a.count = row.count;
-  a.errors = row.errors;
-  a.ok = decodeTally(row.ok.hdr);
-  a.failed = decodeTally(row.failed.hdr);
-  return a;
-}
-
 export function sourceFromSummary(s: SummaryLike): VerdictSource {
-  const aggs = [...s.byRequest.map((r) => aggOf(r, 'req')), ...s.byTransaction.map((r) => aggOf(r, 'tra'))];
+  const aggs = [...s.byRequest.map((r) => aggOfRow(r, 'req')), ...s.byTransaction.map((r) => aggOfRow(r, 'tra'))];
   const runners = (id: string | undefined) => s.byRunner.filter((r) => id === undefined || r.id === id);
   return sourceFromAggs(aggs, {
     // As the summary's throughputs: from the first start to the last end of the line's runners.
