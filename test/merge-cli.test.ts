@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram, newHistogram, percentileMs } from '../src/stats/histogram.js';
 import type { Summary } from '../src/stats/summary.js';
-import { pylogen } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pylogen, tempDir } from './helpers.js';
 
 const lastJson = (out: string): Summary => JSON.parse(out.trim().split('\n').at(-1)!) as Summary;
 
@@ -38,9 +40,12 @@ describe('pylogen merge: 3 shards of --schedule 4@300 started with one --start-a
 
     // What `kubectl logs` gives: each pod's stderr and stdout, one pod after the other.
     const logs = runs.map((r) => r.stderr + r.stdout).join('');
-    const m = await pylogen(['merge', '-', '--threshold', 'p99<10s'], { input: logs });
+    const html = join(tempDir(), 'run.html');
+    const m = await pylogen(['merge', '-', '--threshold', 'p99<10s', '--report', html], { input: logs });
     expect(m.code, m.stderr).toBe(0);
     const merged = lastJson(m.stdout);
+    // the merged run's HTML report (what the k8s walk-through's collect command writes)
+    expect(readFileSync(html, 'utf8')).toMatch(/<td>1200<\/td>|>1200</);
     expect(merged.arrivals).toEqual({ planned: 1200, started: 1200, dropped: 0 });
     expect(merged.requests.count).toBe(1200);
     expect(merged.shards!.map((s) => s.index)).toEqual([0, 1, 2]);

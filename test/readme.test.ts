@@ -7,6 +7,8 @@
  *   <!-- readme-test: skip: REASON -->   only where it cannot run here (real AWS, a real HSM, kubectl,
  *                                        the suite itself); the reason is required
  *   <!-- readme-test: timeout 90 -->     seconds for the whole block (default 60)
+ *   <!-- readme-test: script -->         the block is one bash script (a loop, variables, & and
+ *                                        wait), run whole, shortened the same way; it must exit 0
  * A ```ts / ```js block whose first line is `// some/path.ts` is a file: written into the folder of
  * every command block before it runs (the MyCut sample, then `pylogen MyCut ...`).
  *
@@ -37,6 +39,8 @@ export interface Block {
   lang: string;
   body: string[];
   skip?: string;
+  /** run as one script rather than line by line */
+  script?: boolean;
   timeoutS: number;
 }
 
@@ -62,7 +66,8 @@ export function readmeBlocks(text: string): Block[] {
       const timeout = /^timeout\s+(\d+)$/.exec(m[1]!);
       if (skip !== null) block.skip = skip[1]!;
       else if (timeout !== null) block.timeoutS = Number(timeout[1]);
-      else throw new Error(`README:${j + 1}: unknown readme-test marker "${m[1]}" (skip: REASON, or timeout N)`);
+      else if (m[1] === 'script') block.script = true;
+      else throw new Error(`README:${j + 1}: unknown readme-test marker "${m[1]}" (skip: REASON, timeout N, or script)`);
     }
     blocks.push(block);
   }
@@ -189,6 +194,12 @@ async function runBlock(b: Block): Promise<number> {
   const deadline = Date.now() + b.timeoutS * 1000;
   let ran = 0;
   try {
+    if (b.script === true) {
+      const script = b.body.map(shorten).join('\n');
+      const r = await bash(script, cwd, env, b.timeoutS * 1000);
+      if (r.code !== 0 || /internal error/.test(r.stderr)) throw new Error(`README:${b.line}: the block as a script\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`);
+      return commandsOf(b.body).length;
+    }
     for (const raw of commandsOf(b.body)) {
       let line = shorten(raw);
       const exported = /^export\s+(\w+)=(.*)$/.exec(line);
@@ -261,6 +272,7 @@ describe('README markers and extraction', () => {
     expect(commandsOf(b!.body)).toEqual(["x --extra '{\"a\":\"#1\"}'"]);
     expect(shorten('npx pylogen X --schedule 30@200,20@10-50')).toBe('pylogen X --schedule 2@200,2@10-50');
     expect(() => readmeBlocks('<!-- readme-test: skipp -->\n```sh\nx\n```')).toThrow(/unknown readme-test marker/);
+    expect(readmeBlocks('<!-- readme-test: script -->\n```sh\nfor i in 1 2; do\n  x $i &\ndone; wait\n```')[0]).toMatchObject({ script: true });
     expect(() => readmeBlocks('<!-- readme-test: skip: -->\n```sh\nx\n```')).toThrow(/unknown readme-test marker/);
   });
 

@@ -15,6 +15,8 @@ import { OPTIONS, parseValue } from '../options.js';
 import { mergeSummaries, type SummaryInput } from '../merge/mergeSummaries.js';
 import { readSummaries } from '../merge/readSummaries.js';
 import { formatSummary } from '../stats/summary.js';
+import { tryReport } from '../report/writeReport.js';
+import { checkWritable } from '../config/buildPlan.js';
 import { SUMMARY_TO_STDOUT, writeSummaryJson } from '../stats/writeSummary.js';
 import { evaluateSummary } from '../verdict/sourceFromSummary.js';
 import { formatVerdicts, verdicts } from '../verdict/evaluateThresholds.js';
@@ -27,6 +29,7 @@ export const MERGE_OPTIONS: readonly OptionRow[] = [
   { ...row('summary-json'), default: '-', describe: 'where the merged summary goes: a file, or - (standard output)' },
   { name: 'partial', kind: { type: 'flag' }, describe: "merge the shards given even when some of the run's are missing (a warning says which)" },
   row('threshold'),
+  { ...row('report'), describe: 'the HTML report of the merged summary (see Reports): the whole distributed run' },
 ];
 
 export interface MergeIO {
@@ -47,6 +50,12 @@ export async function merge(sources: readonly string[], raw: Readonly<Record<str
     else thresholds = r.value as Threshold[];
   }
   const out = raw['summary-json'] ?? SUMMARY_TO_STDOUT;
+  const report = raw.report;
+  if (report !== undefined) {
+    if (report.trim() === '') problems.add('--report needs a file: --report FILE.html');
+    else if (out !== SUMMARY_TO_STDOUT && resolve(cwd, out) === resolve(cwd, report)) problems.add(`--report "${report}" is the same file as --summary-json: give each its own file`);
+    else checkWritable(report, '--report', cwd, problems);
+  }
   problems.throwIfAny();
   const inputs: SummaryInput[] = [];
   for (const source of sources) {
@@ -69,7 +78,8 @@ export async function merge(sources: readonly string[], raw: Readonly<Record<str
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
   writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), summary, io.stdout);
-  return summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) ? ExitCode.runFailed : ExitCode.ok;
+  const reportFailed = report !== undefined && !tryReport(resolve(cwd, report), summary, say);
+  return reportFailed || summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) ? ExitCode.runFailed : ExitCode.ok;
 }
 
 export const mergeCommand: Command = {
@@ -83,6 +93,7 @@ export const mergeCommand: Command = {
   examples: [
     ['pylogen merge s0.json s1.json s2.json --summary-json run.json', 'three shards into run.json'],
     ['kubectl logs --selector job-name=pylogen --tail=-1 | pylogen merge - > run.json', "a Kubernetes Job's pods"],
+    ['pylogen merge s0.json s1.json --summary-json run.json --report run.html', 'and its HTML report'],
   ],
   run: (a) => merge(a.positionals, a.values, a.lists, a.cwd),
 };
