@@ -151,7 +151,7 @@ describe('--endpoint local', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'keys.json'), JSON.stringify({ symmetric1: { alias: 'alias/pylogen-symmetric1', keySpec: 'HMAC_256' } }));
     // Two lines, two key files, one alias of two kinds: one embedded server cannot hold both.
-    writeFileSync(join(dir, 'two.txt'), `cuts.Dummy --endpoint local --loops 1 --extra '{"sleep":0}'\ncuts.Dummy --endpoint local --loops 1 --extra '{"file":"keys.json","sleep":0}'\n`);
+    writeFileSync(join(dir, 'two.txt'), `cuts.KmsEncryptSymmetric --endpoint local --loops 1\ncuts.KmsMac --endpoint local --loops 1 --extra '{"file":"keys.json","key":"symmetric1"}'\n`);
     const r = await pylogen(['scenario', '--file', 'two.txt'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -306,10 +306,12 @@ describe.each(['fast', 'sdk'])('endpoint trouble with --client %s: classified in
     expect(mostly, o.stderr).not.toBeNull();
     expect(Math.abs(Number(mostly![1]) - share)).toBeLessThanOrEqual(0.5);
     expect(Number(mostly![1]) === 100).toBe(share === 100);
-    // Process start, CUT load and the SDK take about a second; the run itself ends on time (the
-    // operations in flight at the end time out after --timeout).
-    expect(o.wallMs).toBeLessThan((DURATION + 5) * 1000);
+    // The run itself ends on time (the operations in flight at the end time out after --timeout):
+    // its own wall time is the precise check. Process start, CUT load and the SDK take about a
+    // second on an idle machine, and took up to 8 s in all beside a benchmark (seen: 9.9 s for the
+    // DNS case); a run that hung on its endpoint would take the resolver's or the OS's timeouts.
     expect(o.summary.wallSeconds).toBeLessThan(DURATION + 3.5);
+    expect(o.wallMs).toBeLessThan((DURATION + 13) * 1000);
     return o;
   }
 

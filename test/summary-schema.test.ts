@@ -63,6 +63,25 @@ describe('Recorder: ok and failed apart, one key per length, batches labelled wi
   });
 });
 
+describe('Recorder: an event counts in the interval it ended in, whenever the flush timer fires', () => {
+  it('an operation that ends after the boundary closes the interval before it is counted (a late timer moves nothing)', () => {
+    const clock = fakeClock();
+    clock.t = 200;
+    const { rec, sent } = recorder(clock);
+    rec.startIntervals();
+    const k = rec.requestKey('R');
+    rec.event(k, -1, 16, 800, 800, 900, undefined); // ends at .900: interval EPOCH0
+    rec.event(k, -1, 16, 900, 900, 1_000, undefined); // ends at 1.000: the next interval
+    clock.t = 1_150; // the flush timer fires 150 ms late (a loaded machine)
+    rec.event(k, -1, 16, 1_000, 1_000, 1_100, undefined);
+    rec.flush();
+    expect(sent.map((b) => [b.interval, b.deltas.map((d) => d.count)])).toEqual([
+      [EPOCH0, [1]],
+      [EPOCH0 + 1000, [2]],
+    ]);
+  });
+});
+
 describe('the series: per interval, from interval histograms merged exactly', () => {
   it('counts and percentiles of each interval equal those of the values recorded in it', () => {
     let now = EPOCH0;
