@@ -23,6 +23,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bareWindow } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -111,6 +112,9 @@ async function bareChild(url, concurrency, seconds) {
   const client = createKmsClient({ endpoint: url, retries: 0, timeoutMs: 10_000 });
   let count = 0;
   let errors = 0;
+  // The steady-state window (bench/steady.js), for bench/kms-clients.js: from 1 s after the start.
+  const w = bareWindow();
+  const mark = setTimeout(() => w.mark(count), 1000);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
@@ -128,8 +132,10 @@ async function bareChild(url, concurrency, seconds) {
   );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  clearTimeout(mark);
+  w.done(count);
   client.destroy();
-  process.stdout.write(JSON.stringify({ rate: count / elapsed, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed }));
+  process.stdout.write(JSON.stringify({ rate: count / elapsed, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed, window: w.result() }));
 }
 
 const OPERATIONS = {

@@ -60,7 +60,7 @@ function throughputSuite() {
 }
 
 const SUITES = { throughput: throughputSuite };
-for (const extra of ['open-model.js', 'kms.js', 'kms-clients.js']) {
+for (const extra of ['open-model.js', 'kms.js', 'kms-clients.js', 'pkcs11.js', 'kmip.js']) {
   const p = join(root, 'bench', extra);
   if (existsSync(p)) SUITES[extra.replace('.js', '')] = async () => (await import(p)).default();
 }
