@@ -2,7 +2,8 @@
 //
 // 1. pylogen vs a bare SDK loop. One `pylogen kms serve` process; against it, in the same run,
 //    interleaved, REPEAT times each:
-//      pylogen cuts.KmsEncryptSymmetric --endpoint <url> --proc 1 --concurrency C --duration D --outformat none
+//      pylogen cuts.KmsEncryptSymmetric --endpoint <url> --client sdk --proc 1 --concurrency C --duration D --outformat none
+//      (the same SDK client as the bare loop: what pylogen adds to it; bench/kms-clients.js compares the clients)
 //      a bare loop: one process, one client from the same factory (createKmsClient: same settings),
 //      C concurrent loops of Encrypt of the same 16-byte payload size for D seconds.
 //    Medians of Encrypts/s, and their ratio (target >= 0.95: pylogen's KMS path costs under 5%).
@@ -94,7 +95,7 @@ function runNode(args, env = ENV) {
 
 async function pylogenRun(url, dir) {
   const json = join(dir, 'summary.json');
-  await runNode([join(root, 'bin/pylogen.js'), 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--proc', '1', '--concurrency', String(CONCURRENCY),
+  await runNode([join(root, 'bin/pylogen.js'), 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', 'sdk', '--proc', '1', '--concurrency', String(CONCURRENCY),
     '--duration', String(SECONDS), '--lengths', String(PAYLOAD), '--outformat', 'none', '--summary-json', json]);
   const s = JSON.parse(readFileSync(json, 'utf8'));
   if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen run: ${s.requests.errors} errors, ${s.events.lost} lost`);
