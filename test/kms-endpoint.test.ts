@@ -306,9 +306,10 @@ describe.each(['fast', 'sdk'])('endpoint trouble with --client %s: classified in
     expect(mostly, o.stderr).not.toBeNull();
     expect(Math.abs(Number(mostly![1]) - share)).toBeLessThanOrEqual(0.5);
     expect(Number(mostly![1]) === 100).toBe(share === 100);
-    // Process start, CUT load and the SDK take about a second; the run itself ends on time (the
-    // operations in flight at the end time out after --timeout).
-    expect(o.wallMs).toBeLessThan((DURATION + 5) * 1000);
+    // The run itself ends on time (the operations in flight at the end time out after --timeout):
+    // the summary's wall. Process start, CUT load and the SDK take about a second on an idle machine,
+    // several on one loaded by other suites (7.2 s seen for this whole process): a loose bound there.
+    expect(o.wallMs).toBeLessThan((DURATION + 15) * 1000);
     expect(o.summary.wallSeconds).toBeLessThan(DURATION + 3.5);
     return o;
   }
