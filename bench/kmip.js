@@ -13,13 +13,13 @@
 // client CPU-second (the client's cost, which the server does not bound); ratios pylogen / bare.
 //
 // Environment: BENCH_KMIP_SECONDS (D, default 5), BENCH_KMIP_REPEAT (default 3).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bareWindow, steadyRun } from './steady.js';
+import { bareWindow, runNode, steadyRun } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -61,17 +61,6 @@ async function bareChild(url, files, concurrency, seconds) {
   w.done(count);
   client.close();
   process.stdout.write(JSON.stringify({ ...w.result(), errors }));
-}
-
-function runNode(args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
-  });
 }
 
 export default async function kmipBench() {

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { steadyRun, treeCpu } from './steady.js';
+import { runNode, steadyRun, treeCpu } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -64,17 +64,6 @@ function startServer(args) {
   });
 }
 
-function runNode(args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
-
 async function pylogenRun(url, client, dir) {
   const r = await steadyRun(
     ['cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', client, '--proc', '1', '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS),
@@ -88,7 +77,7 @@ async function pylogenRun(url, client, dir) {
 }
 
 async function bareRun(url) {
-  const r = JSON.parse(await runNode([KMS_BENCH, 'bare', url, String(CONCURRENCY), String(SECONDS)]));
+  const r = JSON.parse(await runNode([KMS_BENCH, 'bare', url, String(CONCURRENCY), String(SECONDS)], ENV));
   if (r.errors !== 0) throw new Error(`bare loop: ${r.errors} errors`);
   return r.window;
 }
@@ -141,7 +130,7 @@ async function serverPart(workers) {
       const cpu0 = treeCpu(server.pid);
       const t0 = performance.now();
       const outs = await Promise.all(
-        Array.from({ length: LOAD.procs }, () => runNode([KMS_BENCH, 'load', server.url, name, String(LOAD.connections), String(LOAD.window), String(SECONDS)])),
+        Array.from({ length: LOAD.procs }, () => runNode([KMS_BENCH, 'load', server.url, name, String(LOAD.connections), String(LOAD.window), String(SECONDS)], ENV)),
       );
       const wall = (performance.now() - t0) / 1000;
       const cpu = treeCpu(server.pid) - cpu0;

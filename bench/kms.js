@@ -24,7 +24,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bareWindow } from './steady.js';
+import { bareWindow, runNode as runNodeWith } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -82,16 +82,8 @@ function startServer() {
   });
 }
 
-function runNode(args, env = ENV) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
+/** runNode with this bench's throwaway credentials by default. */
+const runNode = (args, env = ENV) => runNodeWith(args, env);
 
 async function pylogenRun(url, dir) {
   const json = join(dir, 'summary.json');

@@ -16,14 +16,14 @@
 // on 2 free cores: the token is shared, each process has its own sessions).
 //
 // Environment: BENCH_P11_SECONDS (D, default 5), BENCH_P11_REPEAT (default 3).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bareWindow, steadyRun } from './steady.js';
+import { bareWindow, runNode, steadyRun } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -38,17 +38,6 @@ const OPS = [
   { name: 'ECDSA P-256', cut: 'cuts.Pkcs11Sign', key: 'ecc256', label: 'pylogen-ecc256', length: 16 },
   { name: 'RSA-2048 PKCS#1', cut: 'cuts.Pkcs11Sign', key: 'rsa2048', label: 'pylogen-rsa2048', length: 16 },
 ];
-
-function runNode(args, env) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
 
 /** The bare loop (a child process): one operation, synchronous calls, D seconds; prints its rate. */
 function bareChild(label, opName, seconds) {

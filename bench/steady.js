@@ -102,3 +102,15 @@ export function bareWindow() {
     },
   };
 }
+
+/** Runs `node ...args` and resolves with its stdout (rejects with its stderr on a non-zero exit). */
+export function runNode(args, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
