@@ -45,13 +45,16 @@ function bareChild(label, opName, seconds) {
   const p11 = new ck.PKCS11();
   p11.load(MODULE);
   // Processes starting together on one SoftHSM token: C_Initialize may fail (SoftHSM #757); retry.
+  let slot;
   for (let i = 0; ; i++) {
     try {
       p11.C_Initialize();
-      if (p11.C_GetSlotList(true).some((s) => p11.C_GetTokenInfo(s).label.trim() === TOKEN)) break;
+      slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === TOKEN);
+      if (slot !== undefined) break;
       p11.C_Finalize();
     } catch (err) {
       if (i > 8) throw err;
+      slot = undefined;
       try {
         p11.C_Finalize();
       } catch {
@@ -60,7 +63,6 @@ function bareChild(label, opName, seconds) {
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 50);
   }
-  const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === TOKEN);
   const login = p11.C_OpenSession(slot, ck.CKF_SERIAL_SESSION);
   p11.C_Login(login, ck.CKU_USER, process.env.PKCS11_PIN);
   const s = p11.C_OpenSession(slot, ck.CKF_SERIAL_SESSION);
