@@ -52,6 +52,7 @@ function bareChild(label, opName, seconds) {
       slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === TOKEN);
       if (slot !== undefined) break;
       p11.C_Finalize();
+      if (i > 8) throw new Error(`no token labelled ${TOKEN}`);
     } catch (err) {
       if (i > 8) throw err;
       slot = undefined;
