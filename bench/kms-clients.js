@@ -6,8 +6,8 @@
 //      pylogen cuts.KmsEncryptSymmetric --client sdk    (@aws-sdk/client-kms KMSClient.send)
 //      a bare SDK loop: one process, one KMSClient (createKmsClient), C loops of Encrypt
 //    against one `pylogen kms serve --workers 1`, --proc 1, concurrency C, D seconds, 16-byte payload,
-//    REPEAT times each, interleaved; medians. The tree's CPU is what the bench process's reaped
-//    children used (cutime + cstime of /proc/self/stat, before and after each run).
+//    REPEAT times each, interleaved; medians. pylogen's tree CPU is read from /proc (main process and
+//    runner); the bare loop's from process.cpuUsage().
 //    Targets: fast >= 8 x the bare loop; sdk >= 0.95 x the bare loop.
 // 2. The fast client's absolute Encrypt/s against that server (median of the fast runs).
 // 3. The embedded server's Encrypt and Sign P-256 per core-second with --workers 1 and --workers 2
@@ -16,11 +16,12 @@
 //
 // Environment: BENCH_KMS_SECONDS (D, default 5), BENCH_KMS_REPEAT (default 5), BENCH_KMS_CONCURRENCY
 // (C, default 16).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode, steadyRun, treeCpu } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -37,36 +38,6 @@ delete ENV.AWS_SESSION_TOKEN;
 delete ENV.AWS_PROFILE;
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-function statFields(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-/** CPU seconds of the children this process has reaped (the whole tree of each, as they reaped theirs). */
-const reapedChildrenCpu = () => {
-  const f = statFields('self');
-  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
-};
-/** CPU seconds of a live process and its live children (a kms serve and its workers). */
-function treeCpu(pid) {
-  let children = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      children.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
-    }
-  } catch {
-    children = [];
-  }
-  const f = statFields(pid);
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK + children.reduce((s, c) => s + treeCpu(c), 0);
-}
 
 function startServer(args) {
   return new Promise((resolve, reject) => {
@@ -93,38 +64,22 @@ function startServer(args) {
   });
 }
 
-function runNode(args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
-
-/** One measured run: its Encrypts, their rate, and the CPU of its whole process tree. */
-async function measured(run) {
-  const cpu0 = reapedChildrenCpu();
-  const r = await run();
-  return { ...r, cpu: reapedChildrenCpu() - cpu0 };
-}
-
 async function pylogenRun(url, client, dir) {
-  const json = join(dir, `summary-${client}.json`);
-  await runNode([join(root, 'bin/pylogen.js'), 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', client, '--proc', '1',
-    '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS), '--lengths', String(PAYLOAD), '--outformat', 'none',
-    '--no-preflight', '--summary-json', json]);
-  const s = JSON.parse(readFileSync(json, 'utf8'));
+  const r = await steadyRun(
+    ['cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', client, '--proc', '1', '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS),
+      '--lengths', String(PAYLOAD), '--outformat', 'none', '--no-preflight'],
+    ENV,
+    join(dir, `summary-${client}.json`),
+  );
+  const s = r.summary;
   if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen --client ${client}: ${s.requests.errors} errors, ${s.events.lost} lost`);
-  return { count: s.requests.count, rate: s.byRequest[0].throughput };
+  return r;
 }
 
 async function bareRun(url) {
-  const r = JSON.parse(await runNode([KMS_BENCH, 'bare', url, String(CONCURRENCY), String(SECONDS)]));
+  const r = JSON.parse(await runNode([KMS_BENCH, 'bare', url, String(CONCURRENCY), String(SECONDS)], ENV));
   if (r.errors !== 0) throw new Error(`bare loop: ${r.errors} errors`);
-  return { count: Math.round(r.rate * r.elapsed), rate: r.rate };
+  return r.window;
 }
 
 async function clientPart() {
@@ -135,15 +90,15 @@ async function clientPart() {
     // Warm-up (the server's JIT), not measured.
     await pylogenRun(server.url, 'fast', dir);
     for (let i = 0; i < REPEAT; i++) {
-      runs.bare.push(await measured(() => bareRun(server.url)));
-      runs.fast.push(await measured(() => pylogenRun(server.url, 'fast', dir)));
-      runs.sdk.push(await measured(() => pylogenRun(server.url, 'sdk', dir)));
+      runs.bare.push(await bareRun(server.url));
+      runs.fast.push(await pylogenRun(server.url, 'fast', dir));
+      runs.sdk.push(await pylogenRun(server.url, 'sdk', dir));
     }
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const perCpu = (k) => Math.round(median(runs[k].map((r) => r.count / r.cpu)));
+  const perCpu = (k) => Math.round(median(runs[k].map((r) => r.perCpuSecond)));
   const rate = (k) => Math.round(median(runs[k].map((r) => r.rate)));
   const result = {
     concurrency: CONCURRENCY,
@@ -151,11 +106,11 @@ async function clientPart() {
     repeat: REPEAT,
     perCpuSecond: { fast: perCpu('fast'), sdk: perCpu('sdk'), bare: perCpu('bare') },
     encryptPerSecond: { fast: rate('fast'), sdk: rate('sdk'), bare: rate('bare') },
-    runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((r) => Math.round(r.count / r.cpu))])),
+    runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((r) => Math.round(r.perCpuSecond))])),
   };
   result.fastVsBare = Math.round((result.perCpuSecond.fast / result.perCpuSecond.bare) * 100) / 100;
   result.sdkVsBare = Math.round((result.perCpuSecond.sdk / result.perCpuSecond.bare) * 1000) / 1000;
-  console.log(`\nEncrypt per injector CPU-second (whole process tree, startup included): one kms serve --workers 1 (signatures verified), concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`);
+  console.log(`\nEncrypt per injector CPU-second (whole process tree, steady state: from 1 s to the end): one kms serve --workers 1 (signatures verified), concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`);
   console.log('client                 Encrypt per CPU-second   Encrypt/s   vs bare SDK loop   (runs, per CPU-second)');
   for (const [k, label] of [['fast', 'pylogen --client fast'], ['sdk', 'pylogen --client sdk'], ['bare', 'bare SDK loop']]) {
     const vs = k === 'bare' ? '1.00' : (result.perCpuSecond[k] / result.perCpuSecond.bare).toFixed(2);
@@ -175,7 +130,7 @@ async function serverPart(workers) {
       const cpu0 = treeCpu(server.pid);
       const t0 = performance.now();
       const outs = await Promise.all(
-        Array.from({ length: LOAD.procs }, () => runNode([KMS_BENCH, 'load', server.url, name, String(LOAD.connections), String(LOAD.window), String(SECONDS)])),
+        Array.from({ length: LOAD.procs }, () => runNode([KMS_BENCH, 'load', server.url, name, String(LOAD.connections), String(LOAD.window), String(SECONDS)], ENV)),
       );
       const wall = (performance.now() - t0) / 1000;
       const cpu = treeCpu(server.pid) - cpu0;

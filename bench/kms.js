@@ -2,7 +2,8 @@
 //
 // 1. pylogen vs a bare SDK loop. One `pylogen kms serve` process; against it, in the same run,
 //    interleaved, REPEAT times each:
-//      pylogen cuts.KmsEncryptSymmetric --endpoint <url> --proc 1 --concurrency C --duration D --outformat none
+//      pylogen cuts.KmsEncryptSymmetric --endpoint <url> --client sdk --proc 1 --concurrency C --duration D --outformat none
+//      (the same SDK client as the bare loop: what pylogen adds to it; bench/kms-clients.js compares the clients)
 //      a bare loop: one process, one client from the same factory (createKmsClient: same settings),
 //      C concurrent loops of Encrypt of the same 16-byte payload size for D seconds.
 //    Medians of Encrypts/s, and their ratio (target >= 0.95: pylogen's KMS path costs under 5%).
@@ -23,6 +24,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bareWindow, runNode as runNodeWith } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -80,20 +82,12 @@ function startServer() {
   });
 }
 
-function runNode(args, env = ENV) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
+/** runNode with this bench's throwaway credentials by default. */
+const runNode = (args, env = ENV) => runNodeWith(args, env);
 
 async function pylogenRun(url, dir) {
   const json = join(dir, 'summary.json');
-  await runNode([join(root, 'bin/pylogen.js'), 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--proc', '1', '--concurrency', String(CONCURRENCY),
+  await runNode([join(root, 'bin/pylogen.js'), 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', 'sdk', '--proc', '1', '--concurrency', String(CONCURRENCY),
     '--duration', String(SECONDS), '--lengths', String(PAYLOAD), '--outformat', 'none', '--summary-json', json]);
   const s = JSON.parse(readFileSync(json, 'utf8'));
   if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen run: ${s.requests.errors} errors, ${s.events.lost} lost`);
@@ -111,6 +105,9 @@ async function bareChild(url, concurrency, seconds) {
   const client = createKmsClient({ endpoint: url, retries: 0, timeoutMs: 10_000 });
   let count = 0;
   let errors = 0;
+  // The steady-state window (bench/steady.js), for bench/kms-clients.js: from 1 s after the start.
+  const w = bareWindow();
+  const mark = setTimeout(() => w.mark(count), 1000);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
@@ -128,8 +125,10 @@ async function bareChild(url, concurrency, seconds) {
   );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  clearTimeout(mark);
+  w.done(count);
   client.destroy();
-  process.stdout.write(JSON.stringify({ rate: count / elapsed, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed }));
+  process.stdout.write(JSON.stringify({ rate: count / elapsed, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed, window: w.result() }));
 }
 
 const OPERATIONS = {

@@ -158,31 +158,38 @@ describe('the fast client takes from the SDK what it does not re-implement', () 
         const c = createKmsSender(kind, { endpoint: h.url, region: 'us-east-1', credentials: CREDS, retries: 4 });
         let ok = 0;
         let retried = 0;
-        let delay = 0;
+        let retryDelay = 0;
         for (let i = 0; i < 40; i++) {
-          let out;
+          // Asserted outside the try: an assertion must not be caught and classified as an error.
+          let out: { $metadata: { attempts?: number; totalRetryDelay?: number } } | undefined;
+          let failure: unknown;
           try {
             out = await c.send(new GenerateRandomCommand({ NumberOfBytes: 4 }));
           } catch (err) {
-            expect(classifyError(err)).toBe('KMSInternalException');
-            expect((err as { $metadata: { attempts: number } }).$metadata.attempts).toBe(5);
+            failure = err;
+          }
+          if (out === undefined) {
+            expect(classifyError(failure)).toBe('KMSInternalException');
+            expect((failure as { $metadata: { attempts: number } }).$metadata.attempts).toBe(5);
             continue;
           }
           ok++;
           if (out.$metadata.attempts! > 1) {
             retried++;
-            // full jitter: one retry's delay may round to 0 ms, all of them together never do
-            delay += out.$metadata.totalRetryDelay!;
+            // The SDK's backoff is Math.floor(random * base * 2^i) ms: now and then 0 for one call.
+            expect(out.$metadata.totalRetryDelay).toBeGreaterThanOrEqual(0);
+            retryDelay += out.$metadata.totalRetryDelay!;
           }
         }
         c.destroy();
-        expect(delay).toBeGreaterThan(0);
-        return { ok, retried };
+        return { ok, retried, retryDelay };
       }));
       for (const o of outcomes) {
         // Half the attempts fail: with 5 attempts, about 1 call in 32 fails them all.
         expect(o.ok).toBeGreaterThanOrEqual(34);
         expect(o.retried).toBeGreaterThan(5);
+        // Jittered backoff between attempts, counted in $metadata.totalRetryDelay.
+        expect(o.retryDelay).toBeGreaterThan(0);
       }
     } finally {
       await h.close();

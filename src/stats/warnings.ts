@@ -51,12 +51,22 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
     );
   }
 
-  const dropped = runners.reduce((n, r) => n + (r.arrivals?.dropped ?? 0), 0);
-  if (dropped > 0) {
-    const planned = runners.reduce((n, r) => n + (r.arrivals?.planned ?? 0), 0);
+  // Arrivals are dropped when --max-inflight's slots are busy and --queue is full, and also when the
+  // run stops (a failed capacity step, --abort-on-fail, an interrupt) or --grace ends while a runner
+  // is behind the schedule: arrivals already due then never start. Without --max-inflight only the
+  // latter can happen, and the message must not blame a queue that does not exist.
+  const bounded = new Set(plan.lines.filter((l) => l.options.maxInflight > 0).map((l) => l.options.id));
+  for (const limited of [true, false]) {
+    const rs = runners.filter((r) => bounded.has(r.id) === limited);
+    const dropped = rs.reduce((n, r) => n + (r.arrivals?.dropped ?? 0), 0);
+    if (dropped === 0) continue;
+    const planned = rs.reduce((n, r) => n + (r.arrivals?.planned ?? 0), 0);
     w.push(
-      `${dropped} of ${planned} scheduled arrivals were dropped: every --max-inflight slot was busy and the --queue ` +
-        `was full, so the target did not keep up with the schedule (their wait is in latencyMs, not in serviceMs)`,
+      limited
+        ? `${dropped} of ${planned} scheduled arrivals were dropped: every --max-inflight slot was busy and the --queue ` +
+            `was full, so the target did not keep up with the schedule (their wait is in latencyMs, not in serviceMs)`
+        : `${dropped} of ${planned} scheduled arrivals were due but never started: the run was stopped (a failed capacity ` +
+            `step, --abort-on-fail, an interrupt) or its --grace ended while the runners were behind the schedule`,
     );
   }
 
