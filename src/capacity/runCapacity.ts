@@ -75,9 +75,11 @@ async function runSteps(
     levels.forEach((_, i) => {
       if (i < first) return;
       const begin = c.startAt + i * stepMs;
-      const from = begin + settleMs;
       const to = begin + stepMs;
-      timers.push(setTimeout(() => (windows[i] = c.queue.openInterval(from, to)), Math.max(0, begin - Date.now())));
+      // Attached now, not when the step begins: a window takes the batches sent within it (their
+      // sentAt), and one attached by a timer that fires late, on a busy main process, missed the
+      // batches that arrived before it (4 workers judged at 96/s, as if one were running).
+      windows[i] = c.queue.openInterval(begin + settleMs, to);
       timers.push(setTimeout(() => judge(i), Math.max(0, to + JUDGE_AFTER_MS - Date.now())));
     });
   };
@@ -86,7 +88,9 @@ async function runSteps(
   const beforeSummary = () => {
     over = true;
     for (const t of timers) clearTimeout(t);
-    for (let i = 0; i < levels.length; i++) if (windows[i] !== undefined && windows[i]!.to <= interruptedAt) judge(i);
+    const end = Math.min(interruptedAt, Date.now());
+    for (let i = 0; i < levels.length; i++) if (windows[i] !== undefined && windows[i]!.to <= end) judge(i);
+    for (const w of windows) if (w !== undefined) ctl?.queue.closeInterval(w);
   };
   const result = await run(plan, { ...io, observe, beforeSummary });
   return { result, steps: judged.filter((s) => s !== undefined), failed };
