@@ -170,7 +170,11 @@ describe('the fast client takes from the SDK what it does not re-implement', () 
           }
           if (out === undefined) {
             expect(classifyError(failure)).toBe('KMSInternalException');
-            expect((failure as { $metadata: { attempts: number } }).$metadata.attempts).toBe(5);
+            // up to 5 attempts (--retries 4); the standard strategy's retry quota (a token bucket
+            // that failures drain) may end them sooner: 4 seen on a loaded machine
+            const attempts = (failure as { $metadata: { attempts: number } }).$metadata.attempts;
+            expect(attempts).toBeGreaterThanOrEqual(2);
+            expect(attempts).toBeLessThanOrEqual(5);
             continue;
           }
           ok++;
