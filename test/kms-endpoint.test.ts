@@ -356,13 +356,17 @@ describe.each(['fast', 'sdk'])('endpoint trouble with --client %s: classified in
     expect(served).toBeGreaterThanOrEqual(100);
     expect(served).toBeLessThanOrEqual(220);
     expect(o.summary.errorsByType).toEqual({ ThrottlingException: o.summary.requests.errors });
-    expect(o.summary.requests.errors).toBeGreaterThan(served);
+    // 8 workers offer far more than 50/s, but how many throttled calls end as errors depends on the
+    // SDK's backoff between retries (full jitter) and the machine: 123 against 152 served on a CI
+    // machine, several times the served count here. Many, not a ratio.
+    expect(o.summary.requests.errors).toBeGreaterThanOrEqual(20);
     expect(o.stderr).toContain('(mostly ThrottlingException: 100% of the errors)');
     // The headline is what the KMS served: ok count and ok throughput; the throttles apart (issue 15).
     const row = o.summary.byRequest[0];
     expect(row.ok.count).toBe(served);
     expect(row.failed.count).toBe(o.summary.requests.errors);
-    expect(row.ok.throughput).toBeLessThan(row.throughput / 2);
+    expect(row.ok.throughput).toBeLessThan(row.throughput);
+    expect(row.ok.throughput).toBeCloseTo((served / (served + o.summary.requests.errors)) * row.throughput, 0);
     expect(row.failed.byType).toEqual({ ThrottlingException: o.summary.requests.errors });
     const head = o.stderr.split('\n').find((l) => l.startsWith('id '))!.split(/ {2,}/);
     const cells = o.stderr.split('\n').find((l) => / req /.test(l))!.trim().split(/ {2,}/);
