@@ -95,8 +95,8 @@ describe('closed model runs of cuts.Dummy', () => {
     const r = await pylogen(['cuts.Dummy', '--proc', '3', '--postpone', '0.3', '--rampup', '0.6', '--duration', '0.6', '--extra', '{"sleep":0.01}', '--summary-json', json]);
     expect(r.code).toBe(0);
     const rows = csvRows(r.stdout);
-    const first = [0, 1, 2].map((i) => Math.min(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time))));
-    const last = [0, 1, 2].map((i) => Math.max(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time) + Number(x.elapsed_ms))));
+    const first = [0, 1, 2].map((i) => Math.min(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time!))));
+    const last = [0, 1, 2].map((i) => Math.max(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time!) + Number(x.elapsed_ms))));
     expect(first[1]! - first[0]!).toBeGreaterThan(600 - 50);
     expect(first[1]! - first[0]!).toBeLessThan(600 + 50);
     expect(first[2]! - first[1]!).toBeGreaterThan(600 - 50);

@@ -56,7 +56,7 @@ describe('--outformat jtl', () => {
       expect(Number(x.timeStamp)).toBeGreaterThanOrEqual(before - 1000);
       expect(Number(x.timeStamp)).toBeLessThanOrEqual(Date.now());
     }
-    const a = rows.filter((x) => x.threadName.startsWith('A.Dummy 1-'));
+    const a = rows.filter((x) => x.threadName!.startsWith('A.Dummy 1-'));
     const b = rows.filter((x) => x.threadName === 'B.Quoted 2-1');
     expect(a.length + b.length).toBe(rows.length);
     expect(new Set(a.map((x) => x.threadName))).toEqual(new Set(['A.Dummy 1-1', 'A.Dummy 1-2']));

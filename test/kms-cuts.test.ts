@@ -254,7 +254,7 @@ describe('a wrong result is a request error, never silence', () => {
     const rows = (await tampered()).rows.filter((x) => x.id === 'probe');
     const verify = rows.filter((x) => x.request === 'LOCAL-VERIFY');
     expect(verify).toHaveLength(3);
-    expect(verify.every((x) => x.rc === '16' && /^SignatureInvalid: the RSASSA_PSS_SHA_256 signature of 64 bytes does not verify/.test(x.error))).toBe(true);
+    expect(verify.every((x) => x.rc === '16' && /^SignatureInvalid: the RSASSA_PSS_SHA_256 signature of 64 bytes does not verify/.test(x.error!))).toBe(true);
     expect(rows.filter((x) => x.request === 'SIGN').every((x) => x.rc === '0')).toBe(true);
     expect(rows.filter((x) => x.nature === 'tra').every((x) => x.rc === '16')).toBe(true);
   });
@@ -271,7 +271,7 @@ describe('a wrong result is a request error, never silence', () => {
   it('KmsCertificate: CertificateInvalid on VERIFY-CERTIFICATE', async () => {
     const checks = (await tampered()).rows.filter((x) => x.id === 'cert' && x.request === 'VERIFY-CERTIFICATE');
     expect(checks).toHaveLength(3);
-    expect(checks.every((x) => x.rc === '16' && x.error.startsWith('CertificateInvalid: '))).toBe(true);
+    expect(checks.every((x) => x.rc === '16' && x.error!.startsWith('CertificateInvalid: '))).toBe(true);
   });
 });
 

@@ -132,7 +132,7 @@ describe('the fast client answers as the SDK does', () => {
     expect(nf).toBeInstanceOf(NotFoundException);
     expect(ns).toBeInstanceOf(NotFoundException);
     for (const k of ['name', 'message', '$fault'] as const) expect((nf as never)[k]).toBe((ns as never)[k]);
-    expect(nf.$metadata).toMatchObject({ httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 });
+    expect(nf!.$metadata).toMatchObject({ httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 });
     const wrong = { ...CREDS, secretAccessKey: 'not-it' };
     const errs = await Promise.all((['fast', 'sdk'] as const).map(async (kind) => {
       const c = createKmsSender(kind, { endpoint: server.url, region: 'us-east-1', credentials: wrong });

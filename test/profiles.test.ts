@@ -65,9 +65,9 @@ describe('profiles', () => {
       'broken.json': '{"loops": 2,',
     });
     const run = (name: string) => pylogen(['cuts.Dummy', '--def', name], { cwd: dir });
-    const [types, badextra, unknown, nested, array, broken, missing] = await Promise.all(
-      ['types.json', 'badextra.json', 'unknown.json', 'nested.json', 'array.json', 'broken.json', 'missing.json'].map(run),
-    );
+    const [types, badextra, unknown, nested, array, broken, missing] = await Promise.all([
+      run('types.json'), run('badextra.json'), run('unknown.json'), run('nested.json'), run('array.json'), run('broken.json'), run('missing.json'),
+    ]);
     const p = (name: string) => join(dir, 'profiles', name);
     for (const r of [types, badextra, unknown, nested, array, broken, missing]) {
       expect(r.code).toBe(2);
