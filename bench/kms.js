@@ -100,7 +100,7 @@ async function bareRun(url) {
 
 /** The bare SDK loop (a child process): one client, C loops of Encrypt, D seconds. */
 async function bareChild(url, concurrency, seconds) {
-  const { createKmsClient } = await import(pathToFileURL(join(root, 'dist/kms/client.js')).href);
+  const { createKmsClient } = await import(pathToFileURL(join(root, 'dist/kms/client/client.js')).href);
   const { EncryptCommand } = await import('@aws-sdk/client-kms');
   const client = createKmsClient({ endpoint: url, retries: 0, timeoutMs: 10_000 });
   let count = 0;

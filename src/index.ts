@@ -5,16 +5,16 @@ export { exec } from './cut/exec.js';
 export { RequestError, RC_ERROR } from './cut/RequestError.js';
 export { run, type RunResult, type RunIO } from './controller/run.js';
 export { planFromWords, planFromScenario } from './config/buildPlan.js';
-export type { RunPlan, CutLine, LineOptions } from './plan.js';
+export type { RunPlan, CutLine, LineOptions } from './core/plan.js';
 export type { Summary } from './stats/summary.js';
 export { renderReport, type ReportSummary } from './report/renderReport.js';
 export { writeReport } from './report/writeReport.js';
-export { ExitCode } from './exitcodes.js';
+export { ExitCode } from './core/exitcodes.js';
 // KMS CUTs: the base class and what a KMS CUT author needs around it.
-export { KmsCut, KmsSetupError, openKeyFile, pickKey, DEFAULT_KEY_FILE, type KmsExtra, type KmsCutSpec, type KeyFile } from './kms/KmsCut.js';
-export { PerLength } from './kms/PerLength.js';
-export { WrongResult, RoundTripMismatch, SignatureInvalid, MacInvalid, CertificateInvalid, UnexpectedResponse, blob } from './kms/WrongResult.js';
-export { publicKeyFromSpki, signatureVerifier, DigestCache, sealAes256Gcm, type Sealed } from './kms/localCrypto.js';
+export { KmsCut, KmsSetupError, openKeyFile, pickKey, DEFAULT_KEY_FILE, type KmsExtra, type KmsCutSpec, type KeyFile } from './kms/client/KmsCut.js';
+export { PerLength } from './kms/client/PerLength.js';
+export { WrongResult, RoundTripMismatch, SignatureInvalid, MacInvalid, CertificateInvalid, UnexpectedResponse, blob } from './kms/client/WrongResult.js';
+export { publicKeyFromSpki, signatureVerifier, DigestCache, sealAes256Gcm, type Sealed } from './kms/client/localCrypto.js';
 export {
   encryptionAlgorithmOf,
   signingAlgorithmOf,
@@ -25,13 +25,13 @@ export {
   MAX_PLAINTEXT,
   MAX_MESSAGE,
   MAX_RANDOM_BYTES,
-} from './kms/keyAlgorithms.js';
-export { lengthProblem } from './kms/lengthLimits.js';
-export { CertificateBuilder, algorithmIdentifier, subjectProblems, SUBJECT_FIELDS, type Subject, type Tbs } from './kms/certificate.js';
-export { createKmsClient, type KmsClientOptions } from './kms/client.js';
-export { keyRef, type KeyEntry } from './kms/keyfile.js';
-export { HASH_BYTES, signingHash, macHash, type KeySpec, type KeyUsage, type KeyFamily, type SigningAlgorithm, type EncryptionAlgorithm, type MacAlgorithm, type HashName } from './kms/specs.js';
-export { plaintextProblems, contextProblems, signingProblems, messageTypeOf, ENCRYPTING_CUT, SIGNING_CUT, type MessageType } from './kms/cutChecks.js';
+} from './kms/model/keyAlgorithms.js';
+export { lengthProblem } from './kms/model/lengthLimits.js';
+export { CertificateBuilder, algorithmIdentifier, subjectProblems, SUBJECT_FIELDS, type Subject, type Tbs } from './kms/client/certificate.js';
+export { createKmsClient, type KmsClientOptions } from './kms/client/client.js';
+export { keyRef, type KeyEntry } from './kms/model/keyfile.js';
+export { HASH_BYTES, signingHash, macHash, type KeySpec, type KeyUsage, type KeyFamily, type SigningAlgorithm, type EncryptionAlgorithm, type MacAlgorithm, type HashName } from './kms/model/specs.js';
+export { plaintextProblems, contextProblems, signingProblems, messageTypeOf, ENCRYPTING_CUT, SIGNING_CUT, type MessageType } from './kms/client/cutChecks.js';
 // PKCS#11 CUTs: the base class and what a PKCS#11 CUT author needs around it (pkcs11js itself is
 // loaded only when a PKCS#11 CUT opens its token).
 export { Pkcs11Cut, Pkcs11SetupError, openPkcs11KeyFile, pickPkcs11Key, type Pkcs11Extra, type Pkcs11CutSpec } from './pkcs11/Pkcs11Cut.js';

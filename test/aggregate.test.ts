@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LatencyCounts, countsIndex, valueAtIndex } from '../src/stats/LatencyCounts.js';
 import { figures, mergeDelta, newAgg } from '../src/stats/aggregate.js';
 import { StatsQueue } from '../src/stats/StatsQueue.js';
-import type { BatchMessage } from '../src/protocol.js';
+import type { BatchMessage } from '../src/core/protocol.js';
 import type { EventOutput } from '../src/output/EventOutput.js';
 
 import { encodeHistogram, newHistogram } from '../src/stats/histogram.js';

@@ -6,7 +6,7 @@ import { ladder, MAX_STEPS, settlingSeconds } from '../src/capacity/capacityPlan
 import { IntervalStats } from '../src/stats/IntervalStats.js';
 import { newAgg } from '../src/stats/aggregate.js';
 import { parseThreshold, type Threshold } from '../src/verdict/threshold.js';
-import type { BatchMessage, HistogramDelta } from '../src/protocol.js';
+import type { BatchMessage, HistogramDelta } from '../src/core/protocol.js';
 
 const t = (text: string): Threshold => {
   const r = parseThreshold(text);

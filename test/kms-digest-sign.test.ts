@@ -1,7 +1,7 @@
 import { constants, createHash, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeDerSignature, encodeDerSignature, signEcdsaDigest, toBigInt, verifyEcdsaDigest, type CurveName } from '../src/kms/ecdsa-digest.js';
-import { signPkcs1Digest, signPssDigest, verifyPkcs1Digest, verifyPssDigest } from '../src/kms/rsa-digest.js';
+import { decodeDerSignature, encodeDerSignature, signEcdsaDigest, toBigInt, verifyEcdsaDigest, type CurveName } from '../src/kms/server/signing/ecdsaDigest.js';
+import { signPkcs1Digest, signPssDigest, verifyPkcs1Digest, verifyPssDigest } from '../src/kms/server/signing/rsaDigest.js';
 
 // The digest-level signatures (KMS MessageType DIGEST) against node:crypto's own message-level ones.
 

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorType } from '../src/cut/errorType.js';
-import { classifyError, createKmsClient } from '../src/kms/client.js';
+import { classifyError, createKmsClient } from '../src/kms/client/client.js';
 import { alive, BIN, pylogen, readJson, ROOT, tempDir } from './helpers.js';
 
 /** Credentials for runs against an explicit endpoint: the servers here check none. */

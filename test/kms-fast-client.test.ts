@@ -1,5 +1,5 @@
 /**
- * The fast KMS client (src/kms/FastKmsClient.ts) against the SDK's KMSClient, both on the same
+ * The fast KMS client (src/kms/client/FastKmsClient.ts) against the SDK's KMSClient, both on the same
  * embedded server verifying every signature: the same outputs (types and, where deterministic,
  * values) for the twelve operations the CUTs send, each client reading what the other wrote, the
  * same exceptions; retries by the SDK's strategy; credentials from the SDK chain refreshed before
@@ -23,10 +23,10 @@ import {
   KMSServiceException,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyError, createKmsSender, type KmsSender } from '../src/kms/client.js';
-import { FastKmsClient } from '../src/kms/FastKmsClient.js';
-import { loadKeyFile } from '../src/kms/keyfile.js';
-import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
+import { classifyError, createKmsSender, type KmsSender } from '../src/kms/client/client.js';
+import { FastKmsClient } from '../src/kms/client/FastKmsClient.js';
+import { loadKeyFile } from '../src/kms/model/keyfile.js';
+import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
 import { rejection, ROOT } from './kms-helpers.js';
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'pylogen-fast-client-secret' };

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
-import { keyRef, loadKeyFile, parseKeyFile, resolveKey } from '../src/kms/keyfile.js';
+import { UsageError } from '../src/core/errors.js';
+import { keyRef, loadKeyFile, parseKeyFile, resolveKey } from '../src/kms/model/keyfile.js';
 import { ROOT } from './kms-helpers.js';
 
 /** The one-line UsageError message of parsing `doc`. */

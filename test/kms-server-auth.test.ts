@@ -1,15 +1,15 @@
 /**
- * The embedded server's SigV4 verification (`kms serve --credentials`, src/kms/server-auth.ts): the
+ * The embedded server's SigV4 verification (`kms serve --credentials`, src/kms/server/auth.ts): the
  * SDK's own client signs and is accepted or refused as AWS would; raw requests signed by hand probe
  * each refusal (missing, incomplete, unknown key, wrong secret, tampered body, old or future date,
  * wrong scope, session tokens).
  */
 import { GenerateRandomCommand } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyError, createKmsClient } from '../src/kms/client.js';
-import { parseCredentials } from '../src/kms/server-auth.js';
-import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
-import { SigV4Signer, type SigningCredentials } from '../src/kms/sigv4.js';
+import { classifyError, createKmsClient } from '../src/kms/client/client.js';
+import { parseCredentials } from '../src/kms/server/auth.js';
+import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
+import { SigV4Signer, type SigningCredentials } from '../src/kms/model/sigv4.js';
 import { expectAwsError, raw } from './kms-helpers.js';
 
 const GOOD = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'pylogen-verify-secret' };

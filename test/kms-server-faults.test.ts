@@ -1,9 +1,9 @@
 import { EncryptCommand, GenerateRandomCommand } from '@aws-sdk/client-kms';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
-import { classifyError, createKmsSender, type KmsClientKind } from '../src/kms/client.js';
-import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
+import { UsageError } from '../src/core/errors.js';
+import { classifyError, createKmsSender, type KmsClientKind } from '../src/kms/client/client.js';
+import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
 import { CREDENTIALS, expectAwsError, raw, rejection, type RawResponse } from './kms-helpers.js';
 
 // Fault injection (latency, throttling, injected 5xx) and hostile input.

@@ -9,11 +9,11 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KmsError } from '../src/kms/server-errors.js';
-import type { KmsKey } from '../src/kms/server-keys.js';
-import { OPERATIONS, OTHER_AWS_OPERATIONS } from '../src/kms/server-ops.js';
-import { KeyStore } from '../src/kms/server-store.js';
-import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
+import { KmsError } from '../src/kms/server/errors.js';
+import type { KmsKey } from '../src/kms/server/keys.js';
+import { OPERATIONS, OTHER_AWS_OPERATIONS } from '../src/kms/server/ops/table.js';
+import { KeyStore } from '../src/kms/server/store.js';
+import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
 import { expectAwsError, raw } from './kms-helpers.js';
 
 /** The response members of each operation in the AWS KMS API reference (nothing else may appear). */

@@ -1,14 +1,14 @@
 /**
- * `kms serve --workers N` (src/kms/serverWorkers.ts): N processes on one port with the same keys. A
+ * `kms serve --workers N` (src/kms/server/workers.ts): N processes on one port with the same keys. A
  * ciphertext made by one worker decrypts on another; signatures verify across workers; every worker
  * serves; the counts are summed; the CLI says how many workers serve.
  */
 import { DecryptCommand, EncryptCommand, GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { createPublicKey, verify } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKmsSender } from '../src/kms/client.js';
-import { loadKeyFile } from '../src/kms/keyfile.js';
-import { startKmsServers, type KmsServerGroup } from '../src/kms/serverWorkers.js';
+import { createKmsSender } from '../src/kms/client/client.js';
+import { loadKeyFile } from '../src/kms/model/keyfile.js';
+import { startKmsServers, type KmsServerGroup } from '../src/kms/server/workers.js';
 import { pylogen, ROOT } from './helpers.js';
 import { rejection } from './kms-helpers.js';
 

@@ -22,9 +22,9 @@ import {
 } from '@aws-sdk/client-kms';
 import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../src/kms/client.js';
-import { loadKeyFile } from '../src/kms/keyfile.js';
-import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
+import { createKmsClient } from '../src/kms/client/client.js';
+import { loadKeyFile } from '../src/kms/model/keyfile.js';
+import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
 import { CREDENTIALS, expectAwsError, expectKmsError, raw, ROOT } from './kms-helpers.js';
 
 // Every operation through the real @aws-sdk/client-kms over real HTTP, the cryptography checked

@@ -1,10 +1,10 @@
 import { DescribeKeyCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
-import { createKmsClient } from '../src/kms/client.js';
-import { loadKeyFile, type KeyEntry } from '../src/kms/keyfile.js';
-import { startKmsServer, type KmsServerHandle } from '../src/kms/server.js';
-import { setupKeys } from '../src/kms/setup.js';
+import { UsageError } from '../src/core/errors.js';
+import { createKmsClient } from '../src/kms/client/client.js';
+import { loadKeyFile, type KeyEntry } from '../src/kms/model/keyfile.js';
+import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
+import { setupKeys } from '../src/kms/admin/setup.js';
 import { CREDENTIALS, ROOT } from './kms-helpers.js';
 
 let server: KmsServerHandle;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { percent, plural } from '../src/text/plural.js';
+import { percent, plural } from '../src/core/text/plural.js';
 import { bestFullInterval, type Series } from '../src/stats/series.js';
 import { pylogen } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_SPEC, LINE_SPEC } from '../src/config/buildPlan.js';
-import { normalizeArgv, expandPrefix } from '../src/cli/normalize.js';
-import { parseWords } from '../src/cli/parseWords.js';
-import { OPTIONS, optionDef, parseValue } from '../src/options.js';
+import { normalizeArgv, expandPrefix } from '../src/config/normalize.js';
+import { parseWords } from '../src/config/parseWords.js';
+import { OPTIONS, optionDef, parseValue } from '../src/config/options.js';
 
 describe('option prefixes (PYLOGEN argparse abbreviations)', () => {
   it.each([

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLoopbackEndpoint, loopbackAwareCredentials, THROWAWAY_CREDENTIALS } from '../src/kms/credentials.js';
+import { isLoopbackEndpoint, loopbackAwareCredentials, THROWAWAY_CREDENTIALS } from '../src/kms/client/credentials.js';
 import { BIN, pylogen, readJson, ROOT, tempDir } from './helpers.js';
 
 /** An environment with no AWS credentials anywhere: no AWS_* keys, an empty home, no config files. */

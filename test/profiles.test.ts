@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSchedule } from '../src/config/checkSchedule.js';
-import { Problems } from '../src/errors.js';
-import { LINE_DEFAULTS, applyLineValues } from '../src/options.js';
+import { Problems } from '../src/core/errors.js';
+import { LINE_DEFAULTS, applyLineValues } from '../src/config/options.js';
 import { plannedArrivals, parseSchedule } from '../src/schedule/schedule.js';
 import { ROOT, csvRows, pylogen, readJson, tempDir } from './helpers.js';
 

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { RunnerProcess } from '../src/controller/RunnerProcess.js';
-import { LINE_DEFAULTS } from '../src/options.js';
-import type { RunnerSpec } from '../src/plan.js';
+import { LINE_DEFAULTS } from '../src/config/options.js';
+import type { RunnerSpec } from '../src/core/plan.js';
 import { ROOT } from './helpers.js';
 
 /** A dead child that its parent has not reaped yet is a zombie: state Z in /proc/PID/stat. */

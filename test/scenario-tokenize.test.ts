@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitScenario, tokenizeLine, TokenizeError } from '../src/scenario/tokenize.js';
+import { splitScenario, tokenizeLine, TokenizeError } from '../src/config/scenario/tokenize.js';
 
 function tokenizeError(fn: () => unknown): TokenizeError {
   try {

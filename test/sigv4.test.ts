@@ -1,5 +1,5 @@
 /**
- * pylogen's SigV4 (src/kms/sigv4.ts, node:crypto) against the SDK's own signer, @smithy/signature-v4:
+ * pylogen's SigV4 (src/kms/model/sigv4.ts, node:crypto) against the SDK's own signer, @smithy/signature-v4:
  * on a few hundred generated requests (methods, hosts and ports, paths, bodies, headers with odd
  * white space, session tokens, dates, regions, services), the x-amz-date and the authorization
  * header must be byte for byte the same.
@@ -7,7 +7,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { amzDate, deriveSigningKey, SigV4Signer } from '../src/kms/sigv4.js';
+import { amzDate, deriveSigningKey, SigV4Signer } from '../src/kms/model/sigv4.js';
 
 /** The Sha256 constructor the SDK's signer wants (a hash, or an HMAC with a secret), over node:crypto. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../src/runner/Recorder.js';
-import type { BatchMessage } from '../src/protocol.js';
+import type { BatchMessage } from '../src/core/protocol.js';
 import type { Clock } from '../src/cut/clock.js';
 import { StatsQueue } from '../src/stats/StatsQueue.js';
 import { decodeTally, encodeTally, newTally, addTally } from '../src/stats/aggregate.js';

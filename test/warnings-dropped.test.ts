@@ -5,8 +5,8 @@
  * blamed a --queue that did not exist).
  */
 import { describe, expect, it } from 'vitest';
-import { LINE_DEFAULTS } from '../src/options.js';
-import type { CutLine, RunPlan } from '../src/plan.js';
+import { LINE_DEFAULTS } from '../src/config/options.js';
+import type { CutLine, RunPlan } from '../src/core/plan.js';
 import type { StatsQueue } from '../src/stats/StatsQueue.js';
 import type { RunnerEnd } from '../src/stats/summary.js';
 import { collectWarnings } from '../src/stats/warnings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunPlan } from '../src/plan.js';
+import type { RunPlan } from '../src/core/plan.js';
 import type { StatsQueue } from '../src/stats/StatsQueue.js';
 import type { RunnerEnd } from '../src/stats/summary.js';
 import { collectWarnings } from '../src/stats/warnings.js';

@@ -5,11 +5,11 @@
  * ladder is added: an open-model schedule of one S-second segment per rate, or a closed-model run of
  * steps × S seconds whose workers join step by step. Every problem is found before anything starts.
  */
-import { Problems } from '../errors.js';
-import { normalizeArgv } from '../cli/normalize.js';
+import { Problems } from '../core/errors.js';
+import { normalizeArgv } from '../config/normalize.js';
 import { CAPACITY_SPEC, planFromWords } from '../config/buildPlan.js';
-import { OPTIONS, parseValue } from '../options.js';
-import type { RunPlan } from '../plan.js';
+import { OPTIONS, parseValue } from '../config/options.js';
+import type { RunPlan } from '../core/plan.js';
 import type { Threshold } from '../verdict/threshold.js';
 
 /** Without --max, the ladder stops after this many steps (it usually fails long before). */

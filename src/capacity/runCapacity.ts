@@ -7,9 +7,9 @@
  * failed, one short run per probe. Nobody finds the breaking point for you in k6 or Artillery; the
  * closed-model knee is what p11perftest and Cosmian's KMS bench report.
  */
-import { ExitCode } from '../exitcodes.js';
+import { ExitCode } from '../core/exitcodes.js';
 import { run, type RunControl, type RunIO, type RunResult } from '../controller/run.js';
-import type { RunPlan } from '../plan.js';
+import type { RunPlan } from '../core/plan.js';
 import type { IntervalStats } from '../stats/IntervalStats.js';
 import type { Summary } from '../stats/summary.js';
 import { writeSummaryJson } from '../stats/writeSummary.js';

@@ -1,7 +1,7 @@
 /** `pylogen capacity <cut> [run options] --start R --step R ...`: the highest rate that holds the thresholds. */
 import { planCapacity } from '../capacity/capacityPlan.js';
 import { runCapacity } from '../capacity/runCapacity.js';
-import { OPTIONS } from '../options.js';
+import { OPTIONS } from '../config/options.js';
 import { commandLine, type Command } from './command.js';
 import { forTerminal, runWithSignals } from './runPlan.js';
 

@@ -1,11 +1,10 @@
 /**
  * What a command of the command line is: the words that name it, its options (rows in the shape of
- * the option table, src/options.ts), its help text and what it does. main.ts registers every
+ * the option table, src/config/options.ts), its help text and what it does. main.ts registers every
  * Command with yargs; expandArgv.ts expands option prefixes against the command's rows first.
  */
 import type { Argv } from 'yargs';
-import { defaultShown, valueName, type OptionDef } from '../options.js';
-import type { NormalizeSpec } from './normalize.js';
+import { defaultShown, valueName, type OptionDef } from '../config/options.js';
 
 /** One option of a command: a row of the option table, or a command's own row of the same shape. */
 export type OptionRow = Pick<OptionDef, 'name' | 'kind' | 'describe'> &
@@ -44,19 +43,6 @@ export interface Command {
   run(args: CommandArgs): Promise<number>;
 }
 
-/** The prefix-expansion spec of a command's rows. */
-export function specOfRows(rows: readonly OptionRow[]): NormalizeSpec {
-  const names = new Map<string, string>();
-  const flags = new Set<string>();
-  const repeatable = new Set<string>();
-  for (const d of rows) {
-    names.set(d.name, d.name);
-    for (const a of d.aliases ?? []) names.set(a, d.name);
-    if (d.kind.type === 'count' || d.kind.type === 'flag') flags.add(d.name);
-    if (d.repeatable === true) repeatable.add(d.name);
-  }
-  return { names, flags, repeatable };
-}
 
 /** `pylogen kms serve [--host HOST] [--port N] ...`, or `[options]` when there are many. */
 export function usageLine(c: Command, short = false): string {

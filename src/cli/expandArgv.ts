@@ -4,9 +4,9 @@
  * value is never mistaken for an option (`--postpone -1`) and yargs never guesses. A short option
  * other than -v (for commands that count it) and -h is an error here, in our words.
  */
-import { UsageError } from '../errors.js';
-import { specOfRows, type Command } from './command.js';
-import { normalizeArgv } from './normalize.js';
+import { UsageError } from '../core/errors.js';
+import type { Command } from './command.js';
+import { normalizeArgv, specOfRows } from '../config/normalize.js';
 
 const NEGATIVE_NUMBER = /^-\d/;
 

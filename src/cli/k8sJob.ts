@@ -8,14 +8,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import { ExitCode } from '../exitcodes.js';
-import { Problems, UsageError } from '../errors.js';
+import { ExitCode } from '../core/exitcodes.js';
+import { Problems, UsageError } from '../core/errors.js';
 import { planFromArgs, planFromScenarioArgs, RUN_OPTIONS } from '../config/buildPlan.js';
 import { findProfileFile } from '../config/profile.js';
-import { findKeyFile } from '../kms/keyfile.js';
-import { MAX_SHARDS, parseValue } from '../options.js';
-import { packageRoot } from '../paths.js';
-import type { RunPlan } from '../plan.js';
+import { findKeyFile } from '../kms/model/keyfile.js';
+import { MAX_SHARDS, parseValue } from '../config/options.js';
+import { packageRoot } from '../core/paths.js';
+import type { RunPlan } from '../core/plan.js';
 import { jobManifests } from '../k8s/jobManifests.js';
 import type { Command, CommandArgs, OptionRow } from './command.js';
 

@@ -6,15 +6,15 @@
  * unreadable TLS files or a key of another kind on the server, exit 2. The client's private key is
  * read from its file, never shown.
  */
-import { describeError, UsageError } from '../errors.js';
+import { describeError, UsageError } from '../core/errors.js';
 import { errorType } from '../cut/errorType.js';
-import { ExitCode } from '../exitcodes.js';
+import { ExitCode } from '../core/exitcodes.js';
 import { KmipClient } from '../kmip/KmipClient.js';
 import { PYKMIP_ENDPOINT } from '../kmip/KmipCut.js';
 import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile } from '../kmip/keyfile.js';
 import { setupKmipKeys } from '../kmip/setup.js';
 import { KMIP_FILE_ENV, kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions } from '../kmip/target.js';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
 import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
 

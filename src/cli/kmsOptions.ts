@@ -1,11 +1,11 @@
 /**
  * The options of `pylogen kms serve` and `pylogen kms setup`, in the same declarative shape as a
- * run's (src/options.ts), parsed by the same code: prefix expansion (expandArgv.ts), yargs, and value
+ * run's (src/config/options.ts), parsed by the same code: prefix expansion (expandArgv.ts), yargs, and value
  * checks (parseValue). Options that mean the same as a run's (--endpoint,
  * --region, --retries, --timeout) reuse the run's definitions.
  */
-import { Problems, UsageError } from '../errors.js';
-import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionDef } from '../options.js';
+import { Problems, UsageError } from '../core/errors.js';
+import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionDef } from '../config/options.js';
 
 export type KmsOptionDef = Pick<OptionDef, 'name' | 'kind' | 'describe'> & Partial<Pick<OptionDef, 'value'>> & {
   /** shown in --help; the value used when the option is absent (unless computed, see the command) */

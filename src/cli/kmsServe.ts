@@ -5,13 +5,13 @@
  * and exits 0.
  */
 import { isIP } from 'node:net';
-import { ExitCode } from '../exitcodes.js';
-import { UsageError } from '../errors.js';
-import { loadKeyFile } from '../kms/keyfile.js';
-import { parseCredentials } from '../kms/server-auth.js';
-import { embeddedRegion } from '../kms/region.js';
-import { startKmsServers } from '../kms/serverWorkers.js';
-import { packageRoot } from '../paths.js';
+import { ExitCode } from '../core/exitcodes.js';
+import { UsageError } from '../core/errors.js';
+import { loadKeyFile } from '../kms/model/keyfile.js';
+import { parseCredentials } from '../kms/server/auth.js';
+import { embeddedRegion } from '../kms/model/region.js';
+import { startKmsServers } from '../kms/server/workers.js';
+import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
 import { parseKmsOptions, parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
 import { takeSignals } from './signals.js';

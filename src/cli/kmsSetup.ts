@@ -5,13 +5,13 @@
  * unreachable endpoint) is one line on stderr naming its type, exit 1; bad options or a key that
  * exists with another kind, exit 2.
  */
-import { ExitCode } from '../exitcodes.js';
-import { describeError, UsageError } from '../errors.js';
-import { createKmsClient } from '../kms/client.js';
+import { ExitCode } from '../core/exitcodes.js';
+import { describeError, UsageError } from '../core/errors.js';
+import { createKmsClient } from '../kms/client/client.js';
 import { errorType } from '../cut/errorType.js';
-import { loadKeyFile } from '../kms/keyfile.js';
-import { setupKeys } from '../kms/setup.js';
-import { packageRoot } from '../paths.js';
+import { loadKeyFile } from '../kms/model/keyfile.js';
+import { setupKeys } from '../kms/admin/setup.js';
+import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
 import { checkNotLocal, parseKmsOptions, SETUP_OPTIONS } from './kmsOptions.js';
 

@@ -1,7 +1,7 @@
 /** `pylogen list`: the CUTs found (./cuts, then the package's), each with its one-line description. */
 import { relative } from 'node:path';
 import { listCuts, oneLine, readSource } from '../cut/catalog.js';
-import { ExitCode } from '../exitcodes.js';
+import { ExitCode } from '../core/exitcodes.js';
 import type { Command } from './command.js';
 
 export const listCommand: Command = {

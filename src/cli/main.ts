@@ -6,19 +6,19 @@
  *
  * How to add a command: write one file under src/cli/ that exports a `Command` (src/cli/command.ts):
  * its words (`path: ['report']`, `['pkcs11', 'setup']`: a two-word path makes a group like `kms`),
- * its options (rows of OPTIONS in src/options.ts picked by name, or its own rows in that shape, like
+ * its options (rows of OPTIONS in src/config/options.ts picked by name, or its own rows in that shape, like
  * src/cli/kmsOptions.ts), a one-line `describe`, and `run(args)` that validates the raw values
  * through parseValue and returns an exit code. Then add it to COMMANDS in src/cli/commands.ts. Its
  * --help, prefix expansion and one-line errors come with it.
  * How to add an option of a run (`pylogen <cut>`, scenario lines, profiles): one row of OPTIONS in
- * src/options.ts (kind `flag` for an option without a value, like --no-preflight).
+ * src/config/options.ts (kind `flag` for an option without a value, like --no-preflight).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { ExitCode } from '../exitcodes.js';
-import { UsageError, describeError } from '../errors.js';
-import { packageRoot } from '../paths.js';
+import { ExitCode } from '../core/exitcodes.js';
+import { UsageError, describeError } from '../core/errors.js';
+import { packageRoot } from '../core/paths.js';
 import { argsOf, declareOptions, usageLine, type Command } from './command.js';
 import { COMMANDS } from './commands.js';
 import { cutHelp } from './cutHelp.js';

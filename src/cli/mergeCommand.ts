@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { ExitCode } from '../exitcodes.js';
-import { Problems, UsageError } from '../errors.js';
-import { OPTIONS, parseValue } from '../options.js';
+import { ExitCode } from '../core/exitcodes.js';
+import { Problems, UsageError } from '../core/errors.js';
+import { OPTIONS, parseValue } from '../config/options.js';
 import { mergeSummaries, type SummaryInput } from '../merge/mergeSummaries.js';
 import { readSummaries } from '../merge/readSummaries.js';
 import { formatSummary } from '../stats/summary.js';

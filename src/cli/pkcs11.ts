@@ -6,13 +6,13 @@
  * or PIN, or a key of another kind on the token, exit 2.
  */
 import { existsSync } from 'node:fs';
-import { describeError, UsageError } from '../errors.js';
-import { ExitCode } from '../exitcodes.js';
+import { describeError, UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exitcodes.js';
 import { loadPkcs11js } from '../pkcs11/api.js';
 import { DEFAULT_PKCS11_KEY_FILE, loadPkcs11KeyFile } from '../pkcs11/keyfile.js';
 import { setupPkcs11Keys } from '../pkcs11/setup.js';
 import { openToken, Pkcs11OpenError } from '../pkcs11/Token.js';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
 import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
 

@@ -1,8 +1,8 @@
 /** `pylogen report SUMMARY.json --report FILE.html`: the HTML report of a saved summary, as the run's own. */
 import { resolve } from 'node:path';
-import { Problems, UsageError } from '../errors.js';
+import { Problems, UsageError } from '../core/errors.js';
 import { checkWritable } from '../config/buildPlan.js';
-import { ExitCode } from '../exitcodes.js';
+import { ExitCode } from '../core/exitcodes.js';
 import { readSummary } from '../report/readSummary.js';
 import { writeReport } from '../report/writeReport.js';
 import type { Command } from './command.js';

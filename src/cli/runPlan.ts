@@ -3,7 +3,7 @@
  * received is written, the summary printed, exit 130); a second SIGINT forces the runners down.
  */
 import { run } from '../controller/run.js';
-import type { RunPlan } from '../plan.js';
+import type { RunPlan } from '../core/plan.js';
 import { takeSignals } from './signals.js';
 
 export interface StopSignals {

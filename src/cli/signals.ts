@@ -2,7 +2,7 @@
  * SIGINT / SIGTERM around a command. Before a command takes them (while the plan is validated, or
  * runners load) there is nothing to stop or write yet: exit 130 at once.
  */
-import { ExitCode } from '../exitcodes.js';
+import { ExitCode } from '../core/exitcodes.js';
 
 let taken = false;
 const early = (): void => {

@@ -5,44 +5,32 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Problems, UsageError } from '../errors.js';
+import { Problems, UsageError } from '../core/errors.js';
 import { findCut, loadCut } from '../cut/load.js';
 import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
-import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from '../options.js';
-import type { CutLine, LineOptions, OutFormat, RunPlan } from '../plan.js';
-import type { NormalizeSpec } from '../cli/normalize.js';
-import { parseWords, type ParsedWords } from '../cli/parseWords.js';
+import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from './options.js';
+import type { CutLine, LineOptions, OutFormat, RunPlan } from '../core/plan.js';
+import { specOfRows } from './normalize.js';
+import { parseWords, type ParsedWords } from './parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
-import { scenarioLines } from '../scenario/tokenize.js';
+import { scenarioLines } from './scenario/tokenize.js';
 import { checkSchedule } from './checkSchedule.js';
 import { shardOf } from './shardOf.js';
 import { SUMMARY_TO_STDOUT } from '../stats/writeSummary.js';
 import { DEFAULT_SEED } from '../schedule/arrival-plan.js';
 import type { Threshold } from '../verdict/threshold.js';
 
-function specOf(defs: typeof OPTIONS): NormalizeSpec {
-  const names = new Map<string, string>();
-  const flags = new Set<string>();
-  const repeatable = new Set<string>();
-  for (const d of defs) {
-    names.set(d.name, d.name);
-    for (const a of d.aliases ?? []) names.set(a, d.name);
-    if (d.kind.type === 'count' || d.kind.type === 'flag') flags.add(d.name);
-    if (d.repeatable) repeatable.add(d.name);
-  }
-  return { names, flags, repeatable };
-}
 
 /** Options of `pylogen <cut>`: every option but those of the capacity command. */
 export const RUN_OPTIONS = OPTIONS.filter((d) => d.scope !== 'capacity');
-export const RUN_SPEC = specOf(RUN_OPTIONS);
+export const RUN_SPEC = specOfRows(RUN_OPTIONS);
 /** Options of `pylogen capacity <cut>`: every option. */
-export const CAPACITY_SPEC = specOf(OPTIONS);
+export const CAPACITY_SPEC = specOfRows(OPTIONS);
 /** Options of `pylogen scenario`: the run-level ones, and thresholds over the whole run. */
 export const SCENARIO_OPTIONS = OPTIONS.filter((d) => d.scope === 'run' || d.name === 'threshold');
-export const SCENARIO_SPEC = specOf(SCENARIO_OPTIONS);
+export const SCENARIO_SPEC = specOfRows(SCENARIO_OPTIONS);
 /** Options of one scenario line: the line-level ones and --defaults. */
-export const LINE_SPEC = specOf(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
+export const LINE_SPEC = specOfRows(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
 
 interface RunValues {
   outformat: OutFormat;

@@ -4,9 +4,9 @@
  * main process, before anything is forked, so every runner of a line gets the same values.
  */
 import { randomInt } from 'node:crypto';
-import { UsageError, type Problems } from '../errors.js';
-import type { LineOptions } from '../plan.js';
-import { LINE_DEFAULTS } from '../options.js';
+import { UsageError, type Problems } from '../core/errors.js';
+import type { LineOptions } from '../core/plan.js';
+import { LINE_DEFAULTS } from './options.js';
 import { parseBurst, parseSchedule, plannedArrivals, scheduleDurationS, type Segment } from '../schedule/schedule.js';
 
 /** --queue's default: arrivals may wait about ten service times for a free --max-inflight slot. */

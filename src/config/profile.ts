@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { packageRoot } from '../paths.js';
+import { UsageError } from '../core/errors.js';
+import { packageRoot } from '../core/paths.js';
 
 /**
  * The path of a file given as-is, else in <cwd>/<folder>, else in the package's <folder>/ (profiles/

@@ -5,7 +5,7 @@
  * differs between runs: `pylogen merge` refuses to mix summaries of different runs with it.
  */
 import { createHash } from 'node:crypto';
-import type { CutLine, ShardOf } from '../plan.js';
+import type { CutLine, ShardOf } from '../core/plan.js';
 
 export function shardOf(shard: { index: number; count: number }, lines: readonly CutLine[], startAt: number | undefined): ShardOf {
   const shared = JSON.stringify({

@@ -5,9 +5,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
-import type { BatchMessage, MainMessage, RunnerMessage } from '../protocol.js';
-import type { RunnerSpec } from '../plan.js';
+import { packageRoot } from '../core/paths.js';
+import type { BatchMessage, MainMessage, RunnerMessage } from '../core/protocol.js';
+import type { RunnerSpec } from '../core/plan.js';
 
 /** How long a runner that sent its final tally may take to exit before it is killed. */
 const LINGER_AFTER_DONE_MS = 500;

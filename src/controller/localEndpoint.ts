@@ -1,6 +1,6 @@
 /**
  * `--endpoint local`: the embedded KMS server for the duration of a run, in a child process of its
- * own (src/kms/serveProcess.ts) on a free loopback port, with the keys of every key file that the
+ * own (src/kms/server/serveProcess.ts) on a free loopback port, with the keys of every key file that the
  * run's local lines name (`--extra '{"file": ...}'`, default KmsDefault.json). The runners of those
  * lines get its URL, its region and throwaway credentials (LOCAL_RUNNER_ENV), which the server knows
  * and checks every request's SigV4 signature against (as AWS would): a user's real AWS credentials
@@ -9,13 +9,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { loadKeyFile, type KeyEntry } from '../kms/keyfile.js';
-import { THROWAWAY_CREDENTIALS } from '../kms/credentials.js';
-import { embeddedRegion } from '../kms/region.js';
-import { packageRoot } from '../paths.js';
-import type { RunPlan } from '../plan.js';
-import type { ServeChildMessage, ServeMainMessage } from '../protocol.js';
+import { UsageError } from '../core/errors.js';
+import { loadKeyFile, type KeyEntry } from '../kms/model/keyfile.js';
+import { THROWAWAY_CREDENTIALS } from '../kms/client/credentials.js';
+import { embeddedRegion } from '../kms/model/region.js';
+import { packageRoot } from '../core/paths.js';
+import type { RunPlan } from '../core/plan.js';
+import type { ServeChildMessage, ServeMainMessage } from '../kms/server/messages.js';
 
 export interface LocalEndpoint {
   /** http://127.0.0.1:PORT */
@@ -107,7 +107,7 @@ export function localWorkers(cores: number = availableParallelism()): number {
 export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cwd()): Promise<LocalEndpoint> {
   const region = localRegion(plan);
   const { entries } = localKeys(plan, cwd);
-  const child: ChildProcess = fork(join(packageRoot, 'dist/kms/serveProcess.js'), [], {
+  const child: ChildProcess = fork(join(packageRoot, 'dist/kms/server/serveProcess.js'), [], {
     serialization: 'advanced',
     // Its stdout is not the event stream's business; an internal error of the server reaches stderr.
     stdio: ['ignore', 2, 2, 'ipc'],

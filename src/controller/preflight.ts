@@ -1,16 +1,16 @@
 /**
  * The preflight of a run (issue 8): before anything is written or forked, every KMS line makes one
- * real call with its runners' settings (src/kms/preflight.ts). A failure is a UsageError: one line
+ * real call with its runners' settings (src/kms/client/preflight.ts). A failure is a UsageError: one line
  * naming the line, the cause and the fix, exit 2, nothing started. `--no-preflight` skips it.
  * A line is a KMS line when its CUT class extends KmsCut (it has the static `keyFor`).
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { loadCut } from '../cut/load.js';
-import type { CutLine, RunPlan } from '../plan.js';
+import type { CutLine, RunPlan } from '../core/plan.js';
 import type { LocalEndpoint } from './localEndpoint.js';
 
 interface KmsCutClass {
-  keyFor(extra: Record<string, unknown>): { key: import('../kms/keyfile.js').KeyEntry } | undefined;
+  keyFor(extra: Record<string, unknown>): { key: import('../kms/model/keyfile.js').KeyEntry } | undefined;
   kms: object;
 }
 
@@ -40,8 +40,8 @@ async function kmsLines(plan: RunPlan): Promise<{ line: CutLine; cls: KmsCutClas
 export async function preflightPlan(plan: RunPlan, local: LocalEndpoint | undefined, say: (s: string) => void): Promise<void> {
   const lines = await kmsLines(plan);
   if (lines.length === 0) return;
-  const { preflightKms } = await import('../kms/preflight.js');
-  const { THROWAWAY_CREDENTIALS } = await import('../kms/credentials.js');
+  const { preflightKms } = await import('../kms/client/preflight.js');
+  const { THROWAWAY_CREDENTIALS } = await import('../kms/client/credentials.js');
   const outcomes = await Promise.all(
     lines.map(async ({ line, cls }) => {
       const o = line.options;

@@ -7,15 +7,15 @@
  * which package to install, exit 2, nothing started.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { KmipClient } from '../kmip/KmipClient.js';
 import { PYKMIP_ENDPOINT } from '../kmip/KmipCut.js';
 import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile, type KmipKeyEntry } from '../kmip/keyfile.js';
 import { checkPykmipInstalled, startPykmip } from '../kmip/pykmipServer.js';
 import { setupKmipKeys } from '../kmip/setup.js';
 import { KMIP_FILE_ENV } from '../kmip/target.js';
-import { packageRoot } from '../paths.js';
-import type { RunPlan } from '../plan.js';
+import { packageRoot } from '../core/paths.js';
+import type { RunPlan } from '../core/plan.js';
 
 export interface PykmipEndpoint {
   url: string;

@@ -4,17 +4,17 @@
  * a status line every --summary seconds, stops the runners (at their end, on interrupt, or when one
  * outlives its duration and grace), and returns the summary with the exit code.
  */
-import { ExitCode } from '../exitcodes.js';
+import { ExitCode } from '../core/exitcodes.js';
 import { openEventOutput } from '../output/EventOutput.js';
 import { outputFailureFailsRun, outputWarning } from '../output/outputWarning.js';
-import { describeError } from '../errors.js';
-import type { RunPlan, RunnerSpec } from '../plan.js';
+import { describeError } from '../core/errors.js';
+import type { RunPlan, RunnerSpec } from '../core/plan.js';
 import { StatsQueue, type Tick } from '../stats/StatsQueue.js';
 import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../stats/summary.js';
 import { writeSummaryJson } from '../stats/writeSummary.js';
 import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
-import { plural } from '../text/plural.js';
+import { plural } from '../core/text/plural.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
 import { runMetrics } from '../metrics/runMetrics.js';
 import { preflightPlan } from './preflight.js';
@@ -146,6 +146,10 @@ async function runWith(
   }
   const output = openEventOutput(plan.outformat, plan.out, io.stdout);
   const runners: RunnerProcess[] = [];
+  /** slots whose start instant has come (postpone, rampup) */
+  const due = new Set<number>();
+  /** The one place that says whether a runner is active: running, and its start instant has come. */
+  const markActive = (r: RunnerProcess) => queue.setActive(r.spec.slot, r.state === 'running' && due.has(r.spec.slot));
   const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }), Date.now, plan.summary * 1000);
   metrics?.serve(runMetrics(queue, plan.lines.reduce((n, l) => n + l.options.process, 0)));
   let interrupted = false;
@@ -200,7 +204,7 @@ async function runWith(
           },
           onTick: (r, m) => queue.onTick(r.spec.slot, m.localTps, m.localCount, m.cpu),
           onState: (r) => {
-            if (r.state === 'stopped' || r.state === 'failed') queue.runners[r.spec.slot]!.active = false;
+            markActive(r);
             if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
             else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
@@ -276,7 +280,7 @@ async function runWith(
         const o = r.spec.options;
         const at = t0 + (o.postpone + r.spec.index * o.rampup) * 1000;
         r.start(at);
-        timers.push(setTimeout(() => (queue.runners[r.spec.slot]!.active = r.state === 'running'), Math.max(0, at - Date.now())));
+        timers.push(setTimeout(() => (due.add(r.spec.slot), markActive(r)), Math.max(0, at - Date.now())));
         if (o.duration > 0) {
           // A runner that outlives its duration and grace (a silent endpoint) is stopped, then killed.
           const deadline = at - Date.now() + (o.duration + o.grace) * 1000 + 1000;

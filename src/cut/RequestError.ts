@@ -25,7 +25,7 @@ export function rcOf(err: unknown): number {
 
 /**
  * The type an error is counted under in errorsByType: one classification for the whole program
- * (src/cut/errorType.ts; src/kms/client.ts's classifyError is the same function).
+ * (src/cut/errorType.ts; src/kms/client/client.ts's classifyError is the same function).
  */
 export { errorType };
 

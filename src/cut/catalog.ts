@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../core/paths.js';
 
 const CUT_FILE = /^([A-Za-z_$][A-Za-z0-9_$]*)\.(?:ts|js|mjs)$/;
 

@@ -1,7 +1,7 @@
 /**
  * The one classification of errors in pylogen: the type an error is counted under in a summary's
  * errorsByType (and shown in the event stream's error column). The runner uses it for every request
- * error; src/kms/client.ts re-exports it as classifyError. It imports nothing, so a runner of a
+ * error; src/kms/client/client.ts re-exports it as classifyError. It imports nothing, so a runner of a
  * non-KMS CUT does not load the AWS SDK for it.
  *
  * - network failures by their errno code: ECONNREFUSED, ECONNRESET, ENOTFOUND, EAI_AGAIN, EPIPE, ...

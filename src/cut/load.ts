@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { ClassUnderTest, type CutClass } from './ClassUnderTest.js';
-import { packageRoot } from '../paths.js';
-import { closest } from '../text/didYouMean.js';
+import { packageRoot } from '../core/paths.js';
+import { closest } from '../core/text/didYouMean.js';
 import { cutDirs, listCuts } from './catalog.js';
 
 const NAME = /^(?:cuts\.)?([A-Za-z_$][A-Za-z0-9_$]*)$/;

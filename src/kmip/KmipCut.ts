@@ -7,8 +7,8 @@
  * key file, the key and the CUT's own limits: a problem is one line and exit 2, nothing started.
  */
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
-import { describeError, UsageError } from '../errors.js';
-import { packageRoot } from '../paths.js';
+import { describeError, UsageError } from '../core/errors.js';
+import { packageRoot } from '../core/paths.js';
 import { cryptoParams, KmipClient } from './KmipClient.js';
 import { HASH_OF, loadKmipKeyFile, MODE_OF, PADDING_OF, type KmipKeyEntry, type KmipKeyFile, type KmipUsage } from './keyfile.js';
 import { CryptographicAlgorithm, PaddingMethod } from './tags.js';

@@ -7,8 +7,8 @@
  *   { "aes-gcm": { "name": "pylogen-aes256-gcm", "type": "AES", "length": 256, "mode": "GCM" },
  *     "rsa2048": { "name": "pylogen-rsa2048", "type": "RSA", "length": 2048, "padding": "PSS", "hash": "SHA256" } }
  */
-import { Problems, UsageError } from '../errors.js';
-import { findKeyFile } from '../kms/keyfile.js';
+import { Problems, UsageError } from '../core/errors.js';
+import { findKeyFile } from '../kms/model/keyfile.js';
 import { BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, PaddingMethod, UsageMask } from './tags.js';
 
 export const KMIP_KEY_TYPES = ['AES', 'RSA', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512'] as const;

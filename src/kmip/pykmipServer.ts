@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { makeThrowawayPki } from './throwawayPki.js';
 
 /** The PyKMIP server script; PYLOGEN_PYKMIP_SERVER overrides it (tests use a missing path). */

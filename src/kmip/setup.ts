@@ -7,7 +7,7 @@
  * and by `--endpoint pykmip` on its throwaway server.
  */
 import { randomBytes } from 'node:crypto';
-import { Problems } from '../errors.js';
+import { Problems } from '../core/errors.js';
 import type { KmipClient } from './KmipClient.js';
 import { ALGORITHM_OF, USAGE_MASK_OF, type KmipKeyEntry } from './keyfile.js';
 import { ObjectType, State } from './tags.js';

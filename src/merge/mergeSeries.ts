@@ -4,8 +4,8 @@
  * the interval of another that starts at the same epoch ms are the same interval. Counts are added,
  * each interval's HdrHistograms merged, and its percentiles read from the merged histogram.
  */
-import { UsageError } from '../errors.js';
-import type { Nature } from '../protocol.js';
+import { UsageError } from '../core/errors.js';
+import type { Nature } from '../core/protocol.js';
 import { addEncoded, encodeHistogram, newSeriesHistogram, percentileMs, type Histogram } from '../stats/histogram.js';
 import type { Series, SeriesColumns, SeriesRow } from '../stats/series.js';
 

@@ -6,7 +6,7 @@
  * summed, each shard's warnings kept with its index. A pure function: the CLI reads the documents
  * (readSummaries.ts), thresholds are judged over the result like over a single run's summary.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { mergeAggs } from '../stats/aggregate.js';
 import { activeSeconds, aggOfRow, byRequestKey, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';

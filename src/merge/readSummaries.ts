@@ -9,7 +9,7 @@
  * FILE writes them). Other lines are skipped, as are JSON documents that are not summaries (a jsonl
  * event). A line that starts like a summary but does not parse is an error: a truncated log.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Summary } from '../stats/summary.js';
 import type { SummaryInput } from './mergeSummaries.js';
 

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface MetricsServer {
   url: string;

@@ -5,15 +5,12 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { OutFormat } from '../plan.js';
-import type { EventBatchView } from './EventView.js';
-import { csvFormat, jsonlFormat, longFormat, type EventFormat } from './formatEvents.js';
-import { jtlFormat } from './jtlFormat.js';
+import type { OutFormat } from '../core/plan.js';
+import type { EventSink } from '../core/events.js';
+import { csvFormat, jsonlFormat, longFormat, type EventFormat } from './formats/formatEvents.js';
+import { jtlFormat } from './formats/jtl.js';
 
-export interface EventOutput {
-  /** false when the stream is full: wait for drain() before more */
-  write(v: EventBatchView): boolean;
-  drain(): Promise<void>;
+export interface EventOutput extends EventSink {
   /** Flushes and closes (never process.stdout itself); never rejects: a failure is in failure(). */
   close(): Promise<void>;
   /** The write error that stopped the stream, with its row counts; undefined while all is well. */

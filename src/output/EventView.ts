@@ -1,36 +1,7 @@
-/** What an event formatter sees of one batch: the events and the labels and counters around them. */
-import type { Nature } from '../protocol.js';
+/** The event stream's columns: what an event formatter writes of one batch (src/core/events.ts). */
+import type { EventBatchView, RunnerLabels } from '../core/events.js';
 
-export interface RunnerLabels {
-  /** the line's --id */
-  id: string;
-  /** runner number within its line */
-  index: number;
-  /** global runner slot, unique in the run (transaction ids are made unique with it) */
-  slot: number;
-  /** what a transaction id starts with: `slot:`, or with --shard `shard.slot:` (unique across shards) */
-  tx: string;
-  cut: string;
-  /** the runner's line in the plan, 0-based */
-  line: number;
-  /** key id → nature and request name (the runner's interned keys) */
-  keys: { nature: Nature; request: string }[];
-  /** error id → text (the runner's interned errors) */
-  errors: string[];
-}
-
-export interface EventBatchView {
-  runner: RunnerLabels;
-  events: Float64Array;
-  n: number;
-  localCountBefore: number;
-  localTps: number;
-  globalCountBefore: number;
-  globalTps: number;
-  activeRunners: number;
-  /** active runners of this batch's line */
-  lineActiveRunners: number;
-}
+export type { EventBatchView, RunnerLabels };
 
 /**
  * The event stream's columns, the one table csv, long and jsonl are made from (in this order).

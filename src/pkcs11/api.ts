@@ -6,7 +6,7 @@
  * makes, so that pylogen builds without it too.
  */
 import { createRequire } from 'node:module';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** A slot, session or object handle (pkcs11js: a Buffer holding a CK_ULONG). */
 export type Handle = Buffer;

@@ -7,8 +7,8 @@
  *   { "module": "/usr/lib/softhsm/libsofthsm2.so", "token": "pylogen",
  *     "keys": { "ecc256": { "label": "pylogen-ecc256", "type": "EC", "curve": "P-256" }, ... } }
  */
-import { Problems, UsageError } from '../errors.js';
-import { findKeyFile } from '../kms/keyfile.js';
+import { Problems, UsageError } from '../core/errors.js';
+import { findKeyFile } from '../kms/model/keyfile.js';
 
 export const KEY_TYPES = ['AES', 'EC', 'RSA', 'HMAC'] as const;
 export type Pkcs11KeyType = (typeof KEY_TYPES)[number];

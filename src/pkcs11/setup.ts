@@ -4,7 +4,7 @@
  * size or curve, what it may do) and left alone; an entry whose label is not there gets a new key
  * (persistent, private, sensitive, not extractable). Nothing is ever deleted.
  */
-import { describeError, Problems } from '../errors.js';
+import { describeError, Problems } from '../core/errors.js';
 import { describePkcs11Key, type Pkcs11KeyEntry } from './keyfile.js';
 import { findKey, generateKey, Pkcs11KeyError } from './keys.js';
 import type { Pkcs11Token } from './Token.js';

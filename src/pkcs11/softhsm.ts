@@ -11,15 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeError, UsageError } from '../errors.js';
-import { packageRoot } from '../paths.js';
-import type { RunPlan } from '../plan.js';
+import { describeError, UsageError } from '../core/errors.js';
+import { packageRoot } from '../core/paths.js';
+import type { RunPlan } from '../core/plan.js';
 import { loadPkcs11js } from './api.js';
 import { DEFAULT_PKCS11_KEY_FILE, describePkcs11Key, loadPkcs11KeyFile, type Pkcs11KeyEntry } from './keyfile.js';
 import { setupPkcs11Keys } from './setup.js';
 import { openToken, trimLabel } from './Token.js';
 
-/** The --endpoint value (src/options.ts lists it among the named endpoints). */
+/** The --endpoint value (src/config/options.ts lists it among the named endpoints). */
 export const SOFTHSM_ENDPOINT = 'softhsm';
 
 /** Where distributions install SoftHSM2's module (Debian/Ubuntu, multiarch, Fedora/RHEL, /usr/local, Homebrew). */

@@ -4,7 +4,7 @@
  * errors, active runners and how far it is (seconds or loops), and the same for the whole run. It
  * reads the aggregates the stats queue keeps anyway: no work per event.
  */
-import type { RunPlan } from '../plan.js';
+import type { RunPlan } from '../core/plan.js';
 import type { StatsQueue, Tick } from '../stats/StatsQueue.js';
 
 export interface LineProgress {

@@ -4,7 +4,7 @@
  * report`) shows what was run. Values of --extra whose key names a secret (a PIN, a password, a
  * token) are masked: a summary is a file people share.
  */
-import type { LineOptions, RunPlan } from '../plan.js';
+import type { LineOptions, RunPlan } from '../core/plan.js';
 
 export interface PlanLine {
   id: string;

@@ -4,7 +4,7 @@
  * what is wrong.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { ReportSummary } from './renderReport.js';
 
 /** What is missing from a parsed JSON value for it to be a summary, or undefined. */

@@ -1,6 +1,6 @@
 /** Writes the HTML report of a summary to a file (--report, `pylogen report`). */
 import { writeFileSync } from 'node:fs';
-import { describeError } from '../errors.js';
+import { describeError } from '../core/errors.js';
 import { renderReport, type ReportSummary } from './renderReport.js';
 
 export function writeReport(path: string, summary: ReportSummary): void {

@@ -27,7 +27,7 @@ import {
   type KeyDef,
   type KeyDelta,
   type TallyDelta,
-} from '../protocol.js';
+} from '../core/protocol.js';
 
 /** Distinct error texts interned per runner at most; past it, texts are reduced to their type. */
 const MAX_ERROR_TEXTS = 10_000;

@@ -5,11 +5,13 @@
  */
 import { systemClock } from '../cut/clock.js';
 import { loadCut } from '../cut/load.js';
-import { describeError } from '../errors.js';
-import type { MainMessage, RunnerMessage } from '../protocol.js';
-import type { RunnerSpec } from '../plan.js';
+import { describeError } from '../core/errors.js';
+import type { MainMessage, RunnerMessage } from '../core/protocol.js';
+import type { RunnerSpec } from '../core/plan.js';
 import { Recorder } from './Recorder.js';
-import { runLoop, type LoopControl } from './loop.js';
+import { closedLoop } from './loops/closed.js';
+import { openLoop } from './loops/open.js';
+import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
 
@@ -117,7 +119,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     await waitUntil(clock.fromEpoch(startAt));
     startedAt = clock.toEpoch(clock.now());
     recorder.startIntervals();
-    control = runLoop(cut, spec, recorder, clock);
+    control = spec.options.schedule !== '' ? openLoop(cut, spec, recorder, clock) : closedLoop(cut, spec, recorder, clock);
     const rec = recorder;
     const ctl = control;
     if (ctl.arrivals !== undefined) rec.arrivals = () => ({ ...ctl.arrivals!, due: ctl.due ?? 0 });

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { segmentArrivals, type Segment } from './segment.js';
 
 // The open model's entry point: the schedule's syntax here, the rest re-exported.

@@ -7,7 +7,7 @@
  * Runners ship counts every flush (100 ms) and histograms every 250 ms, so an interval's edges are
  * that precise; a capacity step leaves a settling time at its start, which covers it.
  */
-import type { BatchMessage } from '../protocol.js';
+import type { BatchMessage } from '../core/protocol.js';
 import { mergeDelta, newAgg, type RequestAgg } from './aggregate.js';
 
 export class IntervalStats {

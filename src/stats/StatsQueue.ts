@@ -5,9 +5,8 @@
  * the high-water marks, and writes the per-event stream. It acknowledges each batch once it is
  * processed and written; runners wait when too many are unacknowledged (backpressure).
  */
-import type { BatchMessage, KeyDef } from '../protocol.js';
-import type { EventOutput } from '../output/EventOutput.js';
-import type { RunnerLabels } from '../output/EventView.js';
+import type { BatchMessage, KeyDef } from '../core/protocol.js';
+import type { EventSink, RunnerLabels } from '../core/events.js';
 import { mergeDelta, newAgg, type RequestAgg } from './aggregate.js';
 import { SeriesBuilder, type SeriesRowKey } from './series.js';
 import { IntervalStats } from './IntervalStats.js';
@@ -71,7 +70,7 @@ export class StatsQueue {
   readonly series: SeriesBuilder;
 
   constructor(
-    private readonly output: EventOutput | undefined,
+    private readonly output: EventSink | undefined,
     private readonly ack: (slot: number, seq: number) => void,
     private readonly now: () => number = Date.now,
     intervalMs = 1000,
@@ -99,6 +98,11 @@ export class StatsQueue {
       cpuSamples: [],
       errorTypes: {},
     };
+  }
+
+  /** A runner is active from its start instant until it stops or fails (controller/run.ts says when). */
+  setActive(slot: number, active: boolean): void {
+    this.runners[slot]!.active = active;
   }
 
   get activeRunners(): number {

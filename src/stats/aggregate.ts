@@ -4,7 +4,7 @@
  * the merged histogram, never averaged. Ok and failed requests are kept apart (a refused or
  * throttled request is fast: mixed in, it makes the target look faster than it is).
  */
-import type { HistogramDelta, Nature, TallyDelta } from '../protocol.js';
+import type { HistogramDelta, Nature, TallyDelta } from '../core/protocol.js';
 import { addEncoded, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
 
 /** The latencies of one outcome (ok or failed): histograms of µs, and exact figures in ms beside them. */

@@ -12,7 +12,7 @@
  * percentiles read, its histograms encoded and dropped); a batch arriving later still for a sealed
  * interval reopens it from its encoded histograms.
  */
-import type { ArrivalCounts, KeyDelta, Nature, TallyDelta } from '../protocol.js';
+import type { ArrivalCounts, KeyDelta, Nature, TallyDelta } from '../core/protocol.js';
 import { addEncoded, decodeHistogram, encodeHistogram, newSeriesHistogram, percentileMs, type Histogram } from './histogram.js';
 
 /** A (id, cut, nature, request) row of one interval, all its lengths together. */

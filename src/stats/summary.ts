@@ -17,7 +17,7 @@ import {
   type Tally,
 } from './aggregate.js';
 import { bestFullInterval, type Series } from './series.js';
-import { percent, plural } from '../text/plural.js';
+import { percent, plural } from '../core/text/plural.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
 import type { PlanSummary } from '../report/planSummary.js';
 

@@ -4,8 +4,8 @@
  * events were lost.
  */
 import { availableParallelism } from 'node:os';
-import type { RunPlan } from '../plan.js';
-import { plural } from '../text/plural.js';
+import type { RunPlan } from '../core/plan.js';
+import { plural } from '../core/text/plural.js';
 import type { StatsQueue } from './StatsQueue.js';
 import type { RunnerEnd } from './summary.js';
 

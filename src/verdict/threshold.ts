@@ -12,31 +12,9 @@
  *   ThrottlingException<1%  one error type of errorsByType (a count or a share of the requests)
  */
 
-export const LATENCY_METRICS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'] as const;
-export type LatencyMetric = (typeof LATENCY_METRICS)[number];
-export type Op = '<' | '<=' | '>' | '>=';
+import { LATENCY_METRICS, type LatencyMetric, type Op, type Target, type Threshold } from '../core/threshold.js';
 
-export type Target =
-  | { kind: 'latency'; metric: LatencyMetric; service: boolean }
-  | { kind: 'errors' }
-  | { kind: 'errorType'; type: string }
-  | { kind: 'throughput' }
-  | { kind: 'dropped' };
-
-export interface Threshold {
-  /** as written, without surrounding blanks: what the verdict table and the JSON show */
-  text: string;
-  /** a request (or transaction) name; absent: every request of the run */
-  request?: string;
-  /** a scenario line's id: the threshold judges that line's requests only (set by the plan) */
-  id?: string;
-  target: Target;
-  op: Op;
-  /** ms for latencies, requests/s for throughput, else a count or a percentage (see percent) */
-  value: number;
-  /** errors, error types and dropped: the value is a percentage of requests (of planned arrivals) */
-  percent: boolean;
-}
+export { LATENCY_METRICS, type LatencyMetric, type Op, type Target, type Threshold };
 
 const SHAPE = /^(?:([^:<>=]*):)?([^<>=]+?)\s*(<=|>=|<|>)\s*([^<>=]+)$/;
 const VALUE = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|us|µs|%|\/s)?$/;

@@ -1,0 +1,86 @@
+/**
+ * The house rules (README "How a run works"): which room of src/ may import which. `npm test` runs
+ * `depcruise src` with this file first; a rule broken fails the build with the import that breaks it.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'an import cycle: split the shared part into a module both import (runner/loops/operate.ts)',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'core-is-the-floor',
+      severity: 'error',
+      comment: 'core/ (plan, protocol, errors, exit codes, paths, text) imports nothing else of src/',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'kms-server-imports-only-model-and-core',
+      severity: 'error',
+      comment: 'the embedded server shares only the protocol model (kms/model) and core with the rest',
+      from: { path: '^src/kms/server/' },
+      to: { path: '^src/', pathNot: ['^src/kms/server/', '^src/kms/model/', '^src/core/'] },
+    },
+    {
+      name: 'only-the-entries-import-kms-server',
+      severity: 'error',
+      comment: 'only `kms serve` (cli/kmsServe.ts) and `--endpoint local` (controller/localEndpoint.ts) start the server',
+      from: { path: '^src/', pathNot: ['^src/kms/server/', '^src/cli/kmsServe\\.ts$', '^src/controller/localEndpoint\\.ts$'] },
+      to: { path: '^src/kms/server/' },
+    },
+    {
+      name: 'kms-model-is-shared-ground',
+      severity: 'error',
+      comment: 'kms/model is imported by both sides of the protocol: it imports only core',
+      from: { path: '^src/kms/model/' },
+      to: { path: '^src/', pathNot: ['^src/kms/model/', '^src/core/'] },
+    },
+    {
+      name: 'stats-never-imports-output',
+      severity: 'error',
+      comment: 'stats/ aggregates; what is written where is output/ (and the controller that wires them)',
+      from: { path: '^src/stats/' },
+      to: { path: '^src/output/' },
+    },
+    {
+      name: 'config-never-imports-cli',
+      severity: 'error',
+      comment: 'config/ builds plans for any front end (command line, scenario lines, profiles, capacity)',
+      from: { path: '^src/config/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'runner-never-imports-controller',
+      severity: 'error',
+      comment: 'a runner knows the main process only through core/protocol.ts',
+      from: { path: '^src/runner/' },
+      to: { path: '^src/(controller|cli)/' },
+    },
+    {
+      name: 'schedule-is-pure',
+      severity: 'error',
+      comment: 'schedule/ is arithmetic on rates and instants: no other room of src/',
+      from: { path: '^src/schedule/' },
+      to: { path: '^src/', pathNot: ['^src/schedule/', '^src/core/'] },
+    },
+    {
+      name: 'only-cli-imports-cli',
+      severity: 'error',
+      comment: 'cli/ is the outermost room: nothing below imports it',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^dist/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,294 @@
+/**
+ * The fast KMS client (`--client fast`, the default): AWS JSON 1.1 spoken directly — POST /,
+ * content-type application/x-amz-json-1.1, X-Amz-Target TrentService.<Operation>, SigV4 with
+ * node:crypto and a signing key cached per day (src/kms/model/sigv4.ts) — on keep-alive sockets, so that
+ * the injector measures the KMS rather than the SDK's middleware (about ten times cheaper per
+ * request, see README "Which client").
+ *
+ * What is not re-implemented comes from the SDK itself, through a KMSClient made by createKmsClient
+ * (the same settings as `--client sdk`, never sent a request): the credential provider chain, with
+ * its refresh before expiry; the region; the endpoint rules (FIPS, dual stack, AWS_ENDPOINT_URL_KMS,
+ * --endpoint); the standard retry strategy (throttling and transient errors, jittered backoff, the
+ * retry quota) and its error classifiers; the bodies and answers (the SDK's operation schemas,
+ * src/kms/client/operationCodec.ts); the exceptions (src/kms/client/serviceError.ts). A CUT calls it as it calls
+ * KMSClient — `client.send(new EncryptCommand({...}))` — and gets the same output or the same error.
+ */
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { codecOf, type OperationCodec } from './operationCodec.js';
+import { serviceError, type ResponseMetadata } from './serviceError.js';
+import { SigV4Signer, type SigningCredentials } from '../model/sigv4.js';
+
+/** What KmsCut's CUTs use of a client: KMSClient has it, FastKmsClient has it. */
+export interface KmsSender {
+  send: KMSClient['send'];
+  destroy(): void;
+}
+
+/** The SDK's own threshold: credentials expiring within 5 minutes are refreshed before use. */
+const REFRESH_BEFORE_MS = 5 * 60_000;
+const JSON_TYPE = 'application/x-amz-json-1.1';
+
+interface Target {
+  url: URL;
+  region: string;
+  signer: SigV4Signer;
+  https: boolean;
+  host: string;
+  port: number;
+  /** the Host header: host[:port], the port only when not the scheme's default */
+  hostHeader: string;
+}
+
+interface Credentials extends SigningCredentials {
+  expiration?: Date;
+}
+
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+  $retryLog?: { acquisitionDelay?: number };
+}
+interface RetryStrategy {
+  acquireInitialRetryToken(scope: string): Promise<RetryToken>;
+  refreshRetryTokenForRetry(token: RetryToken, info: { error: unknown; errorType: string; retryAfterHint?: Date }): Promise<RetryToken>;
+  recordSuccess(token: RetryToken): void;
+}
+
+/** The SDK's retry middleware's classification of an error. */
+function retryErrorType(err: Error): string {
+  const e = err as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(e)) return 'THROTTLING';
+  if (isTransientError(e)) return 'TRANSIENT';
+  if (isServerError(e)) return 'SERVER_ERROR';
+  return 'CLIENT_ERROR';
+}
+
+export interface FastKmsClientOptions {
+  /** Whole-request timeout in ms (connection included): past it, TimeoutError, as the SDK's. */
+  timeoutMs: number;
+  /** Sockets at most per client (one client per runner): the bounded pool. */
+  maxSockets: number;
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export class FastKmsClient implements KmsSender {
+  private target: Target | Promise<Target> | undefined;
+  private creds: Credentials | undefined;
+  private refreshing: Promise<Credentials> | undefined;
+  private readonly codecs = new Map<unknown, OperationCodec>();
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
+  private readonly maxAttempts: Promise<number>;
+  private retryStrategy: RetryStrategy | undefined;
+
+  /** `sdk`: a KMSClient made by createKmsClient, whose configuration (not its transport) is used. */
+  constructor(
+    private readonly sdk: KMSClient,
+    private readonly opts: FastKmsClientOptions,
+  ) {
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets });
+    // Node's CA store plus NODE_EXTRA_CA_CERTS, as the SDK's https agent.
+    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets });
+    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then((n) => (Number.isInteger(n) && n >= 1 ? n : 1));
+  }
+
+  destroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+    this.sdk.destroy();
+  }
+
+  /** The URL requests go to, as the SDK's rules resolve it (for messages and tests). */
+  async endpoint(): Promise<string> {
+    const t = await (this.target ??= this.resolveTarget());
+    return t.url.href;
+  }
+
+  /** The endpoint and region, resolved once by the SDK's rules. */
+  private async resolveTarget(): Promise<Target> {
+    const config = this.sdk.config;
+    const region = await config.region();
+    let endpoint: string | undefined;
+    if (config.isCustomEndpoint && config.endpoint !== undefined) {
+      const ep = await config.endpoint();
+      endpoint = `${ep.protocol}//${ep.hostname}${ep.port === undefined ? '' : `:${ep.port}`}${ep.path}`;
+    } else {
+      endpoint = (await config.serviceConfiguredEndpoint?.()) ?? undefined;
+    }
+    const resolved = config.endpointProvider({
+      Region: region,
+      UseFIPS: await config.useFipsEndpoint(),
+      UseDualStack: await config.useDualstackEndpoint(),
+      ...(endpoint === undefined ? {} : { Endpoint: endpoint }),
+    });
+    const url = new URL(resolved.url.href);
+    const https = url.protocol === 'https:';
+    const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const t: Target = { url, region, signer: new SigV4Signer(region, 'kms'), https, host, port, hostHeader: url.host };
+    this.target = t;
+    return t;
+  }
+
+  /** The SDK chain's credentials, refreshed (once, for all requests in flight) before they expire. */
+  private credentials(): Credentials | Promise<Credentials> {
+    const c = this.creds;
+    if (c !== undefined && (c.expiration === undefined || c.expiration.getTime() - Date.now() > REFRESH_BEFORE_MS)) return c;
+    return (this.refreshing ??= (async () => {
+      try {
+        const fresh = (await this.sdk.config.credentials()) as Credentials;
+        this.creds = fresh;
+        return fresh;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })());
+  }
+
+  private codec(command: { schema?: unknown; constructor: unknown }): OperationCodec {
+    let codec = this.codecs.get(command.constructor);
+    if (codec === undefined) {
+      codec = codecOf(command);
+      if (codec === undefined) throw new TypeError(`the fast KMS client cannot send ${String((command.constructor as { name?: unknown }).name)}: not a command of @aws-sdk/client-kms`);
+      this.codecs.set(command.constructor, codec);
+    }
+    return codec;
+  }
+
+  send = ((command: { input: object; schema?: unknown }) => this.sendCommand(command)) as unknown as KMSClient['send'];
+
+  private async sendCommand(command: { input: object; schema?: unknown }): Promise<unknown> {
+    const codec = this.codec(command as { schema?: unknown; constructor: unknown });
+    const body = codec.encode(command.input);
+    const target = this.target instanceof Promise || this.target === undefined ? await (this.target ??= this.resolveTarget()) : this.target;
+    const maxAttempts = await this.maxAttempts;
+    if (maxAttempts === 1) {
+      try {
+        return await this.attempt(codec, target, body, 1, 0);
+      } catch (err) {
+        throw withAttempts(err, 1, 0);
+      }
+    }
+    // The SDK's retry middleware, step by step (@smithy/core retryMiddleware).
+    const strategy = (this.retryStrategy ??= (await this.sdk.config.retryStrategy()) as unknown as RetryStrategy);
+    let token = await strategy.acquireInitialRetryToken('');
+    let attempts = 0;
+    let totalRetryDelay = 0;
+    for (;;) {
+      try {
+        const out = await this.attempt(codec, target, body, attempts + 1, totalRetryDelay);
+        strategy.recordSuccess(token);
+        return out;
+      } catch (err) {
+        const error = err as Error & { $response?: { statusCode: number; headers: Record<string, string> } };
+        const info: { error: unknown; errorType: string; retryAfterHint?: Date } = { error, errorType: retryErrorType(error) };
+        const hint = error.$response === undefined ? undefined : getRetryAfterHint(error.$response as never);
+        if (hint !== undefined) info.retryAfterHint = hint;
+        try {
+          token = await strategy.refreshRetryTokenForRetry(token, info);
+        } catch {
+          throw withAttempts(error, attempts + 1, totalRetryDelay);
+        }
+        attempts = token.getRetryCount();
+        const delay = token.getRetryDelay();
+        totalRetryDelay += (token.$retryLog?.acquisitionDelay ?? 0) + delay;
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** One signed request and its answer: the output, or the SDK's exception for it. */
+  private async attempt(codec: OperationCodec, target: Target, body: string, attempts: number, totalRetryDelay: number): Promise<unknown> {
+    const credsOrPromise = this.credentials();
+    const creds = credsOrPromise instanceof Promise ? await credsOrPromise : credsOrPromise;
+    const headers: Record<string, string> = {
+      host: target.hostHeader,
+      'content-type': JSON_TYPE,
+      'content-length': String(Buffer.byteLength(body)),
+      'x-amz-target': codec.target,
+    };
+    target.signer.sign('POST', '/', headers, body, creds);
+    const answer = await this.exchange(target, headers, body);
+    const $metadata: ResponseMetadata = {
+      httpStatusCode: answer.status,
+      requestId: header(answer.headers, 'x-amzn-requestid'),
+      extendedRequestId: header(answer.headers, 'x-amz-id-2'),
+      cfId: header(answer.headers, 'x-amz-cf-id'),
+      attempts,
+      totalRetryDelay,
+    };
+    let data: unknown;
+    try {
+      data = answer.body.length === 0 ? {} : JSON.parse(answer.body.toString('utf8'));
+    } catch (err) {
+      if (answer.status < 300) throw Object.assign(err as Error, { $metadata });
+      data = undefined;
+    }
+    const obj = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+    if (answer.status >= 300) {
+      const err = serviceError(answer.status, header(answer.headers, 'x-amzn-errortype'), obj, $metadata);
+      Object.defineProperty(err, '$response', { value: { statusCode: answer.status, headers: answer.headers }, enumerable: false });
+      throw err;
+    }
+    const out = codec.decode(obj ?? {});
+    out.$metadata = $metadata;
+    return out;
+  }
+
+  /** POST / on a pooled keep-alive socket, the whole exchange bounded by the timeout. */
+  private exchange(target: Target, headers: Record<string, string>, body: string): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const req = (target.https ? httpsRequest : httpRequest)(
+        {
+          host: target.host,
+          port: target.port,
+          method: 'POST',
+          path: '/',
+          headers,
+          agent: target.https ? this.httpsAgent : this.httpAgent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+          });
+          res.on('error', fail);
+        },
+      );
+      const timer = setTimeout(() => {
+        const err = Object.assign(new Error(`Request did not complete within the timeout of ${this.opts.timeoutMs} ms`), { name: 'TimeoutError' });
+        req.destroy(err);
+        reject(err);
+      }, this.opts.timeoutMs);
+      function fail(err: Error): void {
+        clearTimeout(timer);
+        reject(err);
+      }
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+}
+
+function header(headers: IncomingMessage['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** $metadata.attempts and totalRetryDelay on an error, as the SDK's retry middleware leaves them. */
+function withAttempts(err: unknown, attempts: number, totalRetryDelay: number): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const e = err as { $metadata?: ResponseMetadata };
+  e.$metadata = { ...(e.$metadata ?? {}), attempts, totalRetryDelay };
+  return err;
+}

@@ -1,0 +1,188 @@
+/**
+ * The base class of the KMS CUTs (cuts/Kms*.ts), and of a user's own. It gives a CUT one KMS client
+ * per runner, reused by every operation, and the key of the key file that PYLOGEN's
+ * `--extra '{"file":"KmsDefault.json","key":"symmetric1"}'` names (file optional, each CUT has a
+ * default key). Its static validate() checks the key file, the key and the CUT's own limits in the
+ * main process, before anything is forked, so a wrong key name or a length that KMS would refuse is
+ * one line and exit 2, never a run full of errors.
+ *
+ *   export class KmsEncryptSymmetric extends KmsCut {
+ *     static override readonly kms: KmsCutSpec = { defaultKey: 'symmetric1', usage: 'ENCRYPT_DECRYPT' };
+ *     @exec encrypt(req: Request, data: Buffer) {
+ *       return this.client.send(new EncryptCommand({ KeyId: this.keyId, Plaintext: data }));
+ *     }
+ *     func(op: Operation) { return this.encrypt(op.req('ENCRYPT'), op.payload); }
+ *   }
+ */
+import { ClassUnderTest, type CutPlanView } from '../../cut/ClassUnderTest.js';
+import { describeError, UsageError } from '../../core/errors.js';
+import { NAMED_ENDPOINTS } from '../../config/options.js';
+import { packageRoot } from '../../core/paths.js';
+import { createKmsSender, type KmsSender } from './client.js';
+import { keyRef, loadKeyFile, resolveKey, type KeyEntry } from '../model/keyfile.js';
+import { SPEC_INFO, type KeyFamily, type KeyUsage } from '../model/specs.js';
+
+/** The --extra members every keyed KMS CUT takes (PYLOGEN's). */
+export interface KmsExtra {
+  /** the key file: as given, then ./profiles, then the package's profiles/ (default KmsDefault.json) */
+  file?: string;
+  /** the name of an entry of the key file (default: the CUT's own) */
+  key?: string;
+}
+
+/** What a KMS CUT declares about itself, as `static override readonly kms`. */
+export interface KmsCutSpec {
+  /** The entry used when --extra names no key; absent: the CUT uses no key (and takes no file/key). */
+  defaultKey?: string;
+  /** The usage its key must have. */
+  usage?: KeyUsage;
+  /** The key families it works with (default: any with that usage). */
+  families?: readonly KeyFamily[];
+  /** Its --extra members beyond file and key. */
+  extras?: readonly string[];
+  /** Its own checks (lengths, extras), given its key and key file: problems, one line each. */
+  check?(plan: CutPlanView, key: KeyEntry | undefined, file: KeyFile | undefined): string[];
+}
+
+/** A loaded key file. */
+export interface KeyFile {
+  /** the name as given (what messages show) */
+  label: string;
+  path: string;
+  entries: Map<string, KeyEntry>;
+}
+
+export const DEFAULT_KEY_FILE = 'KmsDefault.json';
+
+/** Loads the key file named by --extra (or the default) from the working directory's point of view. */
+export function openKeyFile(file: string | undefined): KeyFile {
+  const label = file ?? DEFAULT_KEY_FILE;
+  const { path, entries } = loadKeyFile(label, process.cwd(), packageRoot);
+  return { label, path, entries };
+}
+
+const article = (word: string): string => (/^[AEIOU]/i.test(word) ? 'an' : 'a');
+
+/**
+ * The entry `name` of a key file, checked against what the CUT needs of it; a UsageError (one line
+ * naming the file and the key) otherwise. `member` is the --extra member that named it.
+ */
+export function pickKey(file: KeyFile, name: string, needs: { usage?: KeyUsage; families?: readonly KeyFamily[] }, member = 'key'): KeyEntry {
+  const entry = resolveKey(file.entries, name, `--extra "${member}": ${file.label}`);
+  const family = SPEC_INFO[entry.keySpec].family;
+  const usageOk = needs.usage === undefined || entry.keyUsage === needs.usage;
+  const familyOk = needs.families === undefined || needs.families.includes(family);
+  if (!usageOk || !familyOk) {
+    const kind = `${needs.families?.join(' or ') ?? ''} ${needs.usage ?? ''}`.trim();
+    throw new UsageError(
+      `--extra "${member}": key "${name}" of ${file.label} is ${entry.keySpec} ${entry.keyUsage}, but this CUT needs ${article(kind)} ${kind} key`,
+    );
+  }
+  return entry;
+}
+
+/** A KMS call that setup() needs failed: the runner cannot prepare, and says with what and where. */
+export class KmsSetupError extends Error {
+  override name = 'KmsSetupError';
+}
+
+export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<
+  Extra,
+  Context
+> {
+  /** What this CUT needs: override in each subclass. */
+  static readonly kms: KmsCutSpec = {};
+
+  /**
+   * This runner's KMS client (one per runner, made in setup(), destroyed in teardown()): by --client,
+   * the fast client or the SDK's KMSClient; both take `send(new XxxCommand(input))` and answer alike.
+   */
+  client!: KmsSender;
+  /** The key file entry this CUT uses (undefined for a CUT that uses no key). */
+  key!: KeyEntry;
+  /** What requests pass as KeyId: the entry's keyId, else its alias. */
+  keyId!: string;
+  keyFile!: KeyFile;
+
+  /** Checks --extra, the key file and the key, then the CUT's own limits, in the main process. */
+  static override validate(plan: CutPlanView): string[] {
+    const spec = this.kms;
+    const extra = plan.extra as Record<string, unknown>;
+    const keyed = spec.defaultKey !== undefined;
+    const known = [...(keyed ? ['file', 'key'] : []), ...(spec.extras ?? [])];
+    const problems: string[] = [];
+    if (plan.endpoint !== 'local' && NAMED_ENDPOINTS[plan.endpoint] !== undefined) {
+      problems.push(`--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`);
+    }
+    for (const member of Object.keys(extra)) {
+      if (!known.includes(member)) {
+        problems.push(`--extra: unknown member "${member}" (${known.length > 0 ? `this CUT takes: ${known.join(', ')}` : 'this CUT takes none'})`);
+      }
+    }
+    // kmip://, pykmip and the other named endpoints are not KMS: their CUTs are Kmip*, Pkcs11*.
+    if (plan.endpoint !== '' && plan.endpoint !== 'local' && !/^https?:\/\//.test(plan.endpoint)) {
+      problems.push(`--endpoint: a KMS CUT needs an http:// or https:// URL or local, but is "${plan.endpoint}"`);
+    }
+    let file: KeyFile | undefined;
+    let key: KeyEntry | undefined;
+    if (keyed) {
+      const bad = ['file', 'key'].filter((m) => extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === ''));
+      for (const m of bad) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
+      if (bad.length > 0) return problems;
+      try {
+        file = openKeyFile(extra.file as string | undefined);
+        key = pickKey(file, (extra.key as string | undefined) ?? spec.defaultKey!, spec);
+      } catch (err) {
+        // The CUT's own checks need its key: without one, the key problem is the one to fix first.
+        return [...problems, (err as Error).message];
+      }
+    }
+    if (spec.check !== undefined) problems.push(...spec.check(plan, key, file));
+    return problems;
+  }
+
+  /**
+   * The key file and the key that a runner of this CUT uses with `extra` (undefined for a CUT that
+   * uses no key): what setup() resolves, and what the preflight checks on the endpoint.
+   */
+  static keyFor(extra: KmsExtra): { file: KeyFile; key: KeyEntry } | undefined {
+    const spec = this.kms;
+    if (spec.defaultKey === undefined) return undefined;
+    const file = openKeyFile(extra.file);
+    return { file, key: pickKey(file, extra.key ?? spec.defaultKey, spec) };
+  }
+
+  /** Makes the client and resolves the key. A subclass that prepares more calls super.setup() first. */
+  override async setup(): Promise<void> {
+    const keyed = (this.constructor as typeof KmsCut).keyFor(this.extra);
+    if (keyed !== undefined) {
+      this.keyFile = keyed.file;
+      this.key = keyed.key;
+      this.keyId = keyRef(this.key);
+    }
+    this.client = createKmsSender(this.runner.client ?? 'fast', {
+      endpoint: this.runner.endpoint || undefined,
+      region: this.runner.region || undefined,
+      retries: this.runner.retries,
+      timeoutMs: this.runner.timeout * 1000,
+    });
+  }
+
+  override async teardown(): Promise<void> {
+    this.client?.destroy();
+  }
+
+  /**
+   * Runs a KMS call that setup() needs (GetPublicKey, the ciphertexts to decrypt); its failure fails
+   * the runner with what was asked of which key, and where.
+   */
+  protected async prepare<T>(what: string, call: () => Promise<T>, key: KeyEntry | undefined = this.key): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      const where = this.runner.endpoint || "the SDK's endpoint";
+      const withKey = key === undefined ? '' : ` with key "${key.name}" (${keyRef(key)})`;
+      throw new KmsSetupError(`setup: ${what}${withKey} at ${where} failed: ${describeError(err)}`);
+    }
+  }
+}

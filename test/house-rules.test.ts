@@ -1,0 +1,82 @@
+/**
+ * The house rules (.dependency-cruiser.cjs) must bite: `npm test` runs them on src/, and a rule whose
+ * path pattern no longer matches anything would pass silently. Here every rule meets one import that
+ * breaks it, in a throwaway tree laid out like src/, and must name it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+const DEPCRUISE = join(ROOT, 'node_modules', '.bin', 'depcruise');
+
+/** file → the files it imports (relative to the tree's root) */
+const TREE: Record<string, string[]> = {
+  'src/core/plan.ts': ['src/verdict/threshold.ts'],
+  'src/verdict/threshold.ts': [],
+  'src/kms/server/store.ts': ['src/kms/client/client.ts', 'src/kms/model/specs.ts'],
+  'src/kms/client/client.ts': ['src/kms/server/store.ts'],
+  'src/kms/model/specs.ts': ['src/kms/client/KmsCut.ts'],
+  'src/kms/client/KmsCut.ts': [],
+  'src/stats/StatsQueue.ts': ['src/output/EventOutput.ts'],
+  'src/output/EventOutput.ts': [],
+  'src/config/buildPlan.ts': ['src/cli/main.ts'],
+  'src/cli/main.ts': [],
+  'src/runner/main.ts': ['src/controller/run.ts'],
+  'src/controller/run.ts': [],
+  'src/schedule/schedule.ts': ['src/stats/aggregate.ts'],
+  'src/stats/aggregate.ts': [],
+  'src/runner/loops/closed.ts': ['src/runner/loops/operate.ts'],
+  'src/runner/loops/operate.ts': ['src/runner/loops/closed.ts'],
+  // allowed: the server's entry and the local endpoint import the server
+  'src/cli/kmsServe.ts': ['src/kms/server/store.ts'],
+  'src/controller/localEndpoint.ts': ['src/kms/server/store.ts', 'src/kms/model/specs.ts'],
+};
+
+describe('the dependency rules', () => {
+  // a cycle is reported once, from the first of its modules
+  it('npm test runs them, and each one fails on an import that breaks it (and only there)', async () => {
+    const dir = tempDir();
+    for (const [file, imports] of Object.entries(TREE)) {
+      const path = join(dir, file);
+      mkdirSync(dirname(path), { recursive: true });
+      const lines = imports.map((to, i) => {
+        let rel = join(...dirname(file).split('/').map(() => '..'), to).replace(/\.ts$/, '.js');
+        if (!rel.startsWith('.')) rel = `./${rel}`;
+        return `import * as m${i} from '${rel}';\nexport const use${i} = m${i};`;
+      });
+      writeFileSync(path, `${lines.join('\n')}\nexport const here = '${file}';\n`);
+    }
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' }, include: ['src'] }));
+    const r = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], { cwd: dir, maxBuffer: 16 << 20 }).catch(
+      (e: { stdout: string; code: number }) => e,
+    );
+    const out = JSON.parse(r.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
+    const broken = out.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
+    expect(broken).toEqual(
+      [
+        'core-is-the-floor: src/core/plan.ts -> src/verdict/threshold.ts',
+        'kms-server-imports-only-model-and-core: src/kms/server/store.ts -> src/kms/client/client.ts',
+        'only-the-entries-import-kms-server: src/kms/client/client.ts -> src/kms/server/store.ts',
+        'kms-model-is-shared-ground: src/kms/model/specs.ts -> src/kms/client/KmsCut.ts',
+        'stats-never-imports-output: src/stats/StatsQueue.ts -> src/output/EventOutput.ts',
+        'config-never-imports-cli: src/config/buildPlan.ts -> src/cli/main.ts',
+        'only-cli-imports-cli: src/config/buildPlan.ts -> src/cli/main.ts',
+        'runner-never-imports-controller: src/runner/main.ts -> src/controller/run.ts',
+        'schedule-is-pure: src/schedule/schedule.ts -> src/stats/aggregate.ts',
+        'no-circular: src/runner/loops/closed.ts -> src/runner/loops/operate.ts',
+        'no-circular: src/kms/client/client.ts -> src/kms/server/store.ts',
+      ].sort(),
+    );
+    // as npm test runs it (the err reporter): a failure
+    const failed = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs')], { cwd: dir }).then(() => 0, (e: { code: number }) => e.code);
+    expect(failed).toBeGreaterThan(0);
+    // npm test runs the rules on src/ before vitest
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } };
+    expect(pkg.scripts.test).toMatch(/depcruise src --config \.dependency-cruiser\.cjs && vitest run/);
+  }, 60_000);
+});
