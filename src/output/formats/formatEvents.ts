@@ -40,27 +40,37 @@ function fullId(r: RunnerLabels, key: number, step: number): string {
   return perKeyStep(fullIds, r, key, step, () => `${r.id}.${r.index}.${r.cut}.${step}.${r.keys[key]!.request}`);
 }
 
-/** The rows of a batch, with running local and global counts (requests only). */
-export function rowsOf(v: EventBatchView): Row[] {
+/** What a format sees of one event: its fields, with the running local and global request counts. */
+type Visit = (key: number, begin: number, tx: number, err: number, step: number, rc: number, elapsed: number, local: number, global: number) => void;
+
+/**
+ * The one reader of a batch's columnar events (csv's fast path and rowsOf both walk it): the
+ * running counts count requests only, from the counts before the batch.
+ */
+function eachEvent(v: EventBatchView, visit: Visit): void {
   const { runner: r, events: e } = v;
-  const rows: Row[] = new Array(v.n);
   let local = v.localCountBefore;
   let global = v.globalCountBefore;
-  const localTps = v.localTps.toFixed(1);
-  const globalTps = v.globalTps.toFixed(1);
   for (let i = 0; i < v.n; i++) {
     const o = i * EVENT_FIELDS;
     const key = e[o + F_KEY]!;
-    const k = r.keys[key]!;
-    if (k.nature === 'req') {
+    if (r.keys[key]!.nature === 'req') {
       local++;
       global++;
     }
-    const begin = e[o + F_BEGIN]!;
-    const tx = e[o + F_TX]!;
-    const err = e[o + F_ERR]!;
-    const step = e[o + F_STEP]!;
-    rows[i] = [
+    visit(key, e[o + F_BEGIN]!, e[o + F_TX]!, e[o + F_ERR]!, e[o + F_STEP]!, e[o + F_RC]!, e[o + F_ELAPSED]!, local, global);
+  }
+}
+
+/** The rows of a batch, with running local and global counts (requests only). */
+export function rowsOf(v: EventBatchView): Row[] {
+  const r = v.runner;
+  const rows: Row[] = [];
+  const localTps = v.localTps.toFixed(1);
+  const globalTps = v.globalTps.toFixed(1);
+  eachEvent(v, (key, begin, tx, err, step, rc, elapsed, local, global) => {
+    const k = r.keys[key]!;
+    rows.push([
       iso(begin),
       (Math.floor(begin) / 1000).toFixed(3),
       k.nature,
@@ -71,16 +81,16 @@ export function rowsOf(v: EventBatchView): Row[] {
       k.request,
       tx < 0 ? '' : r.tx + tx,
       step,
-      e[o + F_RC]!,
-      e[o + F_ELAPSED]!.toFixed(3),
+      rc,
+      elapsed.toFixed(3),
       local,
       localTps,
       global,
       globalTps,
       v.activeRunners,
       err < 0 ? '' : (r.errors[err] ?? ''),
-    ];
-  }
+    ]);
+  });
   return rows;
 }
 
@@ -116,28 +126,16 @@ function errorCell(r: RunnerLabels, err: number): string {
 }
 
 function csvBatch(v: EventBatchView): string {
-  const { runner: r, events: e } = v;
-  let local = v.localCountBefore;
-  let global = v.globalCountBefore;
+  const r = v.runner;
   const tail2 = `,${v.localTps.toFixed(1)},`;
   const tail3 = `,${v.globalTps.toFixed(1)},${v.activeRunners},`;
   let out = '';
-  for (let i = 0; i < v.n; i++) {
-    const o = i * EVENT_FIELDS;
-    const key = e[o + F_KEY]!;
-    if (r.keys[key]!.nature === 'req') {
-      local++;
-      global++;
-    }
-    const begin = e[o + F_BEGIN]!;
-    const tx = e[o + F_TX]!;
-    const err = e[o + F_ERR]!;
-    const step = e[o + F_STEP]!;
+  eachEvent(v, (key, begin, tx, err, step, rc, elapsed, local, global) => {
     out +=
       iso(begin) + ',' + (Math.floor(begin) / 1000).toFixed(3) + ',' + labels(r, key, step) + ',' +
-      (tx < 0 ? '' : r.tx + tx) + ',' + step + ',' + e[o + F_RC]! + ',' + e[o + F_ELAPSED]!.toFixed(3) + ',' +
+      (tx < 0 ? '' : r.tx + tx) + ',' + step + ',' + rc + ',' + elapsed.toFixed(3) + ',' +
       local + tail2 + global + tail3 + (err < 0 ? '' : errorCell(r, err)) + '\n';
-  }
+  });
   return out;
 }
 
