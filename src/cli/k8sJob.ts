@@ -12,7 +12,7 @@ import { ExitCode } from '../core/exitcodes.js';
 import { Problems, UsageError } from '../core/errors.js';
 import { planFromArgs, planFromScenarioArgs, RUN_OPTIONS } from '../config/buildPlan.js';
 import { findProfileFile } from '../config/profile.js';
-import { findKeyFile } from '../kms/model/keyfile.js';
+import { findKeyFile } from '../core/keyFile.js';
 import { MAX_SHARDS, parseValue } from '../config/options.js';
 import { packageRoot } from '../core/paths.js';
 import type { RunPlan } from '../core/plan.js';

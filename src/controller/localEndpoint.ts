@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { loadKeyFile, type KeyEntry } from '../kms/model/keyfile.js';
+import { DEFAULT_KEY_FILE, loadKeyFile, type KeyEntry } from '../kms/model/keyfile.js';
 import { THROWAWAY_CREDENTIALS } from '../kms/client/credentials.js';
 import { embeddedRegion } from '../kms/model/region.js';
 import { packageRoot } from '../core/paths.js';
@@ -32,8 +32,6 @@ export interface LocalEndpoint {
   died(): string | undefined;
 }
 
-/** The key file a line names, as the KMS CUTs read it (PYLOGEN's `--extra '{"file": ...}'`). */
-export const DEFAULT_KEY_FILE = 'KmsDefault.json';
 /** Generating RSA key pairs takes a while on a slow machine; a server that is not up by then is broken. */
 const START_TIMEOUT_MS = 60_000;
 const KILL_AFTER_MS = 3000;

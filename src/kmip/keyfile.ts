@@ -7,8 +7,8 @@
  *   { "aes-gcm": { "name": "pylogen-aes256-gcm", "type": "AES", "length": 256, "mode": "GCM" },
  *     "rsa2048": { "name": "pylogen-rsa2048", "type": "RSA", "length": 2048, "padding": "PSS", "hash": "SHA256" } }
  */
-import { Problems, UsageError } from '../core/errors.js';
-import { findKeyFile } from '../kms/model/keyfile.js';
+import { Problems } from '../core/errors.js';
+import { findKeyFile, keyFileObject, oneOf, Owners, parseEntries, quote, unknownFields } from '../core/keyFile.js';
 import { BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, PaddingMethod, UsageMask } from './tags.js';
 
 export const KMIP_KEY_TYPES = ['AES', 'RSA', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512'] as const;
@@ -46,80 +46,54 @@ const LENGTHS: Record<KmipKeyType, readonly number[]> = {
   HMAC_SHA384: [384],
   HMAC_SHA512: [512],
 };
-const quote = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v)));
-const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
 
 export function parseKmipKeyFile(text: string, label: string): Map<string, KmipKeyEntry> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${label}: not valid JSON: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UsageError(`${label}: must be a JSON object of named key entries`);
+  const doc = keyFileObject(text, label, undefined, false);
   const problems = new Problems();
-  const entries = new Map<string, KmipKeyEntry>();
-  const names = new Map<string, string>();
-  for (const [name, raw] of Object.entries(doc as Record<string, unknown>)) {
-    const at = `key "${name}"`;
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-      problems.add(`${at}: names may only use letters, digits, '_', '.' and '-'`);
-      continue;
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      problems.add(`${at}: must be an object, but is ${quote(raw)}`);
-      continue;
-    }
-    const o = raw as Record<string, unknown>;
-    const before = problems.list.length;
-    for (const f of Object.keys(o)) if (!FIELDS.includes(f)) problems.add(`${at}: unknown field "${f}" (known: ${FIELDS.join(', ')})`);
-    for (const f of ['name', 'uid', 'publicUid']) {
-      if (o[f] !== undefined && (typeof o[f] !== 'string' || o[f] === '')) problems.add(`${at}: ${f} must be a non-empty string, but is ${quote(o[f])}`);
-    }
-    if (o.name === undefined && o.uid === undefined) problems.add(`${at}: needs a name (the KMIP Name that kmip setup creates) or a uid`);
-    if (!isOneOf(KMIP_KEY_TYPES, o.type)) {
-      problems.add(`${at}: type must be one of ${KMIP_KEY_TYPES.join(', ')}, but is ${quote(o.type)}`);
-      continue;
-    }
-    const type = o.type;
-    const length = o.length ?? LENGTHS[type][LENGTHS[type].length - 1];
-    if (typeof length !== 'number' || !LENGTHS[type].includes(length)) {
-      problems.add(`${at}: length must be ${LENGTHS[type].join(' or ')} for ${type}, but is ${quote(o.length)}`);
-    }
-    const only = (field: string, types: readonly KmipKeyType[], list: readonly string[]): void => {
-      if (o[field] === undefined) return;
-      if (!types.includes(type)) problems.add(`${at}: ${field} does not apply to a ${type} key`);
-      else if (!isOneOf(list, o[field])) problems.add(`${at}: ${field} must be one of ${list.join(', ')}, but is ${quote(o[field])}`);
-    };
-    only('mode', ['AES'], KMIP_MODES);
-    only('padding', ['RSA'], KMIP_PADDINGS);
-    only('hash', ['RSA'], KMIP_HASHES);
-    if (o.publicUid !== undefined && (type !== 'RSA' || o.uid === undefined)) problems.add(`${at}: publicUid goes with the uid of an RSA key`);
-    if (typeof o.name === 'string') {
-      const other = names.get(o.name);
-      if (other !== undefined) problems.add(`${at}: name "${o.name}" is already used by key "${other}"`);
-      names.set(o.name, name);
-    }
-    if (problems.list.length > before) continue;
-    const entry: KmipKeyEntry = {
-      name,
-      type,
-      length: length as number,
-      usage: type === 'AES' ? 'encrypt' : type === 'RSA' ? 'sign' : 'mac',
-    };
-    if (typeof o.name === 'string') entry.kmipName = o.name;
-    if (typeof o.uid === 'string') entry.uid = o.uid;
-    if (typeof o.publicUid === 'string') entry.publicUid = o.publicUid;
-    if (type === 'AES') entry.mode = (o.mode as KmipKeyEntry['mode']) ?? 'GCM';
-    if (type === 'RSA') {
-      entry.padding = (o.padding as KmipKeyEntry['padding']) ?? 'PSS';
-      entry.hash = (o.hash as KmipKeyEntry['hash']) ?? 'SHA256';
-    }
-    entries.set(name, entry);
-  }
-  if (Object.keys(doc).length === 0) problems.add('defines no keys');
+  // a name is claimed by every entry of a known type, even one with other problems
+  const names = new Owners('name');
+  const entries = parseEntries(doc, problems, (name, o, at) => parseEntry(name, o, at, problems, names));
   problems.throwIfAny(`${label}: `);
   return entries;
+}
+
+function parseEntry(name: string, o: Record<string, unknown>, at: string, problems: Problems, names: Owners): KmipKeyEntry | undefined {
+  unknownFields(o, FIELDS, problems, at);
+  for (const f of ['name', 'uid', 'publicUid']) {
+    if (o[f] !== undefined && (typeof o[f] !== 'string' || o[f] === '')) problems.add(`${at}: ${f} must be a non-empty string, but is ${quote(o[f])}`);
+  }
+  if (o.name === undefined && o.uid === undefined) problems.add(`${at}: needs a name (the KMIP Name that kmip setup creates) or a uid`);
+  const type = oneOf(o, 'type', KMIP_KEY_TYPES, at, problems);
+  if (type === undefined) return undefined;
+  const length = o.length ?? LENGTHS[type][LENGTHS[type].length - 1];
+  if (typeof length !== 'number' || !LENGTHS[type].includes(length)) {
+    problems.add(`${at}: length must be ${LENGTHS[type].join(' or ')} for ${type}, but is ${quote(o.length)}`);
+  }
+  const only = (field: string, types: readonly KmipKeyType[], list: readonly string[]): void => {
+    if (o[field] === undefined) return;
+    if (!types.includes(type)) problems.add(`${at}: ${field} does not apply to a ${type} key`);
+    else oneOf(o, field, list, at, problems);
+  };
+  only('mode', ['AES'], KMIP_MODES);
+  only('padding', ['RSA'], KMIP_PADDINGS);
+  only('hash', ['RSA'], KMIP_HASHES);
+  if (o.publicUid !== undefined && (type !== 'RSA' || o.uid === undefined)) problems.add(`${at}: publicUid goes with the uid of an RSA key`);
+  if (typeof o.name === 'string') names.claim(o.name, name, problems);
+  const entry: KmipKeyEntry = {
+    name,
+    type,
+    length: length as number,
+    usage: type === 'AES' ? 'encrypt' : type === 'RSA' ? 'sign' : 'mac',
+  };
+  if (typeof o.name === 'string') entry.kmipName = o.name;
+  if (typeof o.uid === 'string') entry.uid = o.uid;
+  if (typeof o.publicUid === 'string') entry.publicUid = o.publicUid;
+  if (type === 'AES') entry.mode = (o.mode as KmipKeyEntry['mode']) ?? 'GCM';
+  if (type === 'RSA') {
+    entry.padding = (o.padding as KmipKeyEntry['padding']) ?? 'PSS';
+    entry.hash = (o.hash as KmipKeyEntry['hash']) ?? 'SHA256';
+  }
+  return entry;
 }
 
 export const DEFAULT_KMIP_KEY_FILE = 'KmipDefault.json';

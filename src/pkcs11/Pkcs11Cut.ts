@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
 import { describeError, UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
-import { resolveKey } from '../kms/model/keyfile.js';
+import { resolveKey } from '../core/keyFile.js';
 import { loadPkcs11js, PKCS11JS_MISSING, type Handle, type Mechanism, type P11, type P11Module } from './api.js';
 import { DEFAULT_PKCS11_KEY_FILE, describePkcs11Key, loadPkcs11KeyFile, type Pkcs11KeyEntry, type Pkcs11KeyFile, type Pkcs11KeyType, type Pkcs11Usage } from './keyfile.js';
 import { findKey, type KeyHandles } from './keys.js';

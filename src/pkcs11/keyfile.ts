@@ -7,8 +7,9 @@
  *   { "module": "/usr/lib/softhsm/libsofthsm2.so", "token": "pylogen",
  *     "keys": { "ecc256": { "label": "pylogen-ecc256", "type": "EC", "curve": "P-256" }, ... } }
  */
-import { Problems, UsageError } from '../core/errors.js';
-import { findKeyFile } from '../kms/model/keyfile.js';
+import { Problems } from '../core/errors.js';
+import { findKeyFile, isOneOf, keyFileObject, oneOf, parseEntries, quote, unknownFields } from '../core/keyFile.js';
+import { isJsonObject } from '../core/jsonFile.js';
 
 export const KEY_TYPES = ['AES', 'EC', 'RSA', 'HMAC'] as const;
 export type Pkcs11KeyType = (typeof KEY_TYPES)[number];
@@ -62,77 +63,41 @@ const CURVE_HASH: Record<Curve, Pkcs11Hash> = { 'P-256': 'sha256', 'P-384': 'sha
 /** CKA_LABEL is a UTF-8 string; token labels are 32 bytes, blank-padded. */
 const MAX_TOKEN_LABEL = 32;
 
-const quote = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v)));
-const oneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
-
 /** Parses and checks a PKCS#11 key file; every problem at once, in one line. */
 export function parsePkcs11KeyFile(text: string, fileLabel: string, path = fileLabel): Pkcs11KeyFile {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${fileLabel}: not valid JSON: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new UsageError(`${fileLabel}: must be a JSON object {"module": ..., "token": ..., "keys": {...}}, but is ${Array.isArray(doc) ? 'an array' : quote(doc)}`);
-  }
-  const o = doc as Record<string, unknown>;
+  const o = keyFileObject(text, fileLabel, 'a JSON object {"module": ..., "token": ..., "keys": {...}}');
   const problems = new Problems();
-  for (const f of Object.keys(o)) if (!FILE_FIELDS.includes(f)) problems.add(`unknown field "${f}" (known: ${FILE_FIELDS.join(', ')})`);
+  unknownFields(o, FILE_FIELDS, problems);
   for (const f of ['module', 'token'] as const) {
     if (typeof o[f] !== 'string' || (o[f] as string).trim() === '') problems.add(`"${f}" must be a non-empty string, but is ${quote(o[f])}`);
   }
   if (typeof o.token === 'string' && Buffer.byteLength(o.token) > MAX_TOKEN_LABEL) problems.add(`"token": a token label has at most ${MAX_TOKEN_LABEL} bytes, but ${quote(o.token)} has ${Buffer.byteLength(o.token)}`);
-  const entries = new Map<string, Pkcs11KeyEntry>();
-  const keys = o.keys;
-  if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) {
-    problems.add(`"keys" must be an object of named key entries, but is ${quote(keys)}`);
+  let entries = new Map<string, Pkcs11KeyEntry>();
+  if (!isJsonObject(o.keys)) {
+    problems.add(`"keys" must be an object of named key entries, but is ${quote(o.keys)}`);
   } else {
-    const labels = new Map<string, string>();
-    for (const [name, raw] of Object.entries(keys as Record<string, unknown>)) {
-      const entry = parseEntry(name, raw, problems);
-      if (entry === undefined) continue;
-      const other = labels.get(entry.label);
-      if (other !== undefined) problems.add(`key "${name}": label "${entry.label}" is already used by key "${other}"`);
-      labels.set(entry.label, name);
-      entries.set(name, entry);
-    }
-    if (Object.keys(keys).length === 0) problems.add('"keys" defines no keys');
+    entries = parseEntries(o.keys, problems, parseEntry, { unique: { field: 'label', of: (e) => e.label }, noKeys: '"keys" defines no keys' });
   }
   problems.throwIfAny(`${fileLabel}: `);
   return { label: fileLabel, path, module: o.module as string, token: o.token as string, entries };
 }
 
-function parseEntry(name: string, raw: unknown, problems: Problems): Pkcs11KeyEntry | undefined {
-  const at = `key "${name}"`;
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-    problems.add(`${at}: names may only use letters, digits, '_', '.' and '-'`);
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.add(`${at}: must be an object, but is ${quote(raw)}`);
-    return undefined;
-  }
-  const o = raw as Record<string, unknown>;
-  const before = problems.list.length;
-  for (const f of Object.keys(o)) if (!KEY_FIELDS.includes(f)) problems.add(`${at}: unknown field "${f}" (known: ${KEY_FIELDS.join(', ')})`);
+function parseEntry(name: string, o: Record<string, unknown>, at: string, problems: Problems): Pkcs11KeyEntry | undefined {
+  unknownFields(o, KEY_FIELDS, problems, at);
   if (typeof o.label !== 'string' || o.label === '') problems.add(`${at}: label must be a non-empty string (the key's CKA_LABEL), but is ${quote(o.label)}`);
-  if (!oneOf(KEY_TYPES, o.type)) {
-    problems.add(`${at}: type must be one of ${KEY_TYPES.join(', ')}, but is ${quote(o.type)}`);
-    return undefined;
-  }
-  const type = o.type;
+  const type = oneOf(o, 'type', KEY_TYPES, at, problems);
+  if (type === undefined) return undefined;
   const usages: readonly Pkcs11Usage[] = type === 'AES' ? ['encrypt', 'wrap'] : type === 'HMAC' ? ['mac'] : ['sign'];
   let usage = usages[0]!;
   if (o.usage !== undefined) {
-    if (!oneOf(usages, o.usage)) problems.add(`${at}: usage must be ${usages.join(' or ')} for a ${type} key, but is ${quote(o.usage)}`);
+    if (!isOneOf(usages, o.usage)) problems.add(`${at}: usage must be ${usages.join(' or ')} for a ${type} key, but is ${quote(o.usage)}`);
     else usage = o.usage;
   }
   const entry: Pkcs11KeyEntry = { name, label: o.label as string, type, usage, hash: 'sha256' };
   if (type === 'EC') {
     if (o.size !== undefined) problems.add(`${at}: size does not apply to an EC key (give its curve)`);
-    if (!oneOf(CURVES, o.curve)) problems.add(`${at}: curve must be one of ${CURVES.join(', ')}, but is ${quote(o.curve)}`);
-    else entry.curve = o.curve;
+    const curve = oneOf(o, 'curve', CURVES, at, problems);
+    if (curve !== undefined) entry.curve = curve;
   } else {
     if (o.curve !== undefined) problems.add(`${at}: curve applies to EC keys only`);
     if (o.size === undefined) entry.size = DEFAULT_SIZE[type];
@@ -141,19 +106,18 @@ function parseEntry(name: string, raw: unknown, problems: Problems): Pkcs11KeyEn
   }
   if (o.hash !== undefined) {
     if (type === 'AES') problems.add(`${at}: hash does not apply to an AES key`);
-    else if (!oneOf(HASHES, o.hash)) problems.add(`${at}: hash must be one of ${HASHES.join(', ')}, but is ${quote(o.hash)}`);
-    else entry.hash = o.hash;
+    else entry.hash = oneOf(o, 'hash', HASHES, at, problems) ?? entry.hash;
   } else if (entry.curve !== undefined) {
     entry.hash = CURVE_HASH[entry.curve];
   }
   if (o.padding !== undefined) {
     if (type !== 'RSA') problems.add(`${at}: padding applies to RSA keys only`);
-    else if (!oneOf(PADDINGS, o.padding)) problems.add(`${at}: padding must be ${PADDINGS.join(' or ')}, but is ${quote(o.padding)}`);
+    else if (!isOneOf(PADDINGS, o.padding)) problems.add(`${at}: padding must be ${PADDINGS.join(' or ')}, but is ${quote(o.padding)}`);
     else entry.padding = o.padding;
   } else if (type === 'RSA') {
     entry.padding = 'PKCS1';
   }
-  return problems.list.length > before ? undefined : entry;
+  return entry;
 }
 
 /** Finds and parses a PKCS#11 key file (where: as a KMS key file, see findKeyFile). */

@@ -3,14 +3,14 @@
  * (version 2, with the series and the rows a report draws), or a UsageError naming the file and
  * what is wrong.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { isJsonObject, readJsonFile } from '../core/jsonFile.js';
 import type { ReportSummary } from './renderReport.js';
 
 /** What is missing from a parsed JSON value for it to be a summary, or undefined. */
 export function notASummary(v: unknown): string | undefined {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
-  const o = v as Record<string, unknown>;
+  if (!isJsonObject(v)) return 'not a JSON object';
+  const o = v;
   if (o.version !== 2) return `"version" is ${JSON.stringify(o.version)}, not 2`;
   for (const k of ['byRequest', 'byTransaction', 'byRunner', 'warnings']) if (!Array.isArray(o[k])) return `no "${k}" list`;
   for (const k of ['requests', 'runners', 'events', 'queue', 'transactions', 'errorsByType']) if (o[k] === null || typeof o[k] !== 'object') return `no "${k}" object`;
@@ -26,18 +26,7 @@ export function notASummary(v: unknown): string | undefined {
 }
 
 export function readSummary(path: string, shown: string): ReportSummary {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${shown}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${shown}: not a pylogen summary (not JSON: ${(err as Error).message})`);
-  }
+  const v = readJsonFile(path, shown, (why) => `not a pylogen summary (not JSON: ${why})`);
   const why = notASummary(v);
   if (why !== undefined) throw new UsageError(`${shown}: not a pylogen summary (${why})`);
   return v as ReportSummary;

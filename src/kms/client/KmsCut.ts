@@ -19,7 +19,7 @@ import { describeError, UsageError } from '../../core/errors.js';
 import { NAMED_ENDPOINTS } from '../../config/options.js';
 import { packageRoot } from '../../core/paths.js';
 import { createKmsSender, type KmsSender } from './client.js';
-import { keyRef, loadKeyFile, resolveKey, type KeyEntry } from '../model/keyfile.js';
+import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, resolveKey, type KeyEntry } from '../model/keyfile.js';
 import { SPEC_INFO, type KeyFamily, type KeyUsage } from '../model/specs.js';
 
 /** The --extra members every keyed KMS CUT takes (PYLOGEN's). */
@@ -52,7 +52,7 @@ export interface KeyFile {
   entries: Map<string, KeyEntry>;
 }
 
-export const DEFAULT_KEY_FILE = 'KmsDefault.json';
+export { DEFAULT_KEY_FILE };
 
 /** Loads the key file named by --extra (or the default) from the working directory's point of view. */
 export function openKeyFile(file: string | undefined): KeyFile {

@@ -1,6 +1,7 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { loopbackAwareCredentials } from './credentials.js';
 import { FastKmsClient, type KmsSender } from './FastKmsClient.js';
+import { FALLBACK_REGION } from '../model/region.js';
 
 /**
  * The one way pylogen builds a KMS client (one per runner, reused for the whole run). The SDK's own
@@ -27,7 +28,6 @@ const DEFAULT_MAX_SOCKETS = 1024;
 /** `--client`: `fast` speaks JSON 1.1 itself (src/kms/client/FastKmsClient.ts), `sdk` is KMSClient.send. */
 export type KmsClientKind = 'fast' | 'sdk';
 export const CLIENT_KINDS: readonly KmsClientKind[] = ['fast', 'sdk'];
-const FALLBACK_REGION = 'us-east-1';
 
 let sdkRegion: Promise<string> | undefined;
 

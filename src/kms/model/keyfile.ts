@@ -1,11 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { Problems, UsageError } from '../../core/errors.js';
+import { Problems } from '../../core/errors.js';
+import { findKeyFile, keyFileObject, oneOf, parseEntries, quote, unknownFields } from '../../core/keyFile.js';
 import {
   algorithmsFor,
   ENCRYPTION_ALGORITHMS,
   HASH_NAMES,
-  isOneOf,
   KEY_SPECS,
   KEY_USAGES,
   MAC_ALGORITHMS,
@@ -61,55 +59,23 @@ export function keyRef(entry: KeyEntry): string {
   return entry.keyId ?? (entry.alias as string);
 }
 
-const quote = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+/** The key file the KMS CUTs read when --extra names none (PYLOGEN's `--extra '{"file": ...}'`). */
+export const DEFAULT_KEY_FILE = 'KmsDefault.json';
 
 /**
  * Parses and checks a key file. Every problem of every entry is reported at once, in one line
  * prefixed by the file label (k6's Validate() habit), so a user fixes the file in one go.
  */
 export function parseKeyFile(text: string, fileLabel: string): Map<string, KeyEntry> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${fileLabel}: not valid JSON: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new UsageError(`${fileLabel}: must be a JSON object of named key entries, but is ${Array.isArray(doc) ? 'an array' : quote(doc)}`);
-  }
+  const doc = keyFileObject(text, fileLabel);
   const problems = new Problems();
-  const entries = new Map<string, KeyEntry>();
-  const aliases = new Map<string, string>();
-  for (const [name, raw] of Object.entries(doc as Record<string, unknown>)) {
-    const entry = parseEntry(name, raw, problems);
-    if (entry === undefined) continue;
-    if (entry.alias !== undefined) {
-      const other = aliases.get(entry.alias);
-      if (other !== undefined) problems.add(`key "${name}": alias "${entry.alias}" is already used by key "${other}"`);
-      aliases.set(entry.alias, name);
-    }
-    entries.set(name, entry);
-  }
-  if (Object.keys(doc).length === 0) problems.add('defines no keys');
+  const entries = parseEntries(doc, problems, parseEntry, { unique: { field: 'alias', of: (e) => e.alias } });
   problems.throwIfAny(`${fileLabel}: `);
   return entries;
 }
 
-function parseEntry(name: string, raw: unknown, problems: Problems): KeyEntry | undefined {
-  const at = `key "${name}"`;
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-    problems.add(`${at}: names may only use letters, digits, '_', '.' and '-'`);
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.add(`${at}: must be an object, but is ${quote(raw)}`);
-    return undefined;
-  }
-  const o = raw as Record<string, unknown>;
-  const before = problems.list.length;
-  for (const field of Object.keys(o)) {
-    if (!(FIELDS as readonly string[]).includes(field)) problems.add(`${at}: unknown field "${field}" (known: ${FIELDS.join(', ')})`);
-  }
+function parseEntry(name: string, o: Record<string, unknown>, at: string, problems: Problems): KeyEntry | undefined {
+  unknownFields(o, FIELDS, problems, at);
   for (const field of ['alias', 'keyId', 'description'] as const) {
     if (o[field] !== undefined && typeof o[field] !== 'string') problems.add(`${at}: ${field} must be a string, but is ${quote(o[field])}`);
   }
@@ -129,11 +95,8 @@ function parseEntry(name: string, raw: unknown, problems: Problems): KeyEntry | 
     problems.add(`${at}: keySpec is required (one of ${KEY_SPECS.join(', ')})`);
     return undefined;
   }
-  if (!isOneOf(KEY_SPECS, o.keySpec)) {
-    problems.add(`${at}: keySpec must be one of ${KEY_SPECS.join(', ')}, but is ${quote(o.keySpec)}`);
-    return undefined;
-  }
-  const keySpec = o.keySpec;
+  const keySpec = oneOf(o, 'keySpec', KEY_SPECS, at, problems);
+  if (keySpec === undefined) return undefined;
   const info = SPEC_INFO[keySpec];
   let keyUsage: KeyUsage;
   if (o.keyUsage === undefined) {
@@ -143,14 +106,14 @@ function parseEntry(name: string, raw: unknown, problems: Problems): KeyEntry | 
       return undefined;
     }
     keyUsage = info.usages[0] as KeyUsage;
-  } else if (!isOneOf(KEY_USAGES, o.keyUsage)) {
-    problems.add(`${at}: keyUsage must be one of ${KEY_USAGES.join(', ')}, but is ${quote(o.keyUsage)}`);
-    return undefined;
-  } else if (!info.usages.includes(o.keyUsage)) {
-    problems.add(`${at}: keyUsage must be ${info.usages.join(' or ')} for keySpec ${keySpec}, but is ${quote(o.keyUsage)}`);
-    return undefined;
   } else {
-    keyUsage = o.keyUsage;
+    const given = oneOf(o, 'keyUsage', KEY_USAGES, at, problems);
+    if (given === undefined) return undefined;
+    if (!info.usages.includes(given)) {
+      problems.add(`${at}: keyUsage must be ${info.usages.join(' or ')} for keySpec ${keySpec}, but is ${quote(given)}`);
+      return undefined;
+    }
+    keyUsage = given;
   }
 
   const algs = algorithmsFor(keySpec, keyUsage);
@@ -160,17 +123,12 @@ function parseEntry(name: string, raw: unknown, problems: Problems): KeyEntry | 
 
   let sha: HashName | undefined;
   if (o.sha !== undefined) {
-    if (!isOneOf(HASH_NAMES, o.sha)) {
-      problems.add(`${at}: sha must be one of ${HASH_NAMES.join(', ')}, but is ${quote(o.sha)}`);
-    } else {
-      sha = o.sha;
-      // KMS refuses a DIGEST whose length is not the algorithm's: catch the mismatch before a run.
-      if (signingAlgorithm !== undefined && signingHash(signingAlgorithm) !== sha) {
-        problems.add(`${at}: sha must be ${signingHash(signingAlgorithm)} for signingAlgorithm ${signingAlgorithm}, but is ${quote(sha)}`);
-      }
+    sha = oneOf(o, 'sha', HASH_NAMES, at, problems);
+    // KMS refuses a DIGEST whose length is not the algorithm's: catch the mismatch before a run.
+    if (sha !== undefined && signingAlgorithm !== undefined && signingHash(signingAlgorithm) !== sha) {
+      problems.add(`${at}: sha must be ${signingHash(signingAlgorithm)} for signingAlgorithm ${signingAlgorithm}, but is ${quote(sha)}`);
     }
   }
-  if (problems.list.length > before) return undefined;
 
   const entry: KeyEntry = { name, keySpec, keyUsage };
   if (alias !== undefined) entry.alias = alias;
@@ -193,42 +151,18 @@ function pickAlgorithm<T extends string>(
   at: string,
   problems: Problems,
 ): T | undefined {
-  const value = o[field];
+  if (o[field] === undefined) return undefined;
+  const value = oneOf(o, field, known, at, problems);
   if (value === undefined) return undefined;
-  if (!isOneOf(known, value)) {
-    problems.add(`${at}: ${field} must be one of ${known.join(', ')}, but is ${quote(value)}`);
-  } else if (allowed.length === 0) {
+  if (allowed.length === 0) {
     problems.add(`${at}: ${field} does not apply to a ${keySpec} ${keyUsage} key`);
-  } else if (!allowed.includes(value)) {
+    return undefined;
+  }
+  if (!allowed.includes(value)) {
     problems.add(`${at}: ${field} must be ${allowed.join(' or ')} for a ${keySpec} ${keyUsage} key, but is ${quote(value)}`);
-  } else {
-    return value;
+    return undefined;
   }
-  return undefined;
-}
-
-/**
- * Finds a key file: as given (relative to cwd), then in <cwd>/profiles, then in the package's own
- * profiles/, each also with ".json" appended when the name has no extension. Shared by every kind of
- * key file (KMS here, PKCS#11 in src/pkcs11/keyfile.ts).
- */
-export function findKeyFile(nameOrPath: string, cwd: string, packageRoot: string): { path: string; text: string } {
-  if (nameOrPath.trim() === '') throw new UsageError('key file: the name is empty');
-  const names = /\.[A-Za-z0-9]+$/.test(nameOrPath) ? [nameOrPath] : [nameOrPath, `${nameOrPath}.json`];
-  const candidates: string[] = [];
-  for (const name of names) {
-    candidates.push(resolve(cwd, name));
-    if (!isAbsolute(name)) candidates.push(join(cwd, 'profiles', name), join(packageRoot, 'profiles', name));
-  }
-  const path = [...new Set(candidates)].find((p) => existsSync(p) && statSync(p).isFile());
-  if (path === undefined) {
-    throw new UsageError(`key file "${nameOrPath}" not found (looked in: ${[...new Set(candidates)].join(', ')})`);
-  }
-  try {
-    return { path, text: readFileSync(path, 'utf8') };
-  } catch (err) {
-    throw new UsageError(`${nameOrPath}: cannot be read: ${(err as Error).message}`);
-  }
+  return value;
 }
 
 /** Finds and parses a KMS key file (see findKeyFile for where it is looked for). */
@@ -237,11 +171,5 @@ export function loadKeyFile(nameOrPath: string, cwd: string, packageRoot: string
   return { path, entries: parseKeyFile(text, nameOrPath) };
 }
 
-/** The entry called `name`, or a one-line error that lists the names the file knows. */
-export function resolveKey<E>(entries: Map<string, E>, name: string, fileLabel: string): E {
-  const entry = entries.get(name);
-  if (entry === undefined) {
-    throw new UsageError(`${fileLabel}: no key named ${quote(name)} (known keys: ${[...entries.keys()].join(', ')})`);
-  }
-  return entry;
-}
+/** The entry called `name` of a key file (shared by every kind of key file). */
+export { resolveKey } from '../../core/keyFile.js';

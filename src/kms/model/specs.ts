@@ -147,6 +147,4 @@ export function macHash(alg: MacAlgorithm): 'sha224' | 'sha256' | 'sha384' | 'sh
 
 export const HASH_BYTES: Readonly<Record<HashName, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
-export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (values as readonly string[]).includes(value);
-}
+export { isOneOf } from '../../core/keyFile.js';
