@@ -16,53 +16,14 @@
 //
 // Environment: BENCH_KMS_SECONDS (D, default 5), BENCH_KMS_REPEAT (default 5), BENCH_KMS_CONCURRENCY
 // (C, default 16).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ACCESS, CONCURRENCY, ENV, KMS_BENCH, LOAD, median, PAYLOAD, REPEAT, SECONDS, SECRET, serverLoad, startServer } from './kms-shared.js';
 import { runNode, steadyRun, treeCpu } from './steady.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const KMS_BENCH = join(root, 'bench/kms.js');
-const SECONDS = Number(process.env.BENCH_KMS_SECONDS ?? 5);
-const REPEAT = Number(process.env.BENCH_KMS_REPEAT ?? 5);
-const CONCURRENCY = Number(process.env.BENCH_KMS_CONCURRENCY ?? 16);
-const PAYLOAD = 16;
-// Throwaway credentials, which the server below verifies (kms serve --credentials).
-const ACCESS = 'AKIDPYLOGENBENCH';
-const SECRET = 'pylogen-bench-secret';
-const ENV = { ...process.env, AWS_ACCESS_KEY_ID: ACCESS, AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION: 'us-east-1' };
-delete ENV.AWS_SESSION_TOKEN;
-delete ENV.AWS_PROFILE;
-
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-
-function startServer(args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), 'kms', 'serve', ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => reject(new Error(`kms serve exited (${code}): ${err}`)));
-    p.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) {
-        resolve({
-          url: out.trim(),
-          pid: p.pid,
-          stop: () =>
-            new Promise((r) => {
-              p.removeAllListeners('exit');
-              p.once('exit', () => r());
-              p.kill('SIGINT');
-            }),
-        });
-      }
-    });
-  });
-}
 
 async function pylogenRun(url, client, dir) {
   const r = await steadyRun(
@@ -120,29 +81,12 @@ async function clientPart() {
   return result;
 }
 
-const LOAD = { procs: 2, connections: 16, window: 4 };
-
 async function serverPart(workers) {
   const server = await startServer(['--workers', String(workers)]);
   const rows = [];
   try {
-    for (const name of ['Encrypt (16 B)', 'Sign ECC P-256']) {
-      const cpu0 = treeCpu(server.pid);
-      const t0 = performance.now();
-      const outs = await Promise.all(
-        Array.from({ length: LOAD.procs }, () => runNode([KMS_BENCH, 'load', server.url, name, String(LOAD.connections), String(LOAD.window), String(SECONDS)], ENV)),
-      );
-      const wall = (performance.now() - t0) / 1000;
-      const cpu = treeCpu(server.pid) - cpu0;
-      let ok = 0;
-      for (const o of outs.map((x) => JSON.parse(x))) {
-        for (const [k, v] of Object.entries(o.counts)) {
-          if (k !== '200') throw new Error(`${name}: answers ${JSON.stringify(o.counts)}`);
-          ok += v;
-        }
-      }
-      rows.push({ workers, operation: name, opsPerSecond: Math.round(ok / wall), serverCpu: Math.round((cpu / wall) * 100) / 100, opsPerCoreSecond: Math.round(ok / cpu) });
-    }
+    // The server's whole process tree: its workers.
+    for (const name of ['Encrypt (16 B)', 'Sign ECC P-256']) rows.push({ workers, ...(await serverLoad(server, name, treeCpu)) });
   } finally {
     await server.stop();
   }

@@ -17,70 +17,17 @@
 //
 // Environment: BENCH_KMS_SECONDS (D, default 5), BENCH_KMS_REPEAT (default 5), BENCH_KMS_CONCURRENCY
 // (C, default 16), BENCH_KMS_PART=ratio|capacity (one part only).
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bareWindow, runNode as runNodeWith } from './steady.js';
+import { CONCURRENCY, ENV, LOAD, median, PAYLOAD, REPEAT, root, SECONDS, serverLoad, startServer } from './kms-shared.js';
+import { bareWindow, ownCpu, runNode as runNodeWith } from './steady.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const SECONDS = Number(process.env.BENCH_KMS_SECONDS ?? 5);
-const REPEAT = Number(process.env.BENCH_KMS_REPEAT ?? 5);
-const CONCURRENCY = Number(process.env.BENCH_KMS_CONCURRENCY ?? 16);
 const PART = process.env.BENCH_KMS_PART ?? '';
-const PAYLOAD = 16;
-const LOAD_PROCS = 2;
-const LOAD_CONNECTIONS = 16; // per load process
-const LOAD_WINDOW = 4; // requests in flight per connection
-// Any credentials: the embedded server checks none; they must never be real ones here.
-const ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDPYLOGENBENCH', AWS_SECRET_ACCESS_KEY: 'pylogen-bench-secret', AWS_REGION: 'us-east-1' };
-delete ENV.AWS_SESSION_TOKEN;
-delete ENV.AWS_PROFILE;
-
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // fields 14 and 15 of stat(5)
-}
-
-/** `pylogen kms serve` in the background: { url, pid, stop() }. */
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), 'kms', 'serve'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    p.on('exit', (code) => reject(new Error(`kms serve exited (${code}): ${err}`)));
-    p.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) {
-        resolve({
-          url: out.trim(),
-          pid: p.pid,
-          stop: () => new Promise((r) => {
-            p.removeAllListeners('exit');
-            p.once('exit', () => r());
-            p.kill('SIGINT');
-          }),
-        });
-      }
-    });
-  });
-}
 
 /** runNode with this bench's throwaway credentials by default. */
 const runNode = (args, env = ENV) => runNodeWith(args, env);
@@ -236,22 +183,9 @@ async function ratioPart(server, dir) {
 
 async function capacityPart(server) {
   const rows = [];
-  for (const name of Object.keys(OPERATIONS)) {
-    const cpu0 = cpuSeconds(server.pid);
-    const t0 = performance.now();
-    const outs = await Promise.all(
-      Array.from({ length: LOAD_PROCS }, () => runNode([SELF, 'load', server.url, name, String(LOAD_CONNECTIONS), String(LOAD_WINDOW), String(SECONDS)])),
-    );
-    const wall = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds(server.pid) - cpu0;
-    const counts = {};
-    for (const o of outs.map((x) => JSON.parse(x))) for (const [k, v] of Object.entries(o.counts)) counts[k] = (counts[k] ?? 0) + v;
-    const ok = counts['200'] ?? 0;
-    const bad = Object.entries(counts).filter(([k]) => k !== '200');
-    if (bad.length > 0) throw new Error(`${name}: answers ${JSON.stringify(counts)}`);
-    rows.push({ operation: name, opsPerSecond: Math.round(ok / wall), serverCpu: Math.round((cpu / wall) * 100) / 100, opsPerCoreSecond: Math.round(ok / cpu) });
-  }
-  console.log(`\nThe embedded server's capacity: raw keep-alive HTTP load, ${LOAD_PROCS} processes × ${LOAD_CONNECTIONS} connections × ${LOAD_WINDOW} in flight, ${SECONDS} s each`);
+  // kms serve (one worker) is one process: its own CPU time.
+  for (const name of Object.keys(OPERATIONS)) rows.push(await serverLoad(server, name, ownCpu));
+  console.log(`\nThe embedded server's capacity: raw keep-alive HTTP load, ${LOAD.procs} processes × ${LOAD.connections} connections × ${LOAD.window} in flight, ${SECONDS} s each`);
   console.log('operation               ops/s   server CPU (cores)   ops per core-second');
   for (const r of rows) {
     console.log(`${r.operation.padEnd(22)}${String(r.opsPerSecond).padStart(7)}   ${r.serverCpu.toFixed(2).padStart(18)}   ${String(r.opsPerCoreSecond).padStart(19)}`);

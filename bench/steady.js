@@ -22,6 +22,13 @@ const CLK_TCK = (() => {
   }
 })();
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export function ownCpu(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime: fields 14 and 15 of stat(5)
+}
+
 /** CPU seconds of a live process and its live descendants. */
 export function treeCpu(pid) {
   let children = [];
@@ -34,9 +41,7 @@ export function treeCpu(pid) {
   }
   let own = 0;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    own = (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime: fields 14 and 15 of stat(5)
+    own = ownCpu(pid);
   } catch {
     own = 0;
   }

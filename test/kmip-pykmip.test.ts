@@ -6,13 +6,12 @@
  */
 import { createDecipheriv, createHmac, createPublicKey, constants, randomBytes, verify } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cryptoParams, KmipClient } from '../src/kmip/KmipClient.js';
 import { KmipError } from '../src/kmip/KmipError.js';
 import { loadKmipKeyFile, type KmipKeyEntry } from '../src/kmip/keyfile.js';
-import { startPykmip, type PykmipServer } from '../src/kmip/pykmipServer.js';
+import { freePort, startPykmip, type PykmipServer } from '../src/kmip/pykmipServer.js';
 import { setupKmipKeys } from '../src/kmip/setup.js';
 import { BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, PaddingMethod } from '../src/kmip/tags.js';
 import { alive, pylogen, readJson, ROOT, tempDir } from './helpers.js';
@@ -175,12 +174,7 @@ describe('KMIP against PyKMIP', () => {
     expect(again.stdout).toContain(': 2 existing, 0 created');
     expect(await client.state(await uidOf('setup-cli-hmac512'))).toBe(2);
     // A port nobody listens on: bound then closed.
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const refused = await pylogen(['kmip', 'setup', '--endpoint', `kmip://127.0.0.1:${port}`, ...tls, '--keys', keys]);
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stdout).toBe('');

@@ -8,7 +8,6 @@
  */
 import { describeError, UsageError } from '../core/errors.js';
 import { errorType } from '../cut/errorType.js';
-import { ExitCode } from '../core/exitcodes.js';
 import { KmipClient } from '../kmip/KmipClient.js';
 import { PYKMIP_ENDPOINT } from '../kmip/KmipCut.js';
 import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile } from '../kmip/keyfile.js';
@@ -16,7 +15,8 @@ import { setupKmipKeys } from '../kmip/setup.js';
 import { KMIP_FILE_ENV, kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions } from '../kmip/target.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
-import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
+import type { KmsOptionDef } from './kmsOptions.js';
+import { optionsCommand, runSetup } from './optionsCommand.js';
 
 export const KMIP_SETUP_OPTIONS: readonly KmsOptionDef[] = [
   { name: 'endpoint', value: 'kmip://HOST:PORT', kind: { type: 'string', nonEmpty: true }, describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)' },
@@ -28,20 +28,8 @@ export const KMIP_SETUP_OPTIONS: readonly KmsOptionDef[] = [
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out (RSA key pairs take a while)', default: '60' },
 ];
 
-export interface KmipSetupIO {
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-}
-
-export async function kmipSetup(
-  positionals: readonly string[],
-  raw: Readonly<Record<string, string>>,
-  cwd: string,
-  io: KmipSetupIO = {},
-): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseKmsOptions('setup', positionals, raw, KMIP_SETUP_OPTIONS, 'kmip');
+export const kmipSetup = optionsCommand('kmip', 'setup', KMIP_SETUP_OPTIONS, async (r) => {
+  const { v, cwd } = r;
   if (v.endpoint === undefined) throw new UsageError('kmip setup: give --endpoint kmip://host:port');
   if (v.endpoint === PYKMIP_ENDPOINT) {
     throw new UsageError(`kmip setup --endpoint ${PYKMIP_ENDPOINT}: the throwaway server of a run lives only for that run and creates its keys itself`);
@@ -60,19 +48,17 @@ export async function kmipSetup(
     timeoutMs: (v.timeout as number) * 1000,
     connections: 1,
   });
-  try {
-    const done = await setupKmipKeys(client, [...file.entries.values()], (line) => out(`${line}\n`));
-    out(`pylogen kmip setup: ${file.path} on ${v.endpoint as string}: ${done.existing.length} existing, ${done.created.length} created\n`);
-    return ExitCode.ok;
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    if (e instanceof Error && e.message.startsWith('kmip setup: ')) throw new UsageError(e.message);
-    err(`pylogen: kmip setup: ${errorType(e)}: ${describeError(e).replace(/^[^:]*: /, '')}\n`);
-    return ExitCode.runFailed;
-  } finally {
-    client.close();
-  }
-}
+  return runSetup(r, {
+    file: file.path,
+    target: () => v.endpoint as string,
+    create: (say) => setupKmipKeys(client, [...file.entries.values()], say),
+    failure: (e) => {
+      if (e instanceof Error && e.message.startsWith('kmip setup: ')) throw new UsageError(e.message);
+      return `${errorType(e)}: ${describeError(e).replace(/^[^:]*: /, '')}`;
+    },
+    close: () => client.close(),
+  });
+});
 
 export const kmipSetupCommand: Command = {
   path: ['kmip', 'setup'],

@@ -13,15 +13,14 @@ import { embeddedRegion } from '../kms/model/region.js';
 import { startKmsServers } from '../kms/server/workers.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
-import { parseKmsOptions, parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
+import { parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
+import { optionsCommand, type CommandIO } from './optionsCommand.js';
 import { takeSignals } from './signals.js';
 
 const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 const isLoopback = (host: string): boolean => LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
 
-export interface ServeIO {
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
+export interface ServeIO extends CommandIO {
   /** resolves when the server must stop (default: SIGINT or SIGTERM) */
   stopped?: Promise<unknown>;
 }
@@ -38,15 +37,7 @@ function signalled(): Promise<NodeJS.Signals> {
   });
 }
 
-export async function kmsServe(
-  positionals: readonly string[],
-  raw: Readonly<Record<string, string>>,
-  cwd: string,
-  io: ServeIO = {},
-): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseKmsOptions('serve', positionals, raw, SERVE_OPTIONS);
+export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, async ({ v, cwd, out, err, io }) => {
   const latency = parseLatency(v.latency as string);
   const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
   const host = v.host as string;
@@ -82,7 +73,7 @@ export async function kmsServe(
       `${s.throttled} throttled, ${s.injectedErrors} injected errors\n`,
   );
   return ExitCode.ok;
-}
+});
 
 export const kmsServeCommand: Command = {
   path: ['kms', 'serve'],

@@ -5,7 +5,6 @@
  * unreachable endpoint) is one line on stderr naming its type, exit 1; bad options or a key that
  * exists with another kind, exit 2.
  */
-import { ExitCode } from '../core/exitcodes.js';
 import { describeError, UsageError } from '../core/errors.js';
 import { createKmsClient } from '../kms/client/client.js';
 import { errorType } from '../cut/errorType.js';
@@ -13,12 +12,8 @@ import { loadKeyFile } from '../kms/model/keyfile.js';
 import { setupKeys } from '../kms/admin/setup.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
-import { checkNotLocal, parseKmsOptions, SETUP_OPTIONS } from './kmsOptions.js';
-
-export interface SetupIO {
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-}
+import { checkNotLocal, SETUP_OPTIONS } from './kmsOptions.js';
+import { optionsCommand, runSetup } from './optionsCommand.js';
 
 /** What to add to a failure of the target, by its type. */
 function hint(type: string): string {
@@ -28,15 +23,8 @@ function hint(type: string): string {
   return '';
 }
 
-export async function kmsSetup(
-  positionals: readonly string[],
-  raw: Readonly<Record<string, string>>,
-  cwd: string,
-  io: SetupIO = {},
-): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseKmsOptions('setup', positionals, raw, SETUP_OPTIONS);
+export const kmsSetup = optionsCommand('kms', 'setup', SETUP_OPTIONS, async (r) => {
+  const { v, cwd } = r;
   const endpoint = v.endpoint === undefined ? undefined : checkNotLocal(v.endpoint as string, 'setup');
   const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
   const client = createKmsClient({
@@ -46,26 +34,24 @@ export async function kmsSetup(
     timeoutMs: (v.timeout as number) * 1000,
     maxSockets: 4,
   });
-  try {
-    let target: string;
-    try {
-      const region = await client.config.region();
-      target = endpoint ?? `AWS KMS, ${region}`;
-    } catch (e) {
-      throw new UsageError(`kms setup: no region: give --region or set AWS_REGION (${describeError(e)})`);
-    }
-    const done = await setupKeys(client, [...keyFile.entries.values()], (line) => out(`${line}\n`));
-    out(`pylogen kms setup: ${keyFile.path} on ${target}: ${done.existing.length} existing, ${done.created.length} created\n`);
-    return ExitCode.ok;
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const type = errorType(e);
-    err(`pylogen: kms setup: ${type}: ${describeError(e).replace(/^[^:]*: /, '')}${hint(type)}\n`);
-    return ExitCode.runFailed;
-  } finally {
-    client.destroy();
-  }
-}
+  return runSetup(r, {
+    file: keyFile.path,
+    target: async () => {
+      try {
+        const region = await client.config.region();
+        return endpoint ?? `AWS KMS, ${region}`;
+      } catch (e) {
+        throw new UsageError(`kms setup: no region: give --region or set AWS_REGION (${describeError(e)})`);
+      }
+    },
+    create: (say) => setupKeys(client, [...keyFile.entries.values()], say),
+    failure: (e) => {
+      const type = errorType(e);
+      return `${type}: ${describeError(e).replace(/^[^:]*: /, '')}${hint(type)}`;
+    },
+    close: () => client.destroy(),
+  });
+});
 
 export const kmsSetupCommand: Command = {
   path: ['kms', 'setup'],

@@ -14,7 +14,8 @@ import { setupPkcs11Keys } from '../pkcs11/setup.js';
 import { openToken, Pkcs11OpenError } from '../pkcs11/Token.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
-import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
+import type { KmsOptionDef } from './kmsOptions.js';
+import { optionsCommand, runSetup } from './optionsCommand.js';
 
 export const PKCS11_SETUP_OPTIONS: readonly KmsOptionDef[] = [
   { name: 'module', value: 'M', kind: { type: 'string', nonEmpty: true }, describe: "the PKCS#11 module (shared library) of the HSM (default: the key file's \"module\")" },
@@ -28,20 +29,8 @@ export const PKCS11_SETUP_OPTIONS: readonly KmsOptionDef[] = [
   },
 ];
 
-export interface Pkcs11SetupIO {
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-}
-
-export async function pkcs11Setup(
-  positionals: readonly string[],
-  raw: Readonly<Record<string, string>>,
-  cwd: string,
-  io: Pkcs11SetupIO = {},
-): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseKmsOptions('setup', positionals, raw, PKCS11_SETUP_OPTIONS, 'pkcs11');
+export const pkcs11Setup = optionsCommand('pkcs11', 'setup', PKCS11_SETUP_OPTIONS, async (r) => {
+  const { v, cwd, err } = r;
   const file = loadPkcs11KeyFile(v.keys as string, cwd, packageRoot);
   const module = (v.module as string | undefined) ?? file.module;
   const token = (v.token as string | undefined) ?? file.token;
@@ -49,25 +38,21 @@ export async function pkcs11Setup(
   const pin = process.env.PKCS11_PIN ?? '';
   if (pin === '') throw new UsageError(`pkcs11 setup: PKCS11_PIN is not set: export the user PIN of token "${token}" in PKCS11_PIN (it is never shown)`);
   loadPkcs11js();
-  let opened;
+  let opened: Awaited<ReturnType<typeof openToken>>;
   try {
     opened = await openToken({ module, token, pin, readWrite: true });
   } catch (e) {
     err(`pylogen: pkcs11 setup: ${e instanceof Pkcs11OpenError ? e.message : describeError(e)}\n`);
     return ExitCode.runFailed;
   }
-  try {
-    const done = await setupPkcs11Keys(opened, [...file.entries.values()], (line) => out(`${line}\n`));
-    out(`pylogen pkcs11 setup: ${file.path} on token "${token}" of ${module}: ${done.existing.length} existing, ${done.created.length} created\n`);
-    return ExitCode.ok;
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    err(`pylogen: pkcs11 setup: ${describeError(e).replace(/^Error: /, '')}\n`);
-    return ExitCode.runFailed;
-  } finally {
-    opened.close();
-  }
-}
+  return runSetup(r, {
+    file: file.path,
+    target: () => `token "${token}" of ${module}`,
+    create: (say) => setupPkcs11Keys(opened, [...file.entries.values()], say),
+    failure: (e) => describeError(e).replace(/^Error: /, ''),
+    close: () => opened.close(),
+  });
+});
 
 export const pkcs11SetupCommand: Command = {
   path: ['pkcs11', 'setup'],

@@ -53,7 +53,8 @@ const START_TIMEOUT_MS = 30_000;
 /** PyKMIP takes 2-8 s to shut down on SIGTERM (measured); past this it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
-function freePort(): Promise<number> {
+/** A loopback port that nobody listens on: bound on port 0, then closed (tests use it too). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
