@@ -12,37 +12,25 @@ export function runMetrics(queue: StatsQueue, plannedRunners: number): Registry 
   const registry = new Registry();
   const aggs = () => queue.aggs.values();
 
-  registry.registerMetric(
+  /** Requests or transactions done, by outcome: one counter per nature. */
+  const outcomes = (nature: 'req' | 'tra', name: string, help: string, label: 'request' | 'transaction') =>
     new Counter({
-      name: 'pylogen_requests_total',
-      help: 'Requests done, by line id, CUT, request name and outcome (ok or error)',
-      labelNames: ['id', 'cut', 'request', 'outcome'] as const,
+      name,
+      help,
+      labelNames: ['id', 'cut', label, 'outcome'],
       registers: [],
       collect() {
         this.reset();
         for (const a of aggs()) {
-          if (a.nature !== 'req') continue;
-          this.inc({ id: a.id, cut: a.cut, request: a.request, outcome: 'ok' }, a.count - a.errors);
-          this.inc({ id: a.id, cut: a.cut, request: a.request, outcome: 'error' }, a.errors);
+          if (a.nature !== nature) continue;
+          this.inc({ id: a.id, cut: a.cut, [label]: a.request, outcome: 'ok' }, a.count - a.errors);
+          this.inc({ id: a.id, cut: a.cut, [label]: a.request, outcome: 'error' }, a.errors);
         }
       },
-    }),
-  );
+    });
+  registry.registerMetric(outcomes('req', 'pylogen_requests_total', 'Requests done, by line id, CUT, request name and outcome (ok or error)', 'request'));
   registry.registerMetric(
-    new Counter({
-      name: 'pylogen_transactions_total',
-      help: 'Transactions (operations of several requests) done, by line id, CUT, transaction name and outcome',
-      labelNames: ['id', 'cut', 'transaction', 'outcome'] as const,
-      registers: [],
-      collect() {
-        this.reset();
-        for (const a of aggs()) {
-          if (a.nature !== 'tra') continue;
-          this.inc({ id: a.id, cut: a.cut, transaction: a.request, outcome: 'ok' }, a.count - a.errors);
-          this.inc({ id: a.id, cut: a.cut, transaction: a.request, outcome: 'error' }, a.errors);
-        }
-      },
-    }),
+    outcomes('tra', 'pylogen_transactions_total', 'Transactions (operations of several requests) done, by line id, CUT, transaction name and outcome', 'transaction'),
   );
   registry.registerMetric(
     new Counter({

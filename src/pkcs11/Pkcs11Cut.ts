@@ -217,48 +217,37 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
       token.release(s);
       throw err;
     }
-    if (!this.async) {
-      let r: Buffer | boolean;
-      try {
-        r = (p11[c.call] as AnyCall).call(p11, s, data, out) as Buffer | boolean;
-      } catch (err) {
-        token.discard(s);
-        throw err;
-      }
-      token.release(s);
-      return r;
-    }
-    return ((p11[c.async] as AnyCall).call(p11, s, data, out) as Promise<Buffer | boolean>).then(
-      (r) => {
-        token.release(s);
-        return r;
-      },
-      (err: unknown) => {
-        token.discard(s);
-        throw err;
-      },
-    );
+    return this.onSession<Buffer | boolean>(s, (this.async ? p11[c.async] : p11[c.call]) as AnyCall, [s, data, out]);
   }
 
   /** C_WrapKey of `key` with `wrappingKey`, on a session of its own. */
   protected wrapKey(mechanism: Mechanism, wrappingKey: Handle, key: Handle, out: Buffer): Buffer | Promise<Buffer> {
     const token = this.token;
     const s = token.acquire();
+    return this.onSession<Buffer>(s, (this.async ? token.p11.C_WrapKeyAsync : token.p11.C_WrapKey) as AnyCall, [s, mechanism, wrappingKey, key, out]);
+  }
+
+  /**
+   * Calls a PKCS#11 function on session s (the first of args), synchronously or not as the CUT runs:
+   * the session is released after a success and closed after a failure (Pkcs11Token.discard).
+   */
+  private onSession<T>(s: Handle, call: AnyCall, args: unknown[]): T | Promise<T> {
+    const token = this.token;
+    let r: T | Promise<T>;
+    try {
+      r = call.apply(token.p11, args) as T | Promise<T>;
+    } catch (err) {
+      token.discard(s);
+      throw err;
+    }
     if (!this.async) {
-      let r: Buffer;
-      try {
-        r = token.p11.C_WrapKey(s, mechanism, wrappingKey, key, out);
-      } catch (err) {
-        token.discard(s);
-        throw err;
-      }
       token.release(s);
       return r;
     }
-    return token.p11.C_WrapKeyAsync(s, mechanism, wrappingKey, key, out).then(
-      (r) => {
+    return (r as Promise<T>).then(
+      (v) => {
         token.release(s);
-        return r;
+        return v;
       },
       (err: unknown) => {
         token.discard(s);

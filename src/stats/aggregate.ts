@@ -56,22 +56,23 @@ export function newAgg(id: string, cut: string, nature: Nature, request: string,
 export function addTallyDelta(t: Tally, d: TallyDelta): void {
   addEncoded(t.latency, d.latency);
   if (d.service !== undefined) addEncoded((t.service ??= newHistogram()), d.service);
-  t.timed += d.n;
-  if (d.min < t.min) t.min = d.min;
-  if (d.max > t.max) t.max = d.max;
-  t.sum += d.sum;
-  t.serviceSum += d.serviceSum;
+  addFigures(t, d.n, d.min, d.max, d.sum, d.serviceSum);
+}
+
+/** The exact figures beside the histograms: count, min, max and sums. */
+function addFigures(into: Tally, timed: number, min: number, max: number, sum: number, serviceSum: number): void {
+  into.timed += timed;
+  if (min < into.min) into.min = min;
+  if (max > into.max) into.max = max;
+  into.sum += sum;
+  into.serviceSum += serviceSum;
 }
 
 /** Adds one tally into another, exactly. */
 export function addTally(into: Tally, t: Tally): void {
   into.latency.add(t.latency);
   if (t.service !== undefined) (into.service ??= newHistogram()).add(t.service);
-  into.timed += t.timed;
-  if (t.min < into.min) into.min = t.min;
-  if (t.max > into.max) into.max = t.max;
-  into.sum += t.sum;
-  into.serviceSum += t.serviceSum;
+  addFigures(into, t.timed, t.min, t.max, t.sum, t.serviceSum);
 }
 
 /** Adds one runner's histogram delta to an aggregate. */

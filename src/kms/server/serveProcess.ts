@@ -8,19 +8,14 @@
 import { describeError, UsageError } from '../../core/errors.js';
 import type { ServeChildMessage, ServeMainMessage } from './messages.js';
 import { startKmsServers, type KmsServerGroup } from './workers.js';
+import { requireIpc, sendToParent } from './ipc.js';
 
-if (typeof process.send !== 'function') {
-  process.stderr.write('pylogen kms server process: must be started by pylogen (no IPC channel)\n');
-  process.exit(2);
-}
+requireIpc('kms server process');
 
 let handle: KmsServerGroup | undefined;
 let stopping = false;
 
-function send(m: ServeChildMessage, then?: () => void): void {
-  if (process.connected) process.send!(m, undefined, {}, () => then?.());
-  else then?.();
-}
+const send = (m: ServeChildMessage, then?: () => void): void => sendToParent(m, then);
 
 function stop(code: number): void {
   if (stopping) return;

@@ -6,19 +6,14 @@
 import { describeError, UsageError } from '../../core/errors.js';
 import type { WorkerChildMessage, WorkerMainMessage } from './messages.js';
 import { startKmsServer, type KmsServerHandle } from './server.js';
+import { requireIpc, sendToParent } from './ipc.js';
 
-if (typeof process.send !== 'function') {
-  process.stderr.write('pylogen kms server worker: must be started by pylogen (no IPC channel)\n');
-  process.exit(2);
-}
+requireIpc('kms server worker');
 
 let handle: KmsServerHandle | undefined;
 let stopping = false;
 
-function send(m: WorkerChildMessage, then?: () => void): void {
-  if (process.connected) process.send!(m, undefined, {}, () => then?.());
-  else then?.();
-}
+const send = (m: WorkerChildMessage, then?: () => void): void => sendToParent(m, then);
 
 function stop(code: number, report: boolean): void {
   if (stopping) return;
