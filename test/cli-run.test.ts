@@ -118,7 +118,8 @@ describe('closed model runs of cuts.Dummy', () => {
     const rows = csvRows(r.stdout);
     for (const i of ['0', '1']) {
       const n = rows.filter((x) => x.runner === i).length;
-      expect(n).toBeGreaterThan(20); // 1.5 s of 50 ms operations: ~30, not 1
+      // 1.5 s of 50 ms operations: ~30, not the 1 of --loops 1 (a loaded machine wakes 50 ms sleeps late)
+      expect(n).toBeGreaterThan(5);
       expect(n).toBeLessThan(35);
     }
     expect(r.stderr.match(/^\[ *\d+\.\ds\] requests/gm)!.length).toBeGreaterThanOrEqual(2);

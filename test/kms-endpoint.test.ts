@@ -411,7 +411,7 @@ describe('secrets never reach any output', () => {
     }
     const end = await s.stop();
     expectClean('kms serve stderr', end.stderr);
-  });
+  }, 120_000); // four runs one after the other: ~10 s alone, 30 s seen on a machine loaded several times over
 });
 
 describe('errorType: one classification', () => {
