@@ -30,27 +30,27 @@ export const KMIP_SETUP_OPTIONS: readonly KmsOptionDef[] = [
 
 export const kmipSetup = optionsCommand('kmip', 'setup', KMIP_SETUP_OPTIONS, async (r) => {
   const { v, cwd } = r;
-  if (v.endpoint === undefined) throw new UsageError('kmip setup: give --endpoint kmip://host:port');
-  if (v.endpoint === PYKMIP_ENDPOINT) {
+  if (v.maybeText('endpoint') === undefined) throw new UsageError('kmip setup: give --endpoint kmip://host:port');
+  if (v.maybeText('endpoint') === PYKMIP_ENDPOINT) {
     throw new UsageError(`kmip setup --endpoint ${PYKMIP_ENDPOINT}: the throwaway server of a run lives only for that run and creates its keys itself`);
   }
-  const where = parseKmipUrl(v.endpoint as string);
+  const where = parseKmipUrl(v.text('endpoint'));
   if ('problem' in where) throw new UsageError(`--endpoint: ${where.problem}`);
-  const { files, missing } = kmipFiles({ ca: v.ca as string | undefined, cert: v.cert as string | undefined, clientKey: v['client-key'] as string | undefined });
+  const { files, missing } = kmipFiles({ ca: v.maybeText('ca'), cert: v.maybeText('cert'), clientKey: v.maybeText('client-key') });
   if (missing.length > 0) {
     throw new UsageError(`kmip setup: the TLS files are missing: give ${missing.map((m) => m.replace('"clientKey"', '--client-key').replace(/^"(\w+)"/, '--$1')).join(', ')}`);
   }
   const read = readKmipFiles(files, cwd);
   if ('problems' in read) throw new UsageError(read.problems.join('; ').replace(/--extra "clientKey"/g, '--client-key').replace(/--extra "(\w+)"/g, '--$1'));
-  const file = loadKmipKeyFile(v.keys as string, cwd, packageRoot);
+  const file = loadKmipKeyFile(v.text('keys'), cwd, packageRoot);
   const client = new KmipClient({
-    tls: tlsOptions(where.host, where.port, read.pem, v.servername as string | undefined),
-    timeoutMs: (v.timeout as number) * 1000,
+    tls: tlsOptions(where.host, where.port, read.pem, v.maybeText('servername')),
+    timeoutMs: v.num('timeout') * 1000,
     connections: 1,
   });
   return runSetup(r, {
     file: file.path,
-    target: () => v.endpoint as string,
+    target: () => v.text('endpoint'),
     create: (say) => setupKmipKeys(client, [...file.entries.values()], say),
     failure: (e) => {
       if (e instanceof Error && e.message.startsWith('kmip setup: ')) throw new UsageError(e.message);

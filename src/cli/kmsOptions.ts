@@ -64,8 +64,47 @@ export const SETUP_OPTIONS: readonly KmsOptionDef[] = [
 ];
 
 /**
- * The checked values of a kms (or pkcs11) command (option name → parsed value), from its raw values
- * (parsed by yargs, main.ts), every problem at once in one line. No positional words.
+ * The checked values of an options-only command, read by type: the option table checked them, so a
+ * value of another type than asked is a mistake in the command's code (thrown, not a usage error).
+ */
+export class OptionValues {
+  constructor(private readonly values: Readonly<Record<string, unknown>>) {}
+
+  private get(name: string, type: 'string' | 'number'): string | number | undefined {
+    const v = this.values[name];
+    if (v !== undefined && typeof v !== type) throw new Error(`--${name} is a ${typeof v}, not a ${type}`);
+    return v as string | number | undefined;
+  }
+
+  /** a string option that has a value (given, or its default) */
+  text(name: string): string {
+    return this.need(name, this.get(name, 'string')) as string;
+  }
+
+  /** a string option without a default: undefined when not given */
+  maybeText(name: string): string | undefined {
+    return this.get(name, 'string') as string | undefined;
+  }
+
+  /** a number option that has a value (given, or its default) */
+  num(name: string): number {
+    return this.need(name, this.get(name, 'number')) as number;
+  }
+
+  /** a number option without a default: undefined when not given */
+  maybeNum(name: string): number | undefined {
+    return this.get(name, 'number') as number | undefined;
+  }
+
+  private need(name: string, v: string | number | undefined): string | number {
+    if (v === undefined) throw new Error(`--${name} has no value and no default`);
+    return v;
+  }
+}
+
+/**
+ * The checked values of a kms (or pkcs11, kmip) command, from its raw values (parsed by yargs,
+ * main.ts), every problem at once in one line. No positional words.
  */
 export function parseKmsOptions(
   command: string,
@@ -73,7 +112,7 @@ export function parseKmsOptions(
   raw: Readonly<Record<string, string>>,
   defs: readonly KmsOptionDef[],
   family = 'kms',
-): Record<string, unknown> {
+): OptionValues {
   if (positionals.length > 0) throw new UsageError(`${family} ${command} takes options only, but got "${positionals[0]}"`);
   const problems = new Problems();
   const values: Record<string, unknown> = {};
@@ -85,7 +124,7 @@ export function parseKmsOptions(
     else values[d.name] = r.value;
   }
   problems.throwIfAny();
-  return values;
+  return new OptionValues(values);
 }
 
 /** `--latency MS` or `MIN-MAX`, in ms: each number is checked as any number option is. */

@@ -38,22 +38,23 @@ function signalled(): Promise<NodeJS.Signals> {
 }
 
 export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, async ({ v, cwd, out, err, io }) => {
-  const latency = parseLatency(v.latency as string);
-  const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
-  const host = v.host as string;
-  const credentials = v.credentials === undefined ? undefined : parseCredentials(v.credentials as string);
+  const latency = parseLatency(v.text('latency'));
+  const keyFile = loadKeyFile(v.text('keys'), cwd, packageRoot);
+  const host = v.text('host');
+  const credentialsText = v.maybeText('credentials');
+  const credentials = credentialsText === undefined ? undefined : parseCredentials(credentialsText);
   if (typeof credentials === 'string') throw new UsageError(`--credentials ${credentials}`);
   // Listen for the signals before the server exists: a Ctrl-C during key generation still stops it.
   const stop = io.stopped ?? signalled();
-  const workers = v.workers as number;
+  const workers = v.num('workers');
   const server = await startKmsServers({
     host,
-    port: v.port as number,
+    port: v.num('port'),
     keys: [...keyFile.entries.values()],
-    region: embeddedRegion(v.region as string | undefined),
+    region: embeddedRegion(v.maybeText('region')),
     ...(latency.max > 0 ? { latencyMs: latency } : {}),
-    ...(v.throttle !== undefined ? { throttleRps: v.throttle as number } : {}),
-    errorRate: v['error-rate'] as number,
+    ...(v.maybeNum('throttle') !== undefined ? { throttleRps: v.num('throttle') } : {}),
+    errorRate: v.num('error-rate'),
     ...(credentials === undefined ? {} : { credentials }),
   }, workers);
   const since = performance.now();

@@ -25,13 +25,14 @@ function hint(type: string): string {
 
 export const kmsSetup = optionsCommand('kms', 'setup', SETUP_OPTIONS, async (r) => {
   const { v, cwd } = r;
-  const endpoint = v.endpoint === undefined ? undefined : checkNotLocal(v.endpoint as string, 'setup');
-  const keyFile = loadKeyFile(v.keys as string, cwd, packageRoot);
+  const given = v.maybeText('endpoint');
+  const endpoint = given === undefined ? undefined : checkNotLocal(given, 'setup');
+  const keyFile = loadKeyFile(v.text('keys'), cwd, packageRoot);
   const client = createKmsClient({
     ...(endpoint === undefined ? {} : { endpoint }),
-    ...(v.region === undefined ? {} : { region: v.region as string }),
-    retries: v.retries as number,
-    timeoutMs: (v.timeout as number) * 1000,
+    ...(v.maybeText('region') === undefined ? {} : { region: v.text('region') }),
+    retries: v.num('retries'),
+    timeoutMs: v.num('timeout') * 1000,
     maxSockets: 4,
   });
   return runSetup(r, {

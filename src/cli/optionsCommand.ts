@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exitcodes.js';
-import { parseKmsOptions, type KmsOptionDef } from './kmsOptions.js';
+import { parseKmsOptions, type KmsOptionDef, type OptionValues } from './kmsOptions.js';
 
 /** Where a command writes (default: process.stdout, process.stderr). */
 export interface CommandIO {
@@ -20,7 +20,7 @@ export interface OptionsRun<IO extends CommandIO> {
   /** the command's words, e.g. 'kms setup' (its messages begin with them) */
   name: string;
   /** the checked values: option name → parsed value (defaults filled in) */
-  v: Record<string, unknown>;
+  v: OptionValues;
   cwd: string;
   out: (text: string) => void;
   err: (text: string) => void;

@@ -1,4 +1,4 @@
-/** Exit codes of DESIGN.md, set once in the CLI's top-level catch (k6 errext/exitcodes). */
+/** Exit codes of the README ("Exit codes"), set once in the CLI's top-level catch (k6 errext/exitcodes). */
 export const ExitCode = {
   /** The run completed; request errors alone do not fail it. */
   ok: 0,

@@ -1,5 +1,5 @@
 /**
- * The end-of-run summary: the JSON of DESIGN.md (--summary-json) and the table on stderr, built from
+ * The end-of-run summary: the JSON of README "Summary JSON" (--summary-json) and the table on stderr, built from
  * the stats queue and the runners' final tallies.
  */
 import type { StatsQueue } from './StatsQueue.js';

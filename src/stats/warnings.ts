@@ -1,5 +1,5 @@
 /**
- * The warnings of a run (DESIGN.md): the stats queue could not keep up, a runner's CPU was
+ * The warnings of a run (README "When things go wrong"): the stats queue could not keep up, a runner's CPU was
  * saturated (its results are biased), local and global throughputs disagree, a runner failed,
  * events were lost.
  */

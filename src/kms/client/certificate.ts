@@ -99,8 +99,12 @@ export class CertificateBuilder {
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     ]);
     this.name = forge.pki.distinguishedNameToAsn1(template.subject);
-    const toAsn1 = (forge.pki as unknown as { certificateExtensionsToAsn1(e: unknown[]): Asn1 }).certificateExtensionsToAsn1;
-    this.extensions = toAsn1(template.extensions);
+    // The extensions' DER through node-forge's typed API: the template's own TBSCertificate (with a
+    // stand-in public key; only its last field is kept), whose last field is [3] extensions (RFC 5280 4.1).
+    template.publicKey = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3'), new forge.jsbn.BigInteger('3'));
+    template.siginfo.algorithmOid = template.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
+    const tbs = (forge.pki.certificateToAsn1(template).value as Asn1[])[0]!;
+    this.extensions = (tbs.value as Asn1[]).at(-1)!;
     this.validityMs = days * 86_400_000;
   }
 

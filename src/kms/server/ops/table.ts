@@ -15,10 +15,10 @@ import { createAlias, createKey, describeKey, getPublicKey, listAliases, listKey
 import type { KeyStore } from '../store.js';
 
 /** One operation: the parsed JSON body in, the response structure out (or a thrown KmsError). */
-export type Operation = (input: Json, store: KeyStore) => Json | Promise<Json>;
+export type Handler = (input: Json, store: KeyStore) => Json | Promise<Json>;
 
 /** The operations the embedded server implements, by their X-Amz-Target name. */
-export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
+export const OPERATIONS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['CreateKey', createKey],
   ['DescribeKey', describeKey],
   ['ListKeys', listKeys],
