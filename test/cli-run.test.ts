@@ -97,19 +97,21 @@ describe('closed model runs of cuts.Dummy', () => {
     const rows = csvRows(r.stdout);
     const first = [0, 1, 2].map((i) => Math.min(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time!))));
     const last = [0, 1, 2].map((i) => Math.max(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time!) + Number(x.elapsed_ms))));
-    expect(first[1]! - first[0]!).toBeGreaterThan(600 - 50);
-    expect(first[1]! - first[0]!).toBeLessThan(600 + 50);
-    expect(first[2]! - first[1]!).toBeGreaterThan(600 - 50);
-    expect(first[2]! - first[1]!).toBeLessThan(600 + 50);
-    for (let i = 0; i < 3; i++) {
-      expect(last[i]! - first[i]!).toBeGreaterThan(600 - 50);
-      expect(last[i]! - first[i]!).toBeLessThan(600 + 80);
-    }
     const s = readJson(json);
-    const starts = s.byRunner.map((x: { startedAt: string }) => Date.parse(x.startedAt)).sort((a: number, b: number) => a - b);
-    // the runners' own start instants: within the issue's ±50 ms, whatever else shares the cores
-    expect(starts[1] - starts[0]).toBeGreaterThan(550);
-    expect(starts[1] - starts[0]).toBeLessThan(650);
+    const start = [0, 1, 2].map((i) => Date.parse(s.byRunner.find((x: { index: number }) => x.index === i).startedAt));
+    // the runners' own start instants, rampup apart: within the issue's ±50 ms, whatever shares the cores
+    for (const i of [1, 2]) {
+      expect(start[i]! - start[i - 1]!).toBeGreaterThan(600 - 50);
+      expect(start[i]! - start[i - 1]!).toBeLessThan(600 + 50);
+    }
+    for (let i = 0; i < 3; i++) {
+      // the first operation follows its runner's start (by what the scheduler allows: 72 ms seen
+      // beside a CPU-heavy process), and the last ends once the 0.6 s from that start are over
+      expect(first[i]! - start[i]!).toBeGreaterThanOrEqual(-1); // ISO times are whole ms
+      expect(first[i]! - start[i]!).toBeLessThan(200);
+      expect(last[i]! - start[i]!).toBeGreaterThan(600 - 20);
+      expect(last[i]! - start[i]!).toBeLessThan(600 + 200);
+    }
   });
 
   it('--duration has priority over --loops; both runners appear; periodic status lines on stderr', async () => {
