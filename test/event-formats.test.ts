@@ -5,7 +5,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { csvFormat, jsonlFormat, longFormat, rowsOf } from '../src/output/formats/formatEvents.js';
-import { EVENT_COLUMNS, type EventBatchView, type RunnerLabels } from '../src/output/columns.js';
+import { EVENT_COLUMNS } from '../src/output/columns.js';
+import type { EventBatchView, RunnerLabels } from '../src/core/events.js';
 import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_SERVICE, F_STEP, F_TX } from '../src/core/protocol.js';
 
 const runner: RunnerLabels = {

@@ -47,13 +47,14 @@ export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, a
   // Listen for the signals before the server exists: a Ctrl-C during key generation still stops it.
   const stop = io.stopped ?? signalled();
   const workers = v.num('workers');
+  const throttleRps = v.maybeNum('throttle');
   const server = await startKmsServers({
     host,
     port: v.num('port'),
     keys: [...keyFile.entries.values()],
     region: embeddedRegion(v.maybeText('region')),
     ...(latency.max > 0 ? { latencyMs: latency } : {}),
-    ...(v.maybeNum('throttle') !== undefined ? { throttleRps: v.num('throttle') } : {}),
+    ...(throttleRps !== undefined ? { throttleRps } : {}),
     errorRate: v.num('error-rate'),
     ...(credentials === undefined ? {} : { credentials }),
   }, workers);

@@ -28,9 +28,10 @@ export const kmsSetup = optionsCommand('kms', 'setup', SETUP_OPTIONS, async (r) 
   const given = v.maybeText('endpoint');
   const endpoint = given === undefined ? undefined : checkNotLocal(given, 'setup');
   const keyFile = loadKeyFile(v.text('keys'), cwd, packageRoot);
+  const region = v.maybeText('region');
   const client = createKmsClient({
     ...(endpoint === undefined ? {} : { endpoint }),
-    ...(v.maybeText('region') === undefined ? {} : { region: v.text('region') }),
+    ...(region === undefined ? {} : { region }),
     retries: v.num('retries'),
     timeoutMs: v.num('timeout') * 1000,
     maxSockets: 4,

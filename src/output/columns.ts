@@ -1,7 +1,4 @@
-/** The event stream's columns: what an event formatter writes of one batch (src/core/events.ts). */
-import type { EventBatchView, RunnerLabels } from '../core/events.js';
-
-export type { EventBatchView, RunnerLabels };
+/** The event stream's columns: what an event formatter writes of each event of a batch (src/core/events.ts). */
 
 /**
  * The event stream's columns, the one table csv, long and jsonl are made from (in this order).

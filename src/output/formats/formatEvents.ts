@@ -4,7 +4,8 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_STEP, F_TX } from '../../core/protocol.js';
-import { CSV_COLUMNS, EVENT_COLUMNS, type EventBatchView, type RunnerLabels } from '../columns.js';
+import type { EventBatchView, RunnerLabels } from '../../core/events.js';
+import { CSV_COLUMNS, EVENT_COLUMNS } from '../columns.js';
 
 export type Row = [string, string, string, string, string, number, string, string, string, number, number, string, number, string, number, string, number, string];
 /** One cell per column of EVENT_COLUMNS: a column added to the table without one here fails to compile. */

@@ -22,7 +22,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_SERVICE, F_STEP } from '../../core/protocol.js';
-import type { EventBatchView, RunnerLabels } from '../columns.js';
+import type { EventBatchView, RunnerLabels } from '../../core/events.js';
 import type { EventFormat } from './formatEvents.js';
 
 export const JTL_COLUMNS = [
