@@ -4,7 +4,7 @@
  *   transaction  true: three requests R0-EXEC, R1-EXEC, R2-EXEC per operation (a transaction)
  *   error        N: every Nth operation fails (its last request throws), with an error message
  */
-import { ClassUnderTest, exec, type CutPlanView, type Operation, type Request } from 'pylogen';
+import { ClassUnderTest, exec, type CutPlanView, type Operation, type Request } from 'pylogen/cut';
 
 interface DummyExtra {
   sleep?: number;

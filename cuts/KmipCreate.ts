@@ -6,7 +6,8 @@
  * Pre-Active key cannot be revoked). ca, cert, clientKey: with a kmip:// endpoint. No key file entry
  * is used.
  */
-import { exec, KmipCut, UnexpectedResponse, type KmipCutSpec, type KmipExtra, type Operation, type Request } from 'pylogen';
+import { exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { KmipCut, type KmipCutSpec, type KmipExtra } from 'pylogen/kmip';
 
 interface Extra extends KmipExtra {
   length?: number;

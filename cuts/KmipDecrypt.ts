@@ -5,7 +5,8 @@
  * file, default aes-gcm), ca, cert, clientKey (with a kmip:// endpoint).
  */
 import { randomBytes } from 'node:crypto';
-import { dataLengthProblems, exec, KmipCut, PerLength, RoundTripMismatch, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, PerLength, RoundTripMismatch, type Operation, type Request } from 'pylogen/cut';
+import { dataLengthProblems, KmipCut, type KmipCutSpec } from 'pylogen/kmip';
 
 interface Sealed {
   plaintext: Buffer;

@@ -4,7 +4,8 @@
  * ciphertext, the IV and (GCM) the tag. --extra: file, key (an AES entry of the KMIP key file,
  * default aes-gcm), ca, cert, clientKey (with a kmip:// endpoint).
  */
-import { dataLengthProblems, exec, KmipCut, UnexpectedResponse, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { dataLengthProblems, KmipCut, type KmipCutSpec } from 'pylogen/kmip';
 
 export class KmipEncrypt extends KmipCut {
   static override readonly kmip: KmipCutSpec = { defaultKey: 'aes-gcm', usage: 'encrypt', check: (plan) => dataLengthProblems(plan) };

@@ -5,7 +5,8 @@
  * entry of the KMIP key file, default aes-gcm; aes-cbc for CBC with PKCS#5 padding), ca, cert,
  * clientKey (with a kmip:// endpoint).
  */
-import { dataLengthProblems, exec, KmipCut, RoundTripMismatch, UnexpectedResponse, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, RoundTripMismatch, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { dataLengthProblems, KmipCut, type KmipCutSpec } from 'pylogen/kmip';
 
 interface Sealed {
   data: Buffer;

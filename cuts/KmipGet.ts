@@ -5,7 +5,8 @@
  * file, default aes-gcm; an RSA entry gets its public key), ca, cert, clientKey (with a kmip://
  * endpoint).
  */
-import { exec, KmipCut, UnexpectedResponse, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { KmipCut, type KmipCutSpec } from 'pylogen/kmip';
 
 export class KmipGet extends KmipCut {
   static override readonly kmip: KmipCutSpec = { defaultKey: 'aes-gcm', usage: 'any' };

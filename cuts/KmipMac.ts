@@ -4,7 +4,8 @@
  * (an HMAC entry of the KMIP key file, default hmac256), ca, cert, clientKey (with a kmip://
  * endpoint).
  */
-import { dataLengthProblems, exec, KmipCut, UnexpectedResponse, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { dataLengthProblems, KmipCut, type KmipCutSpec } from 'pylogen/kmip';
 
 export class KmipMac extends KmipCut {
   static override readonly kmip: KmipCutSpec = { defaultKey: 'hmac256', usage: 'mac', check: (plan) => dataLengthProblems(plan) };

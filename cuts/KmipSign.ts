@@ -6,7 +6,8 @@
  * rsa2048), ca, cert, clientKey (with a kmip:// endpoint).
  */
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { dataLengthProblems, exec, KmipCut, NODE_HASH_OF, SignatureInvalid, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
+import { dataLengthProblems, KmipCut, NODE_HASH_OF, type KmipCutSpec } from 'pylogen/kmip';
 
 export class KmipSign extends KmipCut {
   static override readonly kmip: KmipCutSpec = { defaultKey: 'rsa2048', usage: 'sign', check: (plan) => dataLengthProblems(plan) };

@@ -5,7 +5,8 @@
  * of the KMIP key file, default rsa2048), ca, cert, clientKey (with a kmip:// endpoint).
  */
 import { randomBytes } from 'node:crypto';
-import { dataLengthProblems, exec, KmipCut, PerLength, SignatureInvalid, type KmipCutSpec, type Operation, type Request } from 'pylogen';
+import { exec, PerLength, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
+import { dataLengthProblems, KmipCut, type KmipCutSpec } from 'pylogen/kmip';
 
 interface Signed {
   data: Buffer;

@@ -14,23 +14,8 @@
  */
 import { GetPublicKeyCommand, SignCommand, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import {
-  blob,
-  CertificateBuilder,
-  CertificateInvalid,
-  exec,
-  KmsCut,
-  publicKeyFromSpki,
-  signingAlgorithmOf,
-  signingHash,
-  subjectProblems,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-  type Subject,
-  type Tbs,
-} from 'pylogen';
+import { blob, CertificateInvalid, exec, type Operation, type Request } from 'pylogen/cut';
+import { CertificateBuilder, KmsCut, publicKeyFromSpki, signingAlgorithmOf, signingHash, subjectProblems, type KmsCutSpec, type KmsExtra, type Subject, type Tbs } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   subject?: Subject;

@@ -6,20 +6,8 @@
  */
 import { DecryptCommand, EncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
-import {
-  blob,
-  ENCRYPTING_CUT,
-  encryptionAlgorithmOf,
-  exec,
-  isSymmetric,
-  KmsCut,
-  PerLength,
-  RoundTripMismatch,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, PerLength, RoundTripMismatch, type Operation, type Request } from 'pylogen/cut';
+import { ENCRYPTING_CUT, encryptionAlgorithmOf, isSymmetric, KmsCut, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   context?: Record<string, string>;

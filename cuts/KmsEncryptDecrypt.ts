@@ -5,19 +5,8 @@
  * encryption context, symmetric keys only). Lengths: as KmsEncryptSymmetric.
  */
 import { DecryptCommand, EncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
-import {
-  blob,
-  ENCRYPTING_CUT,
-  encryptionAlgorithmOf,
-  exec,
-  isSymmetric,
-  KmsCut,
-  RoundTripMismatch,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, RoundTripMismatch, type Operation, type Request } from 'pylogen/cut';
+import { ENCRYPTING_CUT, encryptionAlgorithmOf, isSymmetric, KmsCut, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   context?: Record<string, string>;

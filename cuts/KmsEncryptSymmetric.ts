@@ -7,18 +7,8 @@
  * Lengths: 1 to 4096 bytes (an RSA key: one OAEP block, 190 bytes for RSA_2048 with SHA-256).
  */
 import { EncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
-import {
-  blob,
-  ENCRYPTING_CUT,
-  encryptionAlgorithmOf,
-  exec,
-  isSymmetric,
-  KmsCut,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, type Operation, type Request } from 'pylogen/cut';
+import { ENCRYPTING_CUT, encryptionAlgorithmOf, isSymmetric, KmsCut, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   context?: Record<string, string>;

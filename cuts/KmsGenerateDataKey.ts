@@ -5,19 +5,8 @@
  * symmetric key, default symmetric1), context (an encryption context). Lengths: any (0 included).
  */
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
-import {
-  blob,
-  contextProblems,
-  exec,
-  KmsCut,
-  sealAes256Gcm,
-  UnexpectedResponse,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-  type Sealed,
-} from 'pylogen';
+import { blob, exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { contextProblems, KmsCut, sealAes256Gcm, type KmsCutSpec, type KmsExtra, type Sealed } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   context?: Record<string, string>;

@@ -3,7 +3,8 @@
  * that many bytes (UnexpectedResponse otherwise). Uses no key, takes no --extra. Lengths: 1 to 1024.
  */
 import { GenerateRandomCommand } from '@aws-sdk/client-kms';
-import { blob, exec, KmsCut, lengthProblem, MAX_RANDOM_BYTES, UnexpectedResponse, type KmsCutSpec, type Operation, type Request } from 'pylogen';
+import { blob, exec, lengthProblem, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { KmsCut, MAX_RANDOM_BYTES, type KmsCutSpec } from 'pylogen/kms';
 
 export class KmsGenerateRandom extends KmsCut {
   static override readonly kms: KmsCutSpec = {

@@ -4,21 +4,8 @@
  * otherwise). --extra: file, key (a GENERATE_VERIFY_MAC key, default hmac256). Lengths: 1 to 4096.
  */
 import { GenerateMacCommand, VerifyMacCommand, type MacAlgorithmSpec } from '@aws-sdk/client-kms';
-import {
-  blob,
-  exec,
-  HASH_BYTES,
-  KmsCut,
-  lengthProblem,
-  MacInvalid,
-  macAlgorithmOf,
-  macHash,
-  MAX_MESSAGE,
-  UnexpectedResponse,
-  type KmsCutSpec,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, lengthProblem, MacInvalid, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { HASH_BYTES, KmsCut, macAlgorithmOf, macHash, MAX_MESSAGE, type KmsCutSpec } from 'pylogen/kms';
 
 export class KmsMac extends KmsCut {
   static override readonly kms: KmsCutSpec = {

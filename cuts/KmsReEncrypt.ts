@@ -10,24 +10,8 @@
  */
 import { EncryptCommand, ReEncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
-import {
-  blob,
-  contextProblems,
-  encryptionAlgorithmOf,
-  exec,
-  isSymmetric,
-  keyRef,
-  KmsCut,
-  PerLength,
-  pickKey,
-  plaintextProblems,
-  type KeyEntry,
-  type KeyFile,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, PerLength, type Operation, type Request } from 'pylogen/cut';
+import { contextProblems, encryptionAlgorithmOf, isSymmetric, keyRef, KmsCut, pickKey, plaintextProblems, type KeyEntry, type KeyFile, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   destinationKey?: string;

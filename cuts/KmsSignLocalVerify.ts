@@ -6,23 +6,8 @@
  * default rsa2048: RSASSA_PSS_SHA_256), messageType ("DIGEST", the default, or "RAW": 1 to 4096 bytes).
  */
 import { GetPublicKeyCommand, SignCommand, type MessageType, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
-import {
-  blob,
-  SIGNING_CUT,
-  DigestCache,
-  exec,
-  KmsCut,
-  messageTypeOf,
-  publicKeyFromSpki,
-  SignatureInvalid,
-  signatureVerifier,
-  signingAlgorithmOf,
-  signingDigestOf,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
+import { SIGNING_CUT, KmsCut, messageTypeOf, publicKeyFromSpki, signatureVerifier, signingAlgorithmOf, signingDigestOf, type KmsCutSpec, type KmsExtra, DigestCache } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   messageType?: MessageType;

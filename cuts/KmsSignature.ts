@@ -8,20 +8,8 @@
  *   messageType  "DIGEST" (default) or "RAW": the payload itself, hashed by KMS (1 to 4096 bytes)
  */
 import { SignCommand, type MessageType, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
-import {
-  blob,
-  SIGNING_CUT,
-  DigestCache,
-  exec,
-  KmsCut,
-  messageTypeOf,
-  signingAlgorithmOf,
-  signingDigestOf,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, type Operation, type Request } from 'pylogen/cut';
+import { SIGNING_CUT, KmsCut, messageTypeOf, signingAlgorithmOf, signingDigestOf, type KmsCutSpec, type KmsExtra, DigestCache } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   messageType?: MessageType;

@@ -7,21 +7,8 @@
  */
 import { SignCommand, VerifyCommand, type MessageType, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  blob,
-  SIGNING_CUT,
-  exec,
-  KmsCut,
-  messageTypeOf,
-  PerLength,
-  SignatureInvalid,
-  signingAlgorithmOf,
-  signingDigestOf,
-  type KmsCutSpec,
-  type KmsExtra,
-  type Operation,
-  type Request,
-} from 'pylogen';
+import { blob, exec, PerLength, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
+import { SIGNING_CUT, KmsCut, messageTypeOf, signingAlgorithmOf, signingDigestOf, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   messageType?: MessageType;

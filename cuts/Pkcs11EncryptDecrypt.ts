@@ -6,7 +6,8 @@
  * module, token, async. Lengths: at least 1 (pkcs11js
  * passes an empty buffer as a NULL pointer, which modules refuse with CKR_ARGUMENTS_BAD).
  */
-import { atLeastOneByte, exec, GCM_TAG_BYTES, gcmMechanism, GcmIv, Pkcs11Cut, RoundTripMismatch, type Operation, type Pkcs11CutSpec, type Request } from 'pylogen';
+import { exec, RoundTripMismatch, type Operation, type Request } from 'pylogen/cut';
+import { atLeastOneByte, GCM_TAG_BYTES, gcmMechanism, GcmIv, Pkcs11Cut, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 export class Pkcs11EncryptDecrypt extends Pkcs11Cut {
   static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'aes256', usages: ['encrypt'], types: ['AES'], check: (plan) => atLeastOneByte(plan.lengths, 'C_Encrypt') };

@@ -5,7 +5,8 @@
  * token, async. Lengths: at least 1 (pkcs11js
  * passes an empty buffer as a NULL pointer, which modules refuse with CKR_ARGUMENTS_BAD).
  */
-import { atLeastOneByte, exec, MacInvalid, Pkcs11Cut, PKCS11_HASH_BYTES, signMechanism, UnexpectedResponse, type Mechanism, type Operation, type Pkcs11CutSpec, type Request } from 'pylogen';
+import { exec, MacInvalid, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { atLeastOneByte, Pkcs11Cut, PKCS11_HASH_BYTES, signMechanism, type Mechanism, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 export class Pkcs11Mac extends Pkcs11Cut {
   static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'hmac256', usages: ['mac'], types: ['HMAC'], check: (plan) => atLeastOneByte(plan.lengths, 'C_Sign with an HMAC key') };

@@ -4,7 +4,8 @@
  * length, or of only zero bytes when 16 or more were asked, is UnexpectedResponse. Uses no key;
  * --extra: file (for the module and token), module, token. Lengths: 1 to 65536.
  */
-import { exec, lengthProblem, Pkcs11Cut, UnexpectedResponse, type Operation, type Pkcs11CutSpec, type Request } from 'pylogen';
+import { exec, lengthProblem, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { Pkcs11Cut, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 const MAX = 65536;
 

@@ -5,19 +5,8 @@
  * CKM_RSA_PKCS_PSS for RSA PSS keys. The signature's length is checked (UnexpectedResponse).
  * --extra: file, key (an EC or RSA key, default ecc256), module, token, async. Lengths: any.
  */
-import {
-  DigestCache,
-  exec,
-  Pkcs11Cut,
-  signatureBytes,
-  signMechanism,
-  toBeSigned,
-  UnexpectedResponse,
-  type Mechanism,
-  type Operation,
-  type Pkcs11CutSpec,
-  type Request,
-} from 'pylogen';
+import { exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { Pkcs11Cut, signatureBytes, signMechanism, toBeSigned, type Mechanism, type Pkcs11CutSpec, DigestCache } from 'pylogen/pkcs11';
 
 export class Pkcs11Sign extends Pkcs11Cut {
   static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'ecc256', usages: ['sign'], types: ['EC', 'RSA'] };

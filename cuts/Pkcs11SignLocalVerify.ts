@@ -5,21 +5,8 @@
  * signature that does not verify is a SignatureInvalid error. --extra: file, key (an EC or RSA key,
  * default rsa2048pss), module, token, async. Lengths: any.
  */
-import {
-  DigestCache,
-  exec,
-  Pkcs11Cut,
-  pkcs11Verifier,
-  publicKeyOf,
-  SignatureInvalid,
-  signatureBytes,
-  signMechanism,
-  toBeSigned,
-  type Mechanism,
-  type Operation,
-  type Pkcs11CutSpec,
-  type Request,
-} from 'pylogen';
+import { exec, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
+import { Pkcs11Cut, pkcs11Verifier, publicKeyOf, signatureBytes, signMechanism, toBeSigned, type Mechanism, type Pkcs11CutSpec, DigestCache } from 'pylogen/pkcs11';
 
 export class Pkcs11SignLocalVerify extends Pkcs11Cut {
   static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'rsa2048pss', usages: ['sign'], types: ['EC', 'RSA'] };

@@ -6,7 +6,8 @@
  * otherwise), destroyed at once. --extra: file, key (an AES wrap key, default wrap256), module, token,
  * async. Lengths: 16, 24, 32.
  */
-import { exec, Pkcs11Cut, RoundTripMismatch, UnexpectedResponse, type Handle, type Mechanism, type Operation, type Pkcs11CutSpec, type Request } from 'pylogen';
+import { exec, RoundTripMismatch, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
+import { Pkcs11Cut, type Handle, type Mechanism, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 const SIZES = [16, 24, 32];
 

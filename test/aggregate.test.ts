@@ -5,7 +5,7 @@ import { StatsQueue } from '../src/stats/StatsQueue.js';
 import type { BatchMessage } from '../src/core/protocol.js';
 import type { EventOutput } from '../src/output/EventOutput.js';
 
-import { encodeHistogram, newHistogram } from '../src/stats/histogram.js';
+import { decodeHistogram, encodeHistogram, newHistogram } from '../src/stats/histogram.js';
 
 const build = () => newHistogram();
 
@@ -31,6 +31,34 @@ describe('LatencyCounts: HdrHistogram buckets recorded in place', () => {
     expect(drained.totalCount).toBe(20_000);
     for (const q of [0, 1, 10, 50, 90, 99, 99.9, 99.99, 100]) expect(drained.getValueAtPercentile(q)).toBe(direct.getValueAtPercentile(q));
     expect(counts.total).toBe(0); // drained
+  });
+  it('encodeCompressed() is HdrHistogram\'s compressed base64 of the same counts (decoded by hdr-histogram-js)', () => {
+    const cases: number[][] = [[], [0], [1], [0, 1, 1, 2], [5, 5, 5, 3000, 2 ** 30], [...values(20_000)], [...values(300, 7)].map((v) => v + 1024)];
+    for (const vs of cases) {
+      const counts = new LatencyCounts();
+      const twin = new LatencyCounts();
+      for (const v of vs) {
+        counts.record(v);
+        twin.record(v);
+      }
+      // the path it replaces: drained into a hdr-histogram-js Histogram, encoded by it, decoded
+      const drained = build();
+      twin.drainInto(drained);
+      const reference = decodeHistogram(encodeHistogram(drained));
+      const decoded = decodeHistogram(counts.encodeCompressed());
+      expect(decoded.totalCount).toBe(vs.length);
+      expect(counts.total).toBe(0); // cleared
+      for (const q of [0, 1, 10, 50, 90, 99, 99.9, 100]) expect(decoded.getValueAtPercentile(q)).toBe(reference.getValueAtPercentile(q));
+      expect(decoded.maxValue).toBe(reference.maxValue);
+      expect(decoded.minNonZeroValue).toBe(reference.minNonZeroValue);
+    }
+    // cleared means cleared: a second encoding holds only what came after
+    const counts = new LatencyCounts();
+    counts.record(100);
+    counts.encodeCompressed();
+    counts.record(7);
+    const again = decodeHistogram(counts.encodeCompressed());
+    expect([again.totalCount, again.maxValue]).toEqual([1, 7]);
   });
   it('valueAtIndex is the lowest value of its bucket', () => {
     for (const v of [0, 1, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 123_456, 2 ** 30]) {

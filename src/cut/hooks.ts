@@ -1,15 +1,19 @@
 /**
  * Module hooks (node:module register) that let a user drop a .ts CUT into ./cuts and run it with no
  * build step: .ts files are transformed by esbuild (types stripped, TC39 decorators lowered), the
- * specifier `pylogen` resolves to this package wherever the CUT lives, and a bare import that the
+ * specifiers `pylogen` and `pylogen/<entry>` (cut, kms, pkcs11, kmip, run: package.json's exports) resolve
+ * to this package wherever the CUT lives, and a bare import that the
  * CUT's folder cannot resolve falls back to this package's own dependencies (so a CUT in an empty
  * folder can import @aws-sdk/client-kms or node-forge). These hooks run on Node's hooks thread.
  */
 import { readFile } from 'node:fs/promises';
+import { CUT_TRANSFORM } from './compileOptions.js';
 
 interface HookData {
   /** file URL of this package's dist/index.js */
   pylogenIndex: string;
+  /** file URL of this package's dist/api/ folder (the subpath entries), with a trailing slash */
+  pylogenApi: string;
   /** file URL inside this package, to resolve its dependencies from */
   packageAnchor: string;
 }
@@ -35,6 +39,9 @@ async function compiler(): Promise<typeof import('esbuild')> {
   return esbuild;
 }
 
+/** The package's subpath entries (package.json "exports"); any other `pylogen/...` resolves as usual (and fails). */
+const ENTRY = /^pylogen\/(cut|run|kms|pkcs11|kmip)$/;
+
 type Resolve = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string; format?: string | null }>;
 type Load = (url: string, context: { format?: string | null }) => Promise<{ format: string; source?: string | Buffer | null }>;
 
@@ -44,6 +51,8 @@ export async function resolve(
   nextResolve: Resolve,
 ): Promise<{ url: string; format?: string | null; shortCircuit?: boolean }> {
   if (specifier === 'pylogen') return { url: data.pylogenIndex, format: 'module', shortCircuit: true };
+  const entry = ENTRY.exec(specifier);
+  if (entry !== null) return { url: `${data.pylogenApi}${entry[1]}.js`, format: 'module', shortCircuit: true };
   try {
     return await nextResolve(specifier, context);
   } catch (err) {
@@ -63,13 +72,7 @@ export async function load(
   if (url.startsWith('file:') && (url.endsWith('.ts') || url.endsWith('.mts'))) {
     const path = new URL(url);
     const source = await readFile(path, 'utf8');
-    const out = (await compiler()).transformSync(source, {
-      loader: 'ts',
-      format: 'esm',
-      target: 'node20',
-      sourcefile: decodeURIComponent(path.pathname),
-      sourcemap: 'inline',
-    });
+    const out = (await compiler()).transformSync(source, { ...CUT_TRANSFORM, sourcefile: decodeURIComponent(path.pathname) });
     return { format: 'module', source: out.code, shortCircuit: true };
   }
   return nextLoad(url, context);

@@ -8,7 +8,6 @@
  */
 import type { Clock } from '../cut/clock.js';
 import { LatencyCounts } from '../stats/LatencyCounts.js';
-import { encodeHistogram, newHistogram } from '../stats/histogram.js';
 import type { OperationSink } from '../cut/Operation.js';
 import { errorText, errorType, rcOf } from '../cut/RequestError.js';
 import {
@@ -403,13 +402,9 @@ export class Recorder implements OperationSink {
     return this.keys.some((k) => k.ok.n > 0 || (k.failed !== undefined && k.failed.n > 0));
   }
 
-  private readonly scratch = newHistogram(32);
-
   /** A compressed HdrHistogram of what counts holds, which is then cleared. */
   private encode(counts: LatencyCounts): string {
-    this.scratch.reset();
-    counts.drainInto(this.scratch);
-    return encodeHistogram(this.scratch);
+    return counts.encodeCompressed();
   }
 
   /** What t recorded since the last shipment, which is then cleared. */

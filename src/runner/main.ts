@@ -9,8 +9,6 @@ import { describeError } from '../core/errors.js';
 import type { MainMessage, RunnerMessage } from '../core/protocol.js';
 import type { RunnerSpec } from '../core/plan.js';
 import { Recorder } from './Recorder.js';
-import { closedLoop } from './loops/closed.js';
-import { openLoop } from './loops/open.js';
 import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
@@ -107,6 +105,8 @@ async function init(spec: RunnerSpec): Promise<void> {
     send: (b) => send(b),
     intervalMs: spec.options.summary * 1000,
   });
+  // Only the loop this runner runs is loaded (the open model's schedule code is not a closed runner's).
+  const loop = spec.options.schedule !== '' ? (await import('./loops/open.js')).openLoop : (await import('./loops/closed.js')).closedLoop;
   const startAt = await new Promise<number>((resolve) => {
     startResolve = resolve;
     send({ type: 'ready', pid: process.pid });
@@ -119,7 +119,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     await waitUntil(clock.fromEpoch(startAt));
     startedAt = clock.toEpoch(clock.now());
     recorder.startIntervals();
-    control = spec.options.schedule !== '' ? openLoop(cut, spec, recorder, clock) : closedLoop(cut, spec, recorder, clock);
+    control = loop(cut, spec, recorder, clock);
     const rec = recorder;
     const ctl = control;
     if (ctl.arrivals !== undefined) rec.arrivals = () => ({ ...ctl.arrivals!, due: ctl.due ?? 0 });
