@@ -64,8 +64,8 @@ export interface OptionDef {
 export const NAMED_ENDPOINTS: Readonly<Record<string, string>> = namedEndpoints();
 
 const endpointHelp = (): string => {
-  const named = Object.entries(NAMED_ENDPOINTS).map(([name, what]) => `"${name}" (${what})`);
-  return `the endpoint: a URL (${endpointSchemes().map((s) => `${s}://`).join(', ')}: a KMS, a KMIP server kmip://host:port, ...), or a throwaway target started for the run: ${named.join(', ')}`;
+  const named = Object.entries(NAMED_ENDPOINTS).map(([name, what]) => `"${name}": ${what}`);
+  return `the URL of the CUT's service (${endpointSchemes().join(', ')}: a KMS endpoint, a KMIP server kmip://host:port), or a throwaway target started for the run; ${named.join('; ')}`;
 };
 
 const clientDefault = (): string =>
