@@ -34,7 +34,7 @@ describe('what a runner loads', () => {
     expect(urls.some((u) => u.endsWith('/dist/runner/main.js'))).toBe(true);
     expect(urls.some((u) => u.endsWith('/dist/cuts/Dummy.js'))).toBe(true); // compiled at build: no hooks, no compiler
     expect(urls.some((u) => u.endsWith('/dist/api/cut.js'))).toBe(true);
-    for (const heavy of ['@aws-sdk', '/dist/controller/', '/dist/index.js', 'hdr-histogram-js', 'esbuild', 'pkcs11js']) {
+    for (const heavy of ['@aws-sdk', '@google-cloud', '@grpc', '@azure', 'undici', '/dist/controller/', '/dist/index.js', 'hdr-histogram-js', 'esbuild', 'pkcs11js', 'node-forge']) {
       expect(urls.filter((u) => u.includes(heavy))).toEqual([]);
     }
   });
