@@ -1,7 +1,7 @@
 /**
  * Module hooks (node:module register) that let a user drop a .ts CUT into ./cuts and run it with no
  * build step: .ts files are transformed by esbuild (types stripped, TC39 decorators lowered), the
- * specifiers `pylogen` and `pylogen/<entry>` (cut, kms, pkcs11, kmip, run: package.json's exports) resolve
+ * specifiers `pylogen` and `pylogen/<entry>` (cut, run and one per protocol: package.json's exports) resolve
  * to this package wherever the CUT lives, and a bare import that the
  * CUT's folder cannot resolve falls back to this package's own dependencies (so a CUT in an empty
  * folder can import @aws-sdk/client-kms or node-forge). These hooks run on Node's hooks thread.
@@ -39,8 +39,8 @@ async function compiler(): Promise<typeof import('esbuild')> {
   return esbuild;
 }
 
-/** The package's subpath entries (package.json "exports"); any other `pylogen/...` resolves as usual (and fails). */
-const ENTRY = /^pylogen\/(cut|run|kms|pkcs11|kmip)$/;
+/** A subpath entry of the package (package.json "exports": dist/api/NAME.js; one per protocol, cut and run). */
+const ENTRY = /^pylogen\/([a-z0-9]+)$/;
 
 type Resolve = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string; format?: string | null }>;
 type Load = (url: string, context: { format?: string | null }) => Promise<{ format: string; source?: string | Buffer | null }>;
