@@ -11,6 +11,7 @@ import { pylogen, tempDir } from './helpers.js';
 import { makeToken, SOFTHSM_MODULE, type TestToken } from './pkcs11-helpers.js';
 import { openToken } from '../src/pkcs11/Token.js';
 import { missingMechanism, mechanismsOf } from '../src/pkcs11/preflight.js';
+import { Pkcs11RefusedKeys, setupPkcs11Keys } from '../src/pkcs11/setup.js';
 
 let token: TestToken;
 
@@ -24,6 +25,23 @@ beforeAll(async () => {
 }, SLOW);
 
 afterAll(() => token?.close());
+
+/** Runs fn on the test token opened in this process (SOFTHSM2_CONF set meanwhile), then closes it. */
+async function onToken(readWrite: boolean, fn: (t: Awaited<ReturnType<typeof openToken>>) => unknown): Promise<void> {
+  const saved = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
+  try {
+    const t = await openToken({ module: SOFTHSM_MODULE, token: 'pylogen', pin: token.pin, readWrite });
+    try {
+      await fn(t);
+    } finally {
+      t.close();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = saved;
+  }
+}
 
 describe('the PKCS#11 preflight: one login in the main process', () => {
   it('a wrong PIN with --process 3: exit 2, one line, no runner forked, the PIN nowhere', async () => {
@@ -57,21 +75,34 @@ describe('the PKCS#11 preflight: one login in the main process', () => {
   }, SLOW);
 
   it('C_GetMechanismInfo: what SoftHSM2 offers passes, a mechanism it lacks is named', async () => {
-    const saved = process.env.SOFTHSM2_CONF;
-    process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
-    try {
-      const t = await openToken({ module: SOFTHSM_MODULE, token: 'pylogen', pin: token.pin });
-      try {
+    await onToken(true, (t) => {
         const every = ['encrypt', 'wrap', 'mac', 'sign'].flatMap((usage) => mechanismsOf({ name: 'k', label: 'k', type: usage === 'sign' ? 'EC' : 'AES', usage, hash: 'sha256' } as never));
         expect(every).toEqual(['CKM_AES_GCM', 'CKM_AES_KEY_WRAP', 'CKM_SHA256_HMAC', 'CKM_ECDSA']);
         expect(missingMechanism(t, every)).toBeUndefined();
         expect(missingMechanism(t, ['CKM_AES_GCM', 'CKM_IDEA_CBC'])).toBe('CKM_IDEA_CBC');
-      } finally {
-        t.close();
+    });
+  }, SLOW);
+
+  it('setup goes on past a refused key and names every refused one with its call and mechanism', async () => {
+    // a read-only session: the token refuses to make any token object (CKR_SESSION_READ_ONLY)
+    await onToken(false, async (t) => {
+      const seen: string[] = [];
+      {
+        const entries = [
+          { name: 'a', label: 'pylogen-refused-a', type: 'AES', size: 256, usage: 'encrypt', hash: 'sha256' },
+          { name: 'e', label: 'pylogen-refused-e', type: 'EC', curve: 'P-256', usage: 'sign', hash: 'sha256' },
+          { name: 'ecc256', label: 'pylogen-ecc256', type: 'EC', curve: 'P-256', usage: 'sign', hash: 'sha256' },
+        ] as never[];
+        const err = await setupPkcs11Keys(t, entries, (l) => seen.push(l)).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(Pkcs11RefusedKeys);
+        const m = (err as Error).message;
+        expect(m).toContain('the token refused 2 keys (1 existing, 0 created)');
+        expect(m).toContain('key "a" (label "pylogen-refused-a"): C_GenerateKey CKM_AES_KEY_GEN: ');
+        expect(m).toContain('key "e" (label "pylogen-refused-e"): C_GenerateKeyPair CKM_EC_KEY_PAIR_GEN: ');
+        expect(m).toMatch(/CKR_[A-Z_]+/);
+        // the key after the refused ones was still looked at
+        expect(seen).toEqual(['key "ecc256": "pylogen-ecc256" exists (EC P-256 sign)']);
       }
-    } finally {
-      if (saved === undefined) delete process.env.SOFTHSM2_CONF;
-      else process.env.SOFTHSM2_CONF = saved;
-    }
+    });
   }, SLOW);
 });
