@@ -10,7 +10,7 @@ import { describeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exitcodes.js';
 import { loadPkcs11js } from '../pkcs11/api.js';
 import { DEFAULT_PKCS11_KEY_FILE, loadPkcs11KeyFile } from '../pkcs11/keyfile.js';
-import { setupPkcs11Keys } from '../pkcs11/setup.js';
+import { Pkcs11RefusedKeys, setupPkcs11Keys } from '../pkcs11/setup.js';
 import { openToken, Pkcs11OpenError } from '../pkcs11/Token.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
@@ -49,7 +49,7 @@ export const pkcs11Setup = optionsCommand('pkcs11', 'setup', PKCS11_SETUP_OPTION
     file: file.path,
     target: () => `token "${token}" of ${module}`,
     create: (say) => setupPkcs11Keys(opened, [...file.entries.values()], say),
-    failure: (e) => describeError(e).replace(/^Error: /, ''),
+    failure: (e) => (e instanceof Pkcs11RefusedKeys ? e.message : describeError(e).replace(/^Error: /, '')),
     close: () => opened.close(),
   });
 });
