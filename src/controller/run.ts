@@ -41,6 +41,10 @@ const READY_TIMEOUT_MS = 120_000;
 /** Batches a runner may have unacknowledged, and their size. */
 const WINDOW = 8;
 const BATCH_SIZE = 4096;
+/** An event stream whose reader has taken nothing for this long is said on stderr (a stall) ... */
+const STALL_SAY_MS = 2000;
+/** ... and given up once the run is over (or interrupted) and it has taken nothing for this long. */
+const STALL_GIVE_UP_MS = 1000;
 
 export interface RunIO {
   stdout?: NodeJS.WritableStream & import('node:stream').Writable;
@@ -222,6 +226,7 @@ async function runWith(
   };
   const forceAll = () => {
     for (const r of runners) void r.kill(500);
+    output?.abandon?.();
   };
   const onAbort = () => {
     interrupted = true;
@@ -250,6 +255,23 @@ async function runWith(
   };
   io.signal?.addEventListener('abort', onAbort, { once: true });
   io.forceSignal?.addEventListener('abort', forceAll, { once: true });
+  /** when the last runner's duration ends (epoch ms): a stalled reader is given up after it */
+  let lastEnd = Infinity;
+  /** the runners have ended: whatever the reader does, the run ends now */
+  let ending = false;
+  let stallSaid = false;
+  // A reader that stops reading (`| sleep 45`) holds the acknowledgements and so the runners: it
+  // is said, and once the run is over it is given up (what it did not take is counted, not written).
+  const watchOutput = setInterval(() => {
+    const since = queue.drainingSince;
+    if (since === undefined || output?.abandon === undefined) return;
+    const waited = Date.now() - since;
+    if (!stallSaid && waited >= STALL_SAY_MS) {
+      stallSaid = true;
+      say(`pylogen: the event stream's reader (${plan.out === '' ? 'stdout' : plan.out}) has taken nothing for ${(waited / 1000).toFixed(1)} s: the runners wait for it (backpressure)\n`);
+    }
+    if ((interrupted || stoppedEarly || ending || Date.now() >= lastEnd) && waited >= STALL_GIVE_UP_MS) output.abandon();
+  }, 250);
   // An interrupt while the embedded server was starting: stop before anything runs.
   if (io.signal?.aborted) onAbort();
 
@@ -276,9 +298,11 @@ async function runWith(
       }
       if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${plural(runners.length, 'runner')} ready
 `);
+      lastEnd = runners.every((r) => r.spec.options.duration > 0) ? -Infinity : Infinity;
       for (const r of runners) {
         const o = r.spec.options;
         const at = t0 + (o.postpone + r.spec.index * o.rampup) * 1000;
+        lastEnd = Math.max(lastEnd, at + o.duration * 1000);
         r.start(at);
         timers.push(setTimeout(() => (due.add(r.spec.slot), markActive(r)), Math.max(0, at - Date.now())));
         if (o.duration > 0) {
@@ -313,7 +337,7 @@ async function runWith(
     await Promise.all(runners.map((r) => r.exited));
   } finally {
     for (const t of timers) clearTimeout(t);
-    io.signal?.removeEventListener('abort', onAbort);
+    ending = true;
     // Each step on its own: a failing one must not skip the others, nor the summary.
     const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => softhsm?.close(), () => Promise.all([local?.close(), pykmip?.close()])];
     for (const step of steps) {
@@ -323,6 +347,7 @@ async function runWith(
         say(`pylogen: while ending the run: ${describeError(err)}\n`);
       }
     }
+    clearInterval(watchOutput);
   }
 
   io.beforeSummary?.();
@@ -406,8 +431,10 @@ async function runWith(
   const reportFailed = plan.report !== undefined && plan.report !== '' && !tryReport(plan.report, summary, say);
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).
-    await waitOrAbort(Math.max(...plan.lines.map((l) => l.options.grace)) * 1000, io.forceSignal);
+    await waitOrAbort(Math.max(...plan.lines.map((l) => l.options.grace)) * 1000, io.forceSignal, io.signal?.aborted === true ? undefined : io.signal);
   }
+  io.signal?.removeEventListener('abort', onAbort);
+  io.forceSignal?.removeEventListener('abort', forceAll);
   const exitCode = interrupted
     ? ExitCode.interrupted
     : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure) || reportFailed
@@ -416,14 +443,15 @@ async function runWith(
   return { exitCode, summary };
 }
 
-function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits ms, or until one of the signals is aborted (an interrupt ends the last wait at once). */
+function waitOrAbort(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      for (const s of signals) s?.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    for (const s of signals) s?.addEventListener('abort', done, { once: true });
   });
 }

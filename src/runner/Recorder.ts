@@ -144,8 +144,14 @@ export class Recorder implements OperationSink {
   transactions = 0;
   sentEvents = 0;
   sentBatches = 0;
-  /** ms spent waiting for the stats queue (backpressure) */
-  blockedMs = 0;
+  /** ms spent waiting for the stats queue (backpressure), the waits still going on included */
+  get blockedMs(): number {
+    return this.blockedDone + (this.waitingN > 0 ? this.waitingN * this.clock.now() - this.waitingSum : 0);
+  }
+  private blockedDone = 0;
+  /** waits going on, and the sum of their start instants */
+  private waitingN = 0;
+  private waitingSum = 0;
 
   constructor(o: RecorderOptions) {
     this.clock = o.clock;
@@ -301,8 +307,15 @@ export class Recorder implements OperationSink {
   async waitForWindow(): Promise<void> {
     if (!this.mustWait) return;
     const t = this.clock.now();
-    while (this.mustWait) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    this.blockedMs += this.clock.now() - t;
+    this.waitingN++;
+    this.waitingSum += t;
+    try {
+      while (this.mustWait) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    } finally {
+      this.waitingN--;
+      this.waitingSum -= t;
+      this.blockedDone += this.clock.now() - t;
+    }
   }
 
   ack(seq: number): void {
