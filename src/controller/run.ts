@@ -427,7 +427,17 @@ async function runWith(
   summary.plan = planSummary(plan);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
-  if (plan.summaryJson !== '') writeSummaryJson(plan.summaryJson, summary, io.stdout);
+  // Each output on its own: a summary that cannot be written (a full disk) is one line, and the
+  // report is still written.
+  let summaryFailed = false;
+  if (plan.summaryJson !== '') {
+    try {
+      writeSummaryJson(plan.summaryJson, summary, io.stdout);
+    } catch (err) {
+      summaryFailed = true;
+      say(`pylogen: --summary-json ${plan.summaryJson}: the summary could not be written (${describeError(err)})\n`);
+    }
+  }
   const reportFailed = plan.report !== undefined && plan.report !== '' && !tryReport(plan.report, summary, say);
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).
@@ -437,7 +447,7 @@ async function runWith(
   io.forceSignal?.removeEventListener('abort', forceAll);
   const exitCode = interrupted
     ? ExitCode.interrupted
-    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure) || reportFailed
+    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure) || reportFailed || summaryFailed
       ? ExitCode.runFailed
       : ExitCode.ok;
   return { exitCode, summary };
