@@ -31,6 +31,7 @@ import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/
 import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
 import { planSummary } from '../report/planSummary.js';
 import { tryReport } from '../report/writeReport.js';
+import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../core/bounds.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -407,6 +408,13 @@ async function runWith(
   }
   const outputFailure = output?.failure?.();
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
+  const otherErrors = queue.errorsByType[OTHER];
+  if (otherErrors !== undefined) {
+    warnings.push(`the errors had more than ${MAX_ERROR_TYPES} distinct types in a runner: ${otherErrors} errors of the later types are counted under "${OTHER}"`);
+  }
+  if (queue.runners.some((r) => r?.labels.keys.some((k) => k?.request === OTHER))) {
+    warnings.push(`the CUT used more than ${MAX_NAMES} distinct request or transaction names in a runner: the later ones are counted under "${OTHER}"`);
+  }
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   if (lateMs > 0) warnings.push(`the runners were ready ${lateMs} ms after --start-at ${new Date(plan.startAt!).toISOString()}: this ${plan.shard !== undefined ? 'shard' : 'run'} started at once, that late`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);

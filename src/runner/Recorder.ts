@@ -28,9 +28,18 @@ import {
   type KeyDelta,
   type TallyDelta,
 } from '../core/protocol.js';
+import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../core/bounds.js';
 
 /** Distinct error texts interned per runner at most; past it, texts are reduced to their type. */
 const MAX_ERROR_TEXTS = 10_000;
+
+/** `name` if `seen` has it or has room for it (it is then added), else OTHER. */
+function bounded(seen: Set<string>, name: string, max: number): string {
+  if (seen.has(name)) return name;
+  if (seen.size >= max) return OTHER;
+  seen.add(name);
+  return name;
+}
 /** Histogram deltas ship with a batch at most this often (and always with the last one). */
 const HISTOGRAM_EVERY_MS = 250;
 
@@ -119,6 +128,8 @@ export class Recorder implements OperationSink {
   private readonly keys: KeyStats[] = [];
   private newKeys: KeyDef[] = [];
   private readonly errIds = new Map<string, number>();
+  /** the distinct error types seen (at most MAX_ERROR_TYPES, then OTHER) */
+  private readonly types = new Set<string>();
   private newErrors: string[] = [];
   private errBase = 0;
   private errorTypes: Record<string, number> | undefined;
@@ -177,14 +188,16 @@ export class Recorder implements OperationSink {
   }
 
   requestKey(name: string): number {
-    return this.reqKeys.get(name) ?? this.addKey(this.reqKeys, 'req', name);
+    return this.reqKeys.get(name) ?? this.addKey(this.reqKeys, 'req', this.reqKeys.size >= MAX_NAMES ? OTHER : name);
   }
 
   transactionKey(name: string): number {
-    return this.traKeys.get(name) ?? this.addKey(this.traKeys, 'tra', name);
+    return this.traKeys.get(name) ?? this.addKey(this.traKeys, 'tra', this.traKeys.size >= MAX_NAMES ? OTHER : name);
   }
 
   private addKey(map: Map<string, number>, nature: 'req' | 'tra', request: string): number {
+    const known = map.get(request); // OTHER, once the names are past MAX_NAMES
+    if (known !== undefined) return known;
     const id = this.names.length;
     this.names.push(new NameKey(nature, request));
     map.set(request, id);
@@ -279,7 +292,7 @@ export class Recorder implements OperationSink {
   private countError(ks: KeyStats, err: unknown): number {
     ks.errors++;
     ks.failed ??= new Tally(ks.openModel);
-    const type = errorType(err);
+    const type = bounded(this.types, errorType(err), MAX_ERROR_TYPES);
     // errorsByType counts requests' errors; a transaction's error is one of them again.
     if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
     (ks.errorTypes ??= {})[type] = (ks.errorTypes[type] ?? 0) + 1;
