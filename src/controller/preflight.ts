@@ -4,6 +4,7 @@
  * naming the line, the cause and the fix, exit 2, nothing started. `--no-preflight` skips it.
  * A line is a KMS line when its CUT class extends KmsCut (it has the static `keyFor`).
  */
+import { maskUrl, redactor } from '../core/redact.js';
 import { UsageError } from '../core/errors.js';
 import { loadCut } from '../cut/load.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
@@ -62,16 +63,18 @@ export async function preflightPlan(plan: RunPlan, local: LocalEndpoint | undefi
     }),
   );
   const failures: string[] = [];
+  // An endpoint's answer may quote the request (its session token): the known secrets are taken out.
+  const redact = redactor(process.env, plan.lines.map((l) => l.options.extra));
   for (const { line, outcome, endpoint } of outcomes) {
     const label = lineLabel(line);
     if (!outcome.ok) {
-      failures.push(`${label}: preflight: ${outcome.cause}`);
+      failures.push(redact(`${label}: preflight: ${outcome.cause}`));
       continue;
     }
-    if (outcome.note !== undefined) say(`pylogen: ${label}: preflight: ${outcome.note}\n`);
+    if (outcome.note !== undefined) say(redact(`pylogen: ${label}: preflight: ${outcome.note}\n`));
     if (plan.verbosity > 0) {
       if (outcome.credentials === 'throwaway') {
-        say(`${label}: no AWS credentials in the SDK's chain: requests to the loopback endpoint ${endpoint} are signed with throwaway credentials\n`);
+        say(`${label}: no AWS credentials in the SDK's chain: requests to the loopback endpoint ${maskUrl(endpoint ?? '')} are signed with throwaway credentials\n`);
       }
       say(`${label}: preflight kms:${outcome.operation} ok\n`);
     }

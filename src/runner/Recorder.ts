@@ -102,6 +102,8 @@ export interface RecorderOptions {
   send: (msg: BatchMessage) => void;
   /** --summary in ms: batches are labelled with the wall-clock-aligned interval they belong to */
   intervalMs?: number;
+  /** takes the run's known secrets out of an error text before it is kept (src/core/redact.ts) */
+  redact?: (text: string) => string;
 }
 
 export class Recorder implements OperationSink {
@@ -113,6 +115,7 @@ export class Recorder implements OperationSink {
   private readonly send: (msg: BatchMessage) => void;
 
   private readonly intervalMs: number;
+  private readonly redact: (text: string) => string;
   /** epoch ms of the start of the interval the events recorded since the last flush belong to */
   private interval = 0;
   /** the end of that interval on the runner's clock: an event that ends from then on is the next's */
@@ -169,6 +172,7 @@ export class Recorder implements OperationSink {
     this.shipEvents = o.shipEvents;
     this.batchSize = o.batchSize;
     this.window = o.window;
+    this.redact = o.redact ?? ((t) => t);
     this.openModel = o.openModel;
     this.send = o.send;
     this.intervalMs = o.intervalMs ?? 1000;
@@ -300,7 +304,7 @@ export class Recorder implements OperationSink {
   }
 
   private internError(err: unknown, type: string): number {
-    let text = errorText(err);
+    let text = this.redact(errorText(err));
     if (this.errIds.size >= MAX_ERROR_TEXTS && !this.errIds.has(text)) text = type;
     let id = this.errIds.get(text);
     if (id === undefined) {

@@ -14,6 +14,7 @@ import { openLoop } from './loops/open.js';
 import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
+import { redactor } from '../core/redact.js';
 
 /** A batch that is not full goes out after this long. */
 const FLUSH_EVERY_MS = 100;
@@ -61,6 +62,8 @@ process.on('message', (m: MainMessage) => {
 process.on('SIGINT', () => {});
 
 let phase: 'load' | 'setup' | 'run' | 'teardown' = 'load';
+/** the run's known secrets out of every error text this runner sends (src/core/redact.ts) */
+let redact = redactor();
 
 function fail(where: typeof phase, err: unknown): void {
   if (finished) return;
@@ -72,13 +75,14 @@ function fail(where: typeof phase, err: unknown): void {
   } catch {
     /* the failure is what matters */
   }
-  send({ type: 'failed', phase: where, error: describeError(err) });
+  send({ type: 'failed', phase: where, error: redact(describeError(err)) });
   // Exit once the failure message is out: the main process closes the channel, or a timer decides.
   setTimeout(() => process.exit(1), 1000).unref();
 }
 
 async function init(spec: RunnerSpec): Promise<void> {
   const clock = systemClock;
+  redact = redactor(process.env, spec.options.extra);
   const Cut = await loadCut(spec.cut, spec.modulePath);
   const cut = new Cut() as ClassUnderTest;
   cut.extra = spec.options.extra;
@@ -106,6 +110,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     openModel: spec.options.schedule !== '',
     send: (b) => send(b),
     intervalMs: spec.options.summary * 1000,
+    redact,
   });
   const startAt = await new Promise<number>((resolve) => {
     startResolve = resolve;
