@@ -74,3 +74,25 @@ describe('kms serve --credentials out of the process list', () => {
     expect(await serve([])).toMatch(/any AWS_ACCESS_KEY_ID/);
   }, 60_000);
 });
+
+describe('k8s job: secrets go to a Secret, never the args', () => {
+  it('an --extra with a password and an --endpoint with userinfo become $(VAR)s taken from a Secret', async () => {
+    const { jobManifests } = await import('../src/k8s/jobManifests.js');
+    const { secret, job } = jobManifests({
+      name: 'run1',
+      image: 'pylogen:0.2',
+      shards: 2,
+      args: ['cuts.Dummy', '--extra', '{"Password":"hunter2222","sleep":0}', '--endpoint', 'http://admin:pa55word@kms.example', '--loops', '5'],
+      awsSecret: 'aws',
+      files: new Map(),
+    });
+    const c = job.spec!.template.spec!.containers[0]!;
+    const text = JSON.stringify(c);
+    expect(text).not.toContain('hunter2222');
+    expect(text).not.toContain('pa55word');
+    expect(c.args).toEqual(['cuts.Dummy', '--extra', '$(PYLOGEN_ARG_2)', '--endpoint', '$(PYLOGEN_ARG_4)', '--loops', '5', '--shard', '$(JOB_COMPLETION_INDEX)/2']);
+    expect(c.env).toContainEqual({ name: 'PYLOGEN_ARG_2', valueFrom: { secretKeyRef: { name: 'run1-args', key: 'PYLOGEN_ARG_2' } } });
+    expect(secret?.kind).toBe('Secret');
+    expect(secret?.stringData).toEqual({ PYLOGEN_ARG_2: '{"Password":"hunter2222","sleep":0}', PYLOGEN_ARG_4: 'http://admin:pa55word@kms.example' });
+  });
+});
