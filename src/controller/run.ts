@@ -418,6 +418,13 @@ async function runWith(
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   if (lateMs > 0) warnings.push(`the runners were ready ${lateMs} ms after --start-at ${new Date(plan.startAt!).toISOString()}: this ${plan.shard !== undefined ? 'shard' : 'run'} started at once, that late`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
+  // A runner that started and ended without its tally (a CUT that called process.exit(), a crash):
+  // what it sent last is unknown, and so is what was lost; never `lost 0` (issue 20 §4).
+  const incomplete = ends.filter((e) => e.startedAt !== undefined && e.sentEvents === undefined).map((e) => `${e.id}.${e.index}`);
+  if (incomplete.length > 0) {
+    summary.events.incomplete = incomplete;
+    summary.warnings.push(`runner ${incomplete.join(', ')} ended without its final figures: the counts of its last moments may be missing (events lost: unknown)`);
+  }
   if (plan.shard !== undefined || plan.startAt !== undefined) {
     summary.shard = {
       ...(plan.shard ?? { index: 0, count: 1, run: '' }),
