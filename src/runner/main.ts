@@ -15,6 +15,7 @@ import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
 import { redactor } from '../core/redact.js';
+import { startOrphanWatchdog } from './watchdog.js';
 
 /** A batch that is not full goes out after this long. */
 const FLUSH_EVERY_MS = 100;
@@ -33,6 +34,8 @@ let failedHere = false;
 // The main process closes the channel once it has our tally; before that, a closed channel means
 // it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
 process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));
+// ... and if the CUT blocks the event loop, a watchdog thread that does not need it.
+startOrphanWatchdog();
 
 let recorder: Recorder | undefined;
 let control: LoopControl | undefined;
