@@ -3,17 +3,15 @@
  * every request anew, must not grow the summary without bound: a runner keeps at most
  * MAX_ERROR_TYPES types and MAX_NAMES names, counts the rest under "(other)", and the summary warns.
  */
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../src/core/bounds.js';
-import { pylogen, readJson, ROOT, tempDir } from './helpers.js';
+import { fixtureDir, pylogen, readJson } from './helpers.js';
 
 describe('bounded cardinality', () => {
   it('3,000 requests, each a new name failing with a new type: at most 100 types and 1,000 names, the rest "(other)", counts exact, a warning', async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'cuts'));
-    copyFileSync(join(ROOT, 'test/fixtures/Hydra.ts'), join(dir, 'cuts/Hydra.ts'));
+    const dir = fixtureDir('Hydra');
     const json = join(dir, 's.json');
     const r = await pylogen(['Hydra', '--loops', '3000', '--outformat', 'none', '--summary-json', json], { cwd: dir, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);

@@ -2,16 +2,13 @@
  * Issue 20 point 4: a CUT that calls process.exit() ends its runner without the final tally: what it
  * sent last is unknown, so is what was lost. The summary says so instead of claiming `lost 0`.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pylogen, readJson, ROOT, tempDir } from './helpers.js';
+import { fixtureDir, pylogen, readJson } from './helpers.js';
 
 describe('a runner that ends without its final figures', () => {
   it('process.exit() in the CUT: "lost unknown", events.incomplete names the runner, a warning, exit 1', async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'cuts'));
-    copyFileSync(join(ROOT, 'test/fixtures/Crash.ts'), join(dir, 'cuts/Crash.ts'));
+    const dir = fixtureDir('Crash');
     const json = join(dir, 's.json');
     const r = await pylogen(['Crash', '--loops', '100', '--extra', '{"how":"exit","after":50}', '--outformat', 'none', '--summary-json', json], { cwd: dir, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(1);

@@ -3,10 +3,8 @@
  * outlived a SIGKILLed main process by the whole busy loop (17.6 s measured). A watchdog thread that
  * does not need the runner's event loop kills it once the main process is gone.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alive, pylogen, ROOT, tempDir } from './helpers.js';
+import { alive, fixtureDir, pylogen } from './helpers.js';
 
 const waitFor = async (ok: () => boolean, ms: number) => {
   const end = Date.now() + ms;
@@ -15,9 +13,7 @@ const waitFor = async (ok: () => boolean, ms: number) => {
 
 describe('a runner whose CUT blocks its event loop', () => {
   it('SIGKILL of the main process during a 60 s busy loop: the runner is gone within seconds', async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'cuts'));
-    copyFileSync(join(ROOT, 'test/fixtures/Busy.ts'), join(dir, 'cuts/Busy.ts'));
+    const dir = fixtureDir('Busy');
     const pids: number[] = [];
     await pylogen(['Busy', '--loops', '1', '--extra', '{"seconds":60}', '--outformat', 'none', '-vv'], {
       cwd: dir,

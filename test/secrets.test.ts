@@ -5,11 +5,11 @@
  * from a file or the environment (out of `ps`).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maskUrl, redactor, secretKey } from '../src/core/redact.js';
-import { BIN, pylogen, ROOT, tempDir } from './helpers.js';
+import { BIN, fixtureDir, pylogen, ROOT, tempDir } from './helpers.js';
 
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLE/SessionToken+with=chars';
 
@@ -35,9 +35,7 @@ describe('redact', () => {
 
 describe('a run whose endpoint quotes the credentials back', () => {
   it('the event stream, stderr and the summary carry neither the session token, nor the --extra password, nor URL userinfo', async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'cuts'));
-    copyFileSync(join(ROOT, 'test/fixtures/Leaky.ts'), join(dir, 'cuts/Leaky.ts'));
+    const dir = fixtureDir('Leaky');
     const json = join(dir, 's.json');
     const r = await pylogen(
       ['Leaky', '--loops', '5', '--extra', '{"password":"hunter2222"}', '--endpoint', 'http://admin:pa55word@127.0.0.1:9', '--no-preflight', '--summary-json', json],
