@@ -1,6 +1,6 @@
 /** Test helpers: spawn the real CLI, read its real CSV and JSON. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,4 +79,12 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A fresh folder whose cuts/ holds test/fixtures/NAME.ts: a run there finds the CUT NAME. */
+export function fixtureDir(name: string): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'cuts'));
+  copyFileSync(join(ROOT, 'test/fixtures', `${name}.ts`), join(dir, 'cuts', `${name}.ts`));
+  return dir;
 }

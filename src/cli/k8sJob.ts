@@ -126,7 +126,7 @@ export async function k8sJob(a: CommandArgs, io: { stdout?: (t: string) => void;
   const plan = scenario ? await planFromScenarioArgs(parsed, a.cwd) : await planFromArgs(parsed, a.cwd);
   const startAt = new Date((io.now ?? Date.now)() + (v.lead as number) * 1000).toISOString();
   const name = v.name as string;
-  const { configMap, job } = jobManifests({
+  const { secret, configMap, job } = jobManifests({
     name,
     ...(v.namespace !== undefined ? { namespace: v.namespace as string } : {}),
     image: v.image as string,
@@ -137,7 +137,7 @@ export async function k8sJob(a: CommandArgs, io: { stdout?: (t: string) => void;
     ...(v.memory !== undefined ? { memory: v.memory as string } : {}),
     files: podFiles(plan, run, a.cwd),
   });
-  out([configMap, job].filter((m) => m !== undefined).map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n'));
+  out([secret, configMap, job].filter((m) => m !== undefined).map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n'));
   const ns = v.namespace !== undefined ? ` --namespace ${v.namespace as string}` : '';
   const thresholds = (a.lists.threshold ?? []).map((t) => ` --threshold ${quote(t)}`).join('');
   say(

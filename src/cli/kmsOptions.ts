@@ -51,7 +51,9 @@ export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
     name: 'credentials',
     value: 'AK:SECRET[:TOKEN]',
     kind: { type: 'string', nonEmpty: true },
-    describe: 'ACCESS_KEY:SECRET[:SESSION_TOKEN]: verify every SigV4 signature against them, as AWS does (default: accept any signature)',
+    describe:
+      'ACCESS_KEY:SECRET[:SESSION_TOKEN]: verify every SigV4 signature against them, as AWS does (default: accept any signature). ' +
+      'Out of `ps`: @FILE reads them from the first line of FILE, and without --credentials the variable PYLOGEN_KMS_CREDENTIALS is used',
   },
 ];
 

@@ -4,7 +4,9 @@
  * for scripts), the messages to stderr; it serves until SIGINT or SIGTERM, then prints its counts
  * and exits 0.
  */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { ExitCode } from '../core/exitcodes.js';
 import { UsageError } from '../core/errors.js';
 import { loadKeyFile } from '../kms/model/keyfile.js';
@@ -37,11 +39,29 @@ function signalled(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * The credentials to check, kept out of the process list: `@FILE` (its first line), or the
+ * environment's PYLOGEN_KMS_CREDENTIALS without --credentials.
+ */
+function credentialsFrom(given: string | undefined, cwd: string): string | undefined {
+  if (given === undefined) {
+    const env = process.env.PYLOGEN_KMS_CREDENTIALS;
+    return env === undefined || env.trim() === '' ? undefined : env.trim();
+  }
+  if (!given.startsWith('@')) return given;
+  const file = resolve(cwd, given.slice(1));
+  try {
+    return readFileSync(file, 'utf8').split('\n')[0]!.trim();
+  } catch (e) {
+    throw new UsageError(`--credentials ${given}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, async ({ v, cwd, out, err, io }) => {
   const latency = parseLatency(v.text('latency'));
   const keyFile = loadKeyFile(v.text('keys'), cwd, packageRoot);
   const host = v.text('host');
-  const credentialsText = v.maybeText('credentials');
+  const credentialsText = credentialsFrom(v.maybeText('credentials'), cwd);
   const credentials = credentialsText === undefined ? undefined : parseCredentials(credentialsText);
   if (typeof credentials === 'string') throw new UsageError(`--credentials ${credentials}`);
   // Listen for the signals before the server exists: a Ctrl-C during key generation still stops it.

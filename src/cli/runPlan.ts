@@ -5,6 +5,7 @@
 import { run } from '../controller/run.js';
 import type { RunPlan } from '../core/plan.js';
 import { takeSignals } from './signals.js';
+import { ExitCode } from '../core/exitcodes.js';
 
 export interface StopSignals {
   signal: AbortSignal;
@@ -22,14 +23,33 @@ export async function runWithSignals(start: (signals: StopSignals) => Promise<{ 
   takeSignals();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let code: number;
   try {
-    const result = await start({ signal: graceful.signal, forceSignal: force.signal });
-    return result.exitCode;
+    code = (await start({ signal: graceful.signal, forceSignal: force.signal })).exitCode;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  const final = graceful.signal.aborted ? ExitCode.interrupted : code;
+  // A signal after the run, while the process exits, must not kill it with 143: it is ignored, the
+  // run's own code (130 for an interrupted run) is the exit code. Node's own teardown after the
+  // 'exit' event puts the default action back for a few ms: the exit is made there, at once (the
+  // event loop is empty by then: everything was written).
+  if (!lateSignals) {
+    lateSignals = true;
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    process.once('exit', (c) => (process as unknown as { reallyExit(code: number): never }).reallyExit(c));
+  }
+  // A reader that stopped reading was given up (src/output/EventOutput.ts abandon()): what it did
+  // not take stays in process.stdout, which cannot be closed and would hold the exit until the
+  // reader reads. The summary is out on stderr: exit now.
+  if (process.stdout.writableLength > 0 && process.stdout.isTTY !== true) process.exit(final);
+  return code;
 }
+
+let lateSignals = false;
+const ignore = (): void => {};
 
 export function runPlan(plan: RunPlan): Promise<number> {
   const p = forTerminal(plan);

@@ -5,6 +5,7 @@
  * UsageError: one line naming the line, the cause and the fix, exit 2, nothing started.
  * `--no-preflight` skips it. A line belongs to the protocol whose owns() takes its CUT class.
  */
+import { redactor } from '../core/redact.js';
 import { UsageError } from '../core/errors.js';
 import { loadCut } from '../cut/load.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
@@ -44,14 +45,16 @@ export async function preflightPlan(plan: RunPlan, targets: Pick<RunTargets, 'fo
     }),
   );
   const failures: string[] = [];
+  // An endpoint's answer may quote the request (its session token): the known secrets are taken out.
+  const redact = redactor(process.env, plan.lines.map((l) => l.options.extra));
   for (const { line, outcome } of results.flat().sort((a, b) => plan.lines.indexOf(a.line) - plan.lines.indexOf(b.line))) {
     const label = lineLabel(line);
     if (!outcome.ok) {
-      failures.push(`${label}: preflight: ${outcome.cause}`);
+      failures.push(redact(`${label}: preflight: ${outcome.cause}`));
       continue;
     }
-    if (outcome.note !== undefined) say(`pylogen: ${label}: preflight: ${outcome.note}\n`);
-    if (plan.verbosity > 0 && outcome.detail !== undefined) for (const d of outcome.detail.split('\n')) say(`${label}: ${d}\n`);
+    if (outcome.note !== undefined) say(redact(`pylogen: ${label}: preflight: ${outcome.note}\n`));
+    if (plan.verbosity > 0 && outcome.detail !== undefined) for (const d of outcome.detail.split('\n')) say(redact(`${label}: ${d}\n`));
   }
   if (failures.length > 0) throw new UsageError(failures.join('; '));
 }

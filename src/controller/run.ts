@@ -29,6 +29,7 @@ import { evaluateSummary } from '../verdict/sourceFromSummary.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
 import { planSummary } from '../report/planSummary.js';
 import { tryReport } from '../report/writeReport.js';
+import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../core/bounds.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
 const START_MARGIN_MS = 50;
@@ -39,6 +40,10 @@ const READY_TIMEOUT_MS = 120_000;
 /** Batches a runner may have unacknowledged, and their size. */
 const WINDOW = 8;
 const BATCH_SIZE = 4096;
+/** An event stream whose reader has taken nothing for this long is said on stderr (a stall) ... */
+const STALL_SAY_MS = 2000;
+/** ... and given up once the run is over (or interrupted) and it has taken nothing for this long. */
+const STALL_GIVE_UP_MS = 1000;
 
 export interface RunIO {
   stdout?: NodeJS.WritableStream & import('node:stream').Writable;
@@ -190,6 +195,7 @@ async function runWith(
   };
   const forceAll = () => {
     for (const r of runners) void r.kill(500);
+    output?.abandon?.();
   };
   const onAbort = () => {
     interrupted = true;
@@ -218,6 +224,23 @@ async function runWith(
   };
   io.signal?.addEventListener('abort', onAbort, { once: true });
   io.forceSignal?.addEventListener('abort', forceAll, { once: true });
+  /** when the last runner's duration ends (epoch ms): a stalled reader is given up after it */
+  let lastEnd = Infinity;
+  /** the runners have ended: whatever the reader does, the run ends now */
+  let ending = false;
+  let stallSaid = false;
+  // A reader that stops reading (`| sleep 45`) holds the acknowledgements and so the runners: it
+  // is said, and once the run is over it is given up (what it did not take is counted, not written).
+  const watchOutput = setInterval(() => {
+    const since = queue.drainingSince;
+    if (since === undefined || output?.abandon === undefined) return;
+    const waited = Date.now() - since;
+    if (!stallSaid && waited >= STALL_SAY_MS) {
+      stallSaid = true;
+      say(`pylogen: the event stream's reader (${plan.out === '' ? 'stdout' : plan.out}) has taken nothing for ${(waited / 1000).toFixed(1)} s: the runners wait for it (backpressure)\n`);
+    }
+    if ((interrupted || stoppedEarly || ending || Date.now() >= lastEnd) && waited >= STALL_GIVE_UP_MS) output.abandon();
+  }, 250);
   // An interrupt while the embedded server was starting: stop before anything runs.
   if (io.signal?.aborted) onAbort();
 
@@ -244,9 +267,11 @@ async function runWith(
       }
       if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${plural(runners.length, 'runner')} ready
 `);
+      lastEnd = runners.every((r) => r.spec.options.duration > 0) ? -Infinity : Infinity;
       for (const r of runners) {
         const o = r.spec.options;
         const at = t0 + (o.postpone + r.spec.index * o.rampup) * 1000;
+        lastEnd = Math.max(lastEnd, at + o.duration * 1000);
         r.start(at);
         timers.push(setTimeout(() => (due.add(r.spec.slot), markActive(r)), Math.max(0, at - Date.now())));
         if (o.duration > 0) {
@@ -281,7 +306,7 @@ async function runWith(
     await Promise.all(runners.map((r) => r.exited));
   } finally {
     for (const t of timers) clearTimeout(t);
-    io.signal?.removeEventListener('abort', onAbort);
+    ending = true;
     // Each step on its own: a failing one must not skip the others, nor the summary.
     const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => targets.close(say)];
     for (const step of steps) {
@@ -291,6 +316,7 @@ async function runWith(
         say(`pylogen: while ending the run: ${describeError(err)}\n`);
       }
     }
+    clearInterval(watchOutput);
   }
 
   io.beforeSummary?.();
@@ -343,9 +369,23 @@ async function runWith(
   warnings.unshift(...targets.deaths());
   const outputFailure = output?.failure?.();
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
+  const otherErrors = queue.errorsByType[OTHER];
+  if (otherErrors !== undefined) {
+    warnings.push(`the errors had more than ${MAX_ERROR_TYPES} distinct types in a runner: ${otherErrors} errors of the later types are counted under "${OTHER}"`);
+  }
+  if (queue.runners.some((r) => r?.labels.keys.some((k) => k?.request === OTHER))) {
+    warnings.push(`the CUT used more than ${MAX_NAMES} distinct request or transaction names in a runner: the later ones are counted under "${OTHER}"`);
+  }
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);
   if (lateMs > 0) warnings.push(`the runners were ready ${lateMs} ms after --start-at ${new Date(plan.startAt!).toISOString()}: this ${plan.shard !== undefined ? 'shard' : 'run'} started at once, that late`);
   const summary = buildSummary(queue, ends, startedAt, endedAt, interrupted, warnings);
+  // A runner that started and ended without its tally (a CUT that called process.exit(), a crash):
+  // what it sent last is unknown, and so is what was lost; never `lost 0` (issue 20 §4).
+  const incomplete = ends.filter((e) => e.startedAt !== undefined && e.sentEvents === undefined).map((e) => `${e.id}.${e.index}`);
+  if (incomplete.length > 0) {
+    summary.events.incomplete = incomplete;
+    summary.warnings.push(`runner ${incomplete.join(', ')} ended without its final figures: the counts of its last moments may be missing (events lost: unknown)`);
+  }
   if (plan.shard !== undefined || plan.startAt !== undefined) {
     summary.shard = {
       ...(plan.shard ?? { index: 0, count: 1, run: '' }),
@@ -363,28 +403,41 @@ async function runWith(
   summary.plan = planSummary(plan);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
-  if (plan.summaryJson !== '') writeSummaryJson(plan.summaryJson, summary, io.stdout);
+  // Each output on its own: a summary that cannot be written (a full disk) is one line, and the
+  // report is still written.
+  let summaryFailed = false;
+  if (plan.summaryJson !== '') {
+    try {
+      writeSummaryJson(plan.summaryJson, summary, io.stdout);
+    } catch (err) {
+      summaryFailed = true;
+      say(`pylogen: --summary-json ${plan.summaryJson}: the summary could not be written (${describeError(err)})\n`);
+    }
+  }
   const reportFailed = plan.report !== undefined && plan.report !== '' && !tryReport(plan.report, summary, say);
   if (metrics !== undefined && !io.forceSignal?.aborted) {
     // The final values stay up for a last scrape (a second interrupt ends the wait).
-    await waitOrAbort(Math.max(...plan.lines.map((l) => l.options.grace)) * 1000, io.forceSignal);
+    await waitOrAbort(Math.max(...plan.lines.map((l) => l.options.grace)) * 1000, io.forceSignal, io.signal?.aborted === true ? undefined : io.signal);
   }
+  io.signal?.removeEventListener('abort', onAbort);
+  io.forceSignal?.removeEventListener('abort', forceAll);
   const exitCode = interrupted
     ? ExitCode.interrupted
-    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure) || reportFailed
+    : summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) || outputFailureFailsRun(outputFailure) || reportFailed || summaryFailed
       ? ExitCode.runFailed
       : ExitCode.ok;
   return { exitCode, summary };
 }
 
-function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits ms, or until one of the signals is aborted (an interrupt ends the last wait at once). */
+function waitOrAbort(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      for (const s of signals) s?.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    for (const s of signals) s?.addEventListener('abort', done, { once: true });
   });
 }

@@ -8,7 +8,8 @@
  * Kubernetes sets JOB_COMPLETION_INDEX in each pod of an Indexed Job, and the kubelet expands
  * `$(NAME)` in a container's args from its environment: no shell in the pod.
  */
-import type { ConfigMap, Container, EnvVar, KeyToPath, ResourceRequirements, Volume } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, EnvVar, KeyToPath, ResourceRequirements, Secret, Volume } from 'kubernetes-types/core/v1.js';
+import { secretValues } from '../core/redact.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 
 export interface JobSpecInput {
@@ -37,7 +38,19 @@ export function configKey(path: string): string {
   return path.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-export function jobManifests(i: JobSpecInput): { configMap?: ConfigMap; job: Job } {
+/** Whether a word of the pods' command line carries a secret: URL userinfo, or a secret --extra value. */
+function secretWord(w: string, previous: string | undefined): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s@]+@/i.test(w.replace(/^--endpoint=/, ''))) return true;
+  const extra = previous === '--extra' ? w : w.startsWith('--extra=') ? w.slice(8) : undefined;
+  if (extra === undefined) return false;
+  try {
+    return secretValues(JSON.parse(extra)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function jobManifests(i: JobSpecInput): { secret?: Secret; configMap?: ConfigMap; job: Job } {
   const labels = { 'app.kubernetes.io/name': 'pylogen', 'app.kubernetes.io/instance': i.name };
   const meta = (name: string) => ({ name, ...(i.namespace !== undefined ? { namespace: i.namespace } : {}), labels });
   const env: EnvVar[] = AWS_SECRET_KEYS.map((key) => ({
@@ -46,6 +59,17 @@ export function jobManifests(i: JobSpecInput): { configMap?: ConfigMap; job: Job
     // still start; a run that needs them fails its preflight with a clear line.
     valueFrom: { secretKeyRef: { name: i.awsSecret, key, optional: true } },
   }));
+  // A word that carries a secret goes to a Secret and reaches the args as $(VAR), which the kubelet
+  // expands from the container's environment: never a value in the Job (kubectl describe, ps).
+  const secretName = `${i.name}-args`;
+  const secretData: Record<string, string> = {};
+  const args = i.args.map((w, n) => {
+    if (!secretWord(w, i.args[n - 1])) return w;
+    const name = `PYLOGEN_ARG_${n}`;
+    secretData[name] = w;
+    env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
+    return `$(${name})`;
+  });
   const resources: ResourceRequirements | undefined =
     i.cpu !== undefined || i.memory !== undefined
       ? (() => {
@@ -62,7 +86,7 @@ export function jobManifests(i: JobSpecInput): { configMap?: ConfigMap; job: Job
     name: CONTAINER,
     image: i.image,
     command: ['pylogen'],
-    args: [...i.args, '--shard', `$(JOB_COMPLETION_INDEX)/${i.shards}`],
+    args: [...args, '--shard', `$(JOB_COMPLETION_INDEX)/${i.shards}`],
     env,
     ...(hasFiles ? { workingDir: WORK_DIR, volumeMounts: [{ name: 'files', mountPath: WORK_DIR, readOnly: true }] } : {}),
     ...(resources !== undefined ? { resources } : {}),
@@ -83,12 +107,14 @@ export function jobManifests(i: JobSpecInput): { configMap?: ConfigMap; job: Job
       },
     },
   };
-  if (!hasFiles) return { job };
+  const secret: Secret | undefined =
+    Object.keys(secretData).length > 0 ? { apiVersion: 'v1', kind: 'Secret', metadata: meta(secretName), type: 'Opaque', stringData: secretData } : undefined;
+  if (!hasFiles) return { ...(secret !== undefined ? { secret } : {}), job };
   const configMap: ConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(configName),
     data: Object.fromEntries([...i.files].map(([path, text]) => [configKey(path), text])),
   };
-  return { configMap, job };
+  return { ...(secret !== undefined ? { secret } : {}), configMap, job };
 }

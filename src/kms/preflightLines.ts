@@ -2,6 +2,7 @@
  * The kms protocol's preflight (src/kms/protocol.ts): every KMS line makes one real call with its
  * runners' settings (src/kms/client/preflight.ts), all at once, each bounded by its --timeout.
  */
+import { maskUrl } from '../core/redact.js';
 import type { PreflightLine, PreflightOutcome } from '../protocols/Protocol.js';
 import type { KeyEntry } from './model/keyfile.js';
 import { THROWAWAY_CREDENTIALS } from './client/credentials.js';
@@ -31,7 +32,7 @@ export async function preflightKmsLines(lines: readonly PreflightLine[], ctx: { 
       if (!outcome.ok) return { ok: false, cause: outcome.cause };
       const detail: string[] = [];
       if (outcome.credentials === 'throwaway') {
-        detail.push(`no AWS credentials in the SDK's chain: requests to the loopback endpoint ${endpoint} are signed with throwaway credentials`);
+        detail.push(`no AWS credentials in the SDK's chain: requests to the loopback endpoint ${maskUrl(endpoint ?? '')} are signed with throwaway credentials`);
       }
       detail.push(`preflight kms:${outcome.operation} ok`);
       return { ok: true, detail: detail.join('\n'), ...(outcome.note !== undefined ? { note: outcome.note } : {}) };

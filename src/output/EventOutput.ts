@@ -3,7 +3,7 @@
  * full; the stats queue then holds its acknowledgements until drain, so runners slow down
  * (backpressure) instead of the main process buffering without bound.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, truncateSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { OutFormat } from '../core/plan.js';
 import type { EventSink } from '../core/events.js';
@@ -15,7 +15,19 @@ export interface EventOutput extends EventSink {
   close(): Promise<void>;
   /** The write error that stopped the stream, with its row counts; undefined while all is well. */
   failure?(): OutputFailure | undefined;
+  /** Whether the stream is full and waits for its reader (backpressure) */
+  waiting?(): boolean;
+  /**
+   * Gives up on a reader that stopped reading: what it did not take is counted as not written
+   * (failure() code STALLED), every wait ends, and close() no longer waits. The run ends on time.
+   */
+  abandon?(): void;
 }
+
+/** The failure code of a stream whose reader stopped reading and was given up (see abandon()). */
+export const STALLED = 'STALLED';
+/** close() waits this long at most for a reader to take what is left, then gives it up. */
+const CLOSE_BOUND_MS = 2000;
 
 /** The stream failed: its reader closed it (EPIPE), or the disk is full (ENOSPC), or I/O failed. */
 export interface OutputFailure {
@@ -47,17 +59,35 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
   let failed: Error | undefined;
   let rows = 0;
   let written = 0;
+  /** bytes the OS took (header and whole batches): a file that fills is cut back to them */
+  let bytesOk = 0;
   const waiters: (() => void)[] = [];
   const wake = () => {
     for (const w of waiters.splice(0)) w();
   };
   const onError = (err: Error) => {
+    if (failed === undefined && out !== '' && (err as NodeJS.ErrnoException).code !== undefined) {
+      // A write that failed half-way (ENOSPC) left a cut row: the file keeps the whole batches that
+      // were written, so the count the warning gives is the file's row count.
+      try {
+        truncateSync(out, bytesOk);
+      } catch {
+        /* the failure is said anyway */
+      }
+    }
     failed ??= err;
     wake();
   };
   stream.on('error', onError);
   const header = f.header();
-  if (header !== '') stream.write(header, () => undefined);
+  if (header !== '') stream.write(header, (err) => (err == null ? (bytesOk += Buffer.byteLength(header)) : undefined));
+  const abandon = () => {
+    if (failed !== undefined) return;
+    failed = Object.assign(new Error('its reader stopped reading'), { code: STALLED });
+    // A file stream is closed; process.stdout cannot be: the CLI exits without waiting for it.
+    if (stream !== stdout) stream.destroy();
+    wake();
+  };
   /** Resolves on 'drain', or at once when the stream failed (no drain would ever come). */
   const waitDrain = () =>
     new Promise<void>((resolve) => {
@@ -75,18 +105,31 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
       if (failed !== undefined) return true;
       const n = v.n;
       // The callback says the rows reached the OS: the count of a stream that fails later is exact.
-      return stream.write(f.batch(v), (err) => {
-        if (err == null) written += n;
-        else onError(err);
+      const text = f.batch(v);
+      return stream.write(text, (err) => {
+        if (failed !== undefined) return;
+        if (err == null) {
+          written += n;
+          if (out !== '') bytesOk += Buffer.byteLength(text);
+        } else onError(err);
       });
     },
     drain: waitDrain,
+    waiting: () => failed === undefined && stream.writableNeedDrain,
+    abandon,
     close: async () => {
+      // A reader that takes nothing for CLOSE_BOUND_MS is given up: the run ends on time.
+      const bound = setTimeout(abandon, CLOSE_BOUND_MS);
       if (failed === undefined) {
         if (stream === stdout) {
           // Never end process.stdout: wait until what was written is flushed.
           if (stream.writableNeedDrain) await waitDrain();
-          else await new Promise<void>((resolve) => stream.write('', () => resolve()));
+          else {
+            await new Promise<void>((resolve) => {
+              waiters.push(resolve);
+              stream.write('', () => resolve());
+            });
+          }
         } else {
           await new Promise<void>((resolve) => {
             waiters.push(resolve);
@@ -94,6 +137,7 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
           });
         }
       }
+      clearTimeout(bound);
       if (failed === undefined) stream.off('error', onError);
       // Else the listener stays: a late error of a broken stream must not become an uncaught one.
     },

@@ -5,6 +5,7 @@
  * token) are masked: a summary is a file people share.
  */
 import type { LineOptions, RunPlan } from '../core/plan.js';
+import { maskUrl, secretKey } from '../core/redact.js';
 
 export interface PlanLine {
   id: string;
@@ -23,13 +24,11 @@ export interface PlanSummary {
   thresholds: string[];
 }
 
-const SECRET = /pin|pass|secret|token|credential|private/i;
-
 /** A copy of --extra with the values of secret-looking keys masked, at any depth. */
 export function maskExtra(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskExtra);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET.test(k) ? '***' : maskExtra(x)]));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, secretKey(k) ? '***' : maskExtra(x)]));
 }
 
 function maskJson(text: string): string {
@@ -42,7 +41,7 @@ function maskJson(text: string): string {
 
 /** The command line with the value of every --extra (`--extra V` or `--extra=V`) masked the same way. */
 function maskCommand(words: readonly string[]): string[] {
-  return words.map((w, i) => (words[i - 1] === '--extra' ? maskJson(w) : w.startsWith('--extra=') ? `--extra=${maskJson(w.slice(8))}` : w));
+  return words.map((w, i) => maskUrl(words[i - 1] === '--extra' ? maskJson(w) : w.startsWith('--extra=') ? `--extra=${maskJson(w.slice(8))}` : w));
 }
 
 export function planSummary(plan: RunPlan): PlanSummary {
@@ -52,7 +51,7 @@ export function planSummary(plan: RunPlan): PlanSummary {
       id: l.options.id,
       cut: l.cut,
       line: l.line,
-      options: { ...l.options, extra: maskExtra(l.options.extra) as Record<string, unknown>, thresholds: l.options.thresholds.map((t) => t.text) },
+      options: { ...l.options, endpoint: maskUrl(l.options.endpoint), extra: maskExtra(l.options.extra) as Record<string, unknown>, thresholds: l.options.thresholds.map((t) => t.text) },
     })),
     thresholds: plan.thresholds.map((t) => (t.id !== undefined ? `${t.id}: ${t.text}` : t.text)),
   };

@@ -1,10 +1,10 @@
 /** Writes the HTML report of a summary to a file (--report, `pylogen report`). */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/writeAtomic.js';
 import { describeError } from '../core/errors.js';
 import { renderReport, type ReportSummary } from './renderReport.js';
 
 export function writeReport(path: string, summary: ReportSummary): void {
-  writeFileSync(path, renderReport(summary));
+  writeFileAtomic(path, renderReport(summary));
 }
 
 /** Writes the report at the end of a run; a failure is one line on stderr (`say`), and false. */

@@ -27,9 +27,18 @@ import {
   type KeyDelta,
   type TallyDelta,
 } from '../core/protocol.js';
+import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../core/bounds.js';
 
 /** Distinct error texts interned per runner at most; past it, texts are reduced to their type. */
 const MAX_ERROR_TEXTS = 10_000;
+
+/** `name` if `seen` has it or has room for it (it is then added), else OTHER. */
+function bounded(seen: Set<string>, name: string, max: number): string {
+  if (seen.has(name)) return name;
+  if (seen.size >= max) return OTHER;
+  seen.add(name);
+  return name;
+}
 /** Histogram deltas ship with a batch at most this often (and always with the last one). */
 const HISTOGRAM_EVERY_MS = 250;
 
@@ -92,6 +101,8 @@ export interface RecorderOptions {
   send: (msg: BatchMessage) => void;
   /** --summary in ms: batches are labelled with the wall-clock-aligned interval they belong to */
   intervalMs?: number;
+  /** takes the run's known secrets out of an error text before it is kept (src/core/redact.ts) */
+  redact?: (text: string) => string;
 }
 
 export class Recorder implements OperationSink {
@@ -103,6 +114,7 @@ export class Recorder implements OperationSink {
   private readonly send: (msg: BatchMessage) => void;
 
   private readonly intervalMs: number;
+  private readonly redact: (text: string) => string;
   /** epoch ms of the start of the interval the events recorded since the last flush belong to */
   private interval = 0;
   /** the end of that interval on the runner's clock: an event that ends from then on is the next's */
@@ -118,6 +130,8 @@ export class Recorder implements OperationSink {
   private readonly keys: KeyStats[] = [];
   private newKeys: KeyDef[] = [];
   private readonly errIds = new Map<string, number>();
+  /** the distinct error types seen (at most MAX_ERROR_TYPES, then OTHER) */
+  private readonly types = new Set<string>();
   private newErrors: string[] = [];
   private errBase = 0;
   private errorTypes: Record<string, number> | undefined;
@@ -143,14 +157,21 @@ export class Recorder implements OperationSink {
   transactions = 0;
   sentEvents = 0;
   sentBatches = 0;
-  /** ms spent waiting for the stats queue (backpressure) */
-  blockedMs = 0;
+  /** ms spent waiting for the stats queue (backpressure), the waits still going on included */
+  get blockedMs(): number {
+    return this.blockedDone + (this.waitingN > 0 ? this.waitingN * this.clock.now() - this.waitingSum : 0);
+  }
+  private blockedDone = 0;
+  /** waits going on, and the sum of their start instants */
+  private waitingN = 0;
+  private waitingSum = 0;
 
   constructor(o: RecorderOptions) {
     this.clock = o.clock;
     this.shipEvents = o.shipEvents;
     this.batchSize = o.batchSize;
     this.window = o.window;
+    this.redact = o.redact ?? ((t) => t);
     this.openModel = o.openModel;
     this.send = o.send;
     this.intervalMs = o.intervalMs ?? 1000;
@@ -170,14 +191,16 @@ export class Recorder implements OperationSink {
   }
 
   requestKey(name: string): number {
-    return this.reqKeys.get(name) ?? this.addKey(this.reqKeys, 'req', name);
+    return this.reqKeys.get(name) ?? this.addKey(this.reqKeys, 'req', this.reqKeys.size >= MAX_NAMES ? OTHER : name);
   }
 
   transactionKey(name: string): number {
-    return this.traKeys.get(name) ?? this.addKey(this.traKeys, 'tra', name);
+    return this.traKeys.get(name) ?? this.addKey(this.traKeys, 'tra', this.traKeys.size >= MAX_NAMES ? OTHER : name);
   }
 
   private addKey(map: Map<string, number>, nature: 'req' | 'tra', request: string): number {
+    const known = map.get(request); // OTHER, once the names are past MAX_NAMES
+    if (known !== undefined) return known;
     const id = this.names.length;
     this.names.push(new NameKey(nature, request));
     map.set(request, id);
@@ -272,7 +295,7 @@ export class Recorder implements OperationSink {
   private countError(ks: KeyStats, err: unknown): number {
     ks.errors++;
     ks.failed ??= new Tally(ks.openModel);
-    const type = errorType(err);
+    const type = bounded(this.types, errorType(err), MAX_ERROR_TYPES);
     // errorsByType counts requests' errors; a transaction's error is one of them again.
     if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
     (ks.errorTypes ??= {})[type] = (ks.errorTypes[type] ?? 0) + 1;
@@ -280,7 +303,7 @@ export class Recorder implements OperationSink {
   }
 
   private internError(err: unknown, type: string): number {
-    let text = errorText(err);
+    let text = this.redact(errorText(err));
     if (this.errIds.size >= MAX_ERROR_TEXTS && !this.errIds.has(text)) text = type;
     let id = this.errIds.get(text);
     if (id === undefined) {
@@ -300,8 +323,15 @@ export class Recorder implements OperationSink {
   async waitForWindow(): Promise<void> {
     if (!this.mustWait) return;
     const t = this.clock.now();
-    while (this.mustWait) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    this.blockedMs += this.clock.now() - t;
+    this.waitingN++;
+    this.waitingSum += t;
+    try {
+      while (this.mustWait) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    } finally {
+      this.waitingN--;
+      this.waitingSum -= t;
+      this.blockedDone += this.clock.now() - t;
+    }
   }
 
   ack(seq: number): void {

@@ -12,6 +12,8 @@ import { Recorder } from './Recorder.js';
 import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
+import { redactor } from '../core/redact.js';
+import { startOrphanWatchdog } from './watchdog.js';
 
 /** A batch that is not full goes out after this long. */
 const FLUSH_EVERY_MS = 100;
@@ -30,6 +32,8 @@ let failedHere = false;
 // The main process closes the channel once it has our tally; before that, a closed channel means
 // it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
 process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));
+// ... and if the CUT blocks the event loop, a watchdog thread that does not need it.
+startOrphanWatchdog();
 
 let recorder: Recorder | undefined;
 let control: LoopControl | undefined;
@@ -59,6 +63,8 @@ process.on('message', (m: MainMessage) => {
 process.on('SIGINT', () => {});
 
 let phase: 'load' | 'setup' | 'run' | 'teardown' = 'load';
+/** the run's known secrets out of every error text this runner sends (src/core/redact.ts) */
+let redact = redactor();
 
 function fail(where: typeof phase, err: unknown): void {
   if (finished) return;
@@ -70,13 +76,14 @@ function fail(where: typeof phase, err: unknown): void {
   } catch {
     /* the failure is what matters */
   }
-  send({ type: 'failed', phase: where, error: describeError(err) });
+  send({ type: 'failed', phase: where, error: redact(describeError(err)) });
   // Exit once the failure message is out: the main process closes the channel, or a timer decides.
   setTimeout(() => process.exit(1), 1000).unref();
 }
 
 async function init(spec: RunnerSpec): Promise<void> {
   const clock = systemClock;
+  redact = redactor(process.env, spec.options.extra);
   const Cut = await loadCut(spec.cut, spec.modulePath);
   const cut = new Cut() as ClassUnderTest;
   cut.extra = spec.options.extra;
@@ -104,6 +111,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     openModel: spec.options.schedule !== '',
     send: (b) => send(b),
     intervalMs: spec.options.summary * 1000,
+    redact,
   });
   // Only the loop this runner runs is loaded (the open model's schedule code is not a closed runner's).
   const loop = spec.options.schedule !== '' ? (await import('./loops/open.js')).openLoop : (await import('./loops/closed.js')).closedLoop;

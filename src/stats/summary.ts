@@ -86,7 +86,8 @@ export interface Summary {
   wallSeconds: number;
   interrupted: boolean;
   runners: { planned: number; started: number; ended: number; failed: number };
-  events: { sent: number; received: number; lost: number };
+  /** incomplete: the runners (id.index) that ended without their final tally: what they sent is unknown, so is lost */
+  events: { sent: number; received: number; lost: number; incomplete?: string[] };
   requests: { count: number; errors: number; throughputMean: number; throughputHwm: number; throughputHwmAt: string | null };
   transactions: { count: number; errors: number };
   queue: { lengthHwm: number; lengthHwmAt: string | null; lagMsHwm: number };
@@ -377,7 +378,11 @@ export function formatSummary(s: Summary): string {
   lines.push(
     `high-water marks: throughput ${n1(s.requests.throughputHwm)}/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,
   );
-  lines.push(`events: sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`);
+  lines.push(
+    s.events.incomplete !== undefined
+      ? `events: sent ${s.events.sent}+, received ${s.events.received}, lost unknown (runner${s.events.incomplete.length > 1 ? 's' : ''} ${s.events.incomplete.join(', ')} ended without ${s.events.incomplete.length > 1 ? 'their' : 'its'} final figures)`
+      : `events: sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`,
+  );
   if (s.shards !== undefined) lines.push(shardsLine(s.shards));
   const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
   if (types.length > 0) {

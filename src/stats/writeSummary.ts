@@ -2,13 +2,14 @@
  * Where --summary-json goes: a file (indented JSON, arrays of scalars on one line), or standard output with `-` (one line, the
  * last output of the run): a Kubernetes pod's log then carries its shard's summary, and `pylogen
  * merge -` finds it among the other lines of the concatenated logs (src/merge/readSummaries.ts).
+ * A file is written whole or not at all (a full disk leaves no truncated summary).
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/writeAtomic.js';
 import { summaryText } from './summaryText.js';
 
 export const SUMMARY_TO_STDOUT = '-';
 
 export function writeSummaryJson(path: string, summary: object, stdout: NodeJS.WritableStream = process.stdout): void {
   if (path === SUMMARY_TO_STDOUT) stdout.write(JSON.stringify(summary) + '\n');
-  else writeFileSync(path, summaryText(summary));
+  else writeFileAtomic(path, summaryText(summary));
 }

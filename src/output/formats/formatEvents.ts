@@ -100,9 +100,18 @@ export interface EventFormat {
   batch(v: EventBatchView): string;
 }
 
-/** One CSV cell, quoted and escaped by csv-stringify as needed. */
-function cell(value: string | number): string {
-  return stringify([[value]]).slice(0, -1);
+/**
+ * A text that a spreadsheet would run as a formula (`=HYPERLINK(...)` from an endpoint's error type)
+ * is neutralised with a leading `'`, as OWASP's CSV injection advice says: a cell starting with
+ * = + - @ tab or CR. Only text columns: numbers are written as they are.
+ */
+export function inert(value: string | number): string | number {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** One CSV cell, neutralised (inert) and quoted and escaped by csv-stringify as needed. */
+export function cell(value: string | number): string {
+  return stringify([[inert(value)]]).slice(0, -1);
 }
 
 /**
@@ -115,7 +124,7 @@ const labelCells: KeyStepCache = new WeakMap();
 function labels(r: RunnerLabels, key: number, step: number): string {
   return perKeyStep(labelCells, r, key, step, () => {
     const kd = r.keys[key]!;
-    return stringify([[kd.nature, fullId(r, key, step), r.id, r.index, r.cut, kd.request]]).slice(0, -1);
+    return stringify([[kd.nature, fullId(r, key, step), r.id, r.index, r.cut, kd.request].map(inert)]).slice(0, -1);
   });
 }
 

@@ -20,10 +20,9 @@
  * Text cells are quoted by csv-stringify as JMeter's CSV writer does (RFC 4180 quotes and doubled
  * quotes), once per distinct label and error text.
  */
-import { stringify } from 'csv-stringify/sync';
 import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_SERVICE, F_STEP } from '../../core/protocol.js';
 import type { EventBatchView, RunnerLabels } from '../../core/events.js';
-import type { EventFormat } from './formatEvents.js';
+import { cell, type EventFormat } from './formatEvents.js';
 
 export const JTL_COLUMNS = [
   'timeStamp',
@@ -44,8 +43,6 @@ export const JTL_COLUMNS = [
   'IdleTime',
   'Connect',
 ] as const;
-
-const cell = (value: string | number): string => stringify([[value]]).slice(0, -1);
 
 /** `label` cell of each key and `threadName` cell of each runner, quoted once. */
 const labelCells = new WeakMap<RunnerLabels, string[]>();

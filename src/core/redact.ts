@@ -1,0 +1,58 @@
+/**
+ * Secrets never reach an output (issue 20 §5). One place for the three masks every output uses:
+ * - secretKey: a key whose value is a secret (--extra {"password": ...}, "pw", "apiKey", "PIN", ...);
+ * - maskUrl: the userinfo of any URL in a text (http://admin:pass@host → http://***@host);
+ * - redactor: the run's known credential values (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, secret
+ *   --extra values, URL passwords) taken out of any text it keeps or prints: an endpoint's
+ *   InvalidSignatureException quotes the canonical request, session token included.
+ * The error samples of the summary call redactor() too (src/runner/ keeps the texts, redacted).
+ */
+
+export const MASK = '***';
+
+/** Keys whose values are secrets, in any case: pin, pw, pass(word), secret, token, credential(s), private key, api key. */
+export const SECRET_KEY = /pin|pw|pass|secret|token|credential|private|api[-_]?key|auth/i;
+
+export function secretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]+@/gi;
+
+/** Every URL's userinfo in a text masked. */
+export function maskUrl(text: string): string {
+  return text.replace(URL_USERINFO, `$1${MASK}@`);
+}
+
+/** Environment variables whose values are credentials (their values are redacted from every text). */
+const SECRET_ENV = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'PYLOGEN_KMS_CREDENTIALS'];
+
+/** Shorter values are not redacted: they would mask ordinary words. */
+const MIN_SECRET = 4;
+
+/** The secret values in an --extra object, at any depth (strings under secret-looking keys). */
+export function secretValues(v: unknown, underSecret = false): string[] {
+  if (typeof v === 'string') return underSecret ? [v] : [];
+  if (typeof v === 'number') return underSecret ? [String(v)] : [];
+  if (v === null || typeof v !== 'object') return [];
+  if (Array.isArray(v)) return v.flatMap((x) => secretValues(x, underSecret));
+  return Object.entries(v).flatMap(([k, x]) => secretValues(x, underSecret || secretKey(k)));
+}
+
+/**
+ * A function that takes the known secrets out of a text: the values of SECRET_ENV in `env`, the
+ * `extra` secrets, and URL userinfo. Longest first, so a value containing another goes whole.
+ */
+export function redactor(env: NodeJS.ProcessEnv = process.env, extra: unknown = undefined): (text: string) => string {
+  const values = [...SECRET_ENV.map((k) => env[k]), ...secretValues(extra)]
+    .flatMap((v) => (v === undefined ? [] : v.includes(':') && v === env.PYLOGEN_KMS_CREDENTIALS ? [v, v.slice(v.indexOf(':') + 1)] : [v]))
+    .filter((v) => v.length >= MIN_SECRET)
+    // a value as a canonical query string or a URL carries it: percent-encoded
+    .flatMap((v) => (encodeURIComponent(v) === v ? [v] : [v, encodeURIComponent(v)]))
+    .sort((a, b) => b.length - a.length);
+  return (text) => {
+    let t = text;
+    for (const v of values) if (t.includes(v)) t = t.split(v).join(MASK);
+    return maskUrl(t);
+  };
+}
