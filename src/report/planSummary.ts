@@ -5,6 +5,7 @@
  * token) are masked: a summary is a file people share.
  */
 import type { LineOptions, RunPlan } from '../core/plan.js';
+import { SECRET_NAME as SECRET } from '../core/text/redact.js';
 
 export interface PlanLine {
   id: string;
@@ -22,8 +23,6 @@ export interface PlanSummary {
   /** the run's thresholds, as given */
   thresholds: string[];
 }
-
-const SECRET = /pin|pass|secret|token|credential|private/i;
 
 /** A copy of --extra with the values of secret-looking keys masked, at any depth. */
 export function maskExtra(v: unknown): unknown {

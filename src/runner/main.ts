@@ -5,6 +5,7 @@
  */
 import { systemClock } from '../cut/clock.js';
 import { loadCut } from '../cut/load.js';
+import { readSource, requestsOf } from '../cut/catalog.js';
 import { describeError } from '../core/errors.js';
 import type { MainMessage, RunnerMessage } from '../core/protocol.js';
 import type { RunnerSpec } from '../core/plan.js';
@@ -107,6 +108,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     send: (b) => send(b),
     intervalMs: spec.options.summary * 1000,
   });
+  recorder.transactional = declaresTransactions(spec.modulePath);
   const startAt = await new Promise<number>((resolve) => {
     startResolve = resolve;
     send({ type: 'ready', pid: process.pid });
@@ -124,13 +126,15 @@ async function init(spec: RunnerSpec): Promise<void> {
     const ctl = control;
     if (ctl.arrivals !== undefined) rec.arrivals = () => ({ ...ctl.arrivals!, due: ctl.due ?? 0 });
     // Local throughput, computed inside the runner every --summary seconds (PYLOGEN's local stats).
+    // Ok requests only: a failed request is not throughput.
     let lastCount = 0;
     let lastAt = clock.now();
     const tick = setInterval(() => {
       const now = clock.now();
       rec.flush();
-      rec.localTps = ((rec.localCount - lastCount) * 1000) / (now - lastAt);
-      lastCount = rec.localCount;
+      const ok = rec.localCount - rec.localErrors;
+      rec.localTps = ((ok - lastCount) * 1000) / (now - lastAt);
+      lastCount = ok;
       lastAt = now;
       send({ type: 'tick', localTps: rec.localTps, localCount: rec.localCount, at: clock.toEpoch(now), cpu: cpu.sample() });
     }, spec.options.summary * 1000);
@@ -176,6 +180,15 @@ async function init(spec: RunnerSpec): Promise<void> {
   } satisfies RunnerMessage);
   finished = true;
   // Let the main process close the channel once it has everything; exit then (or at once if gone).
+}
+
+/** Whether a CUT's source names several requests: its operations are then transactions, failed ones too. */
+function declaresTransactions(modulePath: string): boolean {
+  try {
+    return requestsOf(readSource(modulePath)).length >= 2;
+  } catch {
+    return false; // learnt from the first operation that makes two requests
+  }
 }
 
 /** Waits for a monotonic instant to within ~1 ms: a timer to just before it, then a short spin. */
