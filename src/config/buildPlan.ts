@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { Problems, UsageError } from '../core/errors.js';
 import { findCut, loadCut } from '../cut/load.js';
 import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
+import { declaredNames, readSource } from '../cut/catalog.js';
+import { didYouMean } from '../core/text/didYouMean.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from './options.js';
 import type { CutLine, LineOptions, OutFormat, RunPlan } from '../core/plan.js';
 import { specOfRows } from './normalize.js';
@@ -175,9 +177,38 @@ function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void
   if (run.outformat === 'none' && run.out !== '') problems.add(`--out "${run.out}" with --outformat none: no event stream is written; drop --out or choose a format (csv, long, jsonl, jtl)`);
 }
 
+/**
+ * A threshold naming a request that no CUT of its scope declares would only fail after the whole run
+ * ("no request named GET-BOTH"): refused before it, with the names the CUTs declare.
+ */
+function checkThresholdNames(lines: CutLine[], thresholds: Threshold[], problems: Problems): void {
+  const names = new Map<CutLine, string[] | undefined>();
+  const namesOf = (l: CutLine) => {
+    if (!names.has(l)) {
+      let n: string[] | undefined;
+      try {
+        n = declaredNames(readSource(l.modulePath));
+      } catch {
+        n = undefined;
+      }
+      names.set(l, n);
+    }
+    return names.get(l);
+  };
+  for (const t of thresholds) {
+    if (t.request === undefined) continue;
+    const scope = lines.filter((l) => t.id === undefined || l.options.id === t.id);
+    const known = scope.map(namesOf);
+    if (known.length === 0 || known.some((n) => n === undefined || n.includes(t.request!))) continue;
+    const all = [...new Set(known.flatMap((n) => n!))];
+    problems.add(`--threshold "${t.text}": ${scope.map((l) => l.cut).join(', ')} has no request named ${t.request} (its requests: ${all.join(', ')})${didYouMean(t.request, all)}`);
+  }
+}
+
 function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
   checkOutputFiles(run, cwd, problems);
+  checkThresholdNames(lines, planThresholds(lines, runThresholds), problems);
   for (const l of lines) {
     // --max-inflight is shared by the runners of every shard: each must get at least 1
     const all = (run.shard?.count ?? 1) * l.options.process;
