@@ -5,7 +5,6 @@
  * first request is a failed transaction; every throughput is the ok rate; a threshold on an error
  * type never seen fails with what was seen.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,7 +18,7 @@ import { buildSummary, formatSummary } from '../src/stats/summary.js';
 import { evaluateThresholds, measure } from '../src/verdict/evaluateThresholds.js';
 import { parseThreshold, type Threshold } from '../src/verdict/threshold.js';
 import { mergeSummaries } from '../src/merge/mergeSummaries.js';
-import { BIN, pylogen, readJson, ROOT, tempDir } from './helpers.js';
+import { kmsServe, pylogen, readJson, ROOT, tempDir } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -200,7 +199,7 @@ describe('through the real CLI', () => {
 
   it('KmsGenerateDataKey against kms serve --throttle: every throttled operation is a failed transaction, every throughput the ok rate', async () => {
     // 20/s: throttled even when a loaded machine serves slowly (0 throttled at 100/s was seen)
-    const url = await kmsServe(['--throttle', '20']);
+    const url = await kmsServe(['--throttle', '20'], cleanups);
     const dir = tempDir();
     const json = join(dir, 's.json');
     const env = { AWS_ACCESS_KEY_ID: 'AKIDPYLOGENTRUSTTEST', AWS_SECRET_ACCESS_KEY: 'trust-test-secret', AWS_REGION: 'eu-west-3' };
@@ -230,23 +229,3 @@ describe('through the real CLI', () => {
     expect(r.stderr).toMatch(/  first ThrottlingException: /);
   }, 90_000);
 });
-
-/** `pylogen kms serve ARGS` in the background; resolves with its URL once it is on stdout. */
-function kmsServe(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 'kms', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((r) => proc.on('close', () => r()));
-    cleanups.push(async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
-      await exited;
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    proc.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      if (stdout.includes('\n')) resolve(stdout.trim());
-    });
-    void exited.then(() => reject(new Error(`kms serve exited: ${stderr}`)));
-  });
-}

@@ -80,3 +80,26 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * `pylogen kms serve ARGS` on a free port; resolves with its URL once printed. Its stop (SIGINT, then
+ * its exit) is pushed on `cleanups`, for the test's afterEach.
+ */
+export function kmsServe(args: string[], cleanups: (() => unknown)[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 'kms', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((r) => proc.on('close', () => r()));
+    cleanups.push(async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
+      await exited;
+    });
+    let out = '';
+    let err = '';
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    void exited.then(() => reject(new Error(`kms serve exited: ${err}`)));
+  });
+}
