@@ -117,8 +117,9 @@ describe('StatsQueue', () => {
     expect(q.errorsByType).toEqual({ X: 1 });
     now = 3000;
     const t = q.tick();
-    expect(t.globalTps).toBe(20); // 40 requests in 2 s
-    expect(q.throughputHwm).toBe(20);
+    expect(t.globalTps).toBe(19); // 38 ok requests in 2 s (issue 19: failed ones are not throughput)
+    expect(t.errorTps).toBe(1);
+    expect(q.throughputHwm).toBe(19);
     expect(q.lagMsHwm).toBe(500);
     expect([...q.aggs.values()][0]).toMatchObject({ id: 'A', cut: 'Dummy', request: 'R0', count: 40, errors: 2 });
   });

@@ -2,10 +2,9 @@
  * `pylogen capacity` through the real CLI: rate steps against a real `kms serve --throttle` process
  * (the real SDK over real HTTP), concurrency steps of the closed model, --refine, bad input.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, pylogen, readJson, ROOT, tempDir } from './helpers.js';
+import { kmsServe, pylogen, readJson, tempDir } from './helpers.js';
 
 const FAKE_ENV = { AWS_ACCESS_KEY_ID: 'AKIDPYLOGENCAPACITY', AWS_SECRET_ACCESS_KEY: 'capacity-test-secret', AWS_REGION: 'us-east-1' };
 
@@ -14,25 +13,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-/** `pylogen kms serve ARGS` on a free port; resolves with its URL once printed. Stopped after the test. */
-function serve(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 'kms', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((r) => proc.on('close', () => r()));
-    cleanups.push(async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
-      await exited;
-    });
-    let out = '';
-    let err = '';
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    proc.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    void exited.then(() => reject(new Error(`kms serve exited: ${err}`)));
-  });
-}
+/** `pylogen kms serve ARGS` on a free port, stopped after the test. */
+const serve = (args: string[]) => kmsServe(args, cleanups);
 
 interface Step {
   rate?: number;

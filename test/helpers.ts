@@ -88,3 +88,26 @@ export function fixtureDir(name: string): string {
   copyFileSync(join(ROOT, 'test/fixtures', `${name}.ts`), join(dir, 'cuts', `${name}.ts`));
   return dir;
 }
+
+/**
+ * `pylogen kms serve ARGS` on a free port; resolves with its URL once printed. Its stop (SIGINT, then
+ * its exit) is pushed on `cleanups`, for the test's afterEach.
+ */
+export function kmsServe(args: string[], cleanups: (() => unknown)[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 'kms', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((r) => proc.on('close', () => r()));
+    cleanups.push(async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
+      await exited;
+    });
+    let out = '';
+    let err = '';
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    void exited.then(() => reject(new Error(`kms serve exited: ${err}`)));
+  });
+}

@@ -365,8 +365,10 @@ describe.each(['fast', 'sdk'])('endpoint trouble with --client %s: classified in
     const row = o.summary.byRequest[0];
     expect(row.ok.count).toBe(served);
     expect(row.failed.count).toBe(o.summary.requests.errors);
-    expect(row.ok.throughput).toBeLessThan(row.throughput);
-    expect(row.ok.throughput).toBeCloseTo((served / (served + o.summary.requests.errors)) * row.throughput, 0);
+    // The row's throughput is the ok rate, the error rate beside it (issue 19).
+    expect(row.throughput).toBe(row.ok.throughput);
+    expect(row.errorRate).toBe(row.failed.throughput);
+    expect(row.ok.throughput).toBeCloseTo((served / o.summary.requests.errors) * row.errorRate, 0);
     expect(row.failed.byType).toEqual({ ThrottlingException: o.summary.requests.errors });
     const head = o.stderr.split('\n').find((l) => l.startsWith('id '))!.split(/ {2,}/);
     const cells = o.stderr.split('\n').find((l) => / req /.test(l))!.trim().split(/ {2,}/);

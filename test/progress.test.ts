@@ -62,15 +62,15 @@ describe('live progress on a terminal', () => {
     expect(headers(running)).toBe(1);
     // the block took the place of the line shown while the runners started
     expect(running).not.toContain('pylogen: starting');
-    expect(running).toMatch(/^all\s+requests\s+\d+\s+[\d.]+\/s\s+p99\s+[\d.]+ ms\s+errors \d+\s+runners 3\/3\s+queue \d+\s+lag \d+ ms/m);
-    expect(running).toMatch(/^slow\s+Dummy\s+\d+\s+[\d.]+\/s .*runners 1\/1\s+\d\.\d\/3\.0 s/m);
+    expect(running).toMatch(/^all\s+requests\s+\d+\s+ok\s+[\d.]+\/s\s+p99\s+[\d.]+ ms\s+errors \d+( \([\d.]+\/s\))?\s+runners 3\/3\s+queue \d+\s+lag \d+ ms/m);
+    expect(running).toMatch(/^slow\s+Dummy\s+\d+\s+ok\s+[\d.]+\/s .*runners 1\/1\s+\d\.\d\/3\.0 s/m);
     // Ended: the summary below the block's last state, and never more than one block on screen.
     const ended = await until(t, 'the summary', 40_000, (s) => s.includes('EXITED 0'), (s) => screens.push(s));
     for (const s of screens) expect(headers(s), s).toBeLessThanOrEqual(1);
     expect(headers(ended)).toBe(1);
     expect(ended).toMatch(/pylogen ▕█{10,}▏ done\s+\d\.\d s/);
     // the last state: the whole run's p99 of the slow line's 50 ms sleeps
-    const slowP99 = Number(/^slow\s+Dummy\s+\d+\s+[\d.]+\/s\s+p99\s+([\d.]+) ms/m.exec(ended)?.[1]);
+    const slowP99 = Number(/^slow\s+Dummy\s+\d+\s+ok\s+[\d.]+\/s\s+p99\s+([\d.]+) ms/m.exec(ended)?.[1]);
     expect(slowP99).toBeGreaterThanOrEqual(50);
     expect(ended).toMatch(/^pylogen summary: 3 runners \(3 ended, 0 failed\)/m);
     // the block sits above the summary, not scrolled away by status lines
@@ -117,7 +117,7 @@ describe('progress when stderr is not a terminal', () => {
   it('the periodic status lines, as before, and no escape sequence', async () => {
     const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
-    const status = r.stderr.split('\n').filter((l) => /^\[\s+\d+\.\ds\] requests \d+ global [\d.]+\/s local Σ [\d.]+\/s runners \d\/2 errors 0 queue \d+ lag \d+ ms$/.test(l));
+    const status = r.stderr.split('\n').filter((l) => /^\[\s+\d+\.\ds\] requests \d+ ok [\d.]+\/s local Σ [\d.]+\/s runners \d\/2 errors 0 \(0\.0\/s\) queue \d+ lag \d+ ms$/.test(l));
     expect(status.length).toBeGreaterThanOrEqual(3);
     expect(r.stderr).not.toContain('\x1b');
     expect(r.stderr).not.toContain('▕');

@@ -1,7 +1,8 @@
 /**
- * The README as written: every command block (```sh, ```bash, ```shell) is extracted and run, line by
- * line, as a reader would type it after `npm link` (`pylogen` on the PATH is bin/pylogen.js, as npm
- * link makes it). Data-driven: a block added anywhere in the README is picked up.
+ * The documentation as written, README.md and every page of docs/: every command block (```sh,
+ * ```bash, ```shell) is extracted and run, line by line, as a reader would type it after `npm link`
+ * (`pylogen` on the PATH is bin/pylogen.js, as npm link makes it). Data-driven: a block added
+ * anywhere in a page, or a new page, is picked up. Blocks are named PAGE:LINE.
  *
  * Marking a block: HTML comments just before its fence (blank lines allowed in between):
  *   <!-- readme-test: skip: REASON -->   only where it cannot run here (real AWS, a real HSM, kubectl,
@@ -10,8 +11,8 @@
  *   <!-- readme-test: script -->         the block is one bash script (a loop, variables, & and
  *                                        wait), run whole, shortened the same way; it passes as a
  *                                        line does (exit 0, or 1 with a threshold's verdict)
- * A ```ts / ```js block whose first line is `// some/path.ts` is a file: written into the folder of
- * every command block before it runs (the MyCut sample, then `pylogen MyCut ...`).
+ * A ```ts / ```js block whose first line is `// some/path.ts` is a file (of any page): written into
+ * the folder of every command block before it runs (the MyCut sample, then `pylogen MyCut ...`).
  *
  * How a block runs, in a fresh folder of its own, several blocks at once:
  * - each command line (continuations joined, `# comments` dropped) by bash, in order; `export X=Y`
@@ -28,13 +29,15 @@
  *   not empty.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from './helpers.js';
 
 export interface Block {
+  /** the page it is in: README.md or docs/NAME.md */
+  page: string;
   /** 1-based line of the opening fence */
   line: number;
   lang: string;
@@ -50,7 +53,7 @@ const FILE_LANGS = new Set(['ts', 'js', 'mjs']);
 const DEFAULT_TIMEOUT_S = 60;
 
 /** The fenced blocks of a markdown text with their markers; a malformed marker throws. */
-export function readmeBlocks(text: string): Block[] {
+export function readmeBlocks(text: string, page = 'README.md'): Block[] {
   const lines = text.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -59,7 +62,7 @@ export function readmeBlocks(text: string): Block[] {
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    const block: Block = { line: start + 1, lang: open[1]!, body, timeoutS: DEFAULT_TIMEOUT_S };
+    const block: Block = { page, line: start + 1, lang: open[1]!, body, timeoutS: DEFAULT_TIMEOUT_S };
     for (let j = start - 1; j >= 0 && (lines[j]!.trim() === '' || lines[j]!.startsWith('<!--')); j--) {
       const m = /^<!--\s*readme-test:\s*(.*?)\s*-->\s*$/.exec(lines[j]!);
       if (m === null) continue;
@@ -68,7 +71,7 @@ export function readmeBlocks(text: string): Block[] {
       if (skip !== null) block.skip = skip[1]!;
       else if (timeout !== null) block.timeoutS = Number(timeout[1]);
       else if (m[1] === 'script') block.script = true;
-      else throw new Error(`README:${j + 1}: unknown readme-test marker "${m[1]}" (skip: REASON, timeout N, or script)`);
+      else throw new Error(`${page}:${j + 1}: unknown readme-test marker "${m[1]}" (skip: REASON, timeout N, or script)`);
     }
     blocks.push(block);
   }
@@ -120,7 +123,9 @@ const binDir = mkdtempSync(join(tmpdir(), 'pylogen-readme-bin-'));
 symlinkSync(BIN, join(binDir, 'pylogen'));
 const ENV = { ...process.env, PATH: `${binDir}:${process.env.PATH}`, NO_COLOR: '1' };
 
-const blocks = readmeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+/** The pages: README.md, then docs/*.md in name order. */
+export const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const blocks = PAGES.flatMap((page) => readmeBlocks(readFileSync(join(ROOT, page), 'utf8'), page));
 const files = blocks
   .filter((b) => FILE_LANGS.has(b.lang) && /^\/\/ [\w./-]+\.(?:ts|js|mjs)\s*$/.test(b.body[0] ?? ''))
   .map((b) => ({ path: b.body[0]!.slice(3).trim(), text: `${b.body.join('\n')}\n` }));
@@ -199,7 +204,7 @@ async function runBlock(b: Block): Promise<number> {
       const script = b.body.map(shorten).join('\n');
       const r = await bash(script, cwd, env, b.timeoutS * 1000);
       const verdict = /--threshold\b/.test(script) && r.code === 1 && /threshold/i.test(r.stderr);
-      if ((r.code !== 0 && !verdict) || /internal error/.test(r.stderr)) throw new Error(`README:${b.line}: the block as a script\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`);
+      if ((r.code !== 0 && !verdict) || /internal error/.test(r.stderr)) throw new Error(`${b.page}:${b.line}: the block as a script\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`);
       return commandsOf(b.body).length;
     }
     for (const raw of commandsOf(b.body)) {
@@ -219,7 +224,7 @@ async function runBlock(b: Block): Promise<number> {
         continue;
       }
       const r = await bash(line, cwd, env, Math.max(1000, deadline - Date.now()));
-      const what = `README:${b.line}: ${raw}\n(ran: ${line})\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`;
+      const what = `${b.page}:${b.line}: ${raw}\n(ran: ${line})\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`;
       const verdict = /--threshold\b/.test(line) && r.code === 1 && /threshold/i.test(r.stderr);
       if (r.code !== 0 && !verdict) throw new Error(what);
       if (/internal error/.test(r.stderr)) throw new Error(what);
@@ -263,7 +268,7 @@ async function slot<T>(f: () => Promise<T>): Promise<T> {
 
 afterAll(() => rmSync(binDir, { recursive: true, force: true }));
 
-describe('README markers and extraction', () => {
+describe('documentation markers and extraction', () => {
   it('reads markers, joins continuations, drops comments, shortens durations', () => {
     const md = ['<!-- readme-test: skip: needs AWS -->', '', '```sh', 'pylogen a \\', '  --duration 30 # thirty', '```', '<!-- readme-test: timeout 9 -->', '```bash', "x --extra '{\"a\":\"#1\"}'", '```'].join('\n');
     const [a, b] = readmeBlocks(md);
@@ -280,14 +285,17 @@ describe('README markers and extraction', () => {
 
   it('finds the command blocks and the MyCut file; every skipped block gives its reason', () => {
     expect(commandBlocks.length).toBeGreaterThanOrEqual(8);
+    // the docs pages are read too, not only the README
+    expect(PAGES).toContain('docs/reference.md');
+    expect(new Set(commandBlocks.map((b) => b.page)).size).toBeGreaterThan(3);
     expect(files.map((f) => f.path)).toContain('cuts/MyCut.ts');
     for (const b of commandBlocks.filter((x) => x.skip !== undefined)) expect(b.skip!.length).toBeGreaterThan(10);
   });
 });
 
-describe.concurrent('every README command block runs as printed', () => {
+describe.concurrent('every command block of README.md and docs/*.md runs as printed', () => {
   for (const b of commandBlocks) {
-    const title = `README:${b.line}: ${commandsOf(b.body)[0] ?? '(empty)'}`;
+    const title = `${b.page}:${b.line}: ${commandsOf(b.body)[0] ?? '(empty)'}`;
     if (b.skip !== undefined) {
       // not a skipped test: the block is checked to be one that cannot run here, by its marker
       it(`${title} (not run: ${b.skip})`, () => expect(b.skip).toMatch(/\S/));

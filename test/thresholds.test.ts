@@ -125,7 +125,7 @@ describe('evaluateThresholds over aggregates', () => {
     );
     expect(errPct).toMatchObject({ value: 3, ok: false });
     expect(errN).toMatchObject({ value: 30, ok: true });
-    expect(thr).toMatchObject({ value: 100, ok: true });
+    expect(thr).toMatchObject({ value: 97, ok: false }); // 970 ok in 10 s: failed requests are not throughput (issue 19)
     expect(type).toMatchObject({ value: 20, ok: false });
     expect(typePct).toMatchObject({ value: 2, ok: true });
     expect(dropped).toMatchObject({ value: 5, ok: true });
@@ -136,7 +136,7 @@ describe('evaluateThresholds over aggregates', () => {
     expect(typo).toMatchObject({ value: null, ok: false, missing: 'no request named ENCRPYT' });
     const closed = sourceFromAggs([enc], { seconds: () => 1, errorsByType: {} });
     expect(evaluateThresholds([parsed('dropped<1')], closed)[0]).toMatchObject({ value: null, ok: false });
-    // An error type never seen counts 0.
+    // An error type never seen counts 0 when no error was seen at all (nothing to misspell).
     expect(evaluateThresholds([parsed('AccessDeniedException<1')], closed)[0]).toMatchObject({ value: 0, ok: true });
   });
   it('uses service time when asked, the latency itself in the closed model', () => {

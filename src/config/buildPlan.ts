@@ -9,6 +9,8 @@ import { Problems, UsageError } from '../core/errors.js';
 import { findCut, loadCut } from '../cut/load.js';
 import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
 import { protocolOf } from '../protocols/registry.js';
+import { declaredNames, readSource } from '../cut/catalog.js';
+import { didYouMean } from '../core/text/didYouMean.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from './options.js';
 import type { CutLine, LineOptions, OutFormat, RunPlan } from '../core/plan.js';
 import { specOfRows } from './normalize.js';
@@ -181,9 +183,38 @@ function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void
   if (run.outformat === 'none' && run.out !== '') problems.add(`--out "${run.out}" with --outformat none: no event stream is written; drop --out or choose a format (csv, long, jsonl, jtl)`);
 }
 
+/**
+ * A threshold naming a request that no CUT of its scope declares would only fail after the whole run
+ * ("no request named GET-BOTH"): refused before it, with the names the CUTs declare.
+ */
+function checkThresholdNames(lines: CutLine[], thresholds: Threshold[], problems: Problems): void {
+  const names = new Map<CutLine, string[] | undefined>();
+  const namesOf = (l: CutLine) => {
+    if (!names.has(l)) {
+      let n: string[] | undefined;
+      try {
+        n = declaredNames(readSource(l.modulePath));
+      } catch {
+        n = undefined;
+      }
+      names.set(l, n);
+    }
+    return names.get(l);
+  };
+  for (const t of thresholds) {
+    if (t.request === undefined) continue;
+    const scope = lines.filter((l) => t.id === undefined || l.options.id === t.id);
+    const known = scope.map(namesOf);
+    if (known.length === 0 || known.some((n) => n === undefined || n.includes(t.request!))) continue;
+    const all = [...new Set(known.flatMap((n) => n!))];
+    problems.add(`--threshold "${t.text}": ${scope.map((l) => l.cut).join(', ')} has no request named ${t.request} (its requests: ${all.join(', ')})${didYouMean(t.request, all)}`);
+  }
+}
+
 function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: string, runThresholds: Threshold[] = []): RunPlan {
   const problems = new Problems();
   checkOutputFiles(run, cwd, problems);
+  checkThresholdNames(lines, planThresholds(lines, runThresholds), problems);
   for (const l of lines) {
     // --max-inflight is shared by the runners of every shard: each must get at least 1
     const all = (run.shard?.count ?? 1) * l.options.process;
@@ -225,6 +256,8 @@ export async function planFromWords(words: readonly string[], cwd: string): Prom
 /** `pylogen <cut> [options]`, its words already parsed (by yargs, in the CLI) */
 export async function planFromArgs(parsed: ParsedWords, cwd: string): Promise<RunPlan> {
   if (parsed.positionals.length === 0) throw new UsageError('no CUT given: pylogen <cut> [options], e.g. pylogen cuts.Dummy --proc 2 --duration 10');
+  // k6's habit: `pylogen run Dummy` is `pylogen Dummy` (issue 19 §3)
+  if (parsed.positionals.length === 2 && parsed.positionals[0] === 'run') parsed = { ...parsed, positionals: parsed.positionals.slice(1) };
   if (parsed.positionals.length > 1) throw new UsageError(`one CUT per command line, but got ${parsed.positionals.map((p) => `"${p}"`).join(' ')} (use a scenario file to run several)`);
   if (parsed.values.file !== undefined) throw new UsageError('--file goes with the scenario command: pylogen scenario --file FILE');
   const problems = new Problems();
@@ -294,6 +327,13 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
       if (!(err instanceof UsageError)) throw err;
       bad.push(at + err.message);
     }
+  }
+  // Two lines with one --id would be counted as one row, silently merged (issue 19 §3).
+  const firstOf = new Map<string, number>();
+  for (const l of lines) {
+    const other = firstOf.get(l.options.id);
+    if (other !== undefined) bad.push(`${file}:${l.line}: --id ${l.options.id} is also line ${other}'s: give each line its own --id (their figures would be merged into one row)`);
+    else firstOf.set(l.options.id, l.line);
   }
   if (bad.length > 0) throw new UsageError(bad.join('\n'));
   return finishPlan(lines, run, parsed.verbose, cwd, runThresholds);

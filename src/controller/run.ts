@@ -74,8 +74,8 @@ export interface RunResult {
 export function statusLine(t: Tick, planned: number): string {
   const f = (x: number) => x.toFixed(1);
   return (
-    `[${t.elapsedS.toFixed(1).padStart(7)}s] requests ${t.globalCount} global ${f(t.globalTps)}/s local Σ ${f(t.localTpsSum)}/s ` +
-    `runners ${t.activeRunners}/${planned} errors ${t.errors} queue ${t.queueLength} lag ${Math.round(t.lagMs)} ms`
+    `[${t.elapsedS.toFixed(1).padStart(7)}s] requests ${t.globalCount} ok ${f(t.globalTps)}/s local Σ ${f(t.localTpsSum)}/s ` +
+    `runners ${t.activeRunners}/${planned} errors ${t.errors} (${f(t.errorTps)}/s) queue ${t.queueLength} lag ${Math.round(t.lagMs)} ms`
   );
 }
 

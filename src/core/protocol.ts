@@ -66,6 +66,8 @@ export interface BatchMessage {
   deltas: KeyDelta[];
   /** error types (class names) counted in this batch */
   errorTypes?: Record<string, number>;
+  /** request error messages newly kept as samples, by type (redacted; a few distinct ones per type) */
+  errorSamples?: Record<string, string[]>;
   /** events this runner has sent and the stats queue not yet acknowledged, this batch included */
   queued: number;
   /** the runner's local count of requests before this batch's first event */

@@ -2,7 +2,8 @@
  * One operation: one call of a CUT's func(). It times the requests that func() makes (PYLOGEN's
  * @Executor.exec) and decides, at its end, whether it was a transaction: an operation that timed
  * more than one request gives one `tra` event plus its `req` events, all sharing a transaction
- * number; an operation with one request has none. Operation objects are reused by the runner, so
+ * number; an operation with one request has none, unless the CUT's operations are transactions
+ * (OperationSink.transactional) and that one request failed: then it is a failed transaction too. Operation objects are reused by the runner, so
  * the hot path allocates nothing per operation.
  */
 import { RequestError, errorText, errorType, rcOf } from './RequestError.js';
@@ -15,6 +16,12 @@ export interface OperationSink {
   requestKey(name: string): number;
   transactionKey(name: string): number;
   nextTransaction(): number;
+  /**
+   * whether this CUT's operations are transactions (its source names several requests, or one of
+   * its operations made several): an operation whose first request fails is then a failed
+   * transaction too, not a lone failed request. Set by the runner; learnt by Operation.
+   */
+  transactional?: boolean;
   /** one event; times are the clock's monotonic ms; err is undefined on success */
   event(key: number, tx: number, step: number, intended: number, begin: number, end: number, err: unknown): void;
 }
@@ -167,6 +174,7 @@ export class Operation {
       return;
     }
     if (n === 2) {
+      this.sink.transactional = true;
       this.tx = this.sink.nextTransaction();
       // The first request carries the wait since the intended start (coordinated omission).
       this.sink.event(this.sKey, this.tx, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
@@ -189,7 +197,13 @@ export class Operation {
   finish(end: number): void {
     if (this.abandoned || !this.running) return;
     this.running = false;
-    if (this.requests === 1) {
+    if (this.requests === 1 && this.failed && this.sink.transactional === true) {
+      // A transaction stopped by its first request's error: one failed request and one failed
+      // transaction (issue 19: 3,859 throttled GENERATE-DATA-KEY, yet "transactions: 623 (0 errors)").
+      this.tx = this.sink.nextTransaction();
+      this.sink.event(this.sKey, this.tx, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
+      this.sink.event(this.sink.transactionKey(this.transactionName), this.tx, this.step, this.intended, this.begin, end, this.firstError);
+    } else if (this.requests === 1) {
       this.sink.event(this.sKey, NONE, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
     } else if (this.requests > 1) {
       const key = this.sink.transactionKey(this.transactionName);

@@ -60,6 +60,21 @@ export function requestsOf(source: string): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * The names a threshold may give a CUT's requests: those its source names and its transaction's
+ * (`transactionName = '...'`, else TRANSACTION); undefined when its source names none (the names
+ * are made at run time: nothing can be checked before the run).
+ */
+export function declaredNames(source: string): string[] | undefined {
+  const requests = requestsOf(source);
+  const calls = source.match(/\.(?:req|time)\(/g)?.length ?? 0;
+  const literal = source.match(/\.(?:req|time)\(\s*['"][^'"]+['"]/g)?.length ?? 0;
+  // a name computed at run time (op.req(this.requests[i])): the names cannot be known before the run
+  if (requests.length === 0 || literal < calls) return undefined;
+  const tx = /transactionName\s*=\s*['"]([^'"]+)['"]/.exec(source)?.[1] ?? 'TRANSACTION';
+  return [...requests, tx];
+}
+
 export function readSource(path: string): string {
   return readFileSync(path, 'utf8');
 }

@@ -107,7 +107,7 @@ export function mergeSeries(list: readonly Series[]): Series {
         request: a.request,
         count: a.count,
         errors: a.errors,
-        throughput: a.count.map((c) => r3(c / sec)),
+        throughput: a.count.map((c, i) => r3((c - a.errors[i]!) / sec)),
         ...percentiles(a.ok),
         errorsByType: a.errorsByType,
         okHdr: a.ok.map((h) => (h === undefined ? null : encodeHistogram(h))),
@@ -119,7 +119,7 @@ export function mergeSeries(list: readonly Series[]): Series {
     from,
     intervals: n,
     span: { from: Math.min(...list.map((s) => s.span.from)), to: Math.max(...list.map((s) => s.span.to)) },
-    total: { ...total, throughput: total.count.map((c) => r3(c / sec)), ...percentiles(totalOk) },
+    total: { ...total, throughput: total.count.map((c, i) => r3((c - total.errors[i]!) / sec)), ...percentiles(totalOk) },
     byRequest: rowsOf('req'),
     byTransaction: rowsOf('tra'),
   };

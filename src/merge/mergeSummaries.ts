@@ -7,6 +7,7 @@
  * (readSummaries.ts), thresholds are judged over the result like over a single run's summary.
  */
 import { UsageError } from '../core/errors.js';
+import { addSamples, type ErrorSamples } from '../core/errorSamples.js';
 import { mergeAggs } from '../stats/aggregate.js';
 import { activeSeconds, aggOfRow, byRequestKey, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';
@@ -105,12 +106,16 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
   const ends = runners.filter((r) => r.endedAt !== undefined).map((r) => r.endedAt!);
   const span = starts.length > 0 && ends.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : wall;
   const requests = sum(all.map((s) => s.requests.count));
-  const mean = span > 0 ? r2(requests / span) : 0;
+  const errors = sum(all.map((s) => s.requests.errors));
+  // ok requests: a failed request is not throughput
+  const mean = span > 0 ? r2((requests - errors) / span) : 0;
   const hwm = throughputHwm(series, mean, requests, endedAt);
   const queueHwm = all.reduce((best, s) => (s.queue.lengthHwm > best.queue.lengthHwm ? s : best), all[0]!);
   const withArrivals = all.filter((s) => s.arrivals !== undefined);
   const errorsByType: Record<string, number> = {};
   for (const s of all) addCounts(errorsByType, s.errorsByType);
+  const errorSamples: ErrorSamples = {};
+  for (const s of all) addSamples(errorSamples, s.errorSamples);
   // Each shard's warnings, with its index; then what the merge itself has to say.
   const warnings = all.flatMap((s) => (s.shard !== undefined ? s.warnings.map((w) => `shard ${s.shard!.index}: ${w}`) : s.warnings));
   warnings.push(...mergeWarnings);
@@ -133,7 +138,7 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
       failed: sum(all.map((s) => s.runners.failed)),
     },
     events: { sent: sum(all.map((s) => s.events.sent)), received: sum(all.map((s) => s.events.received)), lost: sum(all.map((s) => s.events.lost)) },
-    requests: { count: requests, errors: sum(all.map((s) => s.requests.errors)), throughputMean: mean, throughputHwm: hwm.tps, throughputHwmAt: hwm.at },
+    requests: { count: requests, errors, throughputMean: mean, errorRateMean: span > 0 ? r2(errors / span) : 0, throughputHwm: hwm.tps, throughputHwmAt: hwm.at },
     transactions: { count: sum(all.map((s) => s.transactions.count)), errors: sum(all.map((s) => s.transactions.errors)) },
     queue: { lengthHwm: queueHwm.queue.lengthHwm, lengthHwmAt: queueHwm.queue.lengthHwmAt, lagMsHwm: Math.max(...all.map((s) => s.queue.lagMsHwm)) },
     ...(withArrivals.length > 0
@@ -148,6 +153,7 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
     byRequest: mergeRows(all.map((s) => s.byRequest), 'req', runners, span),
     byTransaction: mergeRows(all.map((s) => s.byTransaction), 'tra', runners, span),
     errorsByType,
+    errorSamples,
     byRunner,
     warnings,
     series,

@@ -1,7 +1,7 @@
 /**
  * What the live progress block shows, computed on each --summary tick from the stats queue: per
- * line (an --id: a command line, or a scenario line) its requests, throughput of the last interval,
- * errors, active runners and how far it is (seconds or loops), and the same for the whole run. It
+ * line (an --id: a command line, or a scenario line) its requests, throughput of the last interval
+ * (ok requests: failed ones are the error rate beside it), errors, active runners and how far it is (seconds or loops), and the same for the whole run. It
  * reads the aggregates the stats queue keeps anyway: no work per event.
  */
 import type { RunPlan } from '../core/plan.js';
@@ -13,8 +13,10 @@ export interface LineProgress {
   /** requests so far, errors among them */
   count: number;
   errors: number;
-  /** requests per second over the last interval */
+  /** ok requests per second over the last interval (the whole run's in the final frame) */
   tps: number;
+  /** failed requests per second, the same way */
+  errorTps: number;
   /** p99 latency of the last interval's requests, ms; null when unknown */
   p99: number | null;
   active: number;
@@ -55,7 +57,7 @@ export type IntervalP99 = (wholeRun?: boolean) => { byLine: Map<string, number |
 
 export class ProgressTracker {
   private readonly lines: LinePlan[];
-  private readonly last = new Map<string, number>();
+  private readonly last = new Map<string, { count: number; errors: number }>();
   private lastAt = 0;
 
   constructor(
@@ -101,8 +103,8 @@ export class ProgressTracker {
     let loopsPlanned = 0;
     const lines: LineProgress[] = this.lines.map((l) => {
       const r = req.get(l.id) ?? { count: 0, errors: 0 };
-      const before = this.last.get(l.id) ?? 0;
-      this.last.set(l.id, r.count);
+      const before = final ? { count: 0, errors: 0 } : (this.last.get(l.id) ?? { count: 0, errors: 0 });
+      this.last.set(l.id, r);
       let active = 0;
       for (const s of q.runners) if (s?.active && s.labels.id === l.id) active++;
       const line: LineProgress = {
@@ -110,7 +112,7 @@ export class ProgressTracker {
         cut: l.cut,
         count: r.count,
         errors: r.errors,
-        tps: dt > 0 ? (r.count - (final ? 0 : before)) / dt : 0,
+        ...rates(r, before, dt),
         p99: p99.byLine.get(l.id) ?? null,
         active,
         runners: l.runners,
@@ -130,6 +132,8 @@ export class ProgressTracker {
       return line;
     });
     this.lastAt = at;
+    const total = { count: t.globalCount, errors: t.errors };
+    const totalRates = final ? rates(total, { count: 0, errors: 0 }, elapsedS) : { tps: t.globalTps, errorTps: t.errorTps };
     // A timed run (any timed line) shows time; a run of loops only shows loops.
     const unit = plannedS > 0 ? 'time' : 'loops';
     let fraction: number;
@@ -152,7 +156,7 @@ export class ProgressTracker {
       total: {
         count: t.globalCount,
         errors: t.errors,
-        tps: final ? (elapsedS > 0 ? t.globalCount / elapsedS : 0) : t.globalTps,
+        ...totalRates,
         p99: p99.total,
         active: t.activeRunners,
         runners: this.lines.reduce((n, l) => n + l.runners, 0),
@@ -162,4 +166,11 @@ export class ProgressTracker {
       lines,
     };
   }
+}
+
+/** The ok rate (throughput) and the error rate between two counts `dt` seconds apart. */
+function rates(now: { count: number; errors: number }, before: { count: number; errors: number }, dt: number): { tps: number; errorTps: number } {
+  if (dt <= 0) return { tps: 0, errorTps: 0 };
+  const errors = now.errors - before.errors;
+  return { tps: (now.count - before.count - errors) / dt, errorTps: errors / dt };
 }

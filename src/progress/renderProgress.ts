@@ -30,8 +30,10 @@ export function seconds(s: number): string {
 
 const ms = (x: number | null) => (x === null ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-function figures(l: Pick<LineProgress, 'count' | 'tps' | 'p99' | 'errors' | 'active' | 'runners'>, w: { count: number }): string {
-  return `${String(l.count).padStart(w.count)}  ${l.tps.toFixed(1).padStart(8)}/s  p99 ${ms(l.p99).padStart(6)} ms  errors ${l.errors}  runners ${l.active}/${l.runners}`;
+/** Requests, then the ok rate (throughput) and, when any failed, the errors and their rate. */
+function figures(l: Pick<LineProgress, 'count' | 'tps' | 'errorTps' | 'p99' | 'errors' | 'active' | 'runners'>, w: { count: number }): string {
+  const errors = l.errors > 0 ? `errors ${l.errors} (${l.errorTps.toFixed(1)}/s)` : 'errors 0';
+  return `${String(l.count).padStart(w.count)}  ok ${l.tps.toFixed(1).padStart(8)}/s  p99 ${ms(l.p99).padStart(6)} ms  ${errors}  runners ${l.active}/${l.runners}`;
 }
 
 /** The lines of the block; each at most `width` columns. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { CapacityResult } from '../capacity/capacitySteps.js';
 import { LINE_DEFAULTS } from '../config/options.js';
 import { packageRoot } from '../core/paths.js';
-import { summaryTableRows, type Summary } from '../stats/summary.js';
+import { sampleLines, summaryTableRows, type Summary } from '../stats/summary.js';
 import type { PlanLine } from './planSummary.js';
 import { reportData } from './reportData.js';
 
@@ -94,7 +94,7 @@ function summarySection(s: ReportSummary): string {
   const t = summaryTableRows(s);
   const facts: [string, string][] = [
     ['runners', `${s.runners.planned} (${s.runners.ended} ended, ${s.runners.failed} failed)`],
-    ['requests', `${s.requests.count} (${s.requests.errors} errors), mean ${n1(s.requests.throughputMean)}/s, high-water mark ${n1(s.requests.throughputHwm)}/s${s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`}`],
+    ['requests', `${s.requests.count} (${s.requests.errors} errors), throughput ${n1(s.requests.throughputMean)} ok/s, error rate ${n1(s.requests.errorRateMean ?? 0)}/s, high-water mark ${n1(s.requests.throughputHwm)} ok/s${s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`}`],
     ['transactions', `${s.transactions.count} (${s.transactions.errors} errors)`],
     ['queue', `length high-water mark ${s.queue.lengthHwm} events, lag ${s.queue.lagMsHwm} ms`],
     ['events', `sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`],
@@ -102,10 +102,13 @@ function summarySection(s: ReportSummary): string {
   if (s.arrivals !== undefined) facts.push(['arrivals', `planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`]);
   const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
   if (types.length > 0) facts.push(['errors by type', types.map(([k, n]) => `${k} ${n}`).join(', ')]);
+  const samples = sampleLines(s);
   return (
     '<section id="summary"><h2>Summary</h2>' +
     (t === undefined ? '<p>No request was recorded.</p>' : table(t.rows[0]!, t.rows.slice(1), t.left)) +
-    `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></section>`
+    `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` +
+    (samples.length > 0 ? `<h3>Error messages</h3><pre class="error-samples">${esc(samples.map((l) => l.trim()).join('\n'))}</pre>` : '') +
+    '</section>'
   );
 }
 

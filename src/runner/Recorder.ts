@@ -10,6 +10,8 @@ import type { Clock } from '../cut/clock.js';
 import { LatencyCounts } from '../stats/LatencyCounts.js';
 import type { OperationSink } from '../cut/Operation.js';
 import { errorText, errorType, rcOf } from '../cut/RequestError.js';
+import { redactText } from '../core/text/redact.js';
+import { ERROR_SAMPLES, ERROR_SAMPLE_TYPES } from '../core/errorSamples.js';
 import {
   EVENT_FIELDS,
   F_BEGIN,
@@ -39,6 +41,9 @@ function bounded(seen: Set<string>, name: string, max: number): string {
   seen.add(name);
   return name;
 }
+/** Errors of one type looked at for distinct samples at most: past it, the type's samples are final. */
+const SAMPLE_TRIES = 200;
+
 /** Histogram deltas ship with a batch at most this often (and always with the last one). */
 const HISTOGRAM_EVERY_MS = 250;
 
@@ -135,6 +140,9 @@ export class Recorder implements OperationSink {
   private newErrors: string[] = [];
   private errBase = 0;
   private errorTypes: Record<string, number> | undefined;
+  /** per error type: its samples so far, and how many of its errors were looked at */
+  private readonly samples = new Map<string, { texts: string[]; tries: number }>();
+  private newSamples: Record<string, string[]> | undefined;
   private touched: number[] = [];
 
   private buf: Float64Array;
@@ -150,8 +158,12 @@ export class Recorder implements OperationSink {
   private unacked: number[] = [];
   private unackedEvents = 0;
 
+  /** OperationSink.transactional: set from the CUT's source, learnt from its operations */
+  transactional = false;
   /** requests recorded by this runner in all (its local count) */
   localCount = 0;
+  /** failed requests among them: the local throughput counts the ok ones */
+  localErrors = 0;
   localCountBefore = 0;
   localTps = 0;
   transactions = 0;
@@ -297,9 +309,28 @@ export class Recorder implements OperationSink {
     ks.failed ??= new Tally(ks.openModel);
     const type = bounded(this.types, errorType(err), MAX_ERROR_TYPES);
     // errorsByType counts requests' errors; a transaction's error is one of them again.
-    if (ks.def.nature === 'req') (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
+    if (ks.def.nature === 'req') {
+      (this.errorTypes ??= {})[type] = (this.errorTypes[type] ?? 0) + 1;
+      this.localErrors++;
+      this.sample(type, err);
+    }
     (ks.errorTypes ??= {})[type] = (ks.errorTypes[type] ?? 0) + 1;
     return this.shipEvents ? this.internError(err, type) : -1;
+  }
+
+  /** Keeps the first few distinct messages of each error type, redacted (issue 19: show why requests fail). */
+  private sample(type: string, err: unknown): void {
+    let s = this.samples.get(type);
+    if (s === undefined) {
+      if (this.samples.size >= ERROR_SAMPLE_TYPES) return;
+      this.samples.set(type, (s = { texts: [], tries: 0 }));
+    }
+    if (s.texts.length >= ERROR_SAMPLES || s.tries >= SAMPLE_TRIES) return;
+    s.tries++;
+    const text = redactText(errorText(err));
+    if (s.texts.includes(text)) return;
+    s.texts.push(text);
+    ((this.newSamples ??= {})[type] ??= []).push(text);
   }
 
   private internError(err: unknown, type: string): number {
@@ -410,6 +441,10 @@ export class Recorder implements OperationSink {
     if (this.errorTypes !== undefined) {
       msg.errorTypes = this.errorTypes;
       this.errorTypes = undefined;
+    }
+    if (this.newSamples !== undefined) {
+      msg.errorSamples = this.newSamples;
+      this.newSamples = undefined;
     }
     if (this.shipEvents && this.n > 0) {
       // Serialization copies synchronously in send(): a full buffer can be reused at once.

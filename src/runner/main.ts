@@ -5,6 +5,7 @@
  */
 import { systemClock } from '../cut/clock.js';
 import { loadCut } from '../cut/load.js';
+import { readSource, requestsOf } from '../cut/catalog.js';
 import { describeError } from '../core/errors.js';
 import type { MainMessage, RunnerMessage } from '../core/protocol.js';
 import type { RunnerSpec } from '../core/plan.js';
@@ -115,6 +116,7 @@ async function init(spec: RunnerSpec): Promise<void> {
   });
   // Only the loop this runner runs is loaded (the open model's schedule code is not a closed runner's).
   const loop = spec.options.schedule !== '' ? (await import('./loops/open.js')).openLoop : (await import('./loops/closed.js')).closedLoop;
+  recorder.transactional = declaresTransactions(spec.modulePath);
   const startAt = await new Promise<number>((resolve) => {
     startResolve = resolve;
     send({ type: 'ready', pid: process.pid });
@@ -132,13 +134,15 @@ async function init(spec: RunnerSpec): Promise<void> {
     const ctl = control;
     if (ctl.arrivals !== undefined) rec.arrivals = () => ({ ...ctl.arrivals!, due: ctl.due ?? 0 });
     // Local throughput, computed inside the runner every --summary seconds (PYLOGEN's local stats).
+    // Ok requests only: a failed request is not throughput.
     let lastCount = 0;
     let lastAt = clock.now();
     const tick = setInterval(() => {
       const now = clock.now();
       rec.flush();
-      rec.localTps = ((rec.localCount - lastCount) * 1000) / (now - lastAt);
-      lastCount = rec.localCount;
+      const ok = rec.localCount - rec.localErrors;
+      rec.localTps = ((ok - lastCount) * 1000) / (now - lastAt);
+      lastCount = ok;
       lastAt = now;
       send({ type: 'tick', localTps: rec.localTps, localCount: rec.localCount, at: clock.toEpoch(now), cpu: cpu.sample() });
     }, spec.options.summary * 1000);
@@ -184,6 +188,15 @@ async function init(spec: RunnerSpec): Promise<void> {
   } satisfies RunnerMessage);
   finished = true;
   // Let the main process close the channel once it has everything; exit then (or at once if gone).
+}
+
+/** Whether a CUT's source names several requests: its operations are then transactions, failed ones too. */
+function declaresTransactions(modulePath: string): boolean {
+  try {
+    return requestsOf(readSource(modulePath)).length >= 2;
+  } catch {
+    return false; // learnt from the first operation that makes two requests
+  }
 }
 
 /** Waits for a monotonic instant to within ~1 ms: a timer to just before it, then a short spin. */

@@ -1,7 +1,8 @@
 /**
  * The single stats queue (PYLOGEN's): every runner's batches arrive here, in the main process. It
  * counts requests and transactions per (id, cut, request), merges latency histograms, computes the
- * global throughput every --summary seconds (requests only) next to the runners' local ones, keeps
+ * global throughput every --summary seconds (ok requests only: a throttled request is not
+ * throughput; the error rate is beside it) next to the runners' local ones, keeps
  * the high-water marks, and writes the per-event stream. It acknowledges each batch once it is
  * processed and written; runners wait when too many are unacknowledged (backpressure).
  */
@@ -10,6 +11,7 @@ import type { EventSink, RunnerLabels } from '../core/events.js';
 import { mergeDelta, newAgg, type RequestAgg } from './aggregate.js';
 import { SeriesBuilder, type SeriesRowKey } from './series.js';
 import { IntervalStats } from './IntervalStats.js';
+import { addSamples, type ErrorSamples } from '../core/errorSamples.js';
 
 export interface RunnerStats {
   labels: RunnerLabels;
@@ -34,7 +36,9 @@ export interface Tick {
   at: number; // epoch ms
   elapsedS: number;
   globalCount: number;
+  /** ok requests per second over the interval (the throughput); failed ones are errorTps */
   globalTps: number;
+  errorTps: number;
   localTpsSum: number;
   activeRunners: number;
   queueLength: number;
@@ -50,6 +54,8 @@ export class StatsQueue {
   transactions = 0;
   transactionErrors = 0;
   readonly errorsByType: Record<string, number> = {};
+  /** per error type, its first message and a few other distinct ones (redacted by the runners) */
+  readonly errorSamples: ErrorSamples = {};
   receivedEvents = 0;
   globalTps = 0;
   throughputHwm = 0;
@@ -61,6 +67,7 @@ export class StatsQueue {
   readonly ticks: Tick[] = [];
   private lastTickAt: number;
   private lastTickCount = 0;
+  private lastTickErrors = 0;
   private readonly startedAt: number;
   /** where status lines count their elapsed seconds from: t0 once the runs start */
   private ticksFrom: number;
@@ -171,6 +178,7 @@ export class StatsQueue {
         r.errorTypes[t] = (r.errorTypes[t] ?? 0) + n;
       }
     }
+    addSamples(this.errorSamples, b.errorSamples);
     if (b.histograms !== undefined) {
       for (const h of b.histograms) {
         mergeDelta(r.aggs[h.key]!, h);
@@ -250,14 +258,17 @@ export class StatsQueue {
   startTicks(): void {
     this.lastTickAt = this.now();
     this.lastTickCount = this.requests;
+    this.lastTickErrors = this.requestErrors;
     this.ticksFrom = this.lastTickAt;
   }
 
-  /** The global throughput of the interval since the last tick (requests only), and the HWMs. */
+  /** The global throughput of the interval since the last tick (ok requests only), and the HWMs. */
   tick(): Tick {
     const now = this.now();
     const dt = (now - this.lastTickAt) / 1000;
-    this.globalTps = dt > 0 ? (this.requests - this.lastTickCount) / dt : 0;
+    const errors = this.requestErrors - this.lastTickErrors;
+    this.globalTps = dt > 0 ? (this.requests - this.lastTickCount - errors) / dt : 0;
+    const errorTps = dt > 0 ? errors / dt : 0;
     if (this.globalTps > this.throughputHwm) {
       this.throughputHwm = this.globalTps;
       this.throughputHwmAt = now;
@@ -274,6 +285,7 @@ export class StatsQueue {
       elapsedS: (now - this.ticksFrom) / 1000,
       globalCount: this.requests,
       globalTps: this.globalTps,
+      errorTps,
       localTpsSum,
       activeRunners: this.activeRunners,
       queueLength: q,
@@ -285,6 +297,7 @@ export class StatsQueue {
     this.series.sealOld();
     this.lastTickAt = now;
     this.lastTickCount = this.requests;
+    this.lastTickErrors = this.requestErrors;
     this.lagSinceTick = 0;
     return t;
   }

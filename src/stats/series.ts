@@ -59,7 +59,7 @@ export interface SeriesRowKey {
 export interface SeriesColumns {
   count: number[];
   errors: number[];
-  /** requests (ok and failed) per second of the interval */
+  /** ok requests per second of the interval (a failed request is not throughput: see errors) */
   throughput: number[];
   /** latency of the ok requests of the interval, ms (null: none) */
   p50: (number | null)[];
@@ -257,7 +257,7 @@ export class SeriesBuilder {
         }
         c.count.push(count);
         c.errors.push(errors);
-        c.throughput.push(r3(count / sec));
+        c.throughput.push(r3((count - errors) / sec));
         const p = total ? a?.total : rows[0];
         c.p50.push(p?.p50 ?? null);
         c.p90.push(p?.p90 ?? null);
@@ -313,7 +313,7 @@ export class SeriesBuilder {
 }
 
 /**
- * The throughput high-water mark of a series: the best full interval's requests per second (an
+ * The throughput high-water mark of a series: the best full interval's ok requests per second (an
  * interval inside the measured span; a partial one, at the start or the end, is never counted).
  * Null when no interval is full (a run shorter than two intervals).
  */
@@ -322,7 +322,7 @@ export function bestFullInterval(s: Series): { throughput: number; at: number } 
   for (let i = 0; i < s.intervals; i++) {
     const start = s.from + i * s.intervalMs;
     if (start < s.span.from || start + s.intervalMs > s.span.to) continue;
-    const tps = s.total.count[i]! / (s.intervalMs / 1000);
+    const tps = (s.total.count[i]! - (s.total.errors?.[i] ?? 0)) / (s.intervalMs / 1000);
     if (best === null || tps > best.throughput) best = { throughput: tps, at: start + s.intervalMs };
   }
   return best;

@@ -20,6 +20,7 @@ import { bestFullInterval, type Series } from './series.js';
 import { percent, plural } from '../core/text/plural.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
 import type { PlanSummary } from '../report/planSummary.js';
+import type { ErrorSamples } from '../core/errorSamples.js';
 
 export interface RunnerEnd {
   slot: number;
@@ -69,7 +70,10 @@ export interface ByRequest {
   /** ok and failed together (as before ok and failed were apart) */
   count: number;
   errors: number;
+  /** ok requests per second (the same as ok.throughput): a failed request is not throughput */
   throughput: number;
+  /** failed requests per second, beside it */
+  errorRate: number;
   latencyMs: LatencyFigures;
   serviceMs: LatencyFigures;
   /** the headline: what the target served */
@@ -88,13 +92,16 @@ export interface Summary {
   runners: { planned: number; started: number; ended: number; failed: number };
   /** incomplete: the runners (id.index) that ended without their final tally: what they sent is unknown, so is lost */
   events: { sent: number; received: number; lost: number; incomplete?: string[] };
-  requests: { count: number; errors: number; throughputMean: number; throughputHwm: number; throughputHwmAt: string | null };
+  /** throughputs are of ok requests; errorRateMean is the failed requests' mean rate beside them */
+  requests: { count: number; errors: number; throughputMean: number; errorRateMean: number; throughputHwm: number; throughputHwmAt: string | null };
   transactions: { count: number; errors: number };
   queue: { lengthHwm: number; lengthHwmAt: string | null; lagMsHwm: number };
   arrivals?: { planned: number; started: number; dropped: number };
   byRequest: ByRequest[];
   byTransaction: ByRequest[];
   errorsByType: Record<string, number>;
+  /** per error type: its first message, then up to two other distinct ones (secrets masked) */
+  errorSamples?: ErrorSamples;
   byRunner: RunnerSummary[];
   warnings: string[];
   series: Series;
@@ -166,7 +173,8 @@ export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequ
     lengths,
     count: a.count,
     errors: a.errors,
-    throughput: r2(a.count / seconds),
+    throughput: r2(a.ok.timed / seconds),
+    errorRate: r2(a.failed.timed / seconds),
     latencyMs,
     serviceMs: all.service === undefined ? latencyMs : serviceFigures(all),
     ok: outcome(a.ok, seconds),
@@ -210,8 +218,8 @@ export function aggOfRow(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
 }
 
 /**
- * The throughput high-water mark: the best full --summary interval (never a partial one, whose few
- * requests over a short time would inflate it), and never below the run's mean.
+ * The throughput high-water mark: the best full --summary interval of ok requests (never a partial
+ * one, whose few requests over a short time would inflate it), and never below the run's mean.
  */
 export function throughputHwm(series: Series, mean: number, requests: number, endedAt: number): { tps: number; at: string | null } {
   const best = bestFullInterval(series);
@@ -244,7 +252,7 @@ export function buildSummary(
         { planned: 0, started: 0, dropped: 0 },
       )
     : undefined;
-  const mean = span > 0 ? r2(q.requests / span) : 0;
+  const mean = span > 0 ? r2((q.requests - q.requestErrors) / span) : 0;
   const hwm = throughputHwm(series, mean, q.requests, endedAt);
   return {
     version: 2,
@@ -263,6 +271,7 @@ export function buildSummary(
       count: q.requests,
       errors: q.requestErrors,
       throughputMean: mean,
+      errorRateMean: span > 0 ? r2(q.requestErrors / span) : 0,
       throughputHwm: hwm.tps,
       throughputHwmAt: hwm.at,
     },
@@ -276,6 +285,7 @@ export function buildSummary(
     byRequest: byKey(aggs.filter((a) => a.nature === 'req'), runners, span),
     byTransaction: byKey(aggs.filter((a) => a.nature === 'tra'), runners, span),
     errorsByType: { ...q.errorsByType },
+    errorSamples: structuredClone(q.errorSamples),
     byRunner: runners.map((r) => {
       const { startedAt: s, endedAt: e, ...rest } = r;
       return { ...rest, ...(s !== undefined ? { startedAt: iso(s) } : {}), ...(e !== undefined ? { endedAt: iso(e) } : {}) };
@@ -373,10 +383,11 @@ export function formatSummary(s: Summary): string {
   }
   const hwmAt = s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`;
   lines.push(
-    `requests: ${s.requests.count} (${plural(s.requests.errors, 'error')}), mean ${n1(s.requests.throughputMean)}/s; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
+    `requests: ${s.requests.count} (${plural(s.requests.errors, 'error')}), throughput ${n1(s.requests.throughputMean)} ok/s` +
+      `${s.requests.errors > 0 ? `, error rate ${n1(s.requests.errorRateMean ?? 0)}/s` : ''}; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
   );
   lines.push(
-    `high-water marks: throughput ${n1(s.requests.throughputHwm)}/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,
+    `high-water marks: throughput ${n1(s.requests.throughputHwm)} ok/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,
   );
   lines.push(
     s.events.incomplete !== undefined
@@ -392,7 +403,23 @@ export function formatSummary(s: Summary): string {
       `errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}` +
         (total > 0 ? ` (mostly ${top}: ${percent(topN, total)} of the errors)` : ''),
     );
+    lines.push(...sampleLines(s));
   }
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * Why requests failed: per error type (most frequent first), its first message and the other
+ * distinct ones kept, one line each, indented under "errors by type".
+ */
+export function sampleLines(s: Pick<Summary, 'errorsByType' | 'errorSamples'>): string[] {
+  const out: string[] = [];
+  const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
+  for (const [type] of types) {
+    const texts = s.errorSamples?.[type] ?? [];
+    texts.forEach((t, i) => out.push(`  ${i === 0 ? 'first' : 'also '} ${t.startsWith(type) ? t : `${type}: ${t}`}`));
+  }
+  return out;
+}
+

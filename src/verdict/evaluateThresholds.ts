@@ -5,12 +5,13 @@
  * mergeable histograms and counters can be judged the same way.
  */
 import { compare, type LatencyMetric, type Threshold } from './threshold.js';
+import { didYouMean } from '../core/text/didYouMean.js';
 
 /** The figures of the requests a threshold selects (all of a run, one line, one request name). */
 export interface ScopeFigures {
   count: number;
   errors: number;
-  /** requests per second over the scope's time */
+  /** ok requests per second over the scope's time (failed ones are not throughput) */
   throughput: number;
   /** ms, read from histograms merged exactly; undefined when nothing was timed */
   latencyMs(metric: LatencyMetric, service: boolean): number | undefined;
@@ -52,6 +53,12 @@ const share = (n: number, of: number) => (of > 0 ? (n * 100) / of : 0);
 export function measure(t: Threshold, src: VerdictSource): { value: number } | { missing: string } {
   const tg = t.target;
   if (tg.kind === 'errorType') {
+    const seen = Object.keys(src.errorsByType);
+    // A name never seen while others were is most likely misspelt: passing it would hide the errors
+    // it meant to bound ("ThrottlingExeption<1%" passed with 997 ThrottlingExceptions, issue 19).
+    if (!Object.hasOwn(src.errorsByType, tg.type) && seen.length > 0) {
+      return { missing: `${tg.type} never seen; seen: ${seen.join(', ')}${didYouMean(tg.type, seen)}` };
+    }
     const n = src.errorsByType[tg.type] ?? 0;
     if (!t.percent) return { value: n };
     const all = src.scope(t.id, undefined);

@@ -60,7 +60,8 @@ function scopeOf(aggs: readonly RequestAgg[], seconds: number): ScopeFigures {
   return {
     count,
     errors,
-    throughput: seconds > 0 ? count / seconds : 0,
+    // ok requests: a throttled request is not throughput
+    throughput: seconds > 0 ? (count - errors) / seconds : 0,
     latencyMs(metric, service) {
       const m = merged(service);
       if (m === undefined) return undefined;

@@ -7,7 +7,7 @@
  *   ENCRYPT:p99.9<50ms   latency of one request name (ms, s or us)
  *   service.p99<10       service time (from the actual start: open model)
  *   errors<1%            request errors, a count or a share of the requests
- *   throughput>=1000     requests per second over the run
+ *   throughput>=1000     ok requests per second over the run (failed ones are not throughput)
  *   dropped<=0           open-model arrivals dropped (a count or a share of the planned ones)
  *   ThrottlingException<1%  one error type of errorsByType (a count or a share of the requests)
  */
@@ -54,7 +54,7 @@ export function parseThreshold(raw: string, label = '--threshold'): { threshold:
   } else if (service) {
     return bad(`service time takes a latency metric (${LATENCY_METRICS.join(', ')}), not "${metric}"`);
   } else if (name === 'throughput') {
-    if (unit !== undefined && unit !== '/s') return bad(`throughput is in requests per second, not "${unit}"`);
+    if (unit !== undefined && unit !== '/s') return bad(`throughput is in ok requests per second, not "${unit}"`);
     target = { kind: 'throughput' };
   } else if (name === 'errors' || name === 'dropped') {
     if (unit !== undefined && unit !== '%') return bad(`${name} is a count or a percentage (${name}<1%), not "${unit}"`);
