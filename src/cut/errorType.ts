@@ -11,6 +11,8 @@
  *   ETIMEDOUT;
  * - the SDK's exception name for an answer in AWS's shape (ThrottlingException, AccessDeniedException,
  *   KMSInternalException, ...);
+ * - an HTTP parser's error by its llhttp code (HPE_INVALID_CONSTANT, HPE_UNEXPECTED_CONTENT_LENGTH,
+ *   ...: node:http's and undici's, so both KMS clients count a malformed answer alike);
  * - `HTTP <status>` for an answer that is not in AWS's shape (a proxy's 503 page, a 500 without an
  *   error type: the SDK calls those SyntaxError or Unknown);
  * - a PKCS#11 return value by its CKR_ name (pkcs11js's Pkcs11Error carries it as its message:
@@ -74,6 +76,7 @@ export function errorType(err: unknown): string {
     const message = (err as { message?: unknown }).message;
     if (typeof message === 'string' && /^CKR_[A-Z0-9_]+$/.test(message)) return message;
   }
+  if (code !== undefined && code.startsWith('HPE_')) return code;
   if (!GENERIC_NAMES.has(name)) return name;
   if (code !== undefined && /^E[A-Z0-9_]+$/.test(code)) return code;
   const status = statusOf(err);
