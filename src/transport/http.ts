@@ -104,9 +104,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private timeout(): void {
-    const err = Object.assign(new Error(`Request did not complete within the timeout of ${this.timeoutMs} ms`), { name: 'TimeoutError' });
     // Still queued or connecting: aborted as soon as undici hands the request its abort.
-    this.fail(err);
+    this.fail(timeoutError(this.timeoutMs));
   }
 
   private fail(err: Error): void {
@@ -159,6 +158,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     this.fail(socketClosed(err));
   }
+}
+
+/** The error of an exchange past its bound (named as the SDK names its own). */
+export function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`Request did not complete within the timeout of ${ms} ms`), { name: 'TimeoutError' });
 }
 
 function tooLarge(max: number, what: string): ResponseTooLargeError {
