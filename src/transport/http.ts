@@ -49,11 +49,22 @@ export class ResponseTooLargeError extends Error {
   override name = 'ResponseTooLargeError';
 }
 
-const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'];
+/** A variable by its lower-case name, else its upper-case one, an empty value taken as unset (as curl does). */
+function variable(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name] || env[name.toUpperCase()];
+  return v === '' ? undefined : v;
+}
 
-/** Whether any proxy variable is set (NO_PROXY alone changes nothing). */
-export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return PROXY_VARIABLES.some((k) => (env[k] ?? '') !== '');
+/**
+ * The proxy settings of the environment, or undefined when no proxy is set (NO_PROXY alone changes
+ * nothing). Given to undici explicitly: it reads an empty https_proxy as set and ignores HTTPS_PROXY.
+ */
+export function proxyEnv(env: NodeJS.ProcessEnv = process.env): { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined {
+  const httpProxy = variable(env, 'http_proxy');
+  const httpsProxy = variable(env, 'https_proxy');
+  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
+  const noProxy = variable(env, 'no_proxy');
+  return { ...(httpProxy === undefined ? {} : { httpProxy }), ...(httpsProxy === undefined ? {} : { httpsProxy }), noProxy: noProxy ?? '' };
 }
 
 export class HttpPool {
@@ -68,7 +79,8 @@ export class HttpPool {
     this.maxAnswerBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     const settings = { connections: opts.connections, connectTimeout: opts.timeoutMs, headersTimeout: 0, bodyTimeout: 0 };
     // Without proxy variables, the Pool itself: no per-request origin lookup of an Agent.
-    this.dispatcher = proxyConfigured() ? new EnvHttpProxyAgent(settings) : new Pool(origin, settings);
+    const proxy = proxyEnv();
+    this.dispatcher = proxy === undefined ? new Pool(origin, settings) : new EnvHttpProxyAgent({ ...settings, ...proxy });
   }
 
   request(method: string, path: string, headers: HttpHeaders, body: string | Buffer): Promise<HttpAnswer> {
