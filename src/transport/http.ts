@@ -22,9 +22,7 @@
  * whole exchange.
  */
 import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
-
-/** No KMS answer is near 1 MiB (the largest, GetPublicKey of RSA-4096, is under 2 KiB). */
-export const MAX_ANSWER_BYTES = 1 << 20;
+import { MAX_ANSWER_BYTES, timeoutError, tooLarge } from './bounds.js';
 
 export type HttpHeaders = Record<string, string>;
 
@@ -42,11 +40,6 @@ export interface HttpPoolOptions {
   connections: number;
   /** Bytes of an answer's body at most (default MAX_ANSWER_BYTES). */
   maxAnswerBytes?: number;
-}
-
-/** An answer past the bound: counted under its own type, never buffered. */
-export class ResponseTooLargeError extends Error {
-  override name = 'ResponseTooLargeError';
 }
 
 /** A variable by its lower-case name, else its upper-case one, an empty value taken as unset (as curl does). */
@@ -172,14 +165,6 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
-/** The error of an exchange past its bound (named as the SDK names its own). */
-export function timeoutError(ms: number): Error {
-  return Object.assign(new Error(`Request did not complete within the timeout of ${ms} ms`), { name: 'TimeoutError' });
-}
-
-function tooLarge(max: number, what: string): ResponseTooLargeError {
-  return new ResponseTooLargeError(`the answer is larger than ${max} bytes (${what}): no answer of this protocol is`);
-}
 
 /**
  * undici's "other side closed" (UND_ERR_SOCKET) is what node:http, hence the SDK, reports as

@@ -19,7 +19,7 @@ import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError }
 import { codecOf, type OperationCodec } from './operationCodec.js';
 import { serviceError, type ResponseMetadata } from './serviceError.js';
 import { SigV4Signer, type SigningCredentials } from '../model/sigv4.js';
-import { HttpPool } from '../../transport/http.js';
+import type { HttpPool } from '../../transport/http.js';
 
 /** What KmsCut's CUTs use of a client: KMSClient has it, FastKmsClient has it. */
 export interface KmsSender {
@@ -77,6 +77,7 @@ export class FastKmsClient implements KmsSender {
   private refreshing: Promise<Credentials> | undefined;
   private readonly codecs = new Map<unknown, OperationCodec>();
   private pool: HttpPool | undefined;
+  private destroyed = false;
   private readonly maxAttempts: Promise<number>;
   private retryStrategy: RetryStrategy | undefined;
 
@@ -89,6 +90,7 @@ export class FastKmsClient implements KmsSender {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.pool?.close();
     this.sdk.destroy();
   }
@@ -117,7 +119,11 @@ export class FastKmsClient implements KmsSender {
       ...(endpoint === undefined ? {} : { Endpoint: endpoint }),
     });
     const url = new URL(resolved.url.href);
+    // Loaded with the first request: the commands that only build a client (and the main process of
+    // a run) do not load undici.
+    const { HttpPool } = await import('../../transport/http.js');
     this.pool = new HttpPool(url.origin, { timeoutMs: this.opts.timeoutMs, connections: this.opts.maxSockets });
+    if (this.destroyed) this.pool.close();
     const t: Target = { url, region, signer: new SigV4Signer(region, 'kms'), pool: this.pool, hostHeader: url.host };
     this.target = t;
     return t;

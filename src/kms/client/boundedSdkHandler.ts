@@ -8,7 +8,7 @@
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { IncomingMessage } from 'node:http';
-import { MAX_ANSWER_BYTES, ResponseTooLargeError, timeoutError } from '../../transport/http.js';
+import { MAX_ANSWER_BYTES, timeoutError, tooLarge } from '../../transport/bounds.js';
 
 interface HttpResponse {
   statusCode: number;
@@ -41,7 +41,7 @@ export function boundSdkHandler(client: KMSClient, timeoutMs: number, maxBytes =
       }
       body.once('close', () => clearTimeout(timer));
       const length = Number(out.response.headers['content-length']);
-      if (length > maxBytes) body.destroy(new ResponseTooLargeError(`the answer is larger than ${maxBytes} bytes (Content-Length ${length})`));
+      if (length > maxBytes) body.destroy(tooLarge(maxBytes, `Content-Length ${length}`));
       else countBytes(body, maxBytes);
       return out;
     } catch (err) {
@@ -59,7 +59,7 @@ function countBytes(body: IncomingMessage, maxBytes: number): void {
     if (chunk !== null && chunk !== undefined) {
       bytes += (chunk as Buffer).length;
       if (bytes > maxBytes) {
-        this.destroy(new ResponseTooLargeError(`the answer is larger than ${maxBytes} bytes`));
+        this.destroy(tooLarge(maxBytes, `more than ${maxBytes} bytes`));
         return false;
       }
     }
