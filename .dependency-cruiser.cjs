@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/kms/model/', '^src/core/'] },
     },
     {
+      name: 'transport-is-protocol-free',
+      severity: 'error',
+      comment: 'transport/ is HTTP only, reused by protocols: it imports only core',
+      from: { path: '^src/transport/' },
+      to: { path: '^src/', pathNot: ['^src/transport/', '^src/core/'] },
+    },
+    {
       name: 'stats-never-imports-output',
       severity: 'error',
       comment: 'stats/ aggregates; what is written where is output/ (and the controller that wires them)',

@@ -30,6 +30,7 @@ const TREE: Record<string, string[]> = {
   'src/controller/run.ts': [],
   'src/schedule/schedule.ts': ['src/stats/aggregate.ts'],
   'src/stats/aggregate.ts': [],
+  'src/transport/http.ts': ['src/kms/model/specs.ts'],
   'src/runner/loops/closed.ts': ['src/runner/loops/operate.ts'],
   'src/runner/loops/operate.ts': ['src/runner/loops/closed.ts'],
   // the pipeline names no protocol; a protocol uses the command kit of cli/ only (command.ts allowed)
@@ -73,6 +74,7 @@ describe('the dependency rules', () => {
         'only-cli-imports-cli: src/config/buildPlan.ts -> src/cli/main.ts',
         'runner-never-imports-controller: src/runner/main.ts -> src/controller/run.ts',
         'schedule-is-pure: src/schedule/schedule.ts -> src/stats/aggregate.ts',
+        'transport-is-protocol-free: src/transport/http.ts -> src/kms/model/specs.ts',
         'no-circular: src/runner/loops/closed.ts -> src/runner/loops/operate.ts',
         'no-circular: src/kms/client/client.ts -> src/kms/server/store.ts',
         'the-pipeline-names-no-protocol: src/controller/targets.ts -> src/pkcs11/softhsm.ts',

@@ -9,6 +9,8 @@
  *   would hide a reset endpoint among slow ones);
  * - TimeoutError for a request over --timeout (the SDK's requestTimeout / connectionTimeout) and for
  *   ETIMEDOUT;
+ * - an HTTP parser's error by its llhttp code (HPE_INVALID_CONSTANT, HPE_UNEXPECTED_CONTENT_LENGTH,
+ *   ...: node:http's and undici's, so both KMS clients count a malformed answer alike);
  * - what a protocol says (the errorType hooks of src/protocols/registry.ts: a PKCS#11 return value
  *   by its CKR_ name, `HTTP <status>` for a KMS answer not in AWS's shape, ...);
  * - the error's class name (the SDK's exception name for an answer in AWS's shape:
@@ -64,6 +66,7 @@ export function errorType(err: unknown): string {
   const code = codeOf(err);
   if (code !== undefined && NETWORK_CODES.has(code)) return code;
   if (name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code))) return 'TimeoutError';
+  if (code !== undefined && code.startsWith('HPE_')) return code;
   const told = protocolErrorType(err);
   if (told !== undefined) return told;
   if (!GENERIC_NAMES.has(name)) return name;

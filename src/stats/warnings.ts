@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { RunPlan } from '../core/plan.js';
+import { LINE_DEFAULTS } from '../config/options.js';
 import { plural } from '../core/text/plural.js';
 import type { StatsQueue } from './StatsQueue.js';
 import type { RunnerEnd } from './summary.js';
@@ -68,6 +69,16 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
         : `${dropped} of ${planned} scheduled arrivals were due but never started: the run was stopped (a failed capacity ` +
             `step, --abort-on-fail, an interrupt) or its --grace ended while the runners were behind the schedule`,
     );
+  }
+
+  // `--timeout 1000` meant as milliseconds is 1,000 s (issue 20 §6): a timeout past both the run's
+  // own length and the default can only hold a silent endpoint's requests to the end of --grace.
+  for (const l of plan.lines) {
+    const o = l.options;
+    const length = o.postpone + o.rampup + o.duration;
+    if (o.duration > 0 && o.schedule === '' && o.timeout > Math.max(length, LINE_DEFAULTS.timeout)) {
+      w.push(`--timeout ${o.timeout} (seconds) of ${o.id} is longer than the run itself (${length} s): a request to a silent endpoint was never timed out (--timeout is in seconds, not milliseconds)`);
+    }
   }
 
   // Ticks where the set of active runners did not change can compare Σ local with global.

@@ -1,9 +1,10 @@
 /**
  * The fast KMS client (`--client fast`, the default): AWS JSON 1.1 spoken directly — POST /,
  * content-type application/x-amz-json-1.1, X-Amz-Target TrentService.<Operation>, SigV4 with
- * node:crypto and a signing key cached per day (src/kms/model/sigv4.ts) — on keep-alive sockets, so that
- * the injector measures the KMS rather than the SDK's middleware (about ten times cheaper per
- * request, see README "Which client").
+ * node:crypto and a signing key cached per day (src/kms/model/sigv4.ts) — on keep-alive connections
+ * (src/transport/http.ts: undici, the whole exchange bounded by the timeout, answers bounded to
+ * 1 MiB, proxies from the environment), so that the injector measures the KMS rather than the SDK's
+ * middleware (docs/kms-clients.md).
  *
  * What is not re-implemented comes from the SDK itself, through a KMSClient made by createKmsClient
  * (the same settings as `--client sdk`, never sent a request): the credential provider chain, with
@@ -15,11 +16,10 @@
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { codecOf, type OperationCodec } from './operationCodec.js';
 import { serviceError, type ResponseMetadata } from './serviceError.js';
 import { SigV4Signer, type SigningCredentials } from '../model/sigv4.js';
+import type { HttpPool } from '../../transport/http.js';
 
 /** What KmsCut's CUTs use of a client: KMSClient has it, FastKmsClient has it. */
 export interface KmsSender {
@@ -35,9 +35,7 @@ interface Target {
   url: URL;
   region: string;
   signer: SigV4Signer;
-  https: boolean;
-  host: string;
-  port: number;
+  pool: HttpPool;
   /** the Host header: host[:port], the port only when not the scheme's default */
   hostHeader: string;
 }
@@ -73,19 +71,13 @@ export interface FastKmsClientOptions {
   maxSockets: number;
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
 export class FastKmsClient implements KmsSender {
   private target: Target | Promise<Target> | undefined;
   private creds: Credentials | undefined;
   private refreshing: Promise<Credentials> | undefined;
   private readonly codecs = new Map<unknown, OperationCodec>();
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  private pool: HttpPool | undefined;
+  private destroyed = false;
   private readonly maxAttempts: Promise<number>;
   private retryStrategy: RetryStrategy | undefined;
 
@@ -94,15 +86,12 @@ export class FastKmsClient implements KmsSender {
     private readonly sdk: KMSClient,
     private readonly opts: FastKmsClientOptions,
   ) {
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets });
-    // Node's CA store plus NODE_EXTRA_CA_CERTS, as the SDK's https agent.
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets });
     this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then((n) => (Number.isInteger(n) && n >= 1 ? n : 1));
   }
 
   destroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.destroyed = true;
+    this.pool?.close();
     this.sdk.destroy();
   }
 
@@ -130,10 +119,12 @@ export class FastKmsClient implements KmsSender {
       ...(endpoint === undefined ? {} : { Endpoint: endpoint }),
     });
     const url = new URL(resolved.url.href);
-    const https = url.protocol === 'https:';
-    const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const t: Target = { url, region, signer: new SigV4Signer(region, 'kms'), https, host, port, hostHeader: url.host };
+    // Loaded with the first request: the commands that only build a client (and the main process of
+    // a run) do not load undici.
+    const { HttpPool } = await import('../../transport/http.js');
+    this.pool = new HttpPool(url.origin, { timeoutMs: this.opts.timeoutMs, connections: this.opts.maxSockets });
+    if (this.destroyed) this.pool.close();
+    const t: Target = { url, region, signer: new SigV4Signer(region, 'kms'), pool: this.pool, hostHeader: url.host };
     this.target = t;
     return t;
   }
@@ -216,12 +207,12 @@ export class FastKmsClient implements KmsSender {
       'x-amz-target': codec.target,
     };
     target.signer.sign('POST', '/', headers, body, creds);
-    const answer = await this.exchange(target, headers, body);
+    const answer = await target.pool.request('POST', '/', headers, body);
     const $metadata: ResponseMetadata = {
       httpStatusCode: answer.status,
-      requestId: header(answer.headers, 'x-amzn-requestid'),
-      extendedRequestId: header(answer.headers, 'x-amz-id-2'),
-      cfId: header(answer.headers, 'x-amz-cf-id'),
+      requestId: answer.headers['x-amzn-requestid'],
+      extendedRequestId: answer.headers['x-amz-id-2'],
+      cfId: answer.headers['x-amz-cf-id'],
       attempts,
       totalRetryDelay,
     };
@@ -234,7 +225,7 @@ export class FastKmsClient implements KmsSender {
     }
     const obj = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
     if (answer.status >= 300) {
-      const err = serviceError(answer.status, header(answer.headers, 'x-amzn-errortype'), obj, $metadata);
+      const err = serviceError(answer.status, answer.headers['x-amzn-errortype'], obj, $metadata);
       Object.defineProperty(err, '$response', { value: { statusCode: answer.status, headers: answer.headers }, enumerable: false });
       throw err;
     }
@@ -242,47 +233,6 @@ export class FastKmsClient implements KmsSender {
     out.$metadata = $metadata;
     return out;
   }
-
-  /** POST / on a pooled keep-alive socket, the whole exchange bounded by the timeout. */
-  private exchange(target: Target, headers: Record<string, string>, body: string): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
-      const req = (target.https ? httpsRequest : httpRequest)(
-        {
-          host: target.host,
-          port: target.port,
-          method: 'POST',
-          path: '/',
-          headers,
-          agent: target.https ? this.httpsAgent : this.httpAgent,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
-          });
-          res.on('error', fail);
-        },
-      );
-      const timer = setTimeout(() => {
-        const err = Object.assign(new Error(`Request did not complete within the timeout of ${this.opts.timeoutMs} ms`), { name: 'TimeoutError' });
-        req.destroy(err);
-        reject(err);
-      }, this.opts.timeoutMs);
-      function fail(err: Error): void {
-        clearTimeout(timer);
-        reject(err);
-      }
-      req.on('error', fail);
-      req.end(body);
-    });
-  }
-}
-
-function header(headers: IncomingMessage['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /** $metadata.attempts and totalRetryDelay on an error, as the SDK's retry middleware leaves them. */

@@ -1,4 +1,5 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { boundSdkHandler } from './boundedSdkHandler.js';
 import { loopbackAwareCredentials } from './credentials.js';
 import { FastKmsClient, type KmsSender } from './FastKmsClient.js';
 import { FALLBACK_REGION } from '../model/region.js';
@@ -71,7 +72,10 @@ export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
   // (src/kms/client/credentials.ts: the one place that decides).
   const credentials = opts.credentials ?? loopbackAwareCredentials(opts.endpoint);
   if (credentials !== undefined) config.credentials = credentials;
-  return new KMSClient(config);
+  const client = new KMSClient(config);
+  // The whole exchange within the timeout, answers within 1 MiB: as the fast client (issue 20 §6).
+  boundSdkHandler(client, timeout);
+  return client;
 }
 
 /**

@@ -10,6 +10,7 @@
  * Everything else is JSON as is, in both directions.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
+import { fromBase64 } from '@smithy/core/serde';
 
 /** How one value is converted: a blob, a timestamp, or a container holding some. */
 type Plan =
@@ -86,9 +87,8 @@ function fromWire(plan: Plan, value: unknown): unknown {
   switch (plan.kind) {
     case 'blob': {
       if (typeof value !== 'string') return value;
-      const b = Buffer.from(value, 'base64');
-      // A plain Uint8Array over the decoded bytes, as the SDK's base64 decoder returns.
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      // The SDK's own decoder: invalid base64 is its TypeError, not bytes Buffer.from would guess.
+      return fromBase64(value);
     }
     case 'timestamp':
       if (typeof value === 'number') return new Date(Math.round(value * 1000));
