@@ -49,3 +49,8 @@ export { loadKmipKeyFile, NODE_HASH_OF, type KmipKeyEntry, type KmipKeyFile, typ
 export { parseThreshold, canOnlyGetWorse, type Threshold } from './verdict/threshold.js';
 export { evaluateThresholds, verdicts, formatVerdicts, type Verdict, type Judged, type VerdictSource } from './verdict/evaluateThresholds.js';
 export { evaluateSummary, sourceFromSummary } from './verdict/sourceFromSummary.js';
+// Azure Key Vault / Managed HSM CUTs: the base class and what an Azure CUT author needs around it
+// (@azure/keyvault-keys itself is loaded by a runner's setup()).
+export { AzureCut, AzureSetupError, oaepLengthProblems, type AzureExtra, type AzureCutSpec } from './azure/AzureCut.js';
+export { digestHash } from './azure/algorithms.js';
+export type { AzureKeyEntry } from './azure/keyfile.js';

@@ -62,8 +62,6 @@ export interface AzureServerHandle {
   close(): Promise<void>;
 }
 
-/** The Key Vault REST API version this server and pylogen's clients speak (the SDK's latest). */
-export const AZURE_API_VERSION = '2025-07-01';
 const BODY_LIMIT = 1024 * 1024;
 const MAX_RANDOM = 128;
 const RESOURCE: Record<AzureFlavour, string> = { vault: 'https://vault.azure.net', managedhsm: 'https://managedhsm.azure.net' };
@@ -252,6 +250,8 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
     });
   });
   server.keepAliveTimeout = 60_000;
+  // Answers go out at once (no Nagle wait behind the client's delayed ACK).
+  server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

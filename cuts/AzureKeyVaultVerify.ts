@@ -1,0 +1,41 @@
+/**
+ * Verify at the vault, request VERIFY: setup() signs the digest of a random message of every
+ * --lengths value once; each operation asks the vault (CryptographyClient.verify: the SDK never
+ * verifies a digest locally) to verify the signature of its length, which must be valid
+ * (SignatureInvalid otherwise). --extra: as AzureKeyVaultSign.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AzureCut, digestHash, exec, PerLength, SignatureInvalid, type AzureCutSpec, type Operation, type Request } from 'pylogen';
+
+interface Signed {
+  digest: Buffer;
+  signature: Uint8Array;
+}
+
+export class AzureKeyVaultVerify extends AzureCut {
+  static override readonly azure: AzureCutSpec = { defaultKey: 'ec256', families: ['rsa', 'ec'], ops: ['sign', 'verify'], use: 'sign' };
+
+  private signed!: PerLength<Signed>;
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    const hash = digestHash(this.algorithm);
+    this.signed = new PerLength((length) =>
+      this.prepare(`Sign of ${length} bytes`, async () => {
+        const digest = createHash(hash).update(randomBytes(length)).digest();
+        return { digest, signature: (await this.crypto.sign(this.algorithm, digest, this.callOptions)).result };
+      }),
+    );
+    await this.signed.fill(this.runner.lengths);
+  }
+
+  @exec
+  async verify(req: Request, signed: Signed): Promise<void> {
+    const out = await this.crypto.verify(this.algorithm, signed.digest, signed.signature, this.callOptions);
+    if (!out.result) throw new SignatureInvalid(`the vault found the ${signed.signature.length}-byte ${this.algorithm} signature it made invalid`);
+  }
+
+  async func(op: Operation): Promise<void> {
+    await this.verify(op.req('VERIFY'), await this.signed.get(op.payload.length));
+  }
+}
