@@ -4,15 +4,14 @@
  * (RoundTripMismatch otherwise). --extra and lengths: as AzureKeyVaultEncrypt.
  */
 import { randomBytes } from 'node:crypto';
-import { exec, PerLength, type Operation, type Request } from 'pylogen';
-import { AzureKeyVaultEncrypt, type Encrypted } from './AzureKeyVaultEncrypt.js';
+import { AzureEncryptingCut, exec, PerLength, type Encrypted, type Operation, type Request } from 'pylogen';
 
 interface Sealed extends Encrypted {
   plaintext: Buffer;
 }
 
-export class AzureKeyVaultDecrypt extends AzureKeyVaultEncrypt {
-  static override readonly azure = { ...AzureKeyVaultEncrypt.azure, ops: ['encrypt', 'decrypt'] };
+export class AzureKeyVaultDecrypt extends AzureEncryptingCut {
+  static override readonly azure = { ...AzureEncryptingCut.azure, ops: ['encrypt', 'decrypt'] };
 
   private sealed!: PerLength<Sealed>;
 
@@ -32,7 +31,7 @@ export class AzureKeyVaultDecrypt extends AzureKeyVaultEncrypt {
     await this.decryptNow(sealed, expected);
   }
 
-  override async func(op: Operation): Promise<void> {
+  async func(op: Operation): Promise<void> {
     const sealed = await this.sealed.get(op.payload.length);
     await this.decrypt(op.req('DECRYPT'), sealed, sealed.plaintext);
   }

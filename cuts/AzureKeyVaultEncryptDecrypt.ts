@@ -3,11 +3,10 @@
  * then Decrypt of what it returned (request DECRYPT), which must give the payload back
  * (RoundTripMismatch otherwise). --extra and lengths: as AzureKeyVaultEncrypt.
  */
-import { exec, type Operation, type Request } from 'pylogen';
-import { AzureKeyVaultEncrypt, type Encrypted } from './AzureKeyVaultEncrypt.js';
+import { AzureEncryptingCut, exec, type Encrypted, type Operation, type Request } from 'pylogen';
 
-export class AzureKeyVaultEncryptDecrypt extends AzureKeyVaultEncrypt {
-  static override readonly azure = { ...AzureKeyVaultEncrypt.azure, ops: ['encrypt', 'decrypt'] };
+export class AzureKeyVaultEncryptDecrypt extends AzureEncryptingCut {
+  static override readonly azure = { ...AzureEncryptingCut.azure, ops: ['encrypt', 'decrypt'] };
   override transactionName = 'ENCRYPT-DECRYPT';
 
   @exec
@@ -15,7 +14,12 @@ export class AzureKeyVaultEncryptDecrypt extends AzureKeyVaultEncrypt {
     await this.decryptNow(sealed, expected);
   }
 
-  override async func(op: Operation): Promise<void> {
+  @exec
+  async encrypt(req: Request, plaintext: Uint8Array): Promise<Encrypted> {
+    return this.encryptNow(plaintext);
+  }
+
+  async func(op: Operation): Promise<void> {
     const sealed = await this.encrypt(op.req('ENCRYPT'), op.payload);
     await this.decrypt(op.req('DECRYPT'), sealed, op.payload);
   }

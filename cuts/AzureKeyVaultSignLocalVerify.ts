@@ -4,10 +4,9 @@
  * once in setup() (request LOCAL_VERIFY; SignatureInvalid otherwise). --extra: as AzureKeyVaultSign.
  */
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { exec, SignatureInvalid, type Operation, type Request } from 'pylogen';
-import { AzureKeyVaultSign } from './AzureKeyVaultSign.js';
+import { AzureSigningCut, exec, SignatureInvalid, type Operation, type Request } from 'pylogen';
 
-export class AzureKeyVaultSignLocalVerify extends AzureKeyVaultSign {
+export class AzureKeyVaultSignLocalVerify extends AzureSigningCut {
   override transactionName = 'SIGN-VERIFY';
   private publicKey!: KeyObject;
   private options!: { key: KeyObject; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
@@ -35,7 +34,12 @@ export class AzureKeyVaultSignLocalVerify extends AzureKeyVaultSign {
     }
   }
 
-  override async func(op: Operation): Promise<void> {
+  @exec
+  async sign(req: Request, data: Buffer): Promise<Uint8Array> {
+    return this.signNow(data);
+  }
+
+  async func(op: Operation): Promise<void> {
     const signature = await this.sign(op.req('SIGN'), op.payload);
     await this.localVerify(op.req('LOCAL_VERIFY'), op.payload, signature);
   }

@@ -2,11 +2,10 @@
  * UnwrapKey at the vault, request UNWRAP: setup() wraps a 32-byte key once; each operation unwraps
  * it, which must give the key back (RoundTripMismatch otherwise). --extra: as AzureKeyVaultWrapKey.
  */
-import { exec, RoundTripMismatch, type Operation, type Request } from 'pylogen';
-import { AzureKeyVaultWrapKey } from './AzureKeyVaultWrapKey.js';
+import { AzureWrappingCut, exec, type Operation, type Request } from 'pylogen';
 
-export class AzureKeyVaultUnwrapKey extends AzureKeyVaultWrapKey {
-  static override readonly azure = { ...AzureKeyVaultWrapKey.azure, ops: ['wrapKey', 'unwrapKey'] };
+export class AzureKeyVaultUnwrapKey extends AzureWrappingCut {
+  static override readonly azure = { ...AzureWrappingCut.azure, ops: ['wrapKey', 'unwrapKey'] };
 
   private wrapped!: Uint8Array;
 
@@ -17,13 +16,10 @@ export class AzureKeyVaultUnwrapKey extends AzureKeyVaultWrapKey {
 
   @exec
   async unwrap(req: Request): Promise<void> {
-    const out = await this.crypto.unwrapKey(this.algorithm as 'RSA-OAEP-256', this.wrapped, this.callOptions);
-    if (!Buffer.from(out.result.buffer, out.result.byteOffset, out.result.byteLength).equals(this.dataKey)) {
-      throw new RoundTripMismatch(`UnwrapKey returned ${out.result.length} bytes that are not the ${this.dataKey.length}-byte key wrapped`);
-    }
+    await this.unwrapNow(this.wrapped);
   }
 
-  override func(op: Operation): Promise<unknown> {
+  func(op: Operation): Promise<unknown> {
     return this.unwrap(op.req('UNWRAP'));
   }
 }

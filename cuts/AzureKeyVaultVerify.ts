@@ -4,26 +4,25 @@
  * verifies a digest locally) to verify the signature of its length, which must be valid
  * (SignatureInvalid otherwise). --extra: as AzureKeyVaultSign.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { AzureCut, digestHash, exec, PerLength, SignatureInvalid, type AzureCutSpec, type Operation, type Request } from 'pylogen';
+import { randomBytes } from 'node:crypto';
+import { AzureSigningCut, exec, PerLength, SignatureInvalid, type AzureCutSpec, type Operation, type Request } from 'pylogen';
 
 interface Signed {
   digest: Buffer;
   signature: Uint8Array;
 }
 
-export class AzureKeyVaultVerify extends AzureCut {
-  static override readonly azure: AzureCutSpec = { defaultKey: 'ec256', families: ['rsa', 'ec'], ops: ['sign', 'verify'], use: 'sign' };
+export class AzureKeyVaultVerify extends AzureSigningCut {
+  static override readonly azure: AzureCutSpec = { ...AzureSigningCut.azure, ops: ['sign', 'verify'] };
 
   private signed!: PerLength<Signed>;
 
   override async setup(): Promise<void> {
     await super.setup();
-    const hash = digestHash(this.algorithm);
     this.signed = new PerLength((length) =>
       this.prepare(`Sign of ${length} bytes`, async () => {
-        const digest = createHash(hash).update(randomBytes(length)).digest();
-        return { digest, signature: (await this.crypto.sign(this.algorithm, digest, this.callOptions)).result };
+        const message = randomBytes(length);
+        return { digest: this.digests.of(message), signature: await this.signNow(message) };
       }),
     );
     await this.signed.fill(this.runner.lengths);

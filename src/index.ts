@@ -52,5 +52,6 @@ export { evaluateSummary, sourceFromSummary } from './verdict/sourceFromSummary.
 // Azure Key Vault / Managed HSM CUTs: the base class and what an Azure CUT author needs around it
 // (@azure/keyvault-keys itself is loaded by a runner's setup()).
 export { AzureCut, AzureSetupError, oaepLengthProblems, type AzureExtra, type AzureCutSpec } from './azure/AzureCut.js';
+export { AzureEncryptingCut, AzureSigningCut, AzureWrappingCut, type Encrypted } from './azure/cutBases.js';
 export { digestHash } from './azure/algorithms.js';
 export type { AzureKeyEntry } from './azure/keyfile.js';

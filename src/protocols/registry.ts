@@ -4,12 +4,13 @@
  * The pipeline (controller, config, cut, the command line) asks these functions, never a protocol
  * folder. Loaded by every runner (errorType): the protocol.ts files it imports stay light.
  */
+import { azure } from '../azure/protocol.js';
 import { kmip } from '../kmip/protocol.js';
 import { kms } from '../kms/protocol.js';
 import { pkcs11 } from '../pkcs11/protocol.js';
 import type { Protocol, TargetKind } from './Protocol.js';
 
-export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip];
+export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure];
 
 /** The protocol a CUT class belongs to, or undefined (Dummy, a user's own CUT). */
 export function protocolOf(cls: unknown): Protocol | undefined {
