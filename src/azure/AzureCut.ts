@@ -22,6 +22,7 @@ import { quote } from '../core/keyFile.js';
 import { packageRoot } from '../core/paths.js';
 import { algorithmsFor, oaepMaxPlaintext, type AzureUse } from './algorithms.js';
 import { azureCredential, clientOptions, type RetryCounts } from './client.js';
+import { azureErrorType } from './errorType.js';
 import { describeAzureKey, loadAzureKeyFile, pickAzureKey, type AzureFamily, type AzureKeyEntry } from './keyfile.js';
 import { AZURE_LOCAL, keyProblem } from './keyCheck.js';
 
@@ -166,7 +167,8 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
     try {
       return await call();
     } catch (err) {
-      throw new AzureSetupError(`setup: ${what} at ${this.runner.endpoint} failed: ${describeError(err)}`);
+      const type = azureErrorType(err);
+      throw new AzureSetupError(`setup: ${what} at ${this.runner.endpoint} failed: ${type === undefined ? '' : `${type}: `}${describeError(err)}`);
     }
   }
 }
