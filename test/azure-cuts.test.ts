@@ -6,12 +6,13 @@
  * preflight (a missing key: exit 2, one line), errors by type with --no-preflight, 429s retried with
  * --retries, and `pylogen azure setup` against the server.
  */
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAzureKeyFile } from '../src/azure/keyfile.js';
 import { startAzureServer, type AzureServerHandle } from '../src/azure/server/server.js';
-import { csvRows, pylogen, readJson, ROOT, tempDir } from './helpers.js';
+import { BIN, csvRows, pylogen, readJson, ROOT, tempDir } from './helpers.js';
 
 /** Runs of several runner processes on a loaded machine (2 cores shared with other test files). */
 const SLOW = 150_000;
@@ -139,5 +140,35 @@ describe('the Azure protocol in runs', () => {
     expect(r.stdout).toMatch(/1 existing, 1 created/);
     const again = await pylogen(['azure', 'setup', '--endpoint', server.url, '--keys', keyFile], { env, timeoutMs: SLOW });
     expect(again.stdout).toMatch(/2 existing, 0 created/);
+  }, SLOW);
+});
+
+describe('pylogen azure serve', () => {
+  it('prints its URL, writes its CA, serves the official client, and prints its counts on SIGTERM, exit 0', async () => {
+    const ca = join(dir, 'serve-ca.pem');
+    const p = spawn(process.execPath, [BIN, 'azure', 'serve', '--flavour', 'vault', '--ca-file', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<number | null>((done) => p.on('exit', (code) => done(code)));
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        p.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (out.includes('\n')) done(out.trim());
+        });
+        p.on('exit', () => fail(new Error(`azure serve exited: ${err}`)));
+      });
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(readFileSync(ca, 'utf8')).toContain('BEGIN CERTIFICATE');
+      const r = await pylogen(['cuts.AzureKeyVaultSign', '--endpoint', url, '--loops', '2', '--lengths', '32'], { env: { NODE_EXTRA_CA_CERTS: ca, PYLOGEN_AZURE_TOKEN: 'any' }, timeoutMs: SLOW });
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      p.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    // preflight GET + the CUT's GET, its setup call and the 2 measured signs
+    expect(err).toMatch(/stopped after .* \(.*get 2, sign 3\)/);
+    expect(existsSync(ca)).toBe(true);
   }, SLOW);
 });
