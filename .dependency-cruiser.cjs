@@ -77,6 +77,15 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/schedule/', '^src/core/'] },
     },
     {
+      name: 'the-pipeline-names-no-protocol',
+      severity: 'error',
+      comment:
+        'controller, config, runner, stats, cut, output and core loop over src/protocols/registry.ts and never ' +
+        'import a protocol folder (docs/protocols.md)',
+      from: { path: '^src/(controller|config|runner|stats|cut|output|core)/' },
+      to: { path: PROTOCOL_FOLDERS },
+    },
+    {
       name: 'only-cli-imports-cli',
       severity: 'error',
       comment: 'cli/ is the outermost room: nothing below imports it (a protocol may use its command kit: see below)',

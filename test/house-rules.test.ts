@@ -32,6 +32,11 @@ const TREE: Record<string, string[]> = {
   'src/stats/aggregate.ts': [],
   'src/runner/loops/closed.ts': ['src/runner/loops/operate.ts'],
   'src/runner/loops/operate.ts': ['src/runner/loops/closed.ts'],
+  // the pipeline names no protocol; a protocol uses the command kit of cli/ only (command.ts allowed)
+  'src/controller/targets.ts': ['src/pkcs11/softhsm.ts'],
+  'src/pkcs11/softhsm.ts': [],
+  'src/vault/protocol.ts': ['src/cli/main.ts', 'src/cli/command.ts'],
+  'src/cli/command.ts': [],
   // allowed: the server's entry and the local endpoint import the server
   'src/cli/kmsServe.ts': ['src/kms/server/store.ts'],
   'src/kms/localEndpoint.ts': ['src/kms/server/store.ts', 'src/kms/model/specs.ts'],
@@ -70,6 +75,8 @@ describe('the dependency rules', () => {
         'schedule-is-pure: src/schedule/schedule.ts -> src/stats/aggregate.ts',
         'no-circular: src/runner/loops/closed.ts -> src/runner/loops/operate.ts',
         'no-circular: src/kms/client/client.ts -> src/kms/server/store.ts',
+        'the-pipeline-names-no-protocol: src/controller/targets.ts -> src/pkcs11/softhsm.ts',
+        'protocols-use-only-the-command-kit: src/vault/protocol.ts -> src/cli/main.ts',
       ].sort(),
     );
     // as npm test runs it (the err reporter): a failure

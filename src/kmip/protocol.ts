@@ -29,4 +29,6 @@ export const kmip: Protocol = {
       },
     },
   ],
+  // the TLS handshake and the key found Active, once per line before anything is forked (src/kmip/preflight.ts)
+  preflight: async (lines) => (await import('./preflight.js')).preflightKmipLines(lines),
 };

@@ -160,6 +160,11 @@ function attempt(ck: P11Module, p11: P11, o: TokenOptions): { slot: Handle; sess
         /* the login error is the one to report */
       }
       if (name === 'CKR_PIN_INCORRECT' || name === 'CKR_PIN_LEN_RANGE') throw new Pkcs11OpenError(`C_Login: ${name}: the PIN in PKCS11_PIN is not the token's user PIN`);
+      if (name === 'CKR_PIN_LOCKED') {
+        throw new Pkcs11OpenError(
+          `C_Login: ${name}: the token has locked its user PIN (too many wrong PINs): no login works until its security officer unlocks it (C_InitPIN, e.g. softhsm2-util or the HSM's own tool)`,
+        );
+      }
       throw err;
     }
   }

@@ -37,6 +37,7 @@ export interface P11 {
   C_Finalize(): void;
   C_GetSlotList(tokenPresent?: boolean): Handle[];
   C_GetTokenInfo(slot: Handle): TokenInfo;
+  C_GetMechanismInfo(slot: Handle, mechanism: number): { minKeySize: number; maxKeySize: number; flags: number };
   C_InitToken(slot: Handle, soPin: string, label: string): string;
   C_OpenSession(slot: Handle, flags: number): Handle;
   C_CloseSession(session: Handle): void;

@@ -3,14 +3,33 @@
  * (src/protocols/Protocol.ts says what a protocol contributes; docs/protocols.md how to add one).
  * The pipeline (controller, config, cut, the command line) asks these functions, never a protocol
  * folder. Loaded by every runner (errorType): the protocol.ts files it imports stay light.
+ *
+ * PYLOGEN_PROTOCOLS adds protocols from outside the package: JavaScript modules (paths separated by
+ * the platform's path delimiter, relative to the working directory) that export `protocol`, a
+ * Protocol. The tests register a loopback protocol written only in test/fixtures/ this way; the
+ * runners inherit the variable, so its errorType hook counts their errors too.
  */
+import { delimiter, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { azure } from '../azure/protocol.js';
 import { kmip } from '../kmip/protocol.js';
 import { kms } from '../kms/protocol.js';
 import { pkcs11 } from '../pkcs11/protocol.js';
 import type { Protocol, TargetKind } from './Protocol.js';
 
-export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure];
+/** The protocols of PYLOGEN_PROTOCOLS (see above); a module without a `protocol` export is an error. */
+async function outsideProtocols(list: string | undefined): Promise<Protocol[]> {
+  const paths = (list ?? '').split(delimiter).filter((p) => p !== '');
+  return Promise.all(
+    paths.map(async (path) => {
+      const m = (await import(pathToFileURL(resolve(path)).href)) as { protocol?: Protocol };
+      if (typeof m.protocol?.name !== 'string' || typeof m.protocol.owns !== 'function') throw new Error(`PYLOGEN_PROTOCOLS: ${path} exports no \`protocol\` (a Protocol with a name and owns())`);
+      return m.protocol;
+    }),
+  );
+}
+
+export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure, ...(await outsideProtocols(process.env.PYLOGEN_PROTOCOLS))];
 
 /** The protocol a CUT class belongs to, or undefined (Dummy, a user's own CUT). */
 export function protocolOf(cls: unknown): Protocol | undefined {
