@@ -35,9 +35,11 @@ module.exports = {
     {
       name: 'only-the-entries-import-kms-server',
       severity: 'error',
-      comment: 'only `kms serve` (cli/kmsServe.ts) and `--endpoint local` (kms/localEndpoint.ts) start the server',
+      comment:
+        'only `kms serve` (cli/kmsServe.ts) and `--endpoint local` (kms/localEndpoint.ts) start the server; ' +
+        'its pure pieces (digest signatures, the token bucket) are shared with the other embedded servers',
       from: { path: '^src/', pathNot: ['^src/kms/server/', '^src/cli/kmsServe\\.ts$', '^src/kms/localEndpoint\\.ts$'] },
-      to: { path: '^src/kms/server/' },
+      to: { path: '^src/kms/server/', pathNot: '^src/kms/server/(signing/(rsaDigest|ecdsaDigest)|tokenBucket)\\.ts$' },
     },
     {
       name: 'kms-model-is-shared-ground',
@@ -102,9 +104,9 @@ module.exports = {
       severity: 'error',
       comment:
         'a protocol contributes its commands (`vault setup`) built with the command kit of cli/ (command.ts, ' +
-        'optionsCommand.ts, kmsOptions.ts) and nothing else of cli/',
+        'optionsCommand.ts, kmsOptions.ts, and signals.ts for a server that stops on Ctrl-C) and nothing else of cli/',
       from: { path: ['^src/protocols/', PROTOCOL_FOLDERS] },
-      to: { path: '^src/cli/', pathNot: '^src/cli/(command|optionsCommand|kmsOptions)\\.ts$' },
+      to: { path: '^src/cli/', pathNot: '^src/cli/(command|optionsCommand|kmsOptions|signals)\\.ts$' },
     },
   ],
   options: {

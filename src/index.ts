@@ -9,3 +9,4 @@ export * from './api/run.js';
 export * from './api/kms.js';
 export * from './api/pkcs11.js';
 export * from './api/kmip.js';
+export * from './api/azure.js';
