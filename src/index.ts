@@ -49,3 +49,10 @@ export { loadKmipKeyFile, NODE_HASH_OF, type KmipKeyEntry, type KmipKeyFile, typ
 export { parseThreshold, canOnlyGetWorse, type Threshold } from './verdict/threshold.js';
 export { evaluateThresholds, verdicts, formatVerdicts, type Verdict, type Judged, type VerdictSource } from './verdict/evaluateThresholds.js';
 export { evaluateSummary, sourceFromSummary } from './verdict/sourceFromSummary.js';
+// Vault / OpenBao Transit CUTs: the base class, its client and what a Vault CUT author needs around it.
+export { VaultCut, VaultSetupError, resultsOf, field, bodyProblems, MAX_BATCH, VAULT_EXTRA_KEYS, type VaultExtra, type VaultCutSpec } from './vault/VaultCut.js';
+export { VaultClient, type VaultClientOptions, type VaultBody } from './vault/client.js';
+export { VaultError, BatchItemError } from './vault/VaultError.js';
+export { vaultPublicKey, verifyVaultSignature } from './vault/localVerify.js';
+export { HASHES as VAULT_HASHES, MAX_RANDOM_BYTES as VAULT_MAX_RANDOM_BYTES, parseVersioned, type KeyType as VaultKeyType } from './vault/model.js';
+export type { VaultKeyEntry, VaultKeyFile } from './vault/keyfile.js';

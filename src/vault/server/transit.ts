@@ -112,7 +112,7 @@ export class TransitMount {
       case 'rewrap':
         return extra === undefined ? this.batch(body, (item) => this.rewrapOne(name, item)) : undefined;
       case 'datakey':
-        return extra !== undefined && more === undefined ? this.datakey(name, extra, body) : undefined;
+        return extra !== undefined && more === undefined ? this.datakey(extra, name, body) : undefined;
       case 'sign':
         return more === undefined ? this.batch(body, (item) => this.signOne(name, item, extra ?? str(body, 'hash_algorithm', str(body, 'algorithm', 'sha2-256')), body)) : undefined;
       case 'verify':
