@@ -7,9 +7,10 @@
 import { kmip } from '../kmip/protocol.js';
 import { kms } from '../kms/protocol.js';
 import { pkcs11 } from '../pkcs11/protocol.js';
+import { vault } from '../vault/protocol.js';
 import type { Protocol, TargetKind } from './Protocol.js';
 
-export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip];
+export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, vault];
 
 /** The protocol a CUT class belongs to, or undefined (Dummy, a user's own CUT). */
 export function protocolOf(cls: unknown): Protocol | undefined {

@@ -1,22 +1,31 @@
 /**
  * The Vault / OpenBao Transit protocol (issue 23), as the protocol seam takes it
- * (src/protocols/Protocol.ts): the VaultTransit* CUTs (they extend VaultCut, whose static `protocol`
- * is "vault"), http/https endpoints, the throwaway target `vault-local`, the preflight (seal status,
- * token, mount, key), the error types, and `pylogen vault serve` / `pylogen vault setup`.
+ * (src/protocols/Protocol.ts): the VaultTransit* CUTs (they extend VaultCut: the static `vault`
+ * spec), http/https endpoints, the throwaway target `vault-local`, the preflight (seal status, token,
+ * mount, key), the error types, and `pylogen vault serve` / `pylogen vault setup`. Light: the server,
+ * the client and the command bodies are imported when used.
  */
 import type { Protocol } from '../protocols/Protocol.js';
 import { vaultServeCommand, vaultSetupCommand } from './commands.js';
+import { VAULT_LOCAL } from './connection.js';
 import { vaultErrorType } from './errorType.js';
-import { preflightVault } from './preflight.js';
-import { vaultLocalTarget } from './target.js';
 
-export const vaultProtocol: Protocol = {
+export const vault: Protocol = {
   name: 'vault',
   describe: 'HashiCorp Vault and OpenBao Transit (HTTP API v1)',
-  owns: (cls) => typeof cls === 'function' && (cls as { protocol?: unknown }).protocol === 'vault',
+  owns: (cls) => {
+    const c = cls as { keyFor?: unknown; vault?: unknown } | null;
+    return typeof c?.keyFor === 'function' && typeof c.vault === 'object' && c.vault !== null;
+  },
   schemes: ['http', 'https'],
-  targets: [vaultLocalTarget],
-  preflight: (lines) => preflightVault(lines),
+  targets: [
+    {
+      name: VAULT_LOCAL,
+      describe: 'a throwaway embedded Vault Transit server',
+      start: async (lines, { cwd }) => (await import('./target.js')).startLocalVault(lines, cwd),
+    },
+  ],
+  preflight: async (lines) => (await import('./preflight.js')).preflightVault(lines),
   errorType: vaultErrorType,
   commands: [vaultServeCommand, vaultSetupCommand],
 };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
 import type { CutLine } from '../core/plan.js';
-import type { StartedTarget, TargetKind } from '../protocols/Protocol.js';
+import type { StartedTarget } from '../protocols/Protocol.js';
 import { VAULT_LOCAL } from './connection.js';
 import { DEFAULT_VAULT_KEY_FILE, loadVaultKeyFile } from './keyfile.js';
 import type { StartKey } from './server/server.js';
@@ -93,8 +93,3 @@ export async function startLocalVault(lines: readonly CutLine[], cwd: string): P
   };
 }
 
-export const vaultLocalTarget: TargetKind = {
-  name: VAULT_LOCAL,
-  describe: 'a throwaway embedded Vault Transit server on loopback, for this run only',
-  start: (lines, ctx) => startLocalVault(lines, ctx.cwd),
-};
