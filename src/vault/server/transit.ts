@@ -101,6 +101,7 @@ export class TransitMount {
       }
       return undefined;
     }
+    if (what === 'export' && method === 'GET' && name !== undefined && extra !== undefined) return this.exportKey(name, extra, more);
     if (method !== 'POST' && method !== 'PUT') return undefined;
     if (what === 'random') return this.random(body, [name, extra].filter((s): s is string => s !== undefined));
     if (name === undefined || name === '') return undefined;
@@ -122,6 +123,25 @@ export class TransitMount {
       default:
         return undefined;
     }
+  }
+
+  /** `export/{encryption-key|hmac-key|signing-key}/{name}[/{version}]` of an exportable key. */
+  private exportKey(kind: string, name: string, version: string | undefined): Outcome {
+    if (kind !== 'encryption-key' && kind !== 'hmac-key' && kind !== 'signing-key') throw bad('invalid export type');
+    const key = this.keys.get(name);
+    if (key === undefined) return { status: 404, data: null };
+    if (!key.exportable) throw bad('key is not exportable');
+    const keys: Record<string, string> = {};
+    key.versions.forEach((v, i) => {
+      if (version !== undefined && version !== 'latest' && Number(version) !== i + 1) return;
+      if (version === 'latest' && i + 1 !== key.latest) return;
+      if (kind === 'hmac-key') keys[String(i + 1)] = (key.type === 'hmac' ? v.secret! : v.hmacKey).toString('base64');
+      else if (kind === 'encryption-key' && v.secret !== undefined && key.type !== 'hmac') keys[String(i + 1)] = v.secret.toString('base64');
+      else if (kind === 'signing-key' && v.privateKey !== undefined) keys[String(i + 1)] = v.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+      else throw bad(`${kind} is not supported for key type ${key.type}`);
+    });
+    if (Object.keys(keys).length === 0) throw bad('version not found');
+    return ok({ name, type: key.type, keys });
   }
 
   /** Runs `one` on the request, or on each item of its batch_input. */
