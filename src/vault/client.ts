@@ -61,6 +61,7 @@ export class VaultClient {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   private httpsAgent: HttpsAgent | undefined;
   private readonly headers: OutgoingHttpHeaders;
+  private readonly bodyHeaders = new Map<string, OutgoingHttpHeaders>();
 
   constructor(private readonly o: VaultClientOptions) {
     this.address = new URL(o.address);
@@ -70,38 +71,44 @@ export class VaultClient {
   }
 
   /** `method /v1/<path>` with a JSON body; the parsed answer (null for 204). A batch answer with failed items (400 and `batch_results`) resolves too when `batch`. */
-  async call(method: string, path: string, body?: string, batch = false): Promise<VaultBody | null> {
-    let attempt = 0;
+  call(method: string, path: string, body?: string, batch = false): Promise<VaultBody | null> {
+    // The first attempt without an async frame of its own: the hot path is one send and one read.
+    const first = this.once(method, path, body, batch);
+    return this.o.retries > 0 ? first.catch((err: unknown) => this.retry(err, 0, method, path, body, batch)) : first;
+  }
+
+  private async retry(err: unknown, attempt: number, method: string, path: string, body: string | undefined, batch: boolean): Promise<VaultBody | null> {
     for (;;) {
+      const retryable = err instanceof VaultError ? err.retryable : (err as { code?: string }).code === 'ECONNRESET';
+      if (!retryable || attempt >= this.o.retries) throw err;
+      const hint = err instanceof VaultError && err.retryAfter !== undefined ? Math.min(err.retryAfter * 1000, BACKOFF_CAP_MS) : undefined;
+      const ceiling = hint ?? Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+      attempt++;
+      this.retried++;
+      // Full jitter (AWS's backoff); a Retry-After is kept within its upper half.
+      await new Promise((r) => setTimeout(r, hint === undefined ? Math.random() * ceiling : ceiling * (0.5 + Math.random() / 2)));
       try {
         return await this.once(method, path, body, batch);
-      } catch (err) {
-        const retryable = err instanceof VaultError ? err.retryable : (err as { code?: string }).code === 'ECONNRESET';
-        if (!retryable || attempt >= this.o.retries) throw err;
-        const hint = err instanceof VaultError && err.retryAfter !== undefined ? Math.min(err.retryAfter * 1000, BACKOFF_CAP_MS) : undefined;
-        const ceiling = hint ?? Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-        attempt++;
-        this.retried++;
-        await new Promise((r) => setTimeout(r, hint === undefined ? Math.random() * ceiling : ceiling * (0.5 + Math.random() / 2)));
+      } catch (next) {
+        err = next;
       }
     }
   }
 
-  private async once(method: string, path: string, body: string | undefined, batch: boolean): Promise<VaultBody | null> {
-    let url = this.address;
-    let target = path.startsWith('/') ? path : `/v1/${path}`;
-    for (let hop = 0; ; hop++) {
-      const a = await this.send(url, method, target, body);
-      if ((a.status === 307 || a.status === 308) && typeof a.headers.location === 'string' && hop < MAX_REDIRECTS) {
-        // A performance standby sends writes to the active node.
-        this.redirects++;
-        const next = new URL(a.headers.location, url);
-        url = next;
-        target = next.pathname + next.search;
-        continue;
-      }
-      return this.read(a, method, target, batch);
+  private once(method: string, path: string, body: string | undefined, batch: boolean): Promise<VaultBody | null> {
+    const target = path.startsWith('/') ? path : `/v1/${path}`;
+    return this.send(this.address, method, target, body).then((a) => this.answer(a, this.address, method, target, body, batch, 0));
+  }
+
+  /** Reads an answer, or follows a performance standby's 307 to the active node (at most MAX_REDIRECTS hops). */
+  private answer(a: Answer, url: URL, method: string, target: string, body: string | undefined, batch: boolean, hop: number): VaultBody | null | Promise<VaultBody | null> {
+    if ((a.status === 307 || a.status === 308) && typeof a.headers.location === 'string' && hop < MAX_REDIRECTS) {
+      this.redirects++;
+      const next = new URL(a.headers.location, url);
+      const nextTarget = next.pathname + next.search;
+      return this.send(next, method, nextTarget, body).then((b) => this.answer(b, next, method, nextTarget, body, batch, hop + 1));
     }
+    return this.read(a, method, target, batch);
   }
 
   private read(a: Answer, method: string, target: string, batch: boolean): VaultBody | null {
@@ -124,7 +131,7 @@ export class VaultClient {
   private send(url: URL, method: string, target: string, body: string | undefined): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const https = url.protocol === 'https:';
-      const headers: OutgoingHttpHeaders = body === undefined ? this.headers : { ...this.headers, 'Content-Length': Buffer.byteLength(body) };
+      const headers = body === undefined ? this.headers : this.headersFor(body);
       const req = (https ? httpsRequest : httpRequest)({
         host: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
@@ -157,6 +164,17 @@ export class VaultClient {
       });
       req.end(body);
     });
+  }
+
+  /** The headers of a body, made once per body (a CUT sends the same few bodies over and over). */
+  private headersFor(body: string): OutgoingHttpHeaders {
+    let h = this.bodyHeaders.get(body);
+    if (h === undefined) {
+      h = { ...this.headers, 'Content-Length': Buffer.byteLength(body) };
+      if (this.bodyHeaders.size >= 64) this.bodyHeaders.clear();
+      this.bodyHeaders.set(body, h);
+    }
+    return h;
   }
 
   private tlsAgent(): HttpsAgent {

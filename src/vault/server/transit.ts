@@ -151,17 +151,20 @@ export class TransitMount {
     if (!Array.isArray(input)) throw bad('failed to parse batch input: expected a list');
     if (input.length === 0) throw bad('missing batch input to process');
     let failed = 0;
+    // Items inherit what is not per item (hash_algorithm, signature_algorithm, ...) from the request;
+    // a request of batch_input alone (the usual encrypt / decrypt) is served without a copy per item.
+    const shared = Object.keys(body).some((k) => k !== 'batch_input');
     const results = input.map((raw: unknown) => {
       const item = (typeof raw === 'object' && raw !== null ? raw : {}) as Json;
-      // Items inherit what is not per item (hash_algorithm, signature_algorithm, ...) from the request.
-      const merged = { ...body, batch_input: undefined, ...item };
-      const reference = typeof item.reference === 'string' ? { reference: item.reference } : {};
+      const merged = shared ? { ...body, batch_input: undefined, ...item } : item;
       try {
-        return { ...one(merged), ...reference };
+        const out = one(merged);
+        if (typeof item.reference === 'string') out.reference = item.reference;
+        return out;
       } catch (err) {
         if (!(err instanceof TransitError)) throw err;
         failed++;
-        return { error: err.message, ...reference };
+        return typeof item.reference === 'string' ? { error: err.message, reference: item.reference } : { error: err.message };
       }
     });
     const partial = int(body, 'partial_failure_response_code', 0);
