@@ -10,3 +10,4 @@ export * from './api/kms.js';
 export * from './api/pkcs11.js';
 export * from './api/kmip.js';
 export * from './api/azure.js';
+export * from './api/vault.js';

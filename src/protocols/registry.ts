@@ -15,6 +15,7 @@ import { azure } from '../azure/protocol.js';
 import { kmip } from '../kmip/protocol.js';
 import { kms } from '../kms/protocol.js';
 import { pkcs11 } from '../pkcs11/protocol.js';
+import { vault } from '../vault/protocol.js';
 import type { Protocol, TargetKind } from './Protocol.js';
 
 /** The protocols of PYLOGEN_PROTOCOLS (see above); a module without a `protocol` export is an error. */
@@ -29,7 +30,7 @@ async function outsideProtocols(list: string | undefined): Promise<Protocol[]> {
   );
 }
 
-export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure, ...(await outsideProtocols(process.env.PYLOGEN_PROTOCOLS))];
+export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure, vault, ...(await outsideProtocols(process.env.PYLOGEN_PROTOCOLS))];
 
 /** The protocol a CUT class belongs to, or undefined (Dummy, a user's own CUT). */
 export function protocolOf(cls: unknown): Protocol | undefined {
