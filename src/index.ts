@@ -49,3 +49,10 @@ export { loadKmipKeyFile, NODE_HASH_OF, type KmipKeyEntry, type KmipKeyFile, typ
 export { parseThreshold, canOnlyGetWorse, type Threshold } from './verdict/threshold.js';
 export { evaluateThresholds, verdicts, formatVerdicts, type Verdict, type Judged, type VerdictSource } from './verdict/evaluateThresholds.js';
 export { evaluateSummary, sourceFromSummary } from './verdict/sourceFromSummary.js';
+// Cloud KMS CUTs: the base class, the key file and the integrity checks (the official client itself
+// is loaded only when a CloudKms CUT's runner sets up).
+export { GcpCut, GcpSetupError, pickGcpKey, lengthProblems as gcpLengthProblems, GCP_LOCAL, GCP_EXTRA_KEYS, GCP_AAD_KEYS, type GcpExtra, type GcpCutSpec } from './gcp/GcpCut.js';
+export { Crc32cMismatch } from './gcp/Crc32cMismatch.js';
+export { crc32c } from './gcp/crc32c.js';
+export { ALGORITHM_INFO, MAX_PLAINTEXT as GCP_MAX_PLAINTEXT, OAEP_2048_SHA256_MAX, RANDOM_MIN, RANDOM_MAX, type GcpAlgorithm, type GcpPurpose } from './gcp/algorithms.js';
+export { loadGcpKeyFile, type GcpKeyEntry, type GcpKeyFile } from './gcp/keyfile.js';
