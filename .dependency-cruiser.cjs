@@ -2,15 +2,21 @@
  * The house rules (README "How a run works"): which room of src/ may import which. `npm test` runs
  * `depcruise src` with this file first; a rule broken fails the build with the import that breaks it.
  */
+/** The protocol folders (src/protocols/registry.ts lists their protocol.ts). */
+const PROTOCOL_FOLDERS = '^src/(kms|pkcs11|kmip|vault|gcp|azure)/';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'an import cycle: split the shared part into a module both import (runner/loops/operate.ts)',
+      comment:
+        'an import cycle: split the shared part into a module both import (runner/loops/operate.ts). A cycle ' +
+        'closed by an `await import()` (a protocol loads its heavy parts when used) or by a type-only import ' +
+        'is no cycle when the modules load',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['dynamic-import', 'type-only', 'type-import'] } },
     },
     {
       name: 'core-is-the-floor',
@@ -29,8 +35,8 @@ module.exports = {
     {
       name: 'only-the-entries-import-kms-server',
       severity: 'error',
-      comment: 'only `kms serve` (cli/kmsServe.ts) and `--endpoint local` (controller/localEndpoint.ts) start the server',
-      from: { path: '^src/', pathNot: ['^src/kms/server/', '^src/cli/kmsServe\\.ts$', '^src/controller/localEndpoint\\.ts$'] },
+      comment: 'only `kms serve` (cli/kmsServe.ts) and `--endpoint local` (kms/localEndpoint.ts) start the server',
+      from: { path: '^src/', pathNot: ['^src/kms/server/', '^src/cli/kmsServe\\.ts$', '^src/kms/localEndpoint\\.ts$'] },
       // The digest-signing arithmetic and the token bucket are plain functions other embedded servers share.
       to: { path: '^src/kms/server/', pathNot: '^src/kms/server/(signing/(ecdsaDigest|rsaDigest)|tokenBucket)\\.ts$' },
     },
@@ -72,9 +78,18 @@ module.exports = {
     {
       name: 'only-cli-imports-cli',
       severity: 'error',
-      comment: 'cli/ is the outermost room: nothing below imports it',
-      from: { path: '^src/', pathNot: '^src/cli/' },
+      comment: 'cli/ is the outermost room: nothing below imports it (a protocol may use its command kit: see below)',
+      from: { path: '^src/', pathNot: ['^src/cli/', '^src/protocols/', PROTOCOL_FOLDERS] },
       to: { path: '^src/cli/' },
+    },
+    {
+      name: 'protocols-use-only-the-command-kit',
+      severity: 'error',
+      comment:
+        'a protocol contributes its commands (`vault setup`) built with the command kit of cli/ (command.ts, ' +
+        'optionsCommand.ts, kmsOptions.ts) and nothing else of cli/',
+      from: { path: ['^src/protocols/', PROTOCOL_FOLDERS] },
+      to: { path: '^src/cli/', pathNot: '^src/cli/(command|optionsCommand|kmsOptions)\\.ts$' },
     },
   ],
   options: {

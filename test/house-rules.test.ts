@@ -34,7 +34,7 @@ const TREE: Record<string, string[]> = {
   'src/runner/loops/operate.ts': ['src/runner/loops/closed.ts'],
   // allowed: the server's entry and the local endpoint import the server
   'src/cli/kmsServe.ts': ['src/kms/server/store.ts'],
-  'src/controller/localEndpoint.ts': ['src/kms/server/store.ts', 'src/kms/model/specs.ts'],
+  'src/kms/localEndpoint.ts': ['src/kms/server/store.ts', 'src/kms/model/specs.ts'],
 };
 
 describe('the dependency rules', () => {

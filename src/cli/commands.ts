@@ -1,6 +1,8 @@
 /**
- * Every command of the command line, registered with yargs by main.ts. To add a command, write one
- * file under src/cli/ that exports a `Command` (see command.ts) and add it to this list.
+ * Every command of the command line, registered with yargs by main.ts: pylogen's own, then those the
+ * protocols contribute (`commands` of src/protocols/registry.ts: `vault setup`, ...). To add a command,
+ * write one file under src/cli/ that exports a `Command` (see command.ts) and add it to this list (a
+ * protocol's: to its protocol.ts).
  */
 import { capacityCommand } from './capacityCommand.js';
 import type { Command } from './command.js';
@@ -11,8 +13,12 @@ import { kmsSetupCommand } from './kmsSetup.js';
 import { k8sJobCommand } from './k8sJob.js';
 import { mergeCommand } from './mergeCommand.js';
 import { pkcs11SetupCommand } from './pkcs11.js';
+import { PROTOCOLS } from '../protocols/registry.js';
 import { reportCommand } from './reportCommand.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
+export const COMMANDS: readonly Command[] = [
+  ...[runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand],
+  ...PROTOCOLS.flatMap((p) => p.commands ?? []),
+];

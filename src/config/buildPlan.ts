@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { Problems, UsageError } from '../core/errors.js';
 import { findCut, loadCut } from '../cut/load.js';
 import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
+import { protocolOf } from '../protocols/registry.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from './options.js';
 import type { CutLine, LineOptions, OutFormat, RunPlan } from '../core/plan.js';
 import { specOfRows } from './normalize.js';
@@ -132,6 +133,11 @@ async function cutLine(arg: string, options: LineOptions, line: number, cwd: str
   if (typeof cls.validate === 'function') {
     const own = await cls.validate({ extra: options.extra, lengths: options.lengths, concurrency: options.concurrency, endpoint: options.endpoint });
     if (Array.isArray(own)) found.push(...own);
+  }
+  // --client is the line's protocol's to say (a CUT of no protocol, or of one without clients, ignores it)
+  const clients = protocolOf(cls)?.clients ?? [];
+  if (options.client !== '' && clients.length > 0 && !clients.includes(options.client)) {
+    found.push(`--client must be one of ${clients.join(', ')} for a ${protocolOf(cls)!.name} CUT, but is "${options.client}"`);
   }
   if (found.length > 0) throw new UsageError(`${name}: ${[...new Set(found)].join('; ')}`);
   return { cut: name, modulePath: path, line, options };

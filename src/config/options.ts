@@ -6,6 +6,7 @@
 import { Problems } from '../core/errors.js';
 import type { LineOptions, OutFormat } from '../core/plan.js';
 import { parseThreshold, type Threshold } from '../verdict/threshold.js';
+import { clientChoices, endpointSchemes, namedEndpoints, PROTOCOLS } from '../protocols/registry.js';
 
 export type Kind =
   | { type: 'int'; min: number; max?: number }
@@ -57,15 +58,18 @@ export interface OptionDef {
 
 /**
  * The --endpoint values that name a throwaway target started for the run rather than a URL, and
- * what each one serves: `local` the embedded KMS server (src/controller/localEndpoint.ts), `softhsm`
- * a SoftHSM2 token (src/pkcs11/softhsm.ts), `pykmip` a PyKMIP server (src/controller/pykmipEndpoint.ts).
- * One entry per kind of target: add yours here.
+ * what each one serves (`local`: the embedded KMS server, `softhsm`: a SoftHSM2 token, `pykmip`: a
+ * PyKMIP server): the `targets` of the protocols of src/protocols/registry.ts.
  */
-export const NAMED_ENDPOINTS: Readonly<Record<string, string>> = {
-  local: 'the embedded KMS server',
-  softhsm: 'a throwaway SoftHSM2 token (PKCS#11)',
-  pykmip: 'a throwaway PyKMIP server (KMIP)',
+export const NAMED_ENDPOINTS: Readonly<Record<string, string>> = namedEndpoints();
+
+const endpointHelp = (): string => {
+  const named = Object.entries(NAMED_ENDPOINTS).map(([name, what]) => `"${name}": ${what}`);
+  return `the URL of the CUT's service (${endpointSchemes().join(', ')}: a KMS endpoint, a KMIP server kmip://host:port), or a throwaway target started for the run; ${named.join('; ')}`;
 };
+
+const clientDefault = (): string =>
+  `the first of its protocol's (${PROTOCOLS.filter((p) => (p.clients ?? []).length > 0).map((p) => `${p.name}: ${p.clients![0]}`).join(', ')})`;
 
 export const OPTIONS: readonly OptionDef[] = [
   { name: 'process', kind: { type: 'int', min: 1, max: 256 }, key: 'process', scope: 'line', describe: 'runner processes for this CUT' },
@@ -88,14 +92,21 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'seed', kind: { type: 'int', min: 0, max: 0xffff_ffff }, key: 'seed', scope: 'line', defaultText: 'random', describe: 'open model: seed of Poisson arrivals and random bursts (random: chosen per line, shown with -v)' },
   {
     name: 'endpoint',
-    kind: { type: 'url', schemes: ['http', 'https', 'kmip'], named: Object.keys(NAMED_ENDPOINTS) },
+    kind: { type: 'url', schemes: endpointSchemes(), named: Object.keys(NAMED_ENDPOINTS) },
     key: 'endpoint',
     scope: 'line',
     defaultText: "the SDK's",
-    describe: 'KMS endpoint URL, a KMIP server kmip://host:port, or a throwaway target started for the run: "local" (the embedded KMS server), "softhsm" (a SoftHSM2 token), "pykmip" (a PyKMIP server)',
+    describe: endpointHelp(),
   },
   { name: 'region', value: 'R', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', defaultText: "the SDK's", describe: 'KMS region' },
-  { name: 'client', kind: { type: 'enum', choices: ['fast', 'sdk'] }, key: 'client', scope: 'line', describe: 'KMS client of the KMS CUTs: fast (JSON 1.1 and SigV4 sent directly, ~10x less injector CPU) or sdk (@aws-sdk/client-kms send(), what an SDK application pays)' },
+  {
+    name: 'client',
+    kind: { type: 'enum', choices: clientChoices() },
+    key: 'client',
+    scope: 'line',
+    defaultText: clientDefault(),
+    describe: "the client a CUT sends with, among its protocol's; KMS: fast (JSON 1.1 and SigV4 sent directly, ~10x less injector CPU) or sdk (@aws-sdk/client-kms send(), what an SDK application pays)",
+  },
   { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: "retries of a KMS request, by the SDK's standard retry strategy (0: throttling shows as errors)" },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
   { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
@@ -147,7 +158,8 @@ export const LINE_DEFAULTS: LineOptions = {
   seed: -1,
   endpoint: '',
   region: '',
-  client: 'fast',
+  /** '': the first of the line's protocol's clients */
+  client: '',
   retries: 0,
   timeout: 10,
   grace: 2,

@@ -1,80 +1,57 @@
 /**
- * The preflight of a run (issue 8): before anything is written or forked, every KMS line makes one
- * real call with its runners' settings (src/kms/client/preflight.ts). A failure is a UsageError: one line
- * naming the line, the cause and the fix, exit 2, nothing started. `--no-preflight` skips it.
- * A line is a KMS line when its CUT class extends KmsCut (it has the static `keyFor`).
+ * The preflight of a run: before anything is written or forked, each protocol of the registry
+ * (src/protocols/registry.ts) checks its lines with one real call and the settings their runners
+ * will get (a KMS line: DescribeKey or the like; a PKCS#11 line: one login). A failure is a
+ * UsageError: one line naming the line, the cause and the fix, exit 2, nothing started.
+ * `--no-preflight` skips it. A line belongs to the protocol whose owns() takes its CUT class.
  */
 import { UsageError } from '../core/errors.js';
 import { loadCut } from '../cut/load.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
-import type { LocalEndpoint } from './localEndpoint.js';
-
-interface KmsCutClass {
-  keyFor(extra: Record<string, unknown>): { key: import('../kms/model/keyfile.js').KeyEntry } | undefined;
-  kms: object;
-}
-
-function isKmsCut(cls: unknown): cls is KmsCutClass {
-  const c = cls as Partial<KmsCutClass>;
-  return typeof c.keyFor === 'function' && typeof c.kms === 'object' && c.kms !== null;
-}
+import type { PreflightLine, Protocol } from '../protocols/Protocol.js';
+import { protocolOf } from '../protocols/registry.js';
+import type { RunTargets } from './targets.js';
 
 function lineLabel(line: CutLine): string {
   return line.line > 0 ? `line ${line.line} (${line.cut}, id ${line.options.id})` : line.cut;
 }
 
-/** The KMS lines of a plan, with their CUT class. Loads no AWS SDK when there are none. */
-async function kmsLines(plan: RunPlan): Promise<{ line: CutLine; cls: KmsCutClass }[]> {
-  const found: { line: CutLine; cls: KmsCutClass }[] = [];
+/**
+ * Runs the preflight of every line whose protocol has one, all protocols at once; throws a
+ * UsageError listing every line that failed, in one line. `say` gets the -v lines and the notes.
+ */
+export async function preflightPlan(plan: RunPlan, targets: Pick<RunTargets, 'forLine'>, say: (s: string) => void): Promise<void> {
+  const byProtocol = new Map<Protocol, PreflightLine[]>();
   for (const line of plan.lines) {
     const cls: unknown = await loadCut(line.cut, line.modulePath);
-    if (isKmsCut(cls)) found.push({ line, cls });
+    const protocol = protocolOf(cls);
+    if (protocol?.preflight === undefined) continue;
+    const given = targets.forLine(line);
+    const entry: PreflightLine = {
+      line,
+      cls,
+      endpoint: given?.endpoint ?? line.options.endpoint,
+      env: given?.env ?? {},
+      ...(given?.region !== undefined ? { region: given.region } : {}),
+      ...(given !== undefined ? { target: given.target } : {}),
+    };
+    byProtocol.set(protocol, [...(byProtocol.get(protocol) ?? []), entry]);
   }
-  return found;
-}
-
-/**
- * Runs the preflight of every KMS line at once (each bounded by its --timeout); throws a UsageError
- * listing every line that failed, in one line. `say` gets the -v lines and the notes.
- */
-export async function preflightPlan(plan: RunPlan, local: LocalEndpoint | undefined, say: (s: string) => void): Promise<void> {
-  const lines = await kmsLines(plan);
-  if (lines.length === 0) return;
-  const { preflightKms } = await import('../kms/client/preflight.js');
-  const { THROWAWAY_CREDENTIALS } = await import('../kms/client/credentials.js');
-  const outcomes = await Promise.all(
-    lines.map(async ({ line, cls }) => {
-      const o = line.options;
-      const isLocal = o.endpoint === 'local';
-      const key = cls.keyFor(o.extra)?.key;
-      // Exactly what a runner of this line gets (run.ts, KmsCut.setup): the embedded server's URL,
-      // region and throwaway credentials for a local line, else the line's options and the SDK's chain.
-      const endpoint = isLocal ? local!.url : o.endpoint === '' ? undefined : o.endpoint;
-      const region = isLocal ? local!.region : o.region === '' ? undefined : o.region;
-      const outcome = await preflightKms({
-        ...(endpoint !== undefined ? { endpoint } : {}),
-        ...(region !== undefined ? { region } : {}),
-        ...(isLocal ? { credentials: { ...THROWAWAY_CREDENTIALS } } : {}),
-        timeoutMs: o.timeout * 1000,
-        client: o.client,
-      }, key);
-      return { line, outcome, endpoint };
+  const results = await Promise.all(
+    [...byProtocol].map(async ([protocol, lines]) => {
+      const outcomes = await protocol.preflight!(lines, { verbosity: plan.verbosity, say });
+      return lines.map((l, i) => ({ line: l.line, outcome: outcomes[i] ?? { ok: false as const, cause: `the ${protocol.name} preflight said nothing of this line` } }));
     }),
   );
   const failures: string[] = [];
-  for (const { line, outcome, endpoint } of outcomes) {
+  for (const { line, outcome } of results.flat().sort((a, b) => plan.lines.indexOf(a.line) - plan.lines.indexOf(b.line))) {
     const label = lineLabel(line);
     if (!outcome.ok) {
       failures.push(`${label}: preflight: ${outcome.cause}`);
       continue;
     }
     if (outcome.note !== undefined) say(`pylogen: ${label}: preflight: ${outcome.note}\n`);
-    if (plan.verbosity > 0) {
-      if (outcome.credentials === 'throwaway') {
-        say(`${label}: no AWS credentials in the SDK's chain: requests to the loopback endpoint ${endpoint} are signed with throwaway credentials\n`);
-      }
-      say(`${label}: preflight kms:${outcome.operation} ok\n`);
-    }
+    if (plan.verbosity > 0 && outcome.detail !== undefined) for (const d of outcome.detail.split('\n')) say(`${label}: ${d}\n`);
   }
   if (failures.length > 0) throw new UsageError(failures.join('; '));
 }

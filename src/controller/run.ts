@@ -22,13 +22,11 @@ import { LiveTerminal } from '../progress/LiveTerminal.js';
 import { ProgressTracker } from '../progress/ProgressTracker.js';
 import { intervalP99 } from '../progress/intervalP99.js';
 import { renderProgress } from '../progress/renderProgress.js';
-import { LOCAL_RUNNER_ENV, startLocalEndpoint, type LocalEndpoint } from './localEndpoint.js';
+import { startTargets } from './targets.js';
 import { evaluateThresholds, formatVerdicts, shown, verdicts } from '../verdict/evaluateThresholds.js';
 import { runSource } from '../verdict/runSource.js';
 import { evaluateSummary } from '../verdict/sourceFromSummary.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
-import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/softhsm.js';
-import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
 import { planSummary } from '../report/planSummary.js';
 import { tryReport } from '../report/writeReport.js';
 
@@ -102,45 +100,15 @@ async function runWith(
   metrics: MetricsServer | undefined,
   live: LiveTerminal | undefined,
 ): Promise<RunResult> {
-  // The embedded server first: a bad key file is a usage error, before anything is written to stdout.
-  let local: LocalEndpoint | undefined;
-  if (plan.lines.some((l) => l.options.endpoint === 'local')) {
-    local = await startLocalEndpoint(plan);
-    plan.localEndpoint = local.url;
-    if (plan.verbosity > 0) say(`embedded KMS server on ${local.url} (region ${local.region}, ${local.keys} keys, pid ${local.pid})\n`);
-  }
-  // A throwaway SoftHSM2 token store: removed at the end (and on any exit, see startSoftHsm).
-  let softhsm: SoftHsmEndpoint | undefined;
-  if (plan.lines.some((l) => l.options.endpoint === SOFTHSM_ENDPOINT)) {
-    try {
-      softhsm = await startSoftHsm(plan, process.cwd(), plan.verbosity >= 2 ? (line) => say(`softhsm: ${line}\n`) : undefined);
-    } catch (err) {
-      await local?.close();
-      throw err;
-    }
-    if (plan.verbosity > 0) {
-      say(`throwaway SoftHSM2 token${softhsm.tokens.length > 1 ? 's' : ''} ${softhsm.tokens.map((t) => `"${t}"`).join(', ')} in ${softhsm.dir} (${softhsm.keys} keys, module ${softhsm.module})\n`);
-    }
-  }
-  let pykmip: PykmipEndpoint | undefined;
-  if (plan.lines.some((l) => l.options.endpoint === 'pykmip')) {
-    try {
-      pykmip = await startPykmipEndpoint(plan, plan.verbosity > 1 ? (line) => say(`pykmip: ${line}\n`) : undefined);
-    } catch (err) {
-      await local?.close();
-      softhsm?.close();
-      throw err;
-    }
-    if (plan.verbosity > 0) say(`throwaway PyKMIP server on ${pykmip.url} (${pykmip.keys} keys, pid ${pykmip.pid})\n`);
-  }
-  // Every KMS line makes one real call before anything is written or forked (issue 8).
+  // The throwaway targets first (--endpoint local, softhsm, ...: src/protocols/registry.ts): a bad key
+  // file is a usage error, before anything is written to stdout.
+  const targets = await startTargets(plan, say);
+  // Every line of a protocol with a preflight makes one real call before anything is written or forked.
   if (plan.preflight !== false) {
     try {
-      await preflightPlan(plan, local, say);
+      await preflightPlan(plan, targets, say);
     } catch (err) {
-      await local?.close();
-      await softhsm?.close();
-      await pykmip?.close();
+      await targets.close();
       throw err;
     }
   }
@@ -176,8 +144,8 @@ async function runWith(
   const shard = plan.shard ?? { index: 0, count: 1 };
   for (const [lineIndex, line] of plan.lines.entries()) {
     for (let i = 0; i < line.options.process; i++) {
-      const isLocal = line.options.endpoint === 'local';
-      const isPykmip = line.options.endpoint === 'pykmip';
+      // A target's URL, environment and region (the embedded server's runners sign with its region).
+      const target = targets.forLine(line);
       const spec: RunnerSpec = {
         slot,
         index: shard.index + shard.count * i,
@@ -185,11 +153,11 @@ async function runWith(
         cut: line.cut,
         modulePath: line.modulePath,
         // The embedded server's runners sign with its region, whatever the environment says.
-        options: isLocal ? { ...line.options, region: local!.region } : line.options,
+        options: target?.region !== undefined ? { ...line.options, region: target.region } : line.options,
         shipEvents: plan.outformat !== 'none',
         window: WINDOW,
         batchSize: BATCH_SIZE,
-        endpoint: isLocal ? local!.url : isPykmip ? pykmip!.url : line.options.endpoint,
+        endpoint: target?.endpoint ?? line.options.endpoint,
         verbosity: plan.verbosity,
       };
       queue.addRunner(slot, line.options.id, spec.index, line.cut, lineIndex, plan.shard !== undefined ? `${plan.shard.index}.${slot}:` : undefined);
@@ -209,7 +177,7 @@ async function runWith(
             else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
           },
         }, {
-          ...(isLocal ? { env: LOCAL_RUNNER_ENV } : line.options.endpoint === SOFTHSM_ENDPOINT ? { env: softhsm!.env } : isPykmip ? { env: pykmip!.env } : {}),
+          ...(target?.env !== undefined ? { env: target.env } : {}),
           ...(live !== undefined ? { output: say } : {}),
         }),
       );
@@ -315,7 +283,7 @@ async function runWith(
     for (const t of timers) clearTimeout(t);
     io.signal?.removeEventListener('abort', onAbort);
     // Each step on its own: a failing one must not skip the others, nor the summary.
-    const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => softhsm?.close(), () => Promise.all([local?.close(), pykmip?.close()])];
+    const steps: (() => unknown)[] = [() => queue.drained(), () => output?.close(), () => targets.close(say)];
     for (const step of steps) {
       try {
         await step();
@@ -372,14 +340,7 @@ async function runWith(
     };
   });
   const warnings = collectWarnings(queue, ends, plan);
-  const serverDeath = local?.died();
-  if (serverDeath !== undefined) {
-    warnings.unshift(`the embedded KMS server (--endpoint local) exited ${serverDeath} during the run: the errors after that are its absence, not the KMS's`);
-  }
-  const pykmipDeath = pykmip?.died();
-  if (pykmipDeath !== undefined) {
-    warnings.unshift(`the throwaway PyKMIP server (--endpoint pykmip) exited ${pykmipDeath} during the run: the errors after that are its absence, not the KMIP client's`);
-  }
+  warnings.unshift(...targets.deaths());
   const outputFailure = output?.failure?.();
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   if (abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${abortedBy} was crossed`);

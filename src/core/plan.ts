@@ -32,8 +32,8 @@ export interface LineOptions {
   seed: number;
   endpoint: string;
   region: string;
-  /** --client: the KMS client of the KMS CUTs */
-  client: 'fast' | 'sdk';
+  /** --client: one of the line's protocol's clients, '' for its default (the first of them) */
+  client: string;
   retries: number;
   timeout: number; // s, per KMS request
   grace: number; // s, for operations in flight at the end

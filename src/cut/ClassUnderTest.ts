@@ -18,8 +18,8 @@ export interface RunnerInfo {
   /** the KMS endpoint of the run ('' when none was given: the SDK's own environment decides) */
   endpoint: string;
   region: string;
-  /** --client: how the KMS CUTs send (fast: JSON 1.1 directly; sdk: KMSClient.send) */
-  client: 'fast' | 'sdk';
+  /** --client: one of the line's protocol's clients (KMS: fast, JSON 1.1 directly; sdk, KMSClient.send); '' for its default, the first */
+  client: string;
   retries: number;
   /** per-request timeout, seconds */
   timeout: number;

@@ -1,22 +1,21 @@
 /**
  * The one classification of errors in pylogen: the type an error is counted under in a summary's
  * errorsByType (and shown in the event stream's error column). The runner uses it for every request
- * error; src/kms/client/client.ts re-exports it as classifyError. It imports nothing, so a runner of a
- * non-KMS CUT does not load the AWS SDK for it.
+ * error; src/kms/client/client.ts re-exports it as classifyError. It imports only the registry, whose
+ * protocol.ts files are light, so a runner of a non-KMS CUT does not load the AWS SDK for it.
  *
  * - network failures by their errno code: ECONNREFUSED, ECONNRESET, ENOTFOUND, EAI_AGAIN, EPIPE, ...
  *   (checked first: the SDK's HTTP handler renames ECONNRESET and EPIPE errors "TimeoutError", which
  *   would hide a reset endpoint among slow ones);
  * - TimeoutError for a request over --timeout (the SDK's requestTimeout / connectionTimeout) and for
  *   ETIMEDOUT;
- * - the SDK's exception name for an answer in AWS's shape (ThrottlingException, AccessDeniedException,
- *   KMSInternalException, ...);
- * - `HTTP <status>` for an answer that is not in AWS's shape (a proxy's 503 page, a 500 without an
- *   error type: the SDK calls those SyntaxError or Unknown);
- * - a PKCS#11 return value by its CKR_ name (pkcs11js's Pkcs11Error carries it as its message:
- *   CKR_GENERAL_ERROR, CKR_KEY_HANDLE_INVALID, ...);
- * - else the error's class name (DummyError, GraceTimeout, a CUT's own errors).
+ * - what a protocol says (the errorType hooks of src/protocols/registry.ts: a PKCS#11 return value
+ *   by its CKR_ name, `HTTP <status>` for a KMS answer not in AWS's shape, ...);
+ * - the error's class name (the SDK's exception name for an answer in AWS's shape:
+ *   ThrottlingException, AccessDeniedException; DummyError, GraceTimeout, a CUT's own errors);
+ * - else its errno-like code, else the generic name.
  */
+import { protocolErrorType } from '../protocols/registry.js';
 
 /** Codes of failures to reach or keep talking to an endpoint, counted under the code itself. */
 const NETWORK_CODES = new Set([
@@ -58,11 +57,6 @@ function codeOf(err: unknown, depth = 0): string | undefined {
   return e.cause === err ? undefined : codeOf(e.cause, depth + 1);
 }
 
-function statusOf(err: object): number | undefined {
-  const s = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
-  return typeof s === 'number' ? s : undefined;
-}
-
 export function errorType(err: unknown): string {
   if (err === null || typeof err !== 'object') return typeof err;
   const rawName = (err as { name?: unknown }).name;
@@ -70,13 +64,9 @@ export function errorType(err: unknown): string {
   const code = codeOf(err);
   if (code !== undefined && NETWORK_CODES.has(code)) return code;
   if (name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code))) return 'TimeoutError';
-  if (name === 'Pkcs11Error') {
-    const message = (err as { message?: unknown }).message;
-    if (typeof message === 'string' && /^CKR_[A-Z0-9_]+$/.test(message)) return message;
-  }
+  const told = protocolErrorType(err);
+  if (told !== undefined) return told;
   if (!GENERIC_NAMES.has(name)) return name;
   if (code !== undefined && /^E[A-Z0-9_]+$/.test(code)) return code;
-  const status = statusOf(err);
-  if (status !== undefined && status >= 300) return `HTTP ${status}`;
   return name;
 }

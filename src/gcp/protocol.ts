@@ -5,17 +5,12 @@
  * names, Crc32cMismatch) and the commands `gcp serve` and `gcp setup`. LIGHT: the SDK, the server
  * and the commands' bodies are loaded when used.
  */
+import type { Command } from '../cli/command.js';
 import type { Protocol } from '../protocols/Protocol.js';
 import { gcpErrorType } from './errorType.js';
 import { GCP_SERVE_OPTIONS, GCP_SETUP_OPTIONS } from './options.js';
 
-interface CommandArgs {
-  positionals: string[];
-  values: Record<string, string>;
-  cwd: string;
-}
-
-export const gcpServeCommand = {
+export const gcpServeCommand: Command = {
   path: ['gcp', 'serve'],
   describe: 'the embedded Cloud KMS server (gRPC and REST), until Ctrl-C',
   details:
@@ -29,10 +24,10 @@ export const gcpServeCommand = {
     ['pylogen gcp serve --throttle 100 --latency 5', 'a Cloud KMS over its quota: RESOURCE_EXHAUSTED past 100 calls/s'],
     ['pylogen gcp serve --bad-crc 0.01', 'one answer in 100 with a wrong CRC32C: counted as Crc32cMismatch'],
   ],
-  run: async (a: CommandArgs): Promise<number> => (await import('./serveCommand.js')).gcpServe(a.positionals, a.values, a.cwd),
+  run: async (a) => (await import('./serveCommand.js')).gcpServe(a.positionals, a.values, a.cwd),
 };
 
-export const gcpSetupCommand = {
+export const gcpSetupCommand: Command = {
   path: ['gcp', 'setup'],
   describe: "creates the key file's key ring and keys on Cloud KMS when missing; checks existing ones",
   details:
@@ -44,7 +39,7 @@ export const gcpSetupCommand = {
     ['pylogen gcp setup --keys my-project-keys.json', 'on Cloud KMS, with Application Default Credentials'],
     ['pylogen gcp setup --endpoint http://127.0.0.1:9090', 'on an emulator (gcp serve)'],
   ],
-  run: async (a: CommandArgs): Promise<number> => (await import('./setup.js')).gcpSetup(a.positionals, a.values, a.cwd),
+  run: async (a) => (await import('./setup.js')).gcpSetup(a.positionals, a.values, a.cwd),
 };
 
 export const gcp: Protocol = {

@@ -160,7 +160,7 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
       this.key = keyed.key;
       this.keyId = keyRef(this.key);
     }
-    this.client = createKmsSender(this.runner.client ?? 'fast', {
+    this.client = createKmsSender(this.runner.client === 'sdk' ? 'sdk' : 'fast', {
       endpoint: this.runner.endpoint || undefined,
       region: this.runner.region || undefined,
       retries: this.runner.retries,

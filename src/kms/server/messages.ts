@@ -5,7 +5,7 @@
 import type { KmsServerOptions, KmsServerStats } from './server.js';
 
 /**
- * The embedded KMS server's own process (`--endpoint local`, src/controller/localEndpoint.ts and
+ * The embedded KMS server's own process (`--endpoint local`, src/kms/localEndpoint.ts and
  * src/kms/server/serveProcess.ts): one message each way. The server stops when the channel closes.
  */
 export type ServeMainMessage = { type: 'serve'; options: KmsServerOptions; workers?: number };

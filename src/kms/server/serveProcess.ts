@@ -1,6 +1,6 @@
 /**
  * The embedded KMS server in a child process of its own, for `--endpoint local`
- * (src/controller/localEndpoint.ts forks it). Its own process so that the server's cryptography never
+ * (src/kms/localEndpoint.ts forks it). Its own process so that the server's cryptography never
  * competes with the stats queue for the main process's event loop. It gets its options over IPC,
  * answers `listening` with its URL, and exits when its IPC channel closes: when the run ends, and
  * when the main process dies, even by SIGKILL (vitest init-forks.ts): never an orphan.

@@ -8,12 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
-import { KmipClient } from '../kmip/KmipClient.js';
-import { PYKMIP_ENDPOINT } from '../kmip/KmipCut.js';
-import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile, type KmipKeyEntry } from '../kmip/keyfile.js';
-import { checkPykmipInstalled, startPykmip } from '../kmip/pykmipServer.js';
-import { setupKmipKeys } from '../kmip/setup.js';
-import { KMIP_FILE_ENV } from '../kmip/target.js';
+import { KmipClient } from './KmipClient.js';
+import { PYKMIP_ENDPOINT } from './KmipCut.js';
+import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile, type KmipKeyEntry } from './keyfile.js';
+import { checkPykmipInstalled, startPykmip } from './pykmipServer.js';
+import { setupKmipKeys } from './setup.js';
+import { KMIP_FILE_ENV } from './target.js';
 import { packageRoot } from '../core/paths.js';
 import type { RunPlan } from '../core/plan.js';
 

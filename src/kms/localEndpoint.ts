@@ -10,12 +10,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_KEY_FILE, loadKeyFile, type KeyEntry } from '../kms/model/keyfile.js';
-import { THROWAWAY_CREDENTIALS } from '../kms/client/credentials.js';
-import { embeddedRegion } from '../kms/model/region.js';
+import { DEFAULT_KEY_FILE, loadKeyFile, type KeyEntry } from './model/keyfile.js';
+import { THROWAWAY_CREDENTIALS } from './client/credentials.js';
+import { embeddedRegion } from './model/region.js';
 import { packageRoot } from '../core/paths.js';
 import type { RunPlan } from '../core/plan.js';
-import type { ServeChildMessage, ServeMainMessage } from '../kms/server/messages.js';
+import type { ServeChildMessage, ServeMainMessage } from './server/messages.js';
 
 export interface LocalEndpoint {
   /** http://127.0.0.1:PORT */
