@@ -1,12 +1,11 @@
 /**
- * The options of `pylogen gcp serve` and `pylogen gcp setup`, as rows in the shape of the run's
- * option table (src/config/options.ts), each value checked by the table's parseValue: every problem
- * at once, one line, exit 2.
+ * The options of `pylogen gcp serve` and `pylogen gcp setup`: rows in the shape of the run's option
+ * table, plain data (protocol.ts imports them: no import of config/ here, which would close a cycle
+ * through the registry); the commands' bodies check them with the command kit's parseKmsOptions.
  */
-import { Problems, UsageError } from '../core/errors.js';
-import { parseValue, type OptionDef } from '../config/options.js';
+import type { KmsOptionDef } from '../cli/kmsOptions.js';
 
-export type GcpOptionRow = Pick<OptionDef, 'name' | 'kind' | 'describe'> & { value?: string; default?: string };
+type GcpOptionRow = KmsOptionDef;
 
 const KEYS: GcpOptionRow = {
   name: 'keys',
@@ -34,20 +33,3 @@ export const GCP_SETUP_OPTIONS: readonly GcpOptionRow[] = [
   { name: 'retries', value: 'N', kind: { type: 'int', min: 0, max: 10 }, describe: 'retries of a call on UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED', default: '2' },
   { name: 'timeout', value: 'S', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out', default: '30' },
 ];
-
-/** The checked values of a gcp command: name → value (defaults filled in). */
-export function parseGcpOptions(command: string, positionals: readonly string[], raw: Readonly<Record<string, string>>, rows: readonly GcpOptionRow[]): Record<string, unknown> {
-  if (positionals.length > 0) throw new UsageError(`gcp ${command} takes options only, but got "${positionals[0]}"`);
-  const problems = new Problems();
-  const values: Record<string, unknown> = {};
-  for (const known of Object.keys(raw)) if (!rows.some((r) => r.name === known)) problems.add(`gcp ${command}: unknown option --${known}`);
-  for (const row of rows) {
-    const r0 = raw[row.name] ?? row.default;
-    if (r0 === undefined) continue;
-    const r = parseValue(row, r0);
-    if ('problem' in r) problems.add(r.problem);
-    else values[row.name] = r.value;
-  }
-  problems.throwIfAny();
-  return values;
-}

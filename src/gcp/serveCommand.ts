@@ -4,7 +4,8 @@
  */
 import { packageRoot } from '../core/paths.js';
 import { loadGcpKeyFile } from './keyfile.js';
-import { GCP_SERVE_OPTIONS, parseGcpOptions } from './options.js';
+import { parseKmsOptions } from '../cli/kmsOptions.js';
+import { GCP_SERVE_OPTIONS } from './options.js';
 import { startGcpServer } from './server/server.js';
 
 export interface GcpServeIO {
@@ -28,18 +29,18 @@ const signalled = (): Promise<void> =>
 export async function gcpServe(positionals: readonly string[], raw: Readonly<Record<string, string>>, cwd: string, io: GcpServeIO = {}): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseGcpOptions('serve', positionals, raw, GCP_SERVE_OPTIONS);
-  const keyFile = loadGcpKeyFile(v.keys as string, cwd, packageRoot);
+  const v = parseKmsOptions('serve', positionals, raw, GCP_SERVE_OPTIONS, 'gcp');
+  const keyFile = loadGcpKeyFile(v.text('keys'), cwd, packageRoot);
   const stop = io.stopped ?? signalled();
   const server = await startGcpServer({
-    host: v.host as string,
-    grpcPort: v['grpc-port'] as number,
-    restPort: v['rest-port'] as number,
+    host: v.text('host'),
+    grpcPort: v.num('grpc-port'),
+    restPort: v.num('rest-port'),
     keyFiles: [keyFile],
-    latencyMs: v.latency as number,
-    ...(v.throttle !== undefined ? { throttleRps: v.throttle as number } : {}),
-    errorRate: v['error-rate'] as number,
-    badCrc: v['bad-crc'] as number,
+    latencyMs: v.num('latency'),
+    ...(v.maybeNum('throttle') !== undefined ? { throttleRps: v.num('throttle') } : {}),
+    errorRate: v.num('error-rate'),
+    badCrc: v.num('bad-crc'),
   });
   const since = performance.now();
   err(`pylogen gcp server: gRPC on ${server.grpcUrl}, REST on ${server.restUrl} (${keyFile.entries.size} keys of ${keyFile.path}, key ring ${keyFile.keyRing})\n`);

@@ -11,7 +11,8 @@ import { gcpAdvice } from './advice.js';
 import { callOptions, parseGcpEndpoint, type GcpTransport } from './endpoint.js';
 import { gcpErrorType } from './errorType.js';
 import { cryptoKeyName, keyRingName, loadGcpKeyFile, locationName, versionName } from './keyfile.js';
-import { GCP_SETUP_OPTIONS, parseGcpOptions } from './options.js';
+import { parseKmsOptions } from '../cli/kmsOptions.js';
+import { GCP_SETUP_OPTIONS } from './options.js';
 import { UsageError } from '../core/errors.js';
 
 export interface GcpSetupIO {
@@ -24,15 +25,15 @@ const notFound = (err: unknown): boolean => gcpErrorType(err) === 'NOT_FOUND';
 export async function gcpSetup(positionals: readonly string[], raw: Readonly<Record<string, string>>, cwd: string, io: GcpSetupIO = {}): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const v = parseGcpOptions('setup', positionals, raw, GCP_SETUP_OPTIONS);
-  const endpoint = (v.endpoint as string | undefined) ?? '';
+  const v = parseKmsOptions('setup', positionals, raw, GCP_SETUP_OPTIONS, 'gcp');
+  const endpoint = v.maybeText('endpoint') ?? '';
   const parsed = parseGcpEndpoint(endpoint);
   if (parsed !== undefined && 'problem' in parsed) throw new UsageError(`--endpoint: ${parsed.problem}`);
-  const file = loadGcpKeyFile(v.keys as string, cwd, packageRoot);
-  const timeoutMs = Math.round((v.timeout as number) * 1000);
-  const call = callOptions({ timeoutMs, retries: v.retries as number });
+  const file = loadGcpKeyFile(v.text('keys'), cwd, packageRoot);
+  const timeoutMs = Math.round(v.num('timeout') * 1000);
+  const call = callOptions({ timeoutMs, retries: v.num('retries') });
   const { createGcpClient } = await import('./client.js');
-  const client = createGcpClient({ endpoint, transport: v.client as GcpTransport, timeoutMs, retries: v.retries as number });
+  const client = createGcpClient({ endpoint, transport: v.text('client') as GcpTransport, timeoutMs, retries: v.num('retries') });
   const where = endpoint || 'cloudkms.googleapis.com';
   let created = 0;
   let problems = 0;
