@@ -87,9 +87,9 @@ module.exports = {
       severity: 'error',
       comment:
         'a protocol contributes its commands (`vault setup`) built with the command kit of cli/ (command.ts, ' +
-        'optionsCommand.ts, kmsOptions.ts) and nothing else of cli/',
+        'optionsCommand.ts, kmsOptions.ts, signals.ts for a server in the foreground) and nothing else of cli/',
       from: { path: ['^src/protocols/', PROTOCOL_FOLDERS] },
-      to: { path: '^src/cli/', pathNot: '^src/cli/(command|optionsCommand|kmsOptions)\\.ts$' },
+      to: { path: '^src/cli/', pathNot: '^src/cli/(command|optionsCommand|kmsOptions|signals)\\.ts$' },
     },
   ],
   options: {

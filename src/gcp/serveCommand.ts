@@ -5,6 +5,7 @@
 import { packageRoot } from '../core/paths.js';
 import { loadGcpKeyFile } from './keyfile.js';
 import { parseKmsOptions } from '../cli/kmsOptions.js';
+import { takeSignals } from '../cli/signals.js';
 import { GCP_SERVE_OPTIONS } from './options.js';
 import { startGcpServer } from './server/server.js';
 
@@ -31,6 +32,7 @@ export async function gcpServe(positionals: readonly string[], raw: Readonly<Rec
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
   const v = parseKmsOptions('serve', positionals, raw, GCP_SERVE_OPTIONS, 'gcp');
   const keyFile = loadGcpKeyFile(v.text('keys'), cwd, packageRoot);
+  if (io.stopped === undefined) takeSignals();
   const stop = io.stopped ?? signalled();
   const server = await startGcpServer({
     host: v.text('host'),

@@ -98,6 +98,11 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       return keyJson(store.createCryptoKey(name(req, 'parent'), id, purpose, algorithm, level, req.skipInitialVersionCreation !== true));
     },
     GetCryptoKeyVersion: (req) => versionJson(store.version(name(req))),
+    // One page holds them all (the embedded server's keys have a few versions).
+    ListCryptoKeyVersions: (req) => {
+      const versions = [...store.cryptoKey(name(req, 'parent')).versions.values()].map(versionJson);
+      return { cryptoKeyVersions: versions, totalSize: versions.length, nextPageToken: '' };
+    },
     CreateCryptoKeyVersion: (req) => versionJson(store.createVersion(store.cryptoKey(name(req, 'parent')))),
     UpdateCryptoKeyVersion: (req) => {
       const body = (req.cryptoKeyVersion ?? {}) as Msg;
