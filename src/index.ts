@@ -11,3 +11,4 @@ export * from './api/pkcs11.js';
 export * from './api/kmip.js';
 export * from './api/azure.js';
 export * from './api/vault.js';
+export * from './api/gcp.js';

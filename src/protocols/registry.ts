@@ -12,6 +12,7 @@
 import { delimiter, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { azure } from '../azure/protocol.js';
+import { gcp } from '../gcp/protocol.js';
 import { kmip } from '../kmip/protocol.js';
 import { kms } from '../kms/protocol.js';
 import { pkcs11 } from '../pkcs11/protocol.js';
@@ -30,7 +31,7 @@ async function outsideProtocols(list: string | undefined): Promise<Protocol[]> {
   );
 }
 
-export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure, vault, ...(await outsideProtocols(process.env.PYLOGEN_PROTOCOLS))];
+export const PROTOCOLS: readonly Protocol[] = [kms, pkcs11, kmip, azure, vault, gcp, ...(await outsideProtocols(process.env.PYLOGEN_PROTOCOLS))];
 
 /** The protocol a CUT class belongs to, or undefined (Dummy, a user's own CUT). */
 export function protocolOf(cls: unknown): Protocol | undefined {

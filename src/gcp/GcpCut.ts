@@ -1,0 +1,232 @@
+/**
+ * The base class of the Cloud KMS CUTs (cuts/CloudKms*.ts), like KmsCut for AWS KMS: one official
+ * client per runner (one gRPC channel or one keep-alive REST agent, --concurrency calls in flight on
+ * it), the key of the Cloud KMS key file that `--extra '{"file":"GcpDefault.json","key":"symmetric"}'`
+ * names, and the integrity checks Google asks of every client: each request carries the CRC32C of
+ * its byte fields, each answer's checksums and `verified_*` flags are checked (Crc32cMismatch). Its
+ * static validate() checks, in the main process, the endpoint, the key file, the key's purpose and
+ * the CUT's own limits: a problem is one line and exit 2, nothing started.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import { RoundTripMismatch } from '../kms/client/WrongResult.js';
+import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
+import { describeError } from '../core/errors.js';
+import { packageRoot } from '../core/paths.js';
+import type { GcpPurpose } from './algorithms.js';
+import { callOptions, parseGcpEndpoint, type GcpCallOptions, type GcpTransport } from './endpoint.js';
+import { crc32c, int64Value } from './crc32c.js';
+import { Crc32cMismatch } from './Crc32cMismatch.js';
+import { cryptoKeyName, loadGcpKeyFile, versionName, type GcpKeyEntry, type GcpKeyFile } from './keyfile.js';
+
+/** The --endpoint value that starts the embedded Cloud KMS server for the run. */
+export const GCP_LOCAL = 'gcp-local';
+
+export interface GcpExtra {
+  /** additional authenticated data (the symmetric CUTs; default "pylogen") */
+  aad?: string;
+  /** the key file (default GcpDefault.json) */
+  file?: string;
+  /** an entry of it (default: the CUT's own) */
+  key?: string;
+}
+
+/** What a CloudKms CUT declares about itself, as `static override readonly gcp`. */
+export interface GcpCutSpec {
+  /** the key-file entry used when --extra names none; absent: the CUT uses no key (GenerateRandomBytes) */
+  defaultKey?: string;
+  /** the purpose its key must have */
+  purpose?: GcpPurpose;
+  /** its own checks: problems, one line each */
+  check?(plan: CutPlanView, key: GcpKeyEntry | undefined): string[];
+}
+
+/** A call that setup() needs failed: the runner cannot prepare. */
+export class GcpSetupError extends Error {
+  override name = 'GcpSetupError';
+}
+
+export const GCP_EXTRA_KEYS: Readonly<Record<string, string>> = {
+  file: 'the Cloud KMS key file (default GcpDefault.json)',
+  key: "an entry of the key file (default: the CUT's)",
+};
+
+/** The --extra keys of the CUTs that send additional authenticated data. */
+export const GCP_AAD_KEYS: Readonly<Record<string, string>> = { ...GCP_EXTRA_KEYS, aad: 'additional authenticated data, a string (default "pylogen")' };
+
+/** The key-file entry a CUT uses, or a problem naming the file's keys. */
+export function pickGcpKey(file: GcpKeyFile, name: string, purpose: GcpPurpose | undefined): GcpKeyEntry {
+  const entry = file.entries.get(name);
+  if (entry === undefined) throw new Error(`--extra "key": ${file.label}: no key named "${name}" (known keys: ${[...file.entries.keys()].join(', ')})`);
+  if (purpose !== undefined && entry.purpose !== purpose) {
+    throw new Error(`--extra "key": key "${name}" of ${file.label} is ${entry.algorithm} (purpose ${entry.purpose}), but this CUT needs a ${purpose} key`);
+  }
+  return entry;
+}
+
+/** The endpoint problem of a Cloud KMS line, or undefined. */
+export function gcpEndpointProblem(endpoint: string): string | undefined {
+  if (endpoint === GCP_LOCAL) return undefined;
+  const parsed = parseGcpEndpoint(endpoint);
+  return parsed !== undefined && 'problem' in parsed ? `--endpoint: ${parsed.problem} (or ${GCP_LOCAL}, the embedded server)` : undefined;
+}
+
+export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<Extra, Context> {
+  static readonly gcp: GcpCutSpec = { defaultKey: 'symmetric', purpose: 'ENCRYPT_DECRYPT' };
+  static override extraKeys: Readonly<Record<string, string>> = GCP_EXTRA_KEYS;
+
+  client!: KeyManagementServiceClient;
+  /** what every call passes: --timeout and --retries */
+  call!: GcpCallOptions;
+  transport!: GcpTransport;
+  keyFile!: GcpKeyFile;
+  key!: GcpKeyEntry;
+  /** the CryptoKey's resource name (Encrypt, Decrypt) */
+  keyName!: string;
+  /** the CryptoKeyVersion's resource name (the version-level calls) */
+  versionName!: string;
+  private readonly crcs = new WeakMap<Uint8Array, { value: number }>();
+
+  static override validate(plan: CutPlanView): string[] {
+    const spec = this.gcp;
+    const problems: string[] = [];
+    const endpointProblem = gcpEndpointProblem(plan.endpoint);
+    if (endpointProblem !== undefined) problems.push(endpointProblem);
+    const extra = plan.extra as GcpExtra;
+    for (const m of ['file', 'key', 'aad'] as const) {
+      if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
+    }
+    if (problems.length > 0) return problems;
+    try {
+      let key: GcpKeyEntry | undefined;
+      if (spec.defaultKey !== undefined) key = pickGcpKey(loadGcpKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.purpose);
+      if (spec.check !== undefined) problems.push(...spec.check(plan, key));
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    return problems;
+  }
+
+  override async setup(): Promise<void> {
+    const spec = (this.constructor as typeof GcpCut).gcp;
+    this.transport = (this.runner.client as string) === 'rest' ? 'rest' : 'grpc';
+    const timeoutMs = Math.max(1, Math.round(this.runner.timeout * 1000));
+    this.call = callOptions({ timeoutMs, retries: this.runner.retries });
+    // The SDK is loaded here, in a runner: a CUT file importing 'pylogen' does not load it.
+    const { createGcpClient } = await import('./client.js');
+    this.client = createGcpClient({ endpoint: this.runner.endpoint, transport: this.transport, timeoutMs, retries: this.runner.retries });
+    this.keyFile = loadGcpKeyFile(this.extra.file, process.cwd(), packageRoot);
+    if (spec.defaultKey !== undefined) {
+      this.key = pickGcpKey(this.keyFile, this.extra.key ?? spec.defaultKey, spec.purpose);
+      this.keyName = cryptoKeyName(this.keyFile, this.key);
+      this.versionName = versionName(this.keyFile, this.key);
+    }
+  }
+
+  override async teardown(): Promise<void> {
+    await this.client?.close();
+  }
+
+  /** The checksum field of request bytes (the payload is shared and read-only: computed once per buffer). */
+  protected crcOf(data: Uint8Array): { value: number } {
+    let c = this.crcs.get(data);
+    if (c === undefined) {
+      c = { value: crc32c(data) };
+      this.crcs.set(data, c);
+    }
+    return c;
+  }
+
+  /** Checks an answer's checksum of `data`: Crc32cMismatch when it is absent or wrong. */
+  protected checkCrc(data: Uint8Array | string | null | undefined, crc: unknown, field: string): void {
+    const got = int64Value(crc);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : (data ?? new Uint8Array(0));
+    if (got === undefined) throw new Crc32cMismatch(`the answer has no ${field}`);
+    if (crc32c(bytes) !== got) throw new Crc32cMismatch(`${field} ${got} is not the CRC32C of the ${bytes.length} bytes it checks (${crc32c(bytes)})`);
+  }
+
+  /** Checks that the service says it verified a checksum the request carried. */
+  protected checkVerified(flag: boolean | null | undefined, field: string): void {
+    if (flag !== true) throw new Crc32cMismatch(`${field} is not true: the service did not verify the checksum the request carried`);
+  }
+
+  /** The additional authenticated data of --extra "aad" (default "pylogen"), as bytes. */
+  protected aad(): Buffer {
+    const aad = (this.extra as { aad?: unknown }).aad;
+    return Buffer.from(typeof aad === 'string' ? aad : 'pylogen');
+  }
+
+  /** Encrypt with the key (its primary version), both checksums sent, the answer's checked: the ciphertext. */
+  protected async encryptChecked(plaintext: Buffer, aad: Buffer): Promise<Uint8Array> {
+    const [out] = await this.client.encrypt(
+      { name: this.keyName, plaintext, plaintextCrc32c: this.crcOf(plaintext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) },
+      this.call,
+    );
+    this.checkVerified(out.verifiedPlaintextCrc32c, 'verified_plaintext_crc32c');
+    this.checkVerified(out.verifiedAdditionalAuthenticatedDataCrc32c, 'verified_additional_authenticated_data_crc32c');
+    this.checkCrc(out.ciphertext as Uint8Array, out.ciphertextCrc32c, 'ciphertext_crc32c');
+    return out.ciphertext as Uint8Array;
+  }
+
+  /** Decrypt, checksums sent and checked, the plaintext compared with the one encrypted (RoundTripMismatch). */
+  protected async decryptChecked(ciphertext: Uint8Array, aad: Buffer, expected: Buffer): Promise<void> {
+    const [out] = await this.client.decrypt(
+      { name: this.keyName, ciphertext, ciphertextCrc32c: this.crcOf(ciphertext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) },
+      this.call,
+    );
+    const plaintext = (out.plaintext as Uint8Array | null) ?? new Uint8Array(0);
+    this.checkCrc(plaintext, out.plaintextCrc32c, 'plaintext_crc32c');
+    if (Buffer.compare(plaintext, expected) !== 0) throw new RoundTripMismatch(`Decrypt gave ${plaintext.length} bytes that are not the ${expected.length} encrypted`);
+  }
+
+  /** RawEncrypt (AES_256_GCM) of the key's version, checksums sent and checked. */
+  protected async rawEncryptChecked(plaintext: Buffer, aad: Buffer): Promise<{ ciphertext: Uint8Array; iv: Uint8Array; tagLength: number }> {
+    const [out] = await this.client.rawEncrypt(
+      { name: this.versionName, plaintext, plaintextCrc32c: this.crcOf(plaintext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) },
+      this.call,
+    );
+    this.checkVerified(out.verifiedPlaintextCrc32c, 'verified_plaintext_crc32c');
+    this.checkVerified(out.verifiedAdditionalAuthenticatedDataCrc32c, 'verified_additional_authenticated_data_crc32c');
+    this.checkCrc(out.ciphertext as Uint8Array, out.ciphertextCrc32c, 'ciphertext_crc32c');
+    this.checkCrc(out.initializationVector as Uint8Array, out.initializationVectorCrc32c, 'initialization_vector_crc32c');
+    return { ciphertext: out.ciphertext as Uint8Array, iv: out.initializationVector as Uint8Array, tagLength: out.tagLength ?? 16 };
+  }
+
+  /** The CRC32C-checked signature of AsymmetricSign over a digest. */
+  protected async signChecked(digestField: string, digest: Buffer): Promise<Uint8Array> {
+    const [out] = await this.client.asymmetricSign({ name: this.versionName, digest: { [digestField]: digest }, digestCrc32c: this.crcOf(digest) }, this.call);
+    this.checkVerified(out.verifiedDigestCrc32c, 'verified_digest_crc32c');
+    this.checkCrc(out.signature as Uint8Array, out.signatureCrc32c, 'signature_crc32c');
+    return out.signature as Uint8Array;
+  }
+
+  /** The CRC32C-checked MAC of MacSign. */
+  protected async macSignChecked(data: Buffer): Promise<Uint8Array> {
+    const [out] = await this.client.macSign({ name: this.versionName, data, dataCrc32c: this.crcOf(data) }, this.call);
+    this.checkVerified(out.verifiedDataCrc32c, 'verified_data_crc32c');
+    this.checkCrc(out.mac as Uint8Array, out.macCrc32c, 'mac_crc32c');
+    return out.mac as Uint8Array;
+  }
+
+  /** The key version's public key (GetPublicKey), its pem_crc32c checked. */
+  protected async publicKey(): Promise<KeyObject> {
+    const [out] = await this.prepare('GetPublicKey', () => this.client.getPublicKey({ name: this.versionName }, this.call));
+    this.checkCrc(out.pem ?? '', out.pemCrc32c, 'pem_crc32c');
+    return createPublicKey(out.pem!);
+  }
+
+  /** Runs a call that setup() needs; its failure fails the runner, saying what and where. */
+  protected async prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw new GcpSetupError(`setup: ${what} of key "${this.key?.name ?? '-'}" at ${this.runner.endpoint || 'cloudkms.googleapis.com'} failed: ${describeError(err)}`);
+    }
+  }
+}
+
+/** The payload limit of the CUTs that send it: Cloud KMS takes at most `max` bytes. */
+export function lengthProblems(plan: CutPlanView, max: number, min = 0, what = 'the payload'): string[] {
+  const bad = plan.lengths.filter((l) => l > max || l < min);
+  return bad.length > 0 ? [`--lengths: ${what} of this CUT is ${min > 0 ? `${min} to ` : 'at most '}${max} bytes, but --lengths has ${bad.join(', ')}`] : [];
+}
