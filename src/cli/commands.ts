@@ -6,19 +6,17 @@
  */
 import { capacityCommand } from './capacityCommand.js';
 import type { Command } from './command.js';
-import { kmipSetupCommand } from './kmip.js';
 import { listCommand } from './listCommand.js';
 import { kmsServeCommand } from './kmsServe.js';
 import { kmsSetupCommand } from './kmsSetup.js';
 import { k8sJobCommand } from './k8sJob.js';
 import { mergeCommand } from './mergeCommand.js';
-import { pkcs11SetupCommand } from './pkcs11.js';
 import { PROTOCOLS } from '../protocols/registry.js';
 import { reportCommand } from './reportCommand.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
 export const COMMANDS: readonly Command[] = [
-  ...[runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand],
+  ...[runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand],
   ...PROTOCOLS.flatMap((p) => p.commands ?? []),
 ];

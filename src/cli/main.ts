@@ -8,7 +8,8 @@
  * its words (`path: ['report']`, `['pkcs11', 'setup']`: a two-word path makes a group like `kms`),
  * its options (rows of OPTIONS in src/config/options.ts picked by name, or its own rows in that shape, like
  * src/cli/kmsOptions.ts), a one-line `describe`, and `run(args)` that validates the raw values
- * through parseValue and returns an exit code. Then add it to COMMANDS in src/cli/commands.ts. Its
+ * through parseValue and returns an exit code. Then add it to COMMANDS in src/cli/commands.ts (a
+ * protocol's command, like `pkcs11 setup`, goes to the `commands` of its protocol.ts instead). Its
  * --help, prefix expansion and one-line errors come with it.
  * How to add an option of a run (`pylogen <cut>`, scenario lines, profiles): one row of OPTIONS in
  * src/config/options.ts (kind `flag` for an option without a value, like --no-preflight).

@@ -4,6 +4,7 @@
  * Light: the client and the server are loaded when used.
  */
 import type { Protocol } from '../protocols/Protocol.js';
+import { kmipSetupCommand } from './setupCommand.js';
 
 export const kmip: Protocol = {
   name: 'kmip',
@@ -30,5 +31,6 @@ export const kmip: Protocol = {
     },
   ],
   // the TLS handshake and the key found Active, once per line before anything is forked (src/kmip/preflight.ts)
+  commands: [kmipSetupCommand],
   preflight: async (lines) => (await import('./preflight.js')).preflightKmipLines(lines),
 };

@@ -5,6 +5,7 @@
  */
 import type { Protocol } from '../protocols/Protocol.js';
 import { ckrName } from './api.js';
+import { pkcs11SetupCommand } from './setupCommand.js';
 
 export const pkcs11: Protocol = {
   name: 'pkcs11',
@@ -33,5 +34,6 @@ export const pkcs11: Protocol = {
   // one login per token in the main process, the key found, its mechanism offered (src/pkcs11/preflight.ts)
   preflight: async (lines, ctx) => (await import('./preflight.js')).preflightPkcs11Lines(lines, ctx),
   // pkcs11js's Pkcs11Error carries the return value as its message: CKR_GENERAL_ERROR, ...
+  commands: [pkcs11SetupCommand],
   errorType: (err) => ((err as { name?: unknown } | null)?.name === 'Pkcs11Error' ? ckrName(err) : undefined),
 };

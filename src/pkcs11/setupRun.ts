@@ -8,26 +8,13 @@
 import { existsSync } from 'node:fs';
 import { describeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exitcodes.js';
-import { loadPkcs11js } from '../pkcs11/api.js';
-import { DEFAULT_PKCS11_KEY_FILE, loadPkcs11KeyFile } from '../pkcs11/keyfile.js';
-import { Pkcs11RefusedKeys, setupPkcs11Keys } from '../pkcs11/setup.js';
-import { openToken, Pkcs11OpenError } from '../pkcs11/Token.js';
+import { loadPkcs11js } from './api.js';
+import { DEFAULT_PKCS11_KEY_FILE, loadPkcs11KeyFile } from './keyfile.js';
+import { Pkcs11RefusedKeys, setupPkcs11Keys } from './setup.js';
+import { openToken, Pkcs11OpenError } from './Token.js';
 import { packageRoot } from '../core/paths.js';
-import type { Command } from './command.js';
-import type { KmsOptionDef } from './kmsOptions.js';
-import { optionsCommand, runSetup } from './optionsCommand.js';
-
-export const PKCS11_SETUP_OPTIONS: readonly KmsOptionDef[] = [
-  { name: 'module', value: 'M', kind: { type: 'string', nonEmpty: true }, describe: "the PKCS#11 module (shared library) of the HSM (default: the key file's \"module\")" },
-  { name: 'token', value: 'LABEL', kind: { type: 'string', nonEmpty: true }, describe: "the token label (default: the key file's \"token\")" },
-  {
-    name: 'keys',
-    value: 'FILE',
-    kind: { type: 'string', nonEmpty: true },
-    describe: "PKCS#11 key file (as given, then in ./profiles, then the package's profiles/)",
-    default: DEFAULT_PKCS11_KEY_FILE,
-  },
-];
+import { PKCS11_SETUP_OPTIONS } from './setupCommand.js';
+import { optionsCommand, runSetup } from '../cli/optionsCommand.js';
 
 export const pkcs11Setup = optionsCommand('pkcs11', 'setup', PKCS11_SETUP_OPTIONS, async (r) => {
   const { v, cwd, err } = r;
@@ -53,17 +40,3 @@ export const pkcs11Setup = optionsCommand('pkcs11', 'setup', PKCS11_SETUP_OPTION
     close: () => opened.close(),
   });
 });
-
-export const pkcs11SetupCommand: Command = {
-  path: ['pkcs11', 'setup'],
-  describe: 'create on a PKCS#11 token the keys that a key file names',
-  details:
-    'Creates on a PKCS#11 token the keys that a key file names, by their labels: labels already on the ' +
-    'token are checked (key type, size or curve, usage) and left alone; the others are created as ' +
-    'persistent, private, sensitive, non-extractable token objects. Nothing is deleted. The user PIN ' +
-    'comes from the environment variable PKCS11_PIN and is never shown. Runs without a token of your own: ' +
-    '--endpoint softhsm. Any unambiguous prefix of an option works: --mod, --tok.',
-  options: PKCS11_SETUP_OPTIONS,
-  examples: [['PKCS11_PIN=... pylogen pkcs11 setup --module /usr/lib/softhsm/libsofthsm2.so --token pylogen', 'on a SoftHSM2 token']],
-  run: (a) => pkcs11Setup(a.positionals, a.values, a.cwd),
-};
