@@ -30,6 +30,7 @@ import { canOnlyGetWorse } from '../verdict/threshold.js';
 import { SOFTHSM_ENDPOINT, startSoftHsm, type SoftHsmEndpoint } from '../pkcs11/softhsm.js';
 import { startPykmipEndpoint, type PykmipEndpoint } from './pykmipEndpoint.js';
 import { planSummary } from '../report/planSummary.js';
+import { loadAverageNow, machineSummary, pylogenVersion } from '../stats/machine.js';
 import { tryReport } from '../report/writeReport.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
@@ -158,6 +159,7 @@ async function runWith(
   const watched = plan.abortOnFail ? plan.thresholds.filter(canOnlyGetWorse) : [];
   const timers: NodeJS.Timeout[] = [];
   const startedAt = Date.now();
+  const loadAtStart = loadAverageNow();
 
   if (plan.verbosity > 0) {
     for (const l of plan.lines) {
@@ -400,6 +402,8 @@ async function runWith(
   if (judged.length > 0) summary.thresholds = verdicts(judged);
   if (abortedBy !== undefined) summary.abortedBy = abortedBy;
   summary.plan = planSummary(plan);
+  summary.pylogen = { version: pylogenVersion() };
+  summary.machine = machineSummary(loadAtStart);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
   if (plan.summaryJson !== '') writeSummaryJson(plan.summaryJson, summary, io.stdout);

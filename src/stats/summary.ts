@@ -20,6 +20,7 @@ import { bestFullInterval, type Series } from './series.js';
 import { percent, plural } from '../core/text/plural.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
 import type { PlanSummary } from '../report/planSummary.js';
+import type { MachineSummary } from './machine.js';
 
 export interface RunnerEnd {
   slot: number;
@@ -107,6 +108,10 @@ export interface Summary {
   shard?: ShardSummary;
   /** `pylogen merge`: every shard merged, by index (their warnings are in `warnings`, prefixed "shard I:") */
   shards?: ShardSummary[];
+  /** the pylogen that ran it (package version) */
+  pylogen?: { version: string };
+  /** the machine it ran on: cores, CPU model, load averages at its start and end (src/stats/machine.ts) */
+  machine?: MachineSummary;
 }
 
 /** A shard's identity and start, as its summary records them. */
