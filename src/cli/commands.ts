@@ -4,6 +4,7 @@
  */
 import { capacityCommand } from './capacityCommand.js';
 import type { Command } from './command.js';
+import { compareCommand } from './compareCommand.js';
 import { kmipSetupCommand } from './kmip.js';
 import { listCommand } from './listCommand.js';
 import { kmsServeCommand } from './kmsServe.js';
@@ -15,4 +16,4 @@ import { reportCommand } from './reportCommand.js';
 import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];
+export const COMMANDS: readonly Command[] = [runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, compareCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand, pkcs11SetupCommand, kmipSetupCommand];

@@ -289,7 +289,8 @@ export function buildSummary(
   };
 }
 
-function table(rows: string[][], left: number): string {
+/** Rows as aligned columns: the first `left` columns left-aligned, the others right-aligned. */
+export function table(rows: string[][], left: number): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
