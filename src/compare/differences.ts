@@ -21,8 +21,10 @@ const SKIPPED = new Set(['id', 'thresholds', 'summaryJson', 'report', 'outformat
 /** A value as text, any URL's userinfo masked (an endpoint may carry credentials: never shown). */
 const shown = (v: unknown) => (v === undefined ? '-' : typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v)).replace(/(\/\/)[^/@\s]+@/g, '$1***@');
 
+/** '-': not recorded (an older or merged summary): neither the same nor different. */
 function entry(what: string, values: string[]): Difference {
-  return { what, values, same: values.every((v) => v === values[0]) };
+  const known = values.filter((v) => v !== '-');
+  return { what, values, same: known.every((v) => v === known[0]) };
 }
 
 /** Every fact compared, same or not; `formatDifferences` shows the ones that differ. */

@@ -30,10 +30,16 @@ export function formatDifferences(diffs: readonly Difference[], names: readonly 
     lines.push('differs besides the results:');
     for (const d of differ) lines.push(`  ${d.what}: ${d.values.map((v, i) => `${names[i]} ${v}`).join(' | ')}`);
   }
-  const same = diffs.filter((d) => d.same && !d.what.startsWith('line ') && d.values[0] !== '-');
-  if (same.length > 0) lines.push(`the same: ${same.map((d) => `${d.what} ${d.values[0]}`).join('; ')}`);
-  const unknown = diffs.filter((d) => d.same && d.values[0] === '-');
-  if (unknown.length > 0) lines.push(`not recorded in these summaries (older pylogen): ${unknown.map((d) => d.what).join(', ')}`);
+  const known = (d: Difference) => d.values.find((v) => v !== '-');
+  const same = diffs.filter((d) => d.same && !d.what.startsWith('line ') && known(d) !== undefined);
+  if (same.length > 0) lines.push(`the same: ${same.map((d) => `${d.what} ${known(d)}`).join('; ')}`);
+  const unknown = diffs.filter((d) => d.values.includes('-') && !d.what.startsWith('line '));
+  const lacking = new Map<string, string[]>();
+  for (const d of unknown) {
+    const who = d.values.flatMap((v, i) => (v === '-' ? [names[i]] : [])).join(', ');
+    lacking.set(who, [...(lacking.get(who) ?? []), d.what]);
+  }
+  for (const [who, what] of lacking) lines.push(`not recorded in ${who} (an older pylogen, or a merge of shards): ${what.join(', ')}`);
   return lines.join('\n') + '\n';
 }
 
