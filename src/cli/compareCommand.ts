@@ -13,7 +13,7 @@ import { readSummary } from '../report/readSummary.js';
 import { SUMMARY_TO_STDOUT, writeSummaryJson } from '../stats/writeSummary.js';
 import { compareRuns, type RunInput } from '../compare/compareRuns.js';
 import { judgeDeltas, parseDeltaThreshold, unmatchedScopes, type DeltaThreshold } from '../compare/deltaThreshold.js';
-import { differences } from '../compare/differences.js';
+import { differences, overloadWarnings } from '../compare/differences.js';
 import { formatComparison, formatDeltaVerdicts, formatDifferences } from '../compare/formatCompare.js';
 import { renderCompare } from '../compare/renderCompare.js';
 import type { Command, OptionRow } from './command.js';
@@ -75,9 +75,10 @@ export async function compare(files: readonly string[], raw: Readonly<Record<str
   const diffs = differences(runs, acrossCuts);
   const verdicts = judgeDeltas(thresholds, comparison, raw.raw === 'true');
   const names = ['base', ...runs.slice(1).map((_, i) => `#${i + 1}`)];
-  process.stderr.write(formatComparison(comparison) + formatDifferences(diffs, names) + (verdicts.length > 0 ? formatDeltaVerdicts(verdicts) : ''));
+  const warnings = overloadWarnings(runs, names);
+  process.stderr.write(formatComparison(comparison) + formatDifferences(diffs, names) + warnings.map((w) => `warning: ${w}\n`).join('') + (verdicts.length > 0 ? formatDeltaVerdicts(verdicts) : ''));
   const regression = verdicts.some((v) => !v.ok);
-  if (out !== undefined) writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), { version: 1, ...comparison, differences: diffs, thresholds: verdicts, regression });
+  if (out !== undefined) writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), { version: 1, ...comparison, differences: diffs, warnings, thresholds: verdicts, regression });
   if (report !== undefined) writeFileSync(resolve(cwd, report), renderCompare(runs, comparison, diffs, verdicts));
   return regression ? ExitCode.runFailed : ExitCode.ok;
 }

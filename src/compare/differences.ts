@@ -60,3 +60,21 @@ export function differences(runs: readonly RunInput[], acrossCuts = false): Diff
   if (runs.some((r) => r.summary.plan === undefined)) out.push(entry('plan', runs.map((r) => (r.summary.plan === undefined ? 'not recorded' : 'recorded'))));
   return out;
 }
+
+/** Load averages per core above this: the runs competed for the CPU, and the share each got can differ between runs. */
+export const OVERLOADED_PER_CORE = 2;
+
+/**
+ * A warning for each run whose machine was overloaded: the bootstrap measures the noise inside each
+ * run, not how much CPU another run of the same command would have got on a machine that busy.
+ */
+export function overloadWarnings(runs: readonly RunInput[], names: readonly string[]): string[] {
+  return runs.flatMap((r, i) => {
+    const m = r.summary.machine;
+    if (m === undefined) return [];
+    const load = Math.max(m.loadAverage.start[0] ?? 0, m.loadAverage.end[0] ?? 0);
+    return load / Math.max(1, m.cores) > OVERLOADED_PER_CORE
+      ? [`${names[i]} ran on an overloaded machine (load average ${load} on ${m.cores} cores): two runs there can get different shares of the CPU, a difference the intervals of each run do not show; rerun both on a quieter machine before trusting a verdict`]
+      : [];
+  });
+}
