@@ -33,11 +33,15 @@ describe('pylogen compare', () => {
     // same command started apart could each see another load (other test files run beside). Then
     // the single-machine run and its two shards, apart from the first three (6 pylogen processes
     // on 2 busy cores were measured taking minutes).
+    // Started together with --start-at: on a busy machine each pylogen takes seconds to load, and
+    // runs merely launched together were measured running apart (33 and 66 requests/s, one mostly
+    // alone). 30 s of lead: three processes forking runners on 2 cores shared with other tests.
     const wait = { timeoutMs: 200_000 };
+    const at = ['--start-at', new Date(Date.now() + 30_000).toISOString()];
     const first = await Promise.all([
-      pylogen([...dummy(0.005), '--summary-json', f('a.json')], wait),
-      pylogen([...dummy(0.005), '--summary-json', f('b.json')], wait),
-      pylogen(['scenario', '--file', f('c.txt'), '--outformat', 'none', '--quiet', '--summary-json', f('c.json')], wait),
+      pylogen([...dummy(0.005), ...at, '--summary-json', f('a.json')], wait),
+      pylogen([...dummy(0.005), ...at, '--summary-json', f('b.json')], wait),
+      pylogen(['scenario', '--file', f('c.txt'), ...at, '--outformat', 'none', '--quiet', '--summary-json', f('c.json')], wait),
     ]);
     const second = await Promise.all([
       pylogen([...dummy(0.005), '--proc', '2', '--summary-json', f('single.json')], wait),
@@ -207,9 +211,10 @@ describe('pylogen compare: kms serve --latency 5 against --latency 0', () => {
     const env = { AWS_ACCESS_KEY_ID: 'AKIDPYLOGENCOMPARE', AWS_SECRET_ACCESS_KEY: 'compare-test-secret', AWS_REGION: 'us-east-1' };
     const [fast, slow] = await Promise.all([serve(['--latency', '0']), serve(['--latency', '5'])]);
     const dir = tempDir('pylogen-compare-kms-');
-    // Both at once: the same load on both sides.
+    // Both at once (--start-at: see above), the same load on both sides.
+    const at = ['--start-at', new Date(Date.now() + 30_000).toISOString()];
     const runs = await Promise.all(
-      [fast, slow].map((url, i) => pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, ...SHORT, '--summary-json', join(dir, `${i}.json`)], { env, timeoutMs: 200_000 })),
+      [fast, slow].map((url, i) => pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, ...at, ...SHORT, '--summary-json', join(dir, `${i}.json`)], { env, timeoutMs: 200_000 })),
     );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const r = await pylogen(['compare', '0.json', '1.json', '--summary-json', '-', '--threshold', 'p50 < +2ms'], { cwd: dir, timeoutMs: 60_000 });
