@@ -35,9 +35,10 @@ describe('pylogen compare', () => {
     // on 2 busy cores were measured taking minutes).
     // Started together with --start-at: on a busy machine each pylogen takes seconds to load, and
     // runs merely launched together were measured running apart (33 and 66 requests/s, one mostly
-    // alone). 30 s of lead: three processes forking runners on 2 cores shared with other tests.
+    // alone). 60 s of lead: three processes forking runners on 2 cores shared with other tests were
+    // measured ready 37 s after launch under a load average of 30 (one, 7 s late with 30 s of lead).
     const wait = { timeoutMs: 200_000 };
-    const at = ['--start-at', new Date(Date.now() + 30_000).toISOString()];
+    const at = ['--start-at', new Date(Date.now() + 60_000).toISOString()];
     const first = await Promise.all([
       pylogen([...dummy(0.005), ...at, '--summary-json', f('a.json')], wait),
       pylogen([...dummy(0.005), ...at, '--summary-json', f('b.json')], wait),
@@ -212,7 +213,7 @@ describe('pylogen compare: kms serve --latency 5 against --latency 0', () => {
     const [fast, slow] = await Promise.all([serve(['--latency', '0']), serve(['--latency', '5'])]);
     const dir = tempDir('pylogen-compare-kms-');
     // Both at once (--start-at: see above), the same load on both sides.
-    const at = ['--start-at', new Date(Date.now() + 30_000).toISOString()];
+    const at = ['--start-at', new Date(Date.now() + 60_000).toISOString()];
     const runs = await Promise.all(
       [fast, slow].map((url, i) => pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, ...at, ...SHORT, '--summary-json', join(dir, `${i}.json`)], { env, timeoutMs: 200_000 })),
     );
