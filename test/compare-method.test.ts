@@ -42,6 +42,13 @@ describe('the bootstrap over intervals', () => {
     expect(ci.errors!.low).toBeGreaterThan(0);
   });
 
+  it('extremes are not judged: p99 with 1,000 ok requests (and 10 above it), p99.9 not with 1,000, the max never', () => {
+    const ci = bootstrapDifferences(run(10, 1), run(10, 2));
+    expect(ci.p99).not.toBeNull();
+    expect(ci['p99.9']).toBeNull();
+    expect(ci.max).toBeNull();
+  });
+
   it('fewer than 2 intervals in a run: no interval (n/a)', () => {
     const one = { ...run(10, 1), intervals: run(10, 1).intervals.slice(0, 1) };
     expect(bootstrapDifferences(one, run(10, 2)).p50).toBeNull();

@@ -69,9 +69,9 @@ describe('pylogen compare', () => {
     const c = JSON.parse(r.stdout) as Out;
     const run = row(c, 'run');
     expect(run.present).toEqual([true, true]);
+    // rate, errors, p50, p90 judged; p99 and above not with a few hundred requests (n/a, never a verdict)
     for (const [name, fig] of Object.entries(run.figures)) {
-      expect(fig.deltas[0]!.verdict, `${name}: ${JSON.stringify(fig)}`).toBe('within noise');
-      expect(fig.deltas[0]!.ci, name).not.toBeNull();
+      expect(fig.deltas[0]!.verdict, `${name}: ${JSON.stringify(fig)}`).toBe(['rate', 'errors', 'p50', 'p90'].includes(name) ? 'within noise' : 'n/a');
     }
     expect(r.stderr).toMatch(/^run\s+Dummy\s+req\s+R0-EXEC\s+16\s+p50 ms\s+[\d.]+\s+[\d.]+\s+[-+]?[\d.]+\s+[-+]?[\d.]+%\s+within noise$/m);
     expect(r.stderr).toContain('95% interval of the difference');

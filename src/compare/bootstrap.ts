@@ -8,6 +8,9 @@
  * `analysis/compare.rs`) judges a change the same way: the interval must exclude zero AND the change
  * must exceed a noise threshold, so that a real but tiny shift of a loaded machine is not a verdict.
  *
+ * The bootstrap is not valid for extremes (it never draws a value beyond the largest seen): a
+ * percentile q is judged only when each run has 10 / (1 − q) ok requests (p99: 1,000), the max never.
+ *
  * Deterministic: the draws come from a PRNG of fixed seed, so one pair of summaries always gets
  * the same verdict.
  */
@@ -121,7 +124,11 @@ export function bootstrapDifferences(base: RowIntervals, other: RowIntervals): R
     }
   }
   const tail = (1 - CONFIDENCE) / 2;
+  const oks = Math.min(...[b, o].map((p) => p.used.reduce((n, i) => n + i.counts.reduce((x, c) => x + c, 0), 0)));
   for (const f of FIGURES) {
+    // The bootstrap cannot judge extremes (it never draws beyond the largest value seen): a
+    // percentile is judged only with 10 ok requests above it in each run, the max never.
+    if (f !== 'rate' && f !== 'errors' && (f === 'max' || oks < 10 / (1 - QUANTILES[f] / 100))) continue;
     const d = diffs[f].sort((x, y) => x - y);
     // a figure missing from more than a few resamples (a run with hardly any ok request) is not judged
     if (d.length < RESAMPLES * 0.9) continue;

@@ -150,7 +150,7 @@ function compareRows(runs: readonly RunInput[], s: CompareSettings): ComparedRow
         return { ci: null, why: base.perLength ? 'no per-interval data for one length (the series holds the request)' : 'no per-interval series' };
       }
       const ci = bootstrapDifferences(rowIntervals(runs[0]!.summary.series, base.series), rowIntervals(runs[found.indexOf(o)]!.summary.series, o.series));
-      return { ci, why: 'fewer than 2 intervals with requests in a run (a run shorter than two --summary intervals)' };
+      return { ci, why: 'fewer than 2 intervals with requests in a run, or too few ok requests for this percentile (10 above it in each run; the max is never judged)' };
     });
     const figures = Object.fromEntries(
       FIGURES.map((f) => {
