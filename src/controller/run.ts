@@ -28,6 +28,7 @@ import { runSource } from '../verdict/runSource.js';
 import { evaluateSummary } from '../verdict/sourceFromSummary.js';
 import { canOnlyGetWorse } from '../verdict/threshold.js';
 import { planSummary } from '../report/planSummary.js';
+import { loadAverageNow, machineSummary, pylogenVersion } from '../stats/machine.js';
 import { tryReport } from '../report/writeReport.js';
 import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../core/bounds.js';
 
@@ -131,6 +132,7 @@ async function runWith(
   const watched = plan.abortOnFail ? plan.thresholds.filter(canOnlyGetWorse) : [];
   const timers: NodeJS.Timeout[] = [];
   const startedAt = Date.now();
+  const loadAtStart = loadAverageNow();
 
   if (plan.verbosity > 0) {
     for (const l of plan.lines) {
@@ -401,6 +403,8 @@ async function runWith(
   if (judged.length > 0) summary.thresholds = verdicts(judged);
   if (abortedBy !== undefined) summary.abortedBy = abortedBy;
   summary.plan = planSummary(plan);
+  summary.pylogen = { version: pylogenVersion() };
+  summary.machine = machineSummary(loadAtStart);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
   // Each output on its own: a summary that cannot be written (a full disk) is one line, and the

@@ -17,14 +17,15 @@ import { reportData } from './reportData.js';
 
 export type ReportSummary = Summary & { capacity?: CapacityResult };
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** JSON inside <script>: `<` escaped, so no `</script>` in a value can end the element. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
 let assets: { uplotJs: string; uplotCss: string; pageJs: string; pageCss: string } | undefined;
 
-function readAssets(): NonNullable<typeof assets> {
+/** uPlot's script and stylesheet, and the report page's own (read once); `pylogen compare --report` inlines them too. */
+export function readAssets(): NonNullable<typeof assets> {
   if (assets !== undefined) return assets;
   const require = createRequire(import.meta.url);
   const read = (p: string) => readFileSync(p, 'utf8');
@@ -37,7 +38,7 @@ function readAssets(): NonNullable<typeof assets> {
   return assets;
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], left: number, rowClass: (i: number) => string = () => ''): string {
+export function table(head: readonly string[], rows: readonly (readonly string[])[], left: number, rowClass: (i: number) => string = () => ''): string {
   const cell = (tag: string, c: string, i: number) => `<${tag}${i >= left ? ' class="num"' : ''}>${esc(c)}</${tag}>`;
   return (
     `<table><thead><tr>${head.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>` +

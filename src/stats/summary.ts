@@ -21,6 +21,7 @@ import { percent, plural } from '../core/text/plural.js';
 import type { Verdict } from '../verdict/evaluateThresholds.js';
 import type { PlanSummary } from '../report/planSummary.js';
 import type { ErrorSamples } from '../core/errorSamples.js';
+import type { MachineSummary } from './machine.js';
 
 export interface RunnerEnd {
   slot: number;
@@ -115,6 +116,10 @@ export interface Summary {
   shard?: ShardSummary;
   /** `pylogen merge`: every shard merged, by index (their warnings are in `warnings`, prefixed "shard I:") */
   shards?: ShardSummary[];
+  /** the pylogen that ran it (package version) */
+  pylogen?: { version: string };
+  /** the machine it ran on: cores, CPU model, load averages at its start and end (src/stats/machine.ts) */
+  machine?: MachineSummary;
 }
 
 /** A shard's identity and start, as its summary records them. */
@@ -295,7 +300,8 @@ export function buildSummary(
   };
 }
 
-function table(rows: string[][], left: number): string {
+/** Rows as aligned columns: the first `left` columns left-aligned, the others right-aligned. */
+export function table(rows: string[][], left: number): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }

@@ -1,0 +1,53 @@
+/**
+ * What a summary records of the machine and the pylogen that made it (`machine` and `pylogen` in the
+ * summary JSON, issue 26): so that `pylogen compare` can say whether two runs are comparable
+ * (another CPU, fewer cores, a busier machine, another version). Additive keys: no reader of an
+ * older summary depends on them. No hostname, no user: a summary is a file people share.
+ */
+import { readFileSync } from 'node:fs';
+import { arch, availableParallelism, cpus, loadavg, platform } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../core/paths.js';
+
+export interface MachineSummary {
+  /** logical cores available to the process */
+  cores: number;
+  /** the first core's model name, as the OS reports it ('' when it does not) */
+  cpuModel: string;
+  platform: string;
+  arch: string;
+  /** Node.js version (process.version) */
+  node: string;
+  /**
+   * The OS's 1, 5 and 15 minute load averages when the run started and when it ended ([0, 0, 0] on
+   * Windows, which has none): the 1-minute figure at the end is the load during the run.
+   */
+  loadAverage: { start: number[]; end: number[] };
+}
+
+let version: string | undefined;
+
+/** pylogen's version, from its package.json (read once). */
+export function pylogenVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The load averages now, rounded: what the run records at its start. */
+export function loadAverageNow(): number[] {
+  return loadavg().map(r2);
+}
+
+/** The machine's facts at the end of a run that started with load averages `start`. */
+export function machineSummary(start: number[]): MachineSummary {
+  return {
+    cores: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? '',
+    platform: platform(),
+    arch: arch(),
+    node: process.version,
+    loadAverage: { start, end: loadAverageNow() },
+  };
+}
