@@ -241,7 +241,7 @@ describe('kms serve and kms setup', () => {
     [['serve', 'extra'], 'kms serve takes options only, but got "extra"'],
     [['serve', '--port'], 'option --port needs a value'],
     [['setup', '--endpoint', 'local'], 'kms setup --endpoint local: the embedded server of a run lives only for that run'],
-    [['setup', '--endpoint', 'not a url'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"'],
+    [['setup', '--endpoint', 'not a url'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" or "azure-local" or "vault-local" or "gcp-local" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"'],
     [['setup', '--endpoint', 'softhsm'], 'kms setup --endpoint softhsm: that is a throwaway SoftHSM2 token (PKCS#11), not a KMS'],
     [['setup', '--endpoint', 'ftp://x'], '--endpoint must be an http://, https:// or kmip:// URL'],
     [['setup', '--endpoint', 'kmip://127.0.0.1:5696'], 'kms setup --endpoint kmip://127.0.0.1:5696: that is a KMIP server, not a KMS: pylogen kmip setup creates the keys of a KMIP key file'],
@@ -257,7 +257,7 @@ describe('kms serve and kms setup', () => {
   });
 
   it.concurrent.each([
-    [['--endpoint', 'foo'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
+    [['--endpoint', 'foo'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" or "azure-local" or "vault-local" or "gcp-local" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
     [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http://, https:// or kmip:// URL'],
     [['--endpoint', ''], '--endpoint must be an http://, https:// or kmip:// URL'],
     [['--region', ''], '--region must not be empty'],

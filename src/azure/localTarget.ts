@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CutLine } from '../core/plan.js';
 import { packageRoot } from '../core/paths.js';
+import { loadCut } from '../cut/load.js';
 import { AZURE_TOKEN_ENV } from './client.js';
 import { loadAzureKeyFile, type AzureKeyEntry } from './keyfile.js';
 import { startAzureServer, type AzureServerHandle } from './server/server.js';
@@ -28,8 +29,7 @@ async function keysOf(lines: readonly CutLine[], cwd: string): Promise<{ keys: A
   const keys = new Map<string, AzureKeyEntry>();
   let hsm = false;
   for (const line of lines) {
-    const mod = (await import(line.modulePath)) as Record<string, { azure?: { defaultKey?: string } }>;
-    const spec = mod[line.cut]?.azure;
+    const spec = ((await loadCut(line.cut, line.modulePath)) as { azure?: { defaultKey?: string } }).azure;
     if (spec === undefined) continue;
     if (spec.defaultKey === undefined) {
       hsm = true; // GetRandomBytes: Managed HSM only
