@@ -327,7 +327,7 @@ export class Recorder implements OperationSink {
     }
     if (s.texts.length >= ERROR_SAMPLES || s.tries >= SAMPLE_TRIES) return;
     s.tries++;
-    const text = redactText(errorText(err));
+    const text = this.redact(redactText(errorText(err)));
     if (s.texts.includes(text)) return;
     s.texts.push(text);
     ((this.newSamples ??= {})[type] ??= []).push(text);
