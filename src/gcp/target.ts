@@ -5,7 +5,7 @@
  * google-auth-library from probing the metadata server; the client sends no credentials to an
  * http:// endpoint (client.ts), so nothing leaves the machine.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { forkServer } from '../core/serverChild.js';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { findKeyFile } from '../core/keyFile.js';
@@ -50,23 +50,7 @@ export function lineKeyFiles(lines: readonly CutLine[], cwd: string): { label: s
 
 export async function startGcpLocal(lines: readonly CutLine[], cwd: string, faults: GcpServeMainMessage['options'] = {}): Promise<GcpLocal> {
   const keyFiles = lineKeyFiles(lines, cwd);
-  const child: ChildProcess = fork(join(packageRoot, 'dist/gcp/server/serveProcess.js'), [], { stdio: ['ignore', 2, 2, 'ipc'], execArgv: [] });
-  let closing = false;
-  let death: string | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      if (!closing) death = signal !== null ? `on ${signal}` : `with code ${code}`;
-      resolve();
-    }),
-  );
-  const close = async (): Promise<void> => {
-    closing = true;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, close, died } = forkServer(join(packageRoot, 'dist/gcp/server/serveProcess.js'), KILL_AFTER_MS);
   const started = await new Promise<{ grpcUrl: string; restUrl: string; keys: number }>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`the embedded Cloud KMS server did not start within ${START_TIMEOUT_MS / 1000}s`)), START_TIMEOUT_MS);
     const fail = (err: Error): void => {
@@ -86,7 +70,7 @@ export async function startGcpLocal(lines: readonly CutLine[], cwd: string, faul
     ...started,
     pid: child.pid,
     forLine: (line) => ({ endpoint: (line.options.client as string) === 'rest' ? started.restUrl : started.grpcUrl, env: EMULATOR_ENV }),
-    died: () => death,
+    died,
     close,
   };
 }

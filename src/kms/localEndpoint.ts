@@ -6,7 +6,7 @@
  * and checks every request's SigV4 signature against (as AWS would): a user's real AWS credentials
  * have no business being used to sign requests to it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { forkServer } from '../core/serverChild.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -105,28 +105,7 @@ export function localWorkers(cores: number = availableParallelism()): number {
 export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cwd()): Promise<LocalEndpoint> {
   const region = localRegion(plan);
   const { entries } = localKeys(plan, cwd);
-  const child: ChildProcess = fork(join(packageRoot, 'dist/kms/server/serveProcess.js'), [], {
-    serialization: 'advanced',
-    // Its stdout is not the event stream's business; an internal error of the server reaches stderr.
-    stdio: ['ignore', 2, 2, 'ipc'],
-    execArgv: [],
-  });
-  let closing = false;
-  let death: string | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      if (!closing) death = signal !== null ? `on ${signal}` : `with code ${code}`;
-      resolve();
-    }),
-  );
-  const close = async (): Promise<void> => {
-    closing = true;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, close, died } = forkServer(join(packageRoot, 'dist/kms/server/serveProcess.js'), KILL_AFTER_MS, { serialization: 'advanced' });
 
   const started = await new Promise<{ url: string; keys: number }>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`the embedded KMS server did not start within ${START_TIMEOUT_MS / 1000}s`)), START_TIMEOUT_MS);
@@ -150,5 +129,5 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
     const credentials = { ...THROWAWAY_CREDENTIALS };
     child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region, credentials }, workers: localWorkers() } satisfies ServeMainMessage);
   });
-  return { url: started.url, region, keys: started.keys, pid: child.pid, close, died: () => death };
+  return { url: started.url, region, keys: started.keys, pid: child.pid, close, died };
 }

@@ -4,7 +4,7 @@
  * those lines name (default VaultDefault.json) and a random token that only it and those lines' runners
  * know (VAULT_TOKEN in their environment; the user's VAULT_* settings removed for them).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { forkServer } from '../core/serverChild.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -46,23 +46,7 @@ export function localRunnerEnv(token: string): Record<string, string | undefined
 export async function startLocalVault(lines: readonly CutLine[], cwd: string): Promise<StartedTarget & { url: string; token: string }> {
   const keys = localVaultKeys(lines, cwd);
   const token = `pylogen-${randomBytes(16).toString('hex')}`;
-  const child: ChildProcess = fork(join(packageRoot, 'dist/vault/server/serveProcess.js'), [], { stdio: ['ignore', 2, 2, 'ipc'], execArgv: [] });
-  let closing = false;
-  let death: string | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      if (!closing) death = signal !== null ? `on ${signal}` : `with code ${code}`;
-      resolve();
-    }),
-  );
-  const close = async (): Promise<void> => {
-    closing = true;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, close, died } = forkServer(join(packageRoot, 'dist/vault/server/serveProcess.js'), KILL_AFTER_MS);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`the embedded Vault server did not start within ${START_TIMEOUT_MS / 1000}s`)), START_TIMEOUT_MS);
     const fail = (err: Error): void => {
@@ -88,7 +72,7 @@ export async function startLocalVault(lines: readonly CutLine[], cwd: string): P
     token,
     describe: `the embedded Vault server at ${url} (pid ${child.pid}, ${keys.length} keys)`,
     forLine: () => ({ endpoint: url, env }),
-    died: () => death,
+    died,
     close,
   };
 }
