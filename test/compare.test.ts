@@ -224,9 +224,10 @@ describe('pylogen compare: kms serve --latency 5 against --latency 0', () => {
     const p50 = c.rows.find((x) => !x.perLength)!.figures.p50.deltas[0]!;
     expect(p50.verdict).toBe('slower');
     // 5 ms of injected latency; a timer on a loaded 2-core machine fires late by a ms or two, on
-    // either side: 3.5 to 9 ms
+    // either side, and the slow server's requests queue behind its timers while the other test
+    // files run (CI saw 9.5 ms): 3.5 to 15 ms, far from what no latency (about 0) would give
     expect(p50.abs).toBeGreaterThan(3.5);
-    expect(p50.abs).toBeLessThan(9);
+    expect(p50.abs).toBeLessThan(15);
     const endpoints = c.differences.find((d) => /: endpoint$/.test(d.what))!;
     expect(endpoints.same).toBe(false);
     expect(endpoints.values).toEqual([fast, slow]);
