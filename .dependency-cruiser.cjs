@@ -5,6 +5,15 @@
 /** The protocol folders (src/protocols/registry.ts lists their protocol.ts). */
 const PROTOCOL_FOLDERS = '^src/(kms|pkcs11|kmip|vault|gcp|azure)/';
 
+/**
+ * The pipeline's folders from the floor up: each imports only folders before it in this list, so no two of them import
+ * each other, however far round (the summary's schema in summary/ is what stats, verdict, report and capacity share).
+ * Not listed: the protocol seam (protocols/ lists the protocol folders, which implement its types and use cli/'s
+ * command kit) and the front ends that wire everything (cli/, api/): their own rules are below.
+ */
+const LAYERS = ['core', 'summary', 'schedule', 'stats', 'verdict', 'cut', 'transport', 'output', 'progress', 'metrics', 'report',
+  'merge', 'compare', 'config', 'controller', 'capacity', 'runner', 'k8s'];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -18,6 +27,13 @@ module.exports = {
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['dynamic-import', 'type-only', 'type-import'] } },
     },
+    ...LAYERS.slice(0, -1).map((folder, i) => ({
+      name: 'folders-in-layers',
+      severity: 'error',
+      comment: `${folder}/ imports no folder above it in LAYERS (${LAYERS.slice(i + 1).join(', ')}): a folder-level cycle starts so`,
+      from: { path: `^src/${folder}/` },
+      to: { path: `^src/(${LAYERS.slice(i + 1).join('|')})/` },
+    })),
     {
       name: 'core-is-the-floor',
       severity: 'error',

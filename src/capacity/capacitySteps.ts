@@ -7,48 +7,9 @@ import type { RequestAgg } from '../stats/aggregate.js';
 import { evaluateThresholds, howFar, type Judged } from '../verdict/evaluateThresholds.js';
 import { sourceFromAggs } from '../verdict/sourceFromAggs.js';
 import type { Threshold } from '../verdict/threshold.js';
+import type { CapacityMode, CapacityResult, CapacityStep } from '../summary/schema.js';
 
-export type CapacityMode = 'rate' | 'concurrency';
-
-/** One step of the summary JSON's `capacity.steps`. */
-export interface CapacityStep {
-  /** open model: the offered rate, operations/s */
-  rate?: number;
-  /** closed model: operations in flight per runner */
-  concurrency?: number;
-  /** requests per second that completed without error during the judged part of the step */
-  achieved: number;
-  /** ms, over every request of the judged part */
-  p50: number | null;
-  p99: number | null;
-  /** request errors during the judged part */
-  errors: number;
-  ok: boolean;
-  requests: number;
-  /** seconds judged (the step without its settling time) */
-  seconds: number;
-  /** a --refine probe (its own run), not a step of the ladder */
-  refine?: true;
-  /** the thresholds that failed: what, measured, by how much */
-  failed?: { threshold: string; value: number | null; reason: string }[];
-}
-
-export interface CapacityResult {
-  mode: CapacityMode;
-  stepSeconds: number;
-  settleSeconds: number;
-  steps: CapacityStep[];
-  /** open model: the highest offered rate that held; closed model: the highest throughput of a step that held */
-  maxRate: number | null;
-  /** closed model: the concurrency of the step that held with the highest throughput */
-  maxConcurrency?: number | null;
-  /** closed model: the step after which adding concurrency stopped adding throughput */
-  knee?: { concurrency: number; achieved: number } | null;
-  /** the first step that failed after the last that held (after --refine: the lowest failed rate) */
-  failedAt?: { rate?: number; concurrency?: number; reason: string } | null;
-  /** why the search ended */
-  end: 'failed' | 'max' | 'interrupted';
-}
+export type { CapacityMode, CapacityResult, CapacityStep };
 
 /**
  * The knee: a step after which the next adds less than this share of what proportional scaling

@@ -4,7 +4,7 @@
  * lines all go through it, so a value is checked the same way wherever it comes from.
  */
 import { Problems } from '../core/errors.js';
-import type { LineOptions, OutFormat } from '../core/plan.js';
+import { LINE_DEFAULTS, type LineOptions, type OutFormat } from '../core/plan.js';
 import { parseThreshold, type Threshold } from '../verdict/threshold.js';
 import { clientChoices, endpointSchemes, namedEndpoints, PROTOCOLS } from '../protocols/registry.js';
 
@@ -134,39 +134,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'metrics-host', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)' },
 ];
 
-/** Built-in defaults of a line (the lowest precedence). */
-export const LINE_DEFAULTS: LineOptions = {
-  process: 1,
-  concurrency: 1,
-  postpone: 0,
-  rampup: 0,
-  duration: 0,
-  loops: 10,
-  lengths: [16],
-  pauseloop: 0,
-  pauselen: 0,
-  extra: {},
-  summary: 1,
-  id: 'run',
-  schedule: '',
-  arrival: 'uniform',
-  burst: '',
-  maxInflight: 0,
-  /** -1: 10 × maxInflight, resolved by checkSchedule */
-  queue: -1,
-  /** -1: chosen at random per line by checkSchedule (in the main process) */
-  seed: -1,
-  endpoint: '',
-  region: '',
-  /** '': the first of the line's protocol's clients */
-  client: '',
-  retries: 0,
-  timeout: 10,
-  grace: 2,
-  thresholds: [],
-  concurrencySteps: [],
-  stepSeconds: 0,
-};
+export { LINE_DEFAULTS };
 
 export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', report: '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
 

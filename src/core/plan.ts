@@ -45,6 +45,40 @@ export interface LineOptions {
   stepSeconds: number;
 }
 
+/** Built-in defaults of a line (the lowest precedence): beside its shape, so every room may read them. */
+export const LINE_DEFAULTS: LineOptions = {
+  process: 1,
+  concurrency: 1,
+  postpone: 0,
+  rampup: 0,
+  duration: 0,
+  loops: 10,
+  lengths: [16],
+  pauseloop: 0,
+  pauselen: 0,
+  extra: {},
+  summary: 1,
+  id: 'run',
+  schedule: '',
+  arrival: 'uniform',
+  burst: '',
+  maxInflight: 0,
+  /** -1: 10 × maxInflight, resolved by checkSchedule */
+  queue: -1,
+  /** -1: chosen at random per line by checkSchedule (in the main process) */
+  seed: -1,
+  endpoint: '',
+  region: '',
+  /** '': the first of the line's protocol's clients */
+  client: '',
+  retries: 0,
+  timeout: 10,
+  grace: 2,
+  thresholds: [],
+  concurrencySteps: [],
+  stepSeconds: 0,
+};
+
 /** One CUT line of the plan: the resolved CUT module and its options. */
 export interface CutLine {
   /** the CUT's class name, e.g. "Dummy" */

@@ -6,23 +6,9 @@
  */
 import type { LineOptions, RunPlan } from '../core/plan.js';
 import { maskUrl, secretKey } from '../core/redact.js';
+import type { PlanSummary } from '../summary/schema.js';
 
-export interface PlanLine {
-  id: string;
-  cut: string;
-  /** 1-based line of the scenario file, 0 for a command line */
-  line: number;
-  /** every option of the line; thresholds as their text, --extra masked */
-  options: Omit<LineOptions, 'thresholds'> & { thresholds: string[] };
-}
-
-export interface PlanSummary {
-  /** the command line as pylogen read it (option prefixes expanded); absent for a plan built by a program */
-  command?: string[];
-  lines: PlanLine[];
-  /** the run's thresholds, as given */
-  thresholds: string[];
-}
+export type { PlanLine, PlanSummary } from '../summary/schema.js';
 
 /** A copy of --extra with the values of secret-looking keys masked, at any depth. */
 export function maskExtra(v: unknown): unknown {

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { CapacityResult } from '../capacity/capacitySteps.js';
-import { LINE_DEFAULTS } from '../config/options.js';
+import type { CapacityResult } from '../summary/schema.js';
+import { LINE_DEFAULTS } from '../core/plan.js';
 import { packageRoot } from '../core/paths.js';
 import { sampleLines, summaryTableRows, type Summary } from '../stats/summary.js';
 import type { PlanLine } from './planSummary.js';

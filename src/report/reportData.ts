@@ -6,7 +6,7 @@
  * log10(1 / (1 - p)), so 50%, 90%, 99%, 99.9%, 99.99% are evenly spaced.
  */
 import { decodeTally } from '../stats/aggregate.js';
-import type { CapacityResult } from '../capacity/capacitySteps.js';
+import type { CapacityResult } from '../summary/schema.js';
 import type { Summary } from '../stats/summary.js';
 
 export interface Named<T> {

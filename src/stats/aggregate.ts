@@ -6,6 +6,9 @@
  */
 import type { HistogramDelta, Nature, TallyDelta } from '../core/protocol.js';
 import { addEncoded, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import type { EncodedTally, LatencyFigures } from '../summary/schema.js';
+
+export type { EncodedTally, LatencyFigures };
 
 /** The latencies of one outcome (ok or failed): histograms of µs, and exact figures in ms beside them. */
 export interface Tally {
@@ -32,16 +35,6 @@ export interface RequestAgg {
   errorsByType: Record<string, number>;
   ok: Tally;
   failed: Tally;
-}
-
-export interface LatencyFigures {
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
 }
 
 export function newTally(): Tally {
@@ -121,20 +114,6 @@ export function serviceFigures(t: Tally): LatencyFigures {
   if (t.service === undefined) return latencyFigures(t);
   const h = t.service;
   return figures(h, { min: h.minNonZeroValue / 1000, max: h.maxValue / 1000, mean: t.timed > 0 ? t.serviceSum / t.timed : 0 });
-}
-
-/** A tally as the summary JSON carries it: exact figures and encoded histograms, for an exact merge. */
-export interface EncodedTally {
-  count: number;
-  /** exact, ms (null when count is 0) */
-  minMs: number | null;
-  maxMs: number | null;
-  sumMs: number;
-  serviceSumMs: number;
-  /** HdrHistogram of the latency in µs, 3 significant digits, compressed base64 */
-  latency: string;
-  /** the same of the service time, open model only (absent: equal to latency) */
-  service?: string;
 }
 
 export function encodeTally(t: Tally): EncodedTally {

@@ -8,22 +8,9 @@ import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, loadavg, platform } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../core/paths.js';
+import type { MachineSummary } from '../summary/schema.js';
 
-export interface MachineSummary {
-  /** logical cores available to the process */
-  cores: number;
-  /** the first core's model name, as the OS reports it ('' when it does not) */
-  cpuModel: string;
-  platform: string;
-  arch: string;
-  /** Node.js version (process.version) */
-  node: string;
-  /**
-   * The OS's 1, 5 and 15 minute load averages when the run started and when it ended ([0, 0, 0] on
-   * Windows, which has none): the 1-minute figure at the end is the load during the run.
-   */
-  loadAverage: { start: number[]; end: number[] };
-}
+export type { MachineSummary };
 
 let version: string | undefined;
 

@@ -14,6 +14,9 @@
  */
 import type { ArrivalCounts, KeyDelta, Nature, TallyDelta } from '../core/protocol.js';
 import { addEncoded, decodeHistogram, encodeHistogram, newSeriesHistogram, percentileMs, type Histogram } from './histogram.js';
+import type { Series, SeriesColumns, SeriesRow } from '../summary/schema.js';
+
+export type { Series, SeriesColumns, SeriesRow };
 
 /** A (id, cut, nature, request) row of one interval, all its lengths together. */
 interface RowAcc {
@@ -53,48 +56,6 @@ export interface SeriesRowKey {
   cut: string;
   nature: Nature;
   request: string;
-}
-
-/** Columns of one row of the series: one entry per interval. */
-export interface SeriesColumns {
-  count: number[];
-  errors: number[];
-  /** ok requests per second of the interval (a failed request is not throughput: see errors) */
-  throughput: number[];
-  /** latency of the ok requests of the interval, ms (null: none) */
-  p50: (number | null)[];
-  p90: (number | null)[];
-  p99: (number | null)[];
-  max: (number | null)[];
-  /** error type -> errors of that type per interval */
-  errorsByType: Record<string, number[]>;
-}
-
-export interface SeriesRow extends SeriesColumns {
-  id: string;
-  cut: string;
-  request: string;
-  /** the interval's HdrHistogram of ok latencies (µs, compressed base64; null: none) */
-  okHdr: (string | null)[];
-  /** the same of the failed requests */
-  failedHdr: (string | null)[];
-}
-
-export interface Series {
-  /** the --summary interval, ms */
-  intervalMs: number;
-  /** epoch ms of the first interval's start (a multiple of intervalMs); interval i starts at from + i × intervalMs */
-  from: number;
-  /** how many intervals: the length of every column */
-  intervals: number;
-  /** the measured span, epoch ms: first runner start, last runner end. A full interval lies inside it. */
-  span: { from: number; to: number };
-  /** all requests (req rows) together, and the stats queue's figures */
-  total: SeriesColumns & { activeRunners: number[]; queueLength: number[]; lagMs: number[] };
-  byRequest: SeriesRow[];
-  byTransaction: SeriesRow[];
-  /** open-model lines: arrivals whose instant came in the interval (planned), started, dropped */
-  arrivals?: { id: string; cut: string; planned: number[]; started: number[]; dropped: number[] }[];
 }
 
 /** Intervals older than this many intervals behind the newest one seen are sealed. */

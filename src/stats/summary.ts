@@ -11,135 +11,14 @@ import {
   latencyFigures,
   mergeAggs,
   serviceFigures,
-  type EncodedTally,
-  type LatencyFigures,
   type RequestAgg,
   type Tally,
 } from './aggregate.js';
-import { bestFullInterval, type Series } from './series.js';
+import { bestFullInterval } from './series.js';
 import { percent, plural } from '../core/text/plural.js';
-import type { Verdict } from '../verdict/evaluateThresholds.js';
-import type { PlanSummary } from '../report/planSummary.js';
-import type { ErrorSamples } from '../core/errorSamples.js';
-import type { MachineSummary } from './machine.js';
+import type { ByRequest, LatencyFigures, Outcome, RunnerEnd, Series, ShardSummary, Summary } from '../summary/schema.js';
 
-export interface RunnerEnd {
-  slot: number;
-  id: string;
-  index: number;
-  cut: string;
-  pid: number | undefined;
-  state: string;
-  failure?: string;
-  sentEvents?: number;
-  receivedEvents: number;
-  /** epoch ms */
-  startedAt?: number;
-  endedAt?: number;
-  cpu?: number;
-  blockedMs?: number;
-  arrivals?: { planned: number; started: number; dropped: number };
-}
-
-/** A runner in the summary JSON: its times in ISO-8601 like every other time. */
-export type RunnerSummary = Omit<RunnerEnd, 'startedAt' | 'endedAt'> & {
-  startedAt?: string;
-  endedAt?: string;
-  /** a merged summary (`pylogen merge`): the shard this runner ran in */
-  shard?: number;
-};
-
-/** One outcome (ok or failed) of a row: its own count, rate and latencies, and its encoded histograms. */
-export interface Outcome {
-  count: number;
-  /** per second over the seconds its line's runners ran */
-  throughput: number;
-  /** null when count is 0 */
-  latencyMs: LatencyFigures | null;
-  /** from the actual start (open model); the same as latencyMs in the closed model */
-  serviceMs: LatencyFigures | null;
-  /** what an exact merge needs: counts, exact min / max / sums, HdrHistograms (µs, compressed base64) */
-  hdr: EncodedTally;
-}
-
-export interface ByRequest {
-  id: string;
-  cut: string;
-  request: string;
-  /** the payload lengths (steps) this row covers */
-  lengths: number[];
-  /** ok and failed together (as before ok and failed were apart) */
-  count: number;
-  errors: number;
-  /** ok requests per second (the same as ok.throughput): a failed request is not throughput */
-  throughput: number;
-  /** failed requests per second, beside it */
-  errorRate: number;
-  latencyMs: LatencyFigures;
-  serviceMs: LatencyFigures;
-  /** the headline: what the target served */
-  ok: Outcome;
-  failed: Outcome & { byType: Record<string, number> };
-  /** one row per length, when the request ran at more than one */
-  byLength?: ByRequest[];
-}
-
-export interface Summary {
-  version: 2;
-  startedAt: string;
-  endedAt: string;
-  wallSeconds: number;
-  interrupted: boolean;
-  runners: { planned: number; started: number; ended: number; failed: number };
-  /** incomplete: the runners (id.index) that ended without their final tally: what they sent is unknown, so is lost */
-  events: { sent: number; received: number; lost: number; incomplete?: string[] };
-  /** throughputs are of ok requests; errorRateMean is the failed requests' mean rate beside them */
-  requests: { count: number; errors: number; throughputMean: number; errorRateMean: number; throughputHwm: number; throughputHwmAt: string | null };
-  transactions: { count: number; errors: number };
-  queue: { lengthHwm: number; lengthHwmAt: string | null; lagMsHwm: number };
-  arrivals?: { planned: number; started: number; dropped: number };
-  byRequest: ByRequest[];
-  byTransaction: ByRequest[];
-  errorsByType: Record<string, number>;
-  /** per error type: its first message, then up to two other distinct ones (secrets masked) */
-  errorSamples?: ErrorSamples;
-  byRunner: RunnerSummary[];
-  warnings: string[];
-  series: Series;
-  /** --threshold: every threshold, its measured value and whether it held */
-  thresholds?: Verdict[];
-  /** --abort-on-fail: the threshold whose crossing stopped the run */
-  abortedBy?: string;
-  /** the command line and every line's options (what the HTML report shows as the plan) */
-  plan?: PlanSummary;
-  /** --shard / --start-at: this shard and its start */
-  shard?: ShardSummary;
-  /** `pylogen merge`: every shard merged, by index (their warnings are in `warnings`, prefixed "shard I:") */
-  shards?: ShardSummary[];
-  /** the pylogen that ran it (package version) */
-  pylogen?: { version: string };
-  /** the machine it ran on: cores, CPU model, load averages at its start and end (src/stats/machine.ts) */
-  machine?: MachineSummary;
-}
-
-/** A shard's identity and start, as its summary records them. */
-export interface ShardSummary {
-  index: number;
-  count: number;
-  /** the run's digest, the same in every shard of a run (src/config/shardOf.ts); '' without --shard */
-  run: string;
-  /** --start-at as given (null: none) */
-  startAt: string | null;
-  /** the instant this shard's runners started from, by its own clock (null: none started) */
-  t0: string | null;
-  /** how late t0 was on --start-at: the runners were ready after it (0: on time) */
-  lateMs: number;
-  /**
-   * this shard's clock against the others': not measured, so null. Shards on one machine share its
-   * clock; Kubernetes nodes keep theirs by NTP, typically within a few ms of each other.
-   */
-  clockOffsetMs: number | null;
-}
+export type { ByRequest, Outcome, RunnerEnd, RunnerSummary, ShardSummary, Summary } from '../summary/schema.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const r2 = (x: number) => Math.round(x * 100) / 100;

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { RunPlan } from '../core/plan.js';
-import { LINE_DEFAULTS } from '../config/options.js';
+import { LINE_DEFAULTS } from '../core/plan.js';
 import { plural } from '../core/text/plural.js';
 import type { StatsQueue } from './StatsQueue.js';
 import type { RunnerEnd } from './summary.js';

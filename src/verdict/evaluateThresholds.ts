@@ -6,6 +6,9 @@
  */
 import { compare, type LatencyMetric, type Threshold } from './threshold.js';
 import { didYouMean } from '../core/text/didYouMean.js';
+import type { Verdict } from '../summary/schema.js';
+
+export type { Verdict };
 
 /** The figures of the requests a threshold selects (all of a run, one line, one request name). */
 export interface ScopeFigures {
@@ -27,15 +30,6 @@ export interface VerdictSource {
   errorsByType: Readonly<Record<string, number>>;
   /** open-model arrivals of line `id` (all lines when absent); undefined in the closed model */
   arrivals(id: string | undefined): { planned: number; dropped: number } | undefined;
-}
-
-/** One row of the verdict: what the summary JSON's `thresholds` holds (id only for a scenario line's). */
-export interface Verdict {
-  threshold: string;
-  /** the measured value, in the threshold's unit (ms, %, a count, requests/s); null when nothing was measured */
-  value: number | null;
-  ok: boolean;
-  id?: string;
 }
 
 export interface Judged {
