@@ -2,6 +2,7 @@
 import { writeFileAtomic } from '../core/writeAtomic.js';
 import { describeError } from '../core/errors.js';
 import { renderReport, type ReportSummary } from './renderReport.js';
+import type { RunObserver } from '../stats/runObserver.js';
 
 export function writeReport(path: string, summary: ReportSummary): void {
   writeFileAtomic(path, renderReport(summary));
@@ -16,4 +17,9 @@ export function tryReport(path: string, summary: ReportSummary, say: (s: string)
     say(`pylogen: --report ${path}: the report could not be written (${describeError(err)})\n`);
     return false;
   }
+}
+
+/** --report: the report is written once the summary is final. */
+export function reportObserver(path: string, say: (s: string) => void): RunObserver {
+  return { end: (summary) => tryReport(path, summary, say) };
 }

@@ -4,7 +4,9 @@
  * merge -` finds it among the other lines of the concatenated logs (src/merge/readSummaries.ts).
  * A file is written whole or not at all (a full disk leaves no truncated summary).
  */
+import { describeError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/writeAtomic.js';
+import type { RunObserver } from './runObserver.js';
 import { summaryText } from './summaryText.js';
 
 export const SUMMARY_TO_STDOUT = '-';
@@ -12,4 +14,18 @@ export const SUMMARY_TO_STDOUT = '-';
 export function writeSummaryJson(path: string, summary: object, stdout: NodeJS.WritableStream = process.stdout): void {
   if (path === SUMMARY_TO_STDOUT) stdout.write(JSON.stringify(summary) + '\n');
   else writeFileAtomic(path, summaryText(summary));
+}
+
+/** --summary-json at the end of a run: a summary that cannot be written (a full disk) is one line on stderr. */
+export function summaryJsonObserver(path: string, stdout: NodeJS.WritableStream | undefined, say: (s: string) => void): RunObserver {
+  return {
+    end(summary) {
+      try {
+        writeSummaryJson(path, summary, stdout);
+      } catch (err) {
+        say(`pylogen: --summary-json ${path}: the summary could not be written (${describeError(err)})\n`);
+        return false;
+      }
+    },
+  };
 }
