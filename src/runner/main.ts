@@ -15,6 +15,7 @@ import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
 import { redactor } from '../core/redact.js';
 import { startOrphanWatchdog } from './watchdog.js';
+import { ExitSpill, SPILL_ENV } from '../core/exitSpill.js';
 
 /** A batch that is not full goes out after this long. */
 const FLUSH_EVERY_MS = 100;
@@ -37,6 +38,7 @@ process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));
 startOrphanWatchdog();
 
 let recorder: Recorder | undefined;
+const spill = new ExitSpill(process.env[SPILL_ENV]);
 let control: LoopControl | undefined;
 let startResolve: ((at: number) => void) | undefined;
 let stopRequested = false;
@@ -51,6 +53,7 @@ process.on('message', (m: MainMessage) => {
       break;
     case 'ack':
       recorder?.ack(m.seq);
+      spill.ack(m.seq);
       break;
     case 'stop':
       stopRequested = true;
@@ -110,7 +113,10 @@ async function init(spec: RunnerSpec): Promise<void> {
     batchSize: spec.batchSize,
     window: spec.window,
     openModel: spec.options.schedule !== '',
-    send: (b) => send(b),
+    send: (b) => {
+      spill.keep(b);
+      send(b);
+    },
     intervalMs: spec.options.summary * 1000,
     redact,
   });
@@ -209,13 +215,15 @@ async function waitUntil(t: number): Promise<void> {
   }
 }
 
-// A CUT that calls process.exit(): what was recorded still goes out (the IPC pipe write is tried
-// synchronously), and the main process learns why.
+// A CUT that calls process.exit(): what was recorded still goes out, and the main process learns
+// why. The IPC writes are tried, and what libuv would drop at exit goes to the spill file too.
 process.on('exit', (code) => {
   if (finished || !process.connected) return;
   try {
     recorder?.flush(true);
-    send({ type: 'failed', phase, error: `the process exited with code ${code} (process.exit called by the CUT?)` });
+    const why = { type: 'failed', phase, error: `the process exited with code ${code} (process.exit called by the CUT?)` } satisfies RunnerMessage;
+    spill.write([why]);
+    send(why);
   } catch {
     /* exiting anyway */
   }
