@@ -9,6 +9,7 @@ import { packageRoot } from '../core/paths.js';
 import type { BatchMessage, MainMessage, RunnerMessage } from '../core/protocol.js';
 import type { RunnerSpec } from '../core/plan.js';
 import { readSpill, SPILL_ENV, spillPath } from '../core/exitSpill.js';
+import { guardRunner, releaseRunner } from './orphanGuard.js';
 
 /** How long the IPC messages of a runner that exited may take to arrive before its spill file is read. */
 const DISCONNECT_AFTER_EXIT_MS = 1000;
@@ -80,6 +81,7 @@ export class RunnerProcess {
       stdio: launch.output === undefined ? ['ignore', 2, 2, 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: process.env.PYLOGEN_RUNNER_NODE_OPTIONS ? process.env.PYLOGEN_RUNNER_NODE_OPTIONS.split(' ') : [],
     });
+    if (this.child.pid !== undefined) guardRunner(this.child.pid);
     if (launch.output !== undefined) {
       for (const stream of [this.child.stdout!, this.child.stderr!]) forwardLines(stream, launch.output);
     }
@@ -88,6 +90,7 @@ export class RunnerProcess {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code;
         this.exitSignal = signal;
+        if (this.child.pid !== undefined) releaseRunner(this.child.pid);
         void this.readSpilled().then(() => {
           if (this.state !== 'stopped' && this.state !== 'failed') {
             this.fail(`exited ${signal !== null ? `on ${signal}` : `with code ${code}`} while ${this.state}`);

@@ -14,7 +14,6 @@ import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
 import { redactor } from '../core/redact.js';
-import { startOrphanWatchdog } from './watchdog.js';
 import { ExitSpill, SPILL_ENV } from '../core/exitSpill.js';
 
 /** A batch that is not full goes out after this long. */
@@ -33,9 +32,8 @@ let finished = false;
 let failedHere = false;
 // The main process closes the channel once it has our tally; before that, a closed channel means
 // it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
+// If the CUT blocks the event loop, the main process's orphan guard kills us (controller/orphanGuard.ts).
 process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));
-// ... and if the CUT blocks the event loop, a watchdog thread that does not need it.
-startOrphanWatchdog();
 
 let recorder: Recorder | undefined;
 const spill = new ExitSpill(process.env[SPILL_ENV]);
