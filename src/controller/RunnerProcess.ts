@@ -65,7 +65,7 @@ export class RunnerProcess {
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   readonly exited: Promise<void>;
   /** the seq of the last batch received: a spilled batch up to it was received over IPC already */
-  private lastSeq = 0;
+  lastSeq = 0;
   private readonly spill = spillPath();
 
   constructor(

@@ -14,6 +14,7 @@ import { buildSummary, formatSummary, type RunnerEnd, type Summary } from '../st
 import { writeSummaryJson } from '../stats/writeSummary.js';
 import { collectWarnings } from '../stats/warnings.js';
 import { RunnerProcess } from './RunnerProcess.js';
+import { killAfterGrace } from './graceKill.js';
 import { plural } from '../core/text/plural.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/MetricsServer.js';
 import { runMetrics } from '../metrics/runMetrics.js';
@@ -280,7 +281,7 @@ async function runWith(
           // A runner that outlives its duration and grace (a silent endpoint) is stopped, then killed.
           const deadline = at - Date.now() + (o.duration + o.grace) * 1000 + 1000;
           timers.push(setTimeout(() => r.stop(), deadline));
-          timers.push(setTimeout(() => void r.kill(1000), deadline + 3000));
+          timers.push(setTimeout(() => void killAfterGrace(r, plan.summary * 1000, (b) => queue.onBatch(r.spec.slot, b)), deadline + 1000));
         }
       }
       const firstAt = t0 + Math.min(...runners.map((r) => r.spec.options.postpone + r.spec.index * r.spec.options.rampup)) * 1000;
