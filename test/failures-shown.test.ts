@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Operation, type OperationSink } from '../src/cut/Operation.js';
 import { RequestError } from '../src/cut/RequestError.js';
 import type { Clock } from '../src/cut/clock.js';
-import { redactText } from '../src/core/text/redact.js';
+import { redactText } from '../src/core/redact.js';
 import { Recorder } from '../src/runner/Recorder.js';
 import { StatsQueue } from '../src/stats/StatsQueue.js';
 import { buildSummary, formatSummary } from '../src/stats/summary.js';

@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { packageRoot } from '../core/paths.js';
 import type { BatchMessage, MainMessage, RunnerMessage } from '../core/protocol.js';
 import type { RunnerSpec } from '../core/plan.js';
+import { readSpill, SPILL_ENV, spillPath } from '../core/exitSpill.js';
+import { guardRunner, releaseRunner } from './orphanGuard.js';
+
+/** How long the IPC messages of a runner that exited may take to arrive before its spill file is read. */
+const DISCONNECT_AFTER_EXIT_MS = 1000;
 
 /** How long a runner that sent its final tally may take to exit before it is killed. */
 const LINGER_AFTER_DONE_MS = 500;
@@ -59,6 +64,9 @@ export class RunnerProcess {
   exitSignal: NodeJS.Signals | null = null;
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   readonly exited: Promise<void>;
+  /** the seq of the last batch received: a spilled batch up to it was received over IPC already */
+  lastSeq = 0;
+  private readonly spill = spillPath();
 
   constructor(
     readonly spec: RunnerSpec,
@@ -67,12 +75,13 @@ export class RunnerProcess {
   ) {
     this.child = fork(join(packageRoot, 'dist/runner/main.js'), [], {
       serialization: 'advanced',
-      env: withEnv(process.env, { ...RUNNER_ENV, ...launch.env }),
+      env: withEnv(process.env, { ...RUNNER_ENV, ...launch.env, [SPILL_ENV]: this.spill }),
       // The child's stdout goes to our stderr: stdout is the event stream, a CUT's console.log must
       // not corrupt it.
       stdio: launch.output === undefined ? ['ignore', 2, 2, 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: process.env.PYLOGEN_RUNNER_NODE_OPTIONS ? process.env.PYLOGEN_RUNNER_NODE_OPTIONS.split(' ') : [],
     });
+    if (this.child.pid !== undefined) guardRunner(this.child.pid);
     if (launch.output !== undefined) {
       for (const stream of [this.child.stdout!, this.child.stderr!]) forwardLines(stream, launch.output);
     }
@@ -81,10 +90,13 @@ export class RunnerProcess {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code;
         this.exitSignal = signal;
-        if (this.state !== 'stopped' && this.state !== 'failed') {
-          this.fail(`exited ${signal !== null ? `on ${signal}` : `with code ${code}`} while ${this.state}`);
-        }
-        resolve();
+        if (this.child.pid !== undefined) releaseRunner(this.child.pid);
+        void this.readSpilled().then(() => {
+          if (this.state !== 'stopped' && this.state !== 'failed') {
+            this.fail(`exited ${signal !== null ? `on ${signal}` : `with code ${code}`} while ${this.state}`);
+          }
+          resolve();
+        });
       });
     });
     this.child.on('error', (err) => this.fail(`process error: ${err.message}`));
@@ -126,6 +138,7 @@ export class RunnerProcess {
         this.readyWaiters = [];
         break;
       case 'batch':
+        this.lastSeq = m.seq;
         this.events.onBatch(this, m);
         break;
       case 'tick':
@@ -141,6 +154,25 @@ export class RunnerProcess {
       case 'failed':
         this.fail(`${m.error} (in ${m.phase})`);
         break;
+    }
+  }
+
+  /**
+   * What a runner that exited mid-run wrote to its spill file (core/exitSpill.ts), once its IPC
+   * messages are in (they arrive before 'disconnect', which may come after 'exit'): the batches not
+   * received, and why it ended.
+   */
+  private async readSpilled(): Promise<void> {
+    if (this.state === 'stopped') return; // its tally came: it spilled nothing
+    if (this.child.connected) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, DISCONNECT_AFTER_EXIT_MS);
+        this.child.once('disconnect', () => (clearTimeout(t), resolve()));
+      });
+    }
+    for (const m of readSpill(this.spill)) {
+      if (m.type === 'batch' && m.seq > this.lastSeq) this.onMessage(m);
+      else if (m.type === 'failed') this.onMessage(m);
     }
   }
 

@@ -8,6 +8,7 @@ import { plural } from '../core/text/plural.js';
 import type { RunEvents } from '../stats/runObserver.js';
 import type { StatsQueue } from '../stats/StatsQueue.js';
 import type { RunnerProcess } from './RunnerProcess.js';
+import { killAfterGrace } from './graceKill.js';
 import type { RunStop } from './stopRunners.js';
 
 /** Margin between "all runners ready" and the first start instant, so the start messages arrive. */
@@ -78,7 +79,7 @@ export class RunStart {
         // A runner that outlives its duration and grace (a silent endpoint) is stopped, then killed.
         const deadline = at - Date.now() + (o.duration + o.grace) * 1000 + 1000;
         stop.later(() => r.stop(), deadline);
-        stop.later(() => void r.kill(1000), deadline + 3000);
+        stop.later(() => void killAfterGrace(r, plan.summary * 1000, (b) => this.queue.onBatch(r.spec.slot, b)), deadline + 1000);
       }
     }
     const firstAt = t0 + Math.min(...runners.map((r) => r.spec.options.postpone + r.spec.index * r.spec.options.rampup)) * 1000;

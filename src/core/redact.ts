@@ -5,6 +5,8 @@
  * - redactor: the run's known credential values (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, secret
  *   --extra values, URL passwords) taken out of any text it keeps or prints: an endpoint's
  *   InvalidSignatureException quotes the canonical request, session token included.
+ * - redactText: what merely looks like a secret in a message people share (error samples): URL
+ *   userinfo, `NAME=value` / `NAME: value` pairs under a secret-looking name, Bearer/Basic credentials.
  * The error samples of the summary call redactor() too (src/runner/ keeps the texts, redacted).
  */
 
@@ -18,6 +20,24 @@ export function secretKey(key: string): boolean {
 }
 
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]+@/gi;
+
+/** The names whose values redactText masks in free text, where a signature or an API key may be echoed too. */
+const SECRET_FIELD = /pin|pass|secret|token|credential|private|signature|authorization|api[-_]?key/i;
+
+/** Longest sample kept: an error message is a line, not a response body. */
+const MAX_TEXT = 300;
+
+/**
+ * A message with what looks like a secret masked: URL userinfo (`https://user:pw@host`), `NAME=value`
+ * and `NAME: value` pairs whose name is secret-looking, and `Bearer`/`Basic` credentials. Cut to
+ * MAX_TEXT characters.
+ */
+export function redactText(text: string): string {
+  const out = maskUrl(text)
+    .replace(/\b(Bearer|Basic)\s+[\w.~+/=-]+/g, `$1 ${MASK}`)
+    .replace(/(["']?)([\w.-]+)\1(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/g, (m, q: string, name: string, sep: string) => (SECRET_FIELD.test(name) ? `${q}${name}${q}${sep}${MASK}` : m));
+  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT - 1)}…` : out;
+}
 
 /** Every URL's userinfo in a text masked. */
 export function maskUrl(text: string): string {

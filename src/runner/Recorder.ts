@@ -10,7 +10,7 @@ import type { Clock } from '../cut/clock.js';
 import { LatencyCounts } from '../stats/LatencyCounts.js';
 import type { OperationSink } from '../cut/Operation.js';
 import { errorText, errorType, rcOf } from '../cut/RequestError.js';
-import { redactText } from '../core/text/redact.js';
+import { redactText } from '../core/redact.js';
 import { ERROR_SAMPLES, ERROR_SAMPLE_TYPES } from '../core/errorSamples.js';
 import {
   EVENT_FIELDS,

@@ -14,7 +14,7 @@ import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
 import { redactor } from '../core/redact.js';
-import { startOrphanWatchdog } from './watchdog.js';
+import { ExitSpill, SPILL_ENV } from '../core/exitSpill.js';
 
 /** A batch that is not full goes out after this long. */
 const FLUSH_EVERY_MS = 100;
@@ -32,11 +32,11 @@ let finished = false;
 let failedHere = false;
 // The main process closes the channel once it has our tally; before that, a closed channel means
 // it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
+// If the CUT blocks the event loop, the main process's orphan guard kills us (controller/orphanGuard.ts).
 process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));
-// ... and if the CUT blocks the event loop, a watchdog thread that does not need it.
-startOrphanWatchdog();
 
 let recorder: Recorder | undefined;
+const spill = new ExitSpill(process.env[SPILL_ENV]);
 let control: LoopControl | undefined;
 let startResolve: ((at: number) => void) | undefined;
 let stopRequested = false;
@@ -51,6 +51,7 @@ process.on('message', (m: MainMessage) => {
       break;
     case 'ack':
       recorder?.ack(m.seq);
+      spill.ack(m.seq);
       break;
     case 'stop':
       stopRequested = true;
@@ -110,7 +111,10 @@ async function init(spec: RunnerSpec): Promise<void> {
     batchSize: spec.batchSize,
     window: spec.window,
     openModel: spec.options.schedule !== '',
-    send: (b) => send(b),
+    send: (b) => {
+      spill.keep(b);
+      send(b);
+    },
     intervalMs: spec.options.summary * 1000,
     redact,
   });
@@ -209,13 +213,15 @@ async function waitUntil(t: number): Promise<void> {
   }
 }
 
-// A CUT that calls process.exit(): what was recorded still goes out (the IPC pipe write is tried
-// synchronously), and the main process learns why.
+// A CUT that calls process.exit(): what was recorded still goes out, and the main process learns
+// why. The IPC writes are tried, and what libuv would drop at exit goes to the spill file too.
 process.on('exit', (code) => {
   if (finished || !process.connected) return;
   try {
     recorder?.flush(true);
-    send({ type: 'failed', phase, error: `the process exited with code ${code} (process.exit called by the CUT?)` });
+    const why = { type: 'failed', phase, error: `the process exited with code ${code} (process.exit called by the CUT?)` } satisfies RunnerMessage;
+    spill.write([why]);
+    send(why);
   } catch {
     /* exiting anyway */
   }
