@@ -80,7 +80,9 @@ function runWarnings(run: EndedRun, ends: RunnerEnd[], outputFailure: OutputFail
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   const otherErrors = queue.errorsByType[OTHER];
   if (otherErrors !== undefined) {
-    warnings.push(`the errors had more than ${MAX_ERROR_TYPES} distinct types in a runner: ${otherErrors} errors of the later types are counted under "${OTHER}"`);
+    warnings.push(
+      `the errors had more than ${MAX_ERROR_TYPES} distinct types in a runner: ${otherErrors} errors of the later types are counted under "${OTHER}"`,
+    );
   }
   if (queue.runners.some((r) => r?.labels.keys.some((k) => k?.request === OTHER))) {
     warnings.push(`the CUT used more than ${MAX_NAMES} distinct request or transaction names in a runner: the later ones are counted under "${OTHER}"`);
@@ -88,7 +90,8 @@ function runWarnings(run: EndedRun, ends: RunnerEnd[], outputFailure: OutputFail
   if (stop.abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${stop.abortedBy} was crossed`);
   if (run.start.lateMs > 0) {
     const at = new Date(plan.startAt!).toISOString();
-    warnings.push(`the runners were ready ${run.start.lateMs} ms after --start-at ${at}: this ${plan.shard !== undefined ? 'shard' : 'run'} started at once, that late`);
+    const what = plan.shard !== undefined ? 'shard' : 'run';
+    warnings.push(`the runners were ready ${run.start.lateMs} ms after --start-at ${at}: this ${what} started at once, that late`);
   }
   return warnings;
 }
@@ -104,7 +107,9 @@ export async function finishRun(run: EndedRun, endedAt: number): Promise<RunResu
   const incomplete = ends.filter((e) => e.startedAt !== undefined && e.sentEvents === undefined).map((e) => `${e.id}.${e.index}`);
   if (incomplete.length > 0) {
     summary.events.incomplete = incomplete;
-    summary.warnings.push(`runner ${incomplete.join(', ')} ended without its final figures: the counts of its last moments may be missing (events lost: unknown)`);
+    summary.warnings.push(
+      `runner ${incomplete.join(', ')} ended without its final figures: the counts of its last moments may be missing (events lost: unknown)`,
+    );
   }
   if (plan.shard !== undefined || plan.startAt !== undefined) {
     summary.shard = {
