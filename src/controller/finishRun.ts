@@ -54,16 +54,16 @@ export function runnerEnds(runners: readonly RunnerProcess[], queue: StatsQueue)
       pid: r.child.pid,
       state: r.state,
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
-      ...(r.tally !== undefined
+      ...(r.done !== undefined
         ? {
-            sentEvents: r.tally.sentEvents,
-            startedAt: r.tally.startedAt,
-            endedAt: r.tally.endedAt,
-            cpu: Math.round(r.tally.cpu * 100) / 100,
-            blockedMs: Math.round(r.tally.blockedMs),
-            ...(r.tally.arrivals !== undefined ? { arrivals: r.tally.arrivals } : {}),
+            sentEvents: r.done.sentEvents,
+            startedAt: r.done.startedAt,
+            endedAt: r.done.endedAt,
+            cpu: Math.round(r.done.cpu * 100) / 100,
+            blockedMs: Math.round(r.done.blockedMs),
+            ...(r.done.arrivals !== undefined ? { arrivals: r.done.arrivals } : {}),
           }
-        : // No tally (killed, crashed): it started if its start instant came before its end.
+        : // No done message (killed, crashed): it started if its start instant came before its end.
           r.startAt !== undefined && r.startAt <= (r.endedAt ?? Date.now())
           ? { startedAt: r.startAt, ...(r.endedAt !== undefined ? { endedAt: r.endedAt } : {}) }
           : {}),
@@ -102,7 +102,7 @@ export async function finishRun(run: EndedRun, endedAt: number): Promise<RunResu
   const ends = runnerEnds(run.runners, queue);
   const outputFailure = run.output?.failure?.();
   const summary = buildSummary(queue, ends, run.startedAt, endedAt, stop.interrupted, runWarnings(run, ends, outputFailure));
-  // A runner that started and ended without its tally (a CUT that called process.exit(), a crash):
+  // A runner that started and ended without its done message (a CUT that called process.exit(), a crash):
   // what it sent last is unknown, and so is what was lost; never `lost 0` (docs/reference.md "Summary JSON").
   const incomplete = ends.filter((e) => e.startedAt !== undefined && e.sentEvents === undefined).map((e) => `${e.id}.${e.index}`);
   if (incomplete.length > 0) {
