@@ -1,5 +1,5 @@
 /**
- * Issue 20 point 4: a CUT that calls process.exit() ends its runner without the final tally: what it
+ * docs/when-things-go-wrong.md "A runner that ends without its figures": a CUT that calls process.exit() ends its runner without its done message: what it
  * sent last is unknown, so is what was lost. The summary says so instead of claiming `lost 0`.
  */
 import { readdirSync } from 'node:fs';

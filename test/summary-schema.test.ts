@@ -8,7 +8,7 @@ import { Recorder } from '../src/runner/Recorder.js';
 import type { BatchMessage } from '../src/core/protocol.js';
 import type { Clock } from '../src/cut/clock.js';
 import { StatsQueue } from '../src/stats/StatsQueue.js';
-import { decodeTally, encodeTally, newTally, addTally } from '../src/stats/aggregate.js';
+import { decodeLatencies, encodeLatencies, newLatencies, addLatencies } from '../src/stats/aggregate.js';
 import { decodeHistogram, encodeHistogram, mergeEncoded, newHistogram, newSeriesHistogram, percentileMs } from '../src/stats/histogram.js';
 import { LatencyCounts } from '../src/stats/LatencyCounts.js';
 import { pylogen } from './helpers.js';
@@ -151,8 +151,8 @@ describe('the series: per interval, from interval histograms merged exactly', ()
 
 describe('encoded tallies merge exactly', () => {
   it('the merge of two encoded tallies has the percentiles of the union, not an average', () => {
-    const a = newTally();
-    const b = newTally();
+    const a = newLatencies();
+    const b = newLatencies();
     const union = newHistogram();
     for (let i = 0; i < 3000; i++) {
       const v = 100 + ((i * 7919) % 5000);
@@ -165,9 +165,9 @@ describe('encoded tallies merge exactly', () => {
     a.timed = b.timed = 3000;
     a.min = 0.1; a.max = 5.1; a.sum = 7000;
     b.min = 20; b.max = 110; b.sum = 190_000;
-    const merged = newTally();
-    addTally(merged, decodeTally(JSON.parse(JSON.stringify(encodeTally(a)))));
-    addTally(merged, decodeTally(JSON.parse(JSON.stringify(encodeTally(b)))));
+    const merged = newLatencies();
+    addLatencies(merged, decodeLatencies(JSON.parse(JSON.stringify(encodeLatencies(a)))));
+    addLatencies(merged, decodeLatencies(JSON.parse(JSON.stringify(encodeLatencies(b)))));
     expect(merged.timed).toBe(6000);
     expect(merged.min).toBe(0.1);
     expect(merged.max).toBe(110);

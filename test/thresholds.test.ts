@@ -68,7 +68,7 @@ describe('parseThreshold', () => {
 /** An aggregate with these latencies in ms recorded, as mergeDelta would leave it. */
 function agg(request: string, ms: number[], errors = 0, id = 'run', nature: 'req' | 'tra' = 'req'): RequestAgg {
   const a = newAgg(id, 'Cut', nature, request);
-  // The latencies go to the ok tally (ok and failed are apart since summary version 2).
+  // The latencies go to the ok latencies (ok and failed are apart since summary version 2).
   for (const v of ms) {
     a.ok.latency.recordValue(Math.round(v * 1000));
     a.ok.sum += v;

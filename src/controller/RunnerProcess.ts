@@ -14,12 +14,12 @@ import { guardRunner, releaseRunner } from './orphanGuard.js';
 /** How long the IPC messages of a runner that exited may take to arrive before its spill file is read. */
 const DISCONNECT_AFTER_EXIT_MS = 1000;
 
-/** How long a runner that sent its final tally may take to exit before it is killed. */
+/** How long a runner that sent its done message may take to exit before it is killed. */
 const LINGER_AFTER_DONE_MS = 500;
 
 export type RunnerState = 'starting' | 'ready' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-export type DoneTally = Extract<RunnerMessage, { type: 'done' }>;
+export type DoneMessage = Extract<RunnerMessage, { type: 'done' }>;
 
 export interface RunnerEvents {
   onBatch(r: RunnerProcess, b: BatchMessage): void;
@@ -57,7 +57,7 @@ const RUNNER_ENV = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } 
 export class RunnerProcess {
   state: RunnerState = 'starting';
   readonly child: ChildProcess;
-  tally: DoneTally | undefined;
+  done: DoneMessage | undefined;
   /** why it failed: one line with the runner, the state and the cause */
   failure: string | undefined;
   exitCode: number | null = null;
@@ -145,7 +145,7 @@ export class RunnerProcess {
         this.events.onTick(this, m);
         break;
       case 'done':
-        this.tally = m;
+        this.done = m;
         this.setState('stopped');
         // Everything was received (messages arrive in order): let the runner exit.
         if (this.child.connected) this.child.disconnect();
@@ -163,7 +163,7 @@ export class RunnerProcess {
    * received, and why it ended.
    */
   private async readSpilled(): Promise<void> {
-    if (this.state === 'stopped') return; // its tally came: it spilled nothing
+    if (this.state === 'stopped') return; // its done message came: it spilled nothing
     if (this.child.connected) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, DISCONNECT_AFTER_EXIT_MS);
@@ -177,7 +177,7 @@ export class RunnerProcess {
   }
 
   /**
-   * A runner that sent its tally has nothing left to say; if its exit is held up, it is killed. Node's
+   * A runner that sent its done message has nothing left to say; if its exit is held up, it is killed. Node's
    * exit waits for libuv's threadpool, where a DNS lookup of an unresolvable endpoint can hang for
    * the resolver's timeout (5 s and more): the run must still end on time.
    */
@@ -216,7 +216,7 @@ export class RunnerProcess {
     this.setState('running');
   }
 
-  /** Graceful stop: the runner finishes its operations in flight, flushes and sends its tally. */
+  /** Graceful stop: the runner finishes its operations in flight, flushes and sends its done message. */
   stop(): void {
     if (this.state === 'stopped' || this.state === 'failed') return;
     this.send({ type: 'stop' });

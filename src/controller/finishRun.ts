@@ -54,16 +54,16 @@ export function runnerEnds(runners: readonly RunnerProcess[], queue: StatsQueue)
       pid: r.child.pid,
       state: r.state,
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
-      ...(r.tally !== undefined
+      ...(r.done !== undefined
         ? {
-            sentEvents: r.tally.sentEvents,
-            startedAt: r.tally.startedAt,
-            endedAt: r.tally.endedAt,
-            cpu: Math.round(r.tally.cpu * 100) / 100,
-            blockedMs: Math.round(r.tally.blockedMs),
-            ...(r.tally.arrivals !== undefined ? { arrivals: r.tally.arrivals } : {}),
+            sentEvents: r.done.sentEvents,
+            startedAt: r.done.startedAt,
+            endedAt: r.done.endedAt,
+            cpu: Math.round(r.done.cpu * 100) / 100,
+            blockedMs: Math.round(r.done.blockedMs),
+            ...(r.done.arrivals !== undefined ? { arrivals: r.done.arrivals } : {}),
           }
-        : // No tally (killed, crashed): it started if its start instant came before its end.
+        : // No done message (killed, crashed): it started if its start instant came before its end.
           r.startAt !== undefined && r.startAt <= (r.endedAt ?? Date.now())
           ? { startedAt: r.startAt, ...(r.endedAt !== undefined ? { endedAt: r.endedAt } : {}) }
           : {}),
@@ -80,7 +80,9 @@ function runWarnings(run: EndedRun, ends: RunnerEnd[], outputFailure: OutputFail
   if (outputFailure !== undefined) warnings.push(outputWarning(outputFailure));
   const otherErrors = queue.errorsByType[OTHER];
   if (otherErrors !== undefined) {
-    warnings.push(`the errors had more than ${MAX_ERROR_TYPES} distinct types in a runner: ${otherErrors} errors of the later types are counted under "${OTHER}"`);
+    warnings.push(
+      `the errors had more than ${MAX_ERROR_TYPES} distinct types in a runner: ${otherErrors} errors of the later types are counted under "${OTHER}"`,
+    );
   }
   if (queue.runners.some((r) => r?.labels.keys.some((k) => k?.request === OTHER))) {
     warnings.push(`the CUT used more than ${MAX_NAMES} distinct request or transaction names in a runner: the later ones are counted under "${OTHER}"`);
@@ -88,7 +90,8 @@ function runWarnings(run: EndedRun, ends: RunnerEnd[], outputFailure: OutputFail
   if (stop.abortedBy !== undefined) warnings.push(`the run was stopped early by --abort-on-fail: threshold ${stop.abortedBy} was crossed`);
   if (run.start.lateMs > 0) {
     const at = new Date(plan.startAt!).toISOString();
-    warnings.push(`the runners were ready ${run.start.lateMs} ms after --start-at ${at}: this ${plan.shard !== undefined ? 'shard' : 'run'} started at once, that late`);
+    const what = plan.shard !== undefined ? 'shard' : 'run';
+    warnings.push(`the runners were ready ${run.start.lateMs} ms after --start-at ${at}: this ${what} started at once, that late`);
   }
   return warnings;
 }
@@ -99,12 +102,14 @@ export async function finishRun(run: EndedRun, endedAt: number): Promise<RunResu
   const ends = runnerEnds(run.runners, queue);
   const outputFailure = run.output?.failure?.();
   const summary = buildSummary(queue, ends, run.startedAt, endedAt, stop.interrupted, runWarnings(run, ends, outputFailure));
-  // A runner that started and ended without its tally (a CUT that called process.exit(), a crash):
+  // A runner that started and ended without its done message (a CUT that called process.exit(), a crash):
   // what it sent last is unknown, and so is what was lost; never `lost 0` (docs/reference.md "Summary JSON").
   const incomplete = ends.filter((e) => e.startedAt !== undefined && e.sentEvents === undefined).map((e) => `${e.id}.${e.index}`);
   if (incomplete.length > 0) {
     summary.events.incomplete = incomplete;
-    summary.warnings.push(`runner ${incomplete.join(', ')} ended without its final figures: the counts of its last moments may be missing (events lost: unknown)`);
+    summary.warnings.push(
+      `runner ${incomplete.join(', ')} ended without its final figures: the counts of its last moments may be missing (events lost: unknown)`,
+    );
   }
   if (plan.shard !== undefined || plan.startAt !== undefined) {
     summary.shard = {

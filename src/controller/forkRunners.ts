@@ -66,7 +66,8 @@ export function forkRunners(plan: RunPlan, targets: RunTargets, queue: StatsQueu
             queue.onBatch(r.spec.slot, b);
             hooks.afterBatch();
             if (plan.verbosity >= 3) {
-              say(`trace: batch ${r.spec.options.id}.${r.spec.index} seq ${b.seq}: ${b.eventCount} events, ${b.requests} requests, lag ${Math.round(Date.now() - b.sentAt)} ms, queued ${b.queued}\n`);
+              const lag = Math.round(Date.now() - b.sentAt);
+              say(`trace: batch ${r.spec.options.id}.${r.spec.index} seq ${b.seq}: ${b.eventCount} events, ${b.requests} requests, lag ${lag} ms, queued ${b.queued}\n`);
             }
           },
           onTick: (r, m) => queue.onTick(r.spec.slot, m.localTps, m.localCount, m.cpu),

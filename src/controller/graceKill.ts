@@ -30,7 +30,7 @@ export async function killAfterGrace(r: RunnerProcess, intervalMs: number, recor
   const n = inFlight(r);
   r.child.kill('SIGKILL');
   await r.exited;
-  if (r.tally !== undefined) return; // it answered after all
+  if (r.done !== undefined) return; // it answered after all
   const now = Date.now();
   const ms = Math.max(0, now - (r.startAt ?? now));
   const latency = new LatencyCounts();

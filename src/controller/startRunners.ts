@@ -64,7 +64,8 @@ export class RunStart {
       this.lateMs = Math.max(0, t0 - plan.startAt);
       t0 = Math.max(t0, plan.startAt);
       const at = new Date(plan.startAt).toISOString();
-      if (plan.verbosity > 0 || this.lateMs > 0) say(`pylogen: ${this.lateMs > 0 ? `ready ${this.lateMs} ms after --start-at ${at}: starting at once` : `waiting for --start-at ${at}`}\n`);
+      const late = `ready ${this.lateMs} ms after --start-at ${at}: starting at once`;
+      if (plan.verbosity > 0 || this.lateMs > 0) say(`pylogen: ${this.lateMs > 0 ? late : `waiting for --start-at ${at}`}\n`);
     }
     this.t0 = t0;
     if (plan.verbosity > 0) say(`t0 ${new Date(t0).toISOString()}: ${plural(runners.length, 'runner')} ready\n`);

@@ -127,7 +127,8 @@ export class RunStop {
     if (!this.stallSaid && waited >= STALL_SAY_MS) {
       this.stallSaid = true;
       const reader = this.plan.out === '' ? 'stdout' : this.plan.out;
-      this.say(`pylogen: the event stream's reader (${reader}) has taken nothing for ${(waited / 1000).toFixed(1)} s: the runners wait for it (backpressure)\n`);
+      const s = (waited / 1000).toFixed(1);
+      this.say(`pylogen: the event stream's reader (${reader}) has taken nothing for ${s} s: the runners wait for it (backpressure)\n`);
     }
     if ((this.interrupted || this.stoppedEarly || this.ending || Date.now() >= this.lastEnd) && waited >= STALL_GIVE_UP_MS) this.output.abandon();
   }

@@ -86,7 +86,7 @@ export interface BatchMessage {
 }
 
 /** What one key recorded since its last shipment, for its ok or its failed events (ms; histograms in µs). */
-export interface TallyDelta {
+export interface LatencyDelta {
   n: number;
   min: number;
   max: number;
@@ -100,8 +100,8 @@ export interface TallyDelta {
 
 export interface HistogramDelta {
   key: number;
-  ok?: TallyDelta;
-  failed?: TallyDelta;
+  ok?: LatencyDelta;
+  failed?: LatencyDelta;
 }
 
 export type RunnerMessage =
@@ -110,7 +110,7 @@ export type RunnerMessage =
   | { type: 'tick'; localTps: number; localCount: number; at: number; cpu: number }
   | {
       type: 'done';
-      /** the final tally: how many events and batches this runner sent in all */
+      /** the done message, the final figures: how many events and batches this runner sent in all */
       sentEvents: number;
       sentBatches: number;
       requests: number;
@@ -132,5 +132,5 @@ export type MainMessage =
   | { type: 'start'; at: number }
   /** acknowledges batches up to seq: the runner's backpressure window */
   | { type: 'ack'; seq: number }
-  /** stop now: finish the operations in flight, flush, tally, exit */
+  /** stop now: finish the operations in flight, flush, send the done message, exit */
   | { type: 'stop' };

@@ -5,7 +5,7 @@
  * request's encoded HdrHistogram (the summary's `hdr`), HdrHistogram's own plot: the x axis is
  * log10(1 / (1 - p)), so 50%, 90%, 99%, 99.9%, 99.99% are evenly spaced.
  */
-import { decodeTally } from '../stats/aggregate.js';
+import { decodeLatencies } from '../stats/aggregate.js';
 import type { CapacityResult } from '../summary/schema.js';
 import type { Summary } from '../stats/summary.js';
 
@@ -51,7 +51,7 @@ function distribution(s: Summary): ReportData['distribution'] {
   const curves = s.byRequest
     .filter((r) => r.ok.hdr.count > 0)
     .map((r) => {
-      const t = decodeTally(r.ok.hdr);
+      const t = decodeLatencies(r.ok.hdr);
       // the exact max caps a percentile: a bucket's top can exceed the largest value recorded
       return { name: `${r.id} ${r.request}`, values: x.map((k) => r3(Math.min(t.latency.getValueAtPercentile(100 * (1 - 10 ** -k)) / 1000, t.max))) };
     });

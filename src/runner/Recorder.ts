@@ -27,7 +27,7 @@ import {
   type HistogramDelta,
   type KeyDef,
   type KeyDelta,
-  type TallyDelta,
+  type LatencyDelta,
 } from '../core/protocol.js';
 import { MAX_ERROR_TYPES, MAX_NAMES, OTHER } from '../core/bounds.js';
 
@@ -48,7 +48,7 @@ const SAMPLE_TRIES = 200;
 const HISTOGRAM_EVERY_MS = 250;
 
 /** Latencies of one kind of outcome (ok or failed) of a key, since the last histogram shipment. */
-class Tally {
+class Recording {
   latency = new LatencyCounts();
   service: LatencyCounts | undefined;
   n = 0;
@@ -66,8 +66,8 @@ class KeyStats {
   count = 0; // in the current batch
   errors = 0; // in the current batch
   errorTypes: Record<string, number> | undefined; // in the current batch
-  readonly ok: Tally;
-  failed: Tally | undefined; // made at the first error
+  readonly ok: Recording;
+  failed: Recording | undefined; // made at the first error
   /** def.step and def.nature, one pointer closer: they are read on every event */
   readonly step: number;
   readonly nature: 'req' | 'tra';
@@ -75,7 +75,7 @@ class KeyStats {
     readonly def: KeyDef,
     readonly openModel: boolean,
   ) {
-    this.ok = new Tally(openModel);
+    this.ok = new Recording(openModel);
     this.step = def.step;
     this.nature = def.nature;
   }
@@ -306,7 +306,7 @@ export class Recorder implements OperationSink {
   /** An error's counts by type (off the hot path of ok events); its interned text id when events ship. */
   private countError(ks: KeyStats, err: unknown): number {
     ks.errors++;
-    ks.failed ??= new Tally(ks.openModel);
+    ks.failed ??= new Recording(ks.openModel);
     const type = bounded(this.types, errorType(err), MAX_ERROR_TYPES);
     // errorsByType counts requests' errors; a transaction's error is one of them again.
     if (ks.def.nature === 'req') {
@@ -473,8 +473,8 @@ export class Recorder implements OperationSink {
   }
 
   /** What t recorded since the last shipment, which is then cleared. */
-  private take(t: Tally): TallyDelta {
-    const d: TallyDelta = { n: t.n, min: t.min, max: t.max, sum: t.sum, serviceSum: t.serviceSum, latency: this.encode(t.latency) };
+  private take(t: Recording): LatencyDelta {
+    const d: LatencyDelta = { n: t.n, min: t.min, max: t.max, sum: t.sum, serviceSum: t.serviceSum, latency: this.encode(t.latency) };
     if (t.service !== undefined) d.service = this.encode(t.service);
     t.n = 0;
     t.min = Infinity;

@@ -1,7 +1,7 @@
 /**
  * A runner: one child process per runner of a CUT line (child_process.fork). It loads the CUT, runs
  * setup(), says `ready`, waits for its start instant, loops, runs teardown(), flushes its events and
- * sends its final tally. It exits by itself when its IPC channel closes (the main process died).
+ * sends its done message (its final figures). It exits by itself when its IPC channel closes (the main process died).
  */
 import { systemClock } from '../cut/clock.js';
 import { loadCut } from '../cut/load.js';
@@ -30,7 +30,7 @@ function send(msg: RunnerMessage): void {
 
 let finished = false;
 let failedHere = false;
-// The main process closes the channel once it has our tally; before that, a closed channel means
+// The main process closes the channel once it has our done message; before that, a closed channel means
 // it is gone: stop at once, nobody would read what we measure (no orphan keeps loading a KMS).
 // If the CUT blocks the event loop, the main process's orphan guard kills us (controller/orphanGuard.ts).
 process.on('disconnect', () => process.exit(failedHere ? 1 : finished ? 0 : 3));

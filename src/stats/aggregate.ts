@@ -4,14 +4,14 @@
  * the merged histogram, never averaged. Ok and failed requests are kept apart (a refused or
  * throttled request is fast: mixed in, it makes the target look faster than it is).
  */
-import type { HistogramDelta, Nature, TallyDelta } from '../core/protocol.js';
+import type { HistogramDelta, Nature, LatencyDelta } from '../core/protocol.js';
 import { addEncoded, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
-import type { EncodedTally, LatencyFigures } from '../summary/schema.js';
+import type { EncodedLatencies, LatencyFigures } from '../summary/schema.js';
 
-export type { EncodedTally, LatencyFigures };
+export type { EncodedLatencies, LatencyFigures };
 
 /** The latencies of one outcome (ok or failed): histograms of µs, and exact figures in ms beside them. */
-export interface Tally {
+export interface Latencies {
   latency: Histogram;
   /** service time from the actual start: open model only (in the closed model it is the latency) */
   service: Histogram | undefined;
@@ -33,27 +33,27 @@ export interface RequestAgg {
   count: number;
   errors: number;
   errorsByType: Record<string, number>;
-  ok: Tally;
-  failed: Tally;
+  ok: Latencies;
+  failed: Latencies;
 }
 
-export function newTally(): Tally {
+export function newLatencies(): Latencies {
   return { latency: newHistogram(), service: undefined, timed: 0, min: Infinity, max: 0, sum: 0, serviceSum: 0 };
 }
 
 export function newAgg(id: string, cut: string, nature: Nature, request: string, step = 0): RequestAgg {
-  return { id, cut, nature, request, step, count: 0, errors: 0, errorsByType: {}, ok: newTally(), failed: newTally() };
+  return { id, cut, nature, request, step, count: 0, errors: 0, errorsByType: {}, ok: newLatencies(), failed: newLatencies() };
 }
 
-/** Adds one runner's tally delta (encoded histograms and exact figures) to a tally. */
-export function addTallyDelta(t: Tally, d: TallyDelta): void {
+/** Adds one runner's latency delta (encoded histograms and exact figures) to latencies. */
+export function addLatencyDelta(t: Latencies, d: LatencyDelta): void {
   addEncoded(t.latency, d.latency);
   if (d.service !== undefined) addEncoded((t.service ??= newHistogram()), d.service);
   addFigures(t, d.n, d.min, d.max, d.sum, d.serviceSum);
 }
 
 /** The exact figures beside the histograms: count, min, max and sums. */
-function addFigures(into: Tally, timed: number, min: number, max: number, sum: number, serviceSum: number): void {
+function addFigures(into: Latencies, timed: number, min: number, max: number, sum: number, serviceSum: number): void {
   into.timed += timed;
   if (min < into.min) into.min = min;
   if (max > into.max) into.max = max;
@@ -61,8 +61,8 @@ function addFigures(into: Tally, timed: number, min: number, max: number, sum: n
   into.serviceSum += serviceSum;
 }
 
-/** Adds one tally into another, exactly. */
-export function addTally(into: Tally, t: Tally): void {
+/** Adds latencies into others, exactly. */
+export function addLatencies(into: Latencies, t: Latencies): void {
   into.latency.add(t.latency);
   if (t.service !== undefined) (into.service ??= newHistogram()).add(t.service);
   addFigures(into, t.timed, t.min, t.max, t.sum, t.serviceSum);
@@ -70,8 +70,8 @@ export function addTally(into: Tally, t: Tally): void {
 
 /** Adds one runner's histogram delta to an aggregate. */
 export function mergeDelta(agg: RequestAgg, d: HistogramDelta): void {
-  if (d.ok !== undefined) addTallyDelta(agg.ok, d.ok);
-  if (d.failed !== undefined) addTallyDelta(agg.failed, d.failed);
+  if (d.ok !== undefined) addLatencyDelta(agg.ok, d.ok);
+  if (d.failed !== undefined) addLatencyDelta(agg.failed, d.failed);
 }
 
 /** One aggregate of several (the steps of a request): counts added, histograms merged exactly. */
@@ -82,17 +82,17 @@ export function mergeAggs(aggs: RequestAgg[]): RequestAgg {
     m.count += a.count;
     m.errors += a.errors;
     for (const [t, n] of Object.entries(a.errorsByType)) m.errorsByType[t] = (m.errorsByType[t] ?? 0) + n;
-    addTally(m.ok, a.ok);
-    addTally(m.failed, a.failed);
+    addLatencies(m.ok, a.ok);
+    addLatencies(m.failed, a.failed);
   }
   return m;
 }
 
 /** Ok and failed together: what the summary reported before ok and failed were apart. */
-export function allOf(a: RequestAgg): Tally {
-  const t = newTally();
-  addTally(t, a.ok);
-  addTally(t, a.failed);
+export function allOf(a: RequestAgg): Latencies {
+  const t = newLatencies();
+  addLatencies(t, a.ok);
+  addLatencies(t, a.failed);
   return t;
 }
 
@@ -105,19 +105,19 @@ export function figures(h: Histogram, exact: { min: number; max: number; mean: n
   return { min: r3(exact.min), mean: r3(exact.mean), p50: p(50), p90: p(90), p99: p(99), p999: p(99.9), max: r3(exact.max) };
 }
 
-export function latencyFigures(t: Tally): LatencyFigures {
+export function latencyFigures(t: Latencies): LatencyFigures {
   return figures(t.latency, { min: t.min, max: t.max, mean: t.timed > 0 ? t.sum / t.timed : 0 });
 }
 
 /** Service time (from the actual start): in the closed model it is the latency itself. */
-export function serviceFigures(t: Tally): LatencyFigures {
+export function serviceFigures(t: Latencies): LatencyFigures {
   if (t.service === undefined) return latencyFigures(t);
   const h = t.service;
   return figures(h, { min: h.minNonZeroValue / 1000, max: h.maxValue / 1000, mean: t.timed > 0 ? t.serviceSum / t.timed : 0 });
 }
 
-export function encodeTally(t: Tally): EncodedTally {
-  const e: EncodedTally = {
+export function encodeLatencies(t: Latencies): EncodedLatencies {
+  const e: EncodedLatencies = {
     count: t.timed,
     minMs: t.timed > 0 ? t.min : null,
     maxMs: t.timed > 0 ? t.max : null,
@@ -129,10 +129,10 @@ export function encodeTally(t: Tally): EncodedTally {
   return e;
 }
 
-/** The inverse of encodeTally: what `pylogen merge` and a report start from. */
-export function decodeTally(e: EncodedTally): Tally {
-  const t = newTally();
-  addTallyDelta(t, {
+/** The inverse of encodeLatencies: what `pylogen merge` and a report start from. */
+export function decodeLatencies(e: EncodedLatencies): Latencies {
+  const t = newLatencies();
+  addLatencyDelta(t, {
     n: e.count,
     min: e.minMs ?? Infinity,
     max: e.maxMs ?? 0,

@@ -12,7 +12,7 @@
  * percentiles read, its histograms encoded and dropped); a batch arriving later still for a sealed
  * interval reopens it from its encoded histograms.
  */
-import type { ArrivalCounts, KeyDelta, Nature, TallyDelta } from '../core/protocol.js';
+import type { ArrivalCounts, KeyDelta, Nature, LatencyDelta } from '../core/protocol.js';
 import { addEncoded, decodeHistogram, encodeHistogram, newSeriesHistogram, percentileMs, type Histogram } from './histogram.js';
 import type { Series, SeriesColumns, SeriesRow } from '../summary/schema.js';
 
@@ -131,7 +131,7 @@ export class SeriesBuilder {
   }
 
   /** A batch's histograms of one key. */
-  addHistograms(interval: number, k: SeriesRowKey, ok: TallyDelta | undefined, failed: TallyDelta | undefined): void {
+  addHistograms(interval: number, k: SeriesRowKey, ok: LatencyDelta | undefined, failed: LatencyDelta | undefined): void {
     const r = this.row(interval, k);
     if (ok !== undefined) addEncoded((r.ok ??= newSeriesHistogram()), ok.latency);
     if (failed !== undefined) addEncoded((r.failed ??= newSeriesHistogram()), failed.latency);

@@ -5,14 +5,14 @@
 import type { StatsQueue } from './StatsQueue.js';
 import {
   allOf,
-  decodeTally,
-  encodeTally,
+  decodeLatencies,
+  encodeLatencies,
   newAgg,
   latencyFigures,
   mergeAggs,
   serviceFigures,
   type RequestAgg,
-  type Tally,
+  type Latencies,
 } from './aggregate.js';
 import { bestFullInterval } from './series.js';
 import { percent, plural } from '../core/text/plural.js';
@@ -35,14 +35,14 @@ export function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fal
   return to > from ? (to - from) / 1000 : fallback;
 }
 
-function outcome(t: Tally, seconds: number): Outcome {
+function outcome(t: Latencies, seconds: number): Outcome {
   const empty = t.timed === 0;
   return {
     count: t.timed,
     throughput: r2(t.timed / seconds),
     latencyMs: empty ? null : latencyFigures(t),
     serviceMs: empty ? null : serviceFigures(t),
-    hdr: encodeTally(t),
+    hdr: encodeLatencies(t),
   };
 }
 
@@ -96,8 +96,8 @@ export function aggOfRow(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
   a.count = row.count;
   a.errors = row.errors;
   a.errorsByType = { ...row.failed.byType };
-  a.ok = decodeTally(row.ok.hdr);
-  a.failed = decodeTally(row.failed.hdr);
+  a.ok = decodeLatencies(row.ok.hdr);
+  a.failed = decodeLatencies(row.failed.hdr);
   return a;
 }
 

@@ -17,8 +17,8 @@ export interface LatencyFigures {
   max: number;
 }
 
-/** A tally as the summary JSON carries it: exact figures and encoded histograms, for an exact merge. */
-export interface EncodedTally {
+/** Latencies as the summary JSON carries them: exact figures and encoded histograms, for an exact merge. */
+export interface EncodedLatencies {
   count: number;
   /** exact, ms (null when count is 0) */
   minMs: number | null;
@@ -193,7 +193,7 @@ export interface Outcome {
   /** from the actual start (open model); the same as latencyMs in the closed model */
   serviceMs: LatencyFigures | null;
   /** what an exact merge needs: counts, exact min / max / sums, HdrHistograms (µs, compressed base64) */
-  hdr: EncodedTally;
+  hdr: EncodedLatencies;
 }
 
 export interface ByRequest {
@@ -225,7 +225,7 @@ export interface Summary {
   wallSeconds: number;
   interrupted: boolean;
   runners: { planned: number; started: number; ended: number; failed: number };
-  /** incomplete: the runners (id.index) that ended without their final tally: what they sent is unknown, so is lost */
+  /** incomplete: the runners (id.index) that ended without their done message: what they sent is unknown, so is lost */
   events: { sent: number; received: number; lost: number; incomplete?: string[] };
   /** throughputs are of ok requests; errorRateMean is the failed requests' mean rate beside them */
   requests: { count: number; errors: number; throughputMean: number; errorRateMean: number; throughputHwm: number; throughputHwmAt: string | null };

@@ -1,7 +1,7 @@
 /**
  * The VerdictSource of a run: the stats queue's aggregates, the runners' spans (throughput's
  * denominator, as the summary's) and their open-model arrival tallies. During the run (for
- * --abort-on-fail) the runners have no tally yet: only counts and maxima are judged then.
+ * --abort-on-fail) the runners have sent no done message yet: only counts and maxima are judged then.
  */
 import type { StatsQueue } from '../stats/StatsQueue.js';
 import type { RunnerEnd } from '../stats/summary.js';
