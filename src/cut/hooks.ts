@@ -7,7 +7,7 @@
  * folder can import @aws-sdk/client-kms or node-forge). These hooks run on Node's hooks thread.
  */
 import { readFile } from 'node:fs/promises';
-import { CUT_TRANSFORM } from './compileOptions.js';
+import { compileError, CUT_TRANSFORM } from './compileOptions.js';
 
 interface HookData {
   /** file URL of this package's dist/index.js */
@@ -58,7 +58,8 @@ export async function resolve(
   } catch (err) {
     const bare = !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
     if (bare && context.parentURL !== undefined && (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      return nextResolve(specifier, { ...context, parentURL: data.packageAnchor });
+      // Not in pylogen's dependencies either: the first error, which names the module that imports it.
+      return nextResolve(specifier, { ...context, parentURL: data.packageAnchor }).catch(() => Promise.reject(err));
     }
     throw err;
   }
@@ -72,8 +73,14 @@ export async function load(
   if (url.startsWith('file:') && (url.endsWith('.ts') || url.endsWith('.mts'))) {
     const path = new URL(url);
     const source = await readFile(path, 'utf8');
-    const out = (await compiler()).transformSync(source, { ...CUT_TRANSFORM, sourcefile: decodeURIComponent(path.pathname) });
-    return { format: 'module', source: out.code, shortCircuit: true };
+    const file = decodeURIComponent(path.pathname);
+    let code: string;
+    try {
+      code = (await compiler()).transformSync(source, { ...CUT_TRANSFORM, sourcefile: file }).code;
+    } catch (err) {
+      throw compileError(err, file);
+    }
+    return { format: 'module', source: code, shortCircuit: true };
   }
   return nextLoad(url, context);
 }

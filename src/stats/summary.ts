@@ -250,6 +250,10 @@ function shardsLine(shards: ShardSummary[]): string {
   return `shards: ${shards.length} of ${shards[0]?.count ?? 0} merged (run ${shards[0]?.run || '-'})${spread}${late > 0 ? `, latest ${late} ms after --start-at` : ''}`;
 }
 
+/** Runners that ended well and timed nothing: the CUT's func() times no request. */
+const NO_REQUEST_HINT =
+  ': the CUT timed none; time each request in func() with a method decorated with @exec, or with op.time(NAME, fn) (docs/writing-a-cut.md)';
+
 /** The human summary for stderr. */
 export function formatSummary(s: Summary): string {
   const lines: string[] = [];
@@ -257,7 +261,7 @@ export function formatSummary(s: Summary): string {
   lines.push(
     `pylogen summary: ${plural(r.planned, 'runner')} (${r.ended} ended, ${r.failed} failed), wall ${s.wallSeconds.toFixed(2)} s${s.interrupted ? ', INTERRUPTED' : ''}`,
   );
-  lines.push(summaryTable(s) ?? 'no request was recorded');
+  lines.push(summaryTable(s) ?? `no request was recorded${r.failed === 0 && !s.interrupted ? NO_REQUEST_HINT : ''}`);
   if (s.arrivals !== undefined) {
     lines.push(`arrivals: planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`);
     const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs && b.ok.serviceMs !== null);

@@ -23,6 +23,7 @@
  */
 import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { MAX_ANSWER_BYTES, timeoutError, tooLarge } from './bounds.js';
+import { explainScheme } from './scheme.js';
 
 export type HttpHeaders = Record<string, string>;
 
@@ -78,7 +79,7 @@ export class HttpPool {
 
   request(method: string, path: string, headers: HttpHeaders, body: string | Buffer): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject, this.maxAnswerBytes, this.opts.timeoutMs);
+      const exchange = new Exchange(resolve, reject, this.maxAnswerBytes, this.opts.timeoutMs, this.origin);
       this.dispatcher.dispatch({ origin: this.origin, method, path, headers, body }, exchange);
     });
   }
@@ -104,6 +105,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly reject: (e: Error) => void,
     private readonly maxBytes: number,
     private readonly timeoutMs: number,
+    private readonly origin: string,
   ) {
     this.timer = setTimeout(() => this.timeout(), timeoutMs);
   }
@@ -161,7 +163,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
-    this.fail(socketClosed(err));
+    // A scheme that is not the server's says so (scheme.ts); a probe, when one is needed, is bounded and once per origin.
+    const explained = explainScheme(socketClosed(err), this.origin, this.timeoutMs);
+    if (explained instanceof Promise) void explained.then((e) => this.fail(e));
+    else this.fail(explained);
   }
 }
 

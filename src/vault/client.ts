@@ -118,8 +118,10 @@ export class VaultClient {
     try {
       parsed = a.text === '' ? {} : JSON.parse(a.text);
     } catch {
-      if (a.status >= 300) throw new VaultError(a.status, [], what, retryAfterOf(a));
-      throw new VaultProtocolError(`${what}: HTTP ${a.status} with a body that is not JSON`);
+      // Not JSON, so not Vault's answer (a web server's page, a proxy's): what answered, for the preflight.
+      const notVault = `HTTP ${a.status}, ${String(a.headers['content-type'] ?? 'no Content-Type').split(';')[0]}`;
+      if (a.status >= 300) throw Object.assign(new VaultError(a.status, [], what, retryAfterOf(a)), { notVault });
+      throw Object.assign(new VaultProtocolError(`${what}: HTTP ${a.status} with a body that is not JSON`), { notVault });
     }
     const o = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as VaultBody;
     if (a.status < 300) return o;

@@ -12,6 +12,7 @@ import type { VaultKeyEntry, VaultKeyFile } from './keyfile.js';
 import { missingRoute } from './setup.js';
 import { VaultError } from './VaultError.js';
 import { describeError } from '../core/errors.js';
+import { explainScheme, schemeMismatch } from '../transport/scheme.js';
 
 interface VaultCutClass {
   vault: { use: KeyUse; defaultKey?: string };
@@ -23,10 +24,11 @@ export async function preflightLine(p: PreflightLine): Promise<PreflightOutcome>
   const extra = p.line.options.extra as { namespace?: string };
   const env = { ...process.env, ...p.env };
   let client: VaultClient | undefined;
+  const timeoutMs = (p.line.options.timeout ?? 10) * 1000;
   const at = (): string => client?.address.origin ?? p.endpoint;
   try {
     const conn = vaultConnection(p.endpoint, env, extra.namespace);
-    client = new VaultClient({ ...conn, timeoutMs: (p.line.options.timeout ?? 10) * 1000, retries: 0 });
+    client = new VaultClient({ ...conn, timeoutMs, retries: 0 });
     const seal = await client.call('GET', 'sys/seal-status');
     if (seal?.sealed === true) return { ok: false, cause: `Vault at ${at()} is sealed: unseal it (vault operator unseal) before the run` };
     if (conn.token === undefined) return { ok: false, cause: `no Vault token: set VAULT_TOKEN or write ~/.vault-token (vault login)` };
@@ -59,6 +61,10 @@ export async function preflightLine(p: PreflightLine): Promise<PreflightOutcome>
     }
     return { ok: true, detail: `Vault at ${at()}: unsealed, token valid, key ${k.mount}/${k.name} (${type}, version ${String(data.latest_version)})`, ...notes };
   } catch (err) {
+    const notVault = (err as { notVault?: string } | null)?.notVault;
+    if (notVault !== undefined) return { ok: false, cause: `${at()}: does not speak the Vault API (${notVault})` };
+    const e = err instanceof Error ? await explainScheme(err, at(), timeoutMs) : err;
+    if (schemeMismatch(e) !== undefined) return { ok: false, cause: `Vault at ${at()}: ${(e as Error).message}` };
     return { ok: false, cause: `Vault at ${at()}: ${describeError(err)}` };
   } finally {
     client?.close();

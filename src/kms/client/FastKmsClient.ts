@@ -220,7 +220,11 @@ export class FastKmsClient implements KmsSender {
     try {
       data = answer.body.length === 0 ? {} : JSON.parse(answer.body.toString('utf8'));
     } catch (err) {
-      if (answer.status < 300) throw Object.assign(err as Error, { $metadata });
+      if (answer.status < 300) {
+        // as the SDK leaves it on a deserialization error: what answered, for the preflight (preflight.ts notKmsAnswer)
+        Object.defineProperty(err, '$response', { value: { statusCode: answer.status, headers: answer.headers }, enumerable: false });
+        throw Object.assign(err as Error, { $metadata });
+      }
       data = undefined;
     }
     const obj = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;

@@ -9,6 +9,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { IncomingMessage } from 'node:http';
 import { MAX_ANSWER_BYTES, timeoutError, tooLarge } from '../../transport/bounds.js';
+import { explainScheme } from '../../transport/scheme.js';
 
 interface HttpResponse {
   statusCode: number;
@@ -46,9 +47,17 @@ export function boundSdkHandler(client: KMSClient, timeoutMs: number, maxBytes =
       return out;
     } catch (err) {
       clearTimeout(timer);
-      throw timedOut ? timeoutError(timeoutMs) : err;
+      if (timedOut) throw timeoutError(timeoutMs);
+      throw err instanceof Error ? await explainScheme(err, originOf(request), timeoutMs) : err;
     }
   };
+}
+
+/** scheme://host[:port] of the SDK's HttpRequest. */
+function originOf(request: unknown): string {
+  const r = request as { protocol?: string; hostname?: string; port?: number };
+  const host = r.hostname?.includes(':') === true && !r.hostname.startsWith('[') ? `[${r.hostname}]` : (r.hostname ?? '');
+  return `${r.protocol ?? 'http:'}//${host}${r.port === undefined ? '' : `:${r.port}`}`;
 }
 
 /** The body's bytes counted as node:http pushes them (no Transform stream per answer). */

@@ -15,6 +15,7 @@ import { createKmsSender, DEFAULT_TIMEOUT_MS, type KmsClientKind, type KmsClient
 import { credentialSource, effectiveEndpoint, type CredentialSource } from './credentials.js';
 import { keyRef, type KeyEntry } from '../model/keyfile.js';
 import { SPEC_INFO } from '../model/specs.js';
+import { schemeMismatch, speaksTls } from '../../transport/scheme.js';
 
 export type PreflightOperation = 'DescribeKey' | 'GetPublicKey' | 'GenerateRandom';
 
@@ -85,6 +86,23 @@ function wrongKind(key: KeyEntry, op: PreflightOperation, answer: Record<string,
   return undefined;
 }
 
+/**
+ * The answer of a server that does not speak the AWS KMS API ("HTTP 501, text/html": a web server, a
+ * proxy's page), else undefined. A KMS answers in JSON (AWS JSON 1.1: application/x-amz-json-1.1) or
+ * names its error in X-Amzn-ErrorType; a gateway's 502 / 503 / 504 page may hide a KMS that is busy
+ * or down now, and is tried again as a KMS's own 5xx is.
+ */
+function notKmsAnswer(err: unknown): string | undefined {
+  const e = err as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number; headers?: Record<string, string> } } | null;
+  const status = e?.$response?.statusCode ?? e?.$metadata?.httpStatusCode;
+  const headers = e?.$response?.headers;
+  if (status === undefined || headers === undefined) return undefined;
+  const header = (name: string): string | undefined => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const type = (header('content-type') ?? '').split(';')[0]!.trim();
+  if (header('x-amzn-errortype') !== undefined || /json/i.test(type) || status === 502 || status === 503 || status === 504) return undefined;
+  return `HTTP ${status}, ${type === '' ? 'no Content-Type' : type}`;
+}
+
 /** One line: what went wrong and what to do, for a failed preflight call. */
 export function preflightCause(
   err: unknown,
@@ -94,6 +112,8 @@ export function preflightCause(
   const name = err instanceof Error ? err.name : type;
   const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
   const { where, op, key } = ctx;
+  // explained by the transport (src/transport/scheme.ts): https:// to a plain HTTP server, or the reverse
+  if (schemeMismatch(err) !== undefined) return `${where}: ${message}`;
   const theKey = key === undefined ? '' : `key "${key.name}" (${keyRef(key)})`;
   if (name === 'CredentialsProviderError') {
     return (
@@ -152,6 +172,13 @@ export async function preflightKms(
         if (wrong !== undefined) return { ok: false, operation: op, credentials, cause: `key "${key!.name}" (${keyRef(key!)}) at ${where} ${wrong}` };
         return { ok: true, operation: op, credentials };
       } catch (err) {
+        const answer = notKmsAnswer(err);
+        if (answer !== undefined) {
+          // nginx answers a plain request to its TLS port with a 400 page: the scheme is what is wrong
+          const tls = endpoint?.startsWith('http:') === true && (await speaksTls(new URL(endpoint).origin, timeoutMs));
+          const cause = tls ? `${where}: the server speaks TLS: did you mean https://? (it answered ${answer})` : `${where}: does not speak the AWS KMS API (${answer})`;
+          return { ok: false, operation: op, credentials, cause };
+        }
         const type = errorType(err);
         if (!TRANSIENT.has(type) && !(/^HTTP 5\d\d$/.test(type))) {
           return { ok: false, operation: op, credentials, cause: preflightCause(err, { where, op, key, timeoutS: timeoutMs / 1000, endpoint }) };
