@@ -118,7 +118,7 @@ async function runWith(
       throw err;
     }
   }
-  const output = openEventOutput(plan.outformat, plan.out, io.stdout);
+  const output = openEventOutput(plan.outformat, plan.out, io.stdout, say);
   const runners: RunnerProcess[] = [];
   /** slots whose start instant has come (postpone, rampup) */
   const due = new Set<number>();
@@ -412,7 +412,7 @@ async function runWith(
   let summaryFailed = false;
   if (plan.summaryJson !== '') {
     try {
-      writeSummaryJson(plan.summaryJson, summary, io.stdout);
+      writeSummaryJson(plan.summaryJson, summary, io.stdout, say);
     } catch (err) {
       summaryFailed = true;
       say(`pylogen: --summary-json ${plan.summaryJson}: the summary could not be written (${describeError(err)})\n`);

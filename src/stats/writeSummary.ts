@@ -9,7 +9,11 @@ import { summaryText } from './summaryText.js';
 
 export const SUMMARY_TO_STDOUT = '-';
 
-export function writeSummaryJson(path: string, summary: object, stdout: NodeJS.WritableStream = process.stdout): void {
+/** `say` (stderr) gets one line saying where a file was written, as `pylogen report` does. */
+export function writeSummaryJson(path: string, summary: object, stdout: NodeJS.WritableStream = process.stdout, say?: (s: string) => void): void {
   if (path === SUMMARY_TO_STDOUT) stdout.write(JSON.stringify(summary) + '\n');
-  else writeFileAtomic(path, summaryText(summary));
+  else {
+    writeFileAtomic(path, summaryText(summary));
+    say?.(`summary written to ${path}\n`);
+  }
 }
