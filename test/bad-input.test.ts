@@ -29,6 +29,7 @@ file('outonline.txt', 'cuts.Dummy --loops 1 --out x.csv\n');
 file('twocuts.txt', 'cuts.Dummy cuts.Dummy\n');
 file('noopts.txt', '--loops 2\n');
 file('missingvalue.txt', 'cuts.Dummy --id --loops 1\n');
+file('twice.txt', 'cuts.Dummy --loops 1 --lo 2\n');
 file('cuts/Declared.ts', `import { ClassUnderTest, type Operation } from 'pylogen';
 export class Declared extends ClassUnderTest<{ target?: string }> {
   static override readonly extraKeys = { target: 'where to send (default none)' };
@@ -60,7 +61,9 @@ const cases: [string, string[], RegExp][] = [
   ['zero concurrency', ['cuts.Dummy', '--concurrency', '0'], /--concurrency must be at least 1, but is 0/],
   ['fractional loops', ['cuts.Dummy', '--loops', '1.5'], /--loops must be a whole number, but is "1.5"/],
   ['zero loops: a run that would do nothing', ['cuts.Dummy', '--loops', '0'], /--loops must be at least 1, but is 0/],
-  ['a non-numeric pause', ['cuts.Dummy', '--pauseloop', 'abc'], /--pauseloop must be a number of seconds, but is "abc"/],
+  ['a non-numeric pause', ['cuts.Dummy', '--pauseloop', 'abc'], /--pauseloop must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "abc"/],
+  ['a duration with a bad unit', ['cuts.Dummy', '--duration', '10sec'], /--duration must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "10sec"/],
+  ['a schedule segment with a bad unit', ['cuts.Dummy', '--schedule', '30x@10'], /--schedule: segment 1 "30x@10": the duration must be more than 0/],
   ['--summary 0', ['cuts.Dummy', '--summary', '0'], /--summary must be at least 0.1s, but is 0/],
   ['--timeout 0', ['cuts.Dummy', '--timeout', '0'], /--timeout must be at least 0.001s, but is 0/],
   ['--retries over 10', ['cuts.Dummy', '--retries', '11'], /--retries must be at most 10, but is 11/],
@@ -91,7 +94,15 @@ const cases: [string, string[], RegExp][] = [
   ['--out and --summary-json naming one file', ['cuts.Dummy', '--out', 'same.out', '--summary-json', './same.out'], /--summary-json "\.\/same\.out" is the same file as --out: give each its own file/],
   ['--outformat none with --out', ['cuts.Dummy', '--outformat', 'none', '--out', 'x.csv'], /--out "x\.csv" with --outformat none: no event stream is written/],
   ['--file without scenario', ['cuts.Dummy', '--file', 'x.txt'], /--file goes with the scenario command/],
+  // an option given twice: yargs would keep the last value, silently
+  ['--extra given twice', ['cuts.Dummy', '--extra', '{"sleep":0}', '--ex', '{"error":2}'], /--extra is given twice \(as --extra and --ex\), and only one value would be used: give one JSON object/],
+  ['--duration given twice', ['cuts.Dummy', '--duration', '1', '--duration', '2'], /--duration is given twice, and only one value would be used: give it once/],
+  ['--steps and --lengths: one option twice', ['cuts.Dummy', '--steps', '16', '--lengths', '32'], /--lengths is given twice \(as --steps and --lengths\)/],
+  ['an option twice on a scenario line', ['scenario', '--file', 'twice.txt'], /^pylogen: twice.txt:1: --loops is given twice \(as --loops and --lo\)/],
+  ['an option twice in kms serve', ['kms', 'serve', '--port', '0', '--port', '1'], /--port is given twice/],
   // output paths
+  ['--out - and --summary-json -', ['cuts.Dummy', '--out', '-', '--summary-json', '-'], /--out - and --summary-json - would both write on standard output: give one of them a file/],
+  ['--report -', ['cuts.Dummy', '--report', '-'], /--report - : the report is a self-contained HTML file/],
   ['an unwritable --out', ['cuts.Dummy', '--out', '/nonexistent-dir/x.csv'], /--out "\/nonexistent-dir\/x.csv" cannot be written \(no such folder\)/],
   ['--out a folder', ['cuts.Dummy', '--out', 'adir'], /--out "adir" cannot be written \(it is a folder\)/],
   ['an unwritable --summary-json', ['cuts.Dummy', '--summary-json', '/nonexistent-dir/s.json'], /--summary-json "\/nonexistent-dir\/s.json" cannot be written/],

@@ -28,6 +28,16 @@ describe.concurrent('every command through yargs', () => {
     expect(v.stdout.trim()).toBe(version);
   });
 
+  it('capacity --help lists only what a search accepts; a run option it refuses says why', async () => {
+    const h = await pylogen(['capacity', '--help']);
+    expect(h.code).toBe(0);
+    for (const refused of ['--duration', '--loops', '--schedule', '--shard', '--start-at', '--abort-on-fail', '--file ']) expect(h.stdout).not.toContain(refused);
+    for (const taken of ['--step-seconds', '--threshold', '--process', '--extra']) expect(h.stdout).toContain(taken);
+    const r = await pylogen(['capacity', 'cuts.Dummy', '--dur', '5', '--start', '1', '--step', '1', '--threshold', 'p99<5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^pylogen: --duration cannot be used with capacity: the steps \(--step-seconds\) make the run's length and load\n$/);
+  });
+
   it('bare pylogen: its usage on stderr, nothing on stdout, exit 2', async () => {
     const r = await pylogen([]);
     expect(r.code).toBe(2);

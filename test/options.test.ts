@@ -47,10 +47,26 @@ describe('option values', () => {
     expect(v('extra', '{"a":1}')).toEqual({ value: { a: 1 } });
     expect(v('extra', { a: 1 })).toEqual({ value: { a: 1 } });
   });
+  it("durations take k6's and Artillery's units; a plain number stays seconds", () => {
+    expect(v('duration', '10')).toEqual({ value: 10 });
+    expect(v('duration', 10)).toEqual({ value: 10 });
+    expect(v('duration', '10s')).toEqual({ value: 10 });
+    expect(v('duration', '2m')).toEqual({ value: 120 });
+    expect(v('duration', '1h')).toEqual({ value: 3600 });
+    expect(v('duration', '1m30s')).toEqual({ value: 90 });
+    expect(v('grace', '500ms')).toEqual({ value: 0.5 });
+    expect(v('rampup', '1.5s')).toEqual({ value: 1.5 });
+    expect(v('timeout', '250ms')).toEqual({ value: 0.25 });
+    expect(v('step-seconds', '30s')).toEqual({ value: 30 });
+    expect(v('summary', '500ms')).toEqual({ value: 0.5 });
+  });
   it('names the option and the bad value', () => {
     expect(v('process', '1e400')).toEqual({ problem: '--process must be a whole number, but is "1e400"' });
     expect(v('summary', '0')).toEqual({ problem: '--summary must be at least 0.1s, but is 0' });
-    expect(v('duration', 'NaN')).toEqual({ problem: '--duration must be a number of seconds, but is "NaN"' });
+    expect(v('duration', 'NaN')).toEqual({ problem: '--duration must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "NaN"' });
+    expect(v('duration', '10x')).toEqual({ problem: '--duration must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "10x"' });
+    expect(v('grace', '5 min')).toEqual({ problem: '--grace must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "5 min"' });
+    expect(v('rampup', '-1s')).toMatchObject({ problem: expect.stringMatching(/^--rampup must be/) });
     expect(v('process', '300')).toEqual({ problem: '--process must be at most 256, but is 300' });
     expect(v('lengths', '')).toEqual({ problem: '--lengths must be whole numbers of bytes separated by commas, but has ""' });
   });

@@ -76,14 +76,16 @@ describe('parseSchedule', () => {
       '--schedule: segment 1 "30": expected DURATION@RATE, a duration in seconds and a rate in operations per second (e.g. 30@10 or 30@10-50)',
     );
     expect(usage(() => parseSchedule('0@10'))).toBe(
-      '--schedule: segment 1 "0@10": the duration must be a number of seconds greater than 0, but is "0"',
+      '--schedule: segment 1 "0@10": the duration must be more than 0, a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "0"',
     );
     expect(usage(() => parseSchedule('1@1, -2@10'))).toBe(
-      '--schedule: segment 2 "-2@10": the duration must be a number of seconds greater than 0, but is "-2"',
+      '--schedule: segment 2 "-2@10": the duration must be more than 0, a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "-2"',
     );
-    expect(usage(() => parseSchedule('5s@10'))).toBe(
-      '--schedule: segment 1 "5s@10": the duration must be a number of seconds greater than 0, but is "5s"',
+    expect(usage(() => parseSchedule('5x@10'))).toBe(
+      '--schedule: segment 1 "5x@10": the duration must be more than 0, a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "5x"',
     );
+    // k6's and Artillery's units; a plain number stays seconds
+    expect(parseSchedule('30s@100,2m@10-50,500ms@4,1@1').map((s) => s.durationS)).toEqual([30, 120, 0.5, 1]);
     expect(usage(() => parseSchedule('5@-3'))).toBe(
       '--schedule: segment 1 "5@-3": the rate must be 0 or more operations per second, but is "-3"',
     );

@@ -88,10 +88,22 @@ function split(words: readonly string[]): { cap: Record<string, string>; rest: s
   return { cap, rest, given };
 }
 
+const LENGTH = "cannot be used with capacity: the steps (--step-seconds) make the run's length and load";
+/** Run options a capacity search refuses, and why (its --help does not list them). */
+export const NOT_FOR_CAPACITY: Readonly<Record<string, string>> = {
+  shard: 'is for a run, not a capacity search (its steps are judged as they run, in one process)',
+  'start-at': 'is for a run, not a capacity search (its steps are judged as they run, in one process)',
+  schedule: LENGTH,
+  duration: LENGTH,
+  loops: LENGTH,
+  'abort-on-fail': 'cannot be used with capacity: the search stops at the first step that fails by itself',
+  file: 'goes with the scenario command: capacity runs one CUT',
+};
+
 export async function planCapacity(words: readonly string[], cwd: string): Promise<CapacityPlan> {
   const { cap, rest, given } = split(words);
   const problems = new Problems();
-  for (const flag of ['shard', 'start-at']) if (given.has(flag)) problems.add(`--${flag} is for a run, not a capacity search (its steps are judged as they run, in one process)`);
+  for (const [flag, why] of Object.entries(NOT_FOR_CAPACITY)) if (given.has(flag)) problems.add(`--${flag} ${why}`);
   const v: Record<string, unknown> = {};
   for (const d of CAPACITY_DEFS) {
     if (cap[d.name] === undefined) continue;
@@ -118,11 +130,6 @@ export async function planCapacity(words: readonly string[], cwd: string): Promi
     }
     if (given.has('concurrency')) problems.add('--concurrency cannot be used with --concurrency-steps: the steps set it');
   }
-  for (const flag of ['schedule', 'duration', 'loops']) {
-    if (given.has(flag)) problems.add(`--${flag} cannot be used with capacity: the steps (--step-seconds) make the run's length and load`);
-  }
-  if (given.has('abort-on-fail')) problems.add('--abort-on-fail cannot be used with capacity: the search stops at the first step that fails by itself');
-  if (given.has('file')) problems.add('--file goes with the scenario command: capacity runs one CUT');
   problems.throwIfAny();
 
   const levels = mode === 'rate' ? ladder(v.start as number, v.step as number, v.max as number | undefined) : steps!;

@@ -143,7 +143,7 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
   // the ladder's own plan has no thresholds (the steps are judged): the report shows the search's
   const plan = ran.plan === undefined ? undefined : { ...ran.plan, thresholds: cp.thresholds.map((t) => t.text) };
   const summary: Summary & { capacity?: CapacityResult } = { ...ran, ...(plan !== undefined ? { plan } : {}), capacity };
-  if (cp.summaryJson !== '') writeSummaryJson(cp.summaryJson, summary);
+  if (cp.summaryJson !== '') writeSummaryJson(cp.summaryJson, summary, process.stdout, say);
   const reportFailed = cp.report !== '' && !tryReport(cp.report, summary, say);
   const held = capacity.steps.some((s) => s.ok);
   const exitCode =

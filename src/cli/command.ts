@@ -38,6 +38,8 @@ export interface Command {
   /** a paragraph under the usage line of its --help */
   details?: string;
   options: readonly OptionRow[];
+  /** options taken as words but not shown by --help: the command refuses them itself, saying why */
+  hiddenOptions?: readonly OptionRow[];
   examples?: readonly (readonly [string, string])[];
   /** runs it; the exit code. UsageError → one line, exit 2 (main.ts). */
   run(args: CommandArgs): Promise<number>;
@@ -53,7 +55,7 @@ export function usageLine(c: Command, short = false): string {
 }
 
 /** Declares a command's rows to yargs: values stay strings (the table validates them), help shows defaults. */
-export function declareOptions(y: Argv, rows: readonly OptionRow[]): Argv {
+export function declareOptions(y: Argv, rows: readonly OptionRow[], hidden = false): Argv {
   for (const d of rows) {
     const shown = defaultShown(d);
     const v = valueName(d);
@@ -63,6 +65,7 @@ export function declareOptions(y: Argv, rows: readonly OptionRow[]): Argv {
       ...(d.kind.type === 'count' ? { type: 'count' as const } : d.kind.type === 'flag' ? { type: 'boolean' as const } : d.repeatable === true ? { type: 'array' as const } : {}),
       ...(d.short !== undefined ? { alias: d.short } : {}),
       ...(shown !== undefined ? { defaultDescription: shown } : {}),
+      ...(hidden ? { hidden: true } : {}),
     });
   }
   return y;

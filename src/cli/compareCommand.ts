@@ -78,8 +78,12 @@ export async function compare(files: readonly string[], raw: Readonly<Record<str
   const warnings = overloadWarnings(runs, names);
   process.stderr.write(formatComparison(comparison) + formatDifferences(diffs, names) + warnings.map((w) => `warning: ${w}\n`).join('') + (verdicts.length > 0 ? formatDeltaVerdicts(verdicts) : ''));
   const regression = verdicts.some((v) => !v.ok);
-  if (out !== undefined) writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), { version: 1, ...comparison, differences: diffs, warnings, thresholds: verdicts, regression });
-  if (report !== undefined) writeFileSync(resolve(cwd, report), renderCompare(runs, comparison, diffs, verdicts));
+  const say = (t: string) => void process.stderr.write(t);
+  if (out !== undefined) writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), { version: 1, ...comparison, differences: diffs, warnings, thresholds: verdicts, regression }, process.stdout, say);
+  if (report !== undefined) {
+    writeFileSync(resolve(cwd, report), renderCompare(runs, comparison, diffs, verdicts));
+    say(`report written to ${resolve(cwd, report)}\n`);
+  }
   return regression ? ExitCode.runFailed : ExitCode.ok;
 }
 

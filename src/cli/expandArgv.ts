@@ -28,7 +28,7 @@ export function commandOf(argv: readonly string[], commands: readonly Command[])
 
 /** The words yargs parses: the command's words, then its options as --name=value. */
 export function expandArgv(argv: readonly string[], c: Command): string[] {
-  const spec = specOfRows(c.options);
+  const spec = specOfRows([...c.options, ...(c.hiddenOptions ?? [])]);
   const counts = c.options.filter((d) => d.kind.type === 'count' && d.short !== undefined).map((d) => d.short!);
   const norm = normalizeArgv(argv.slice(c.path.length), spec);
   const out: string[] = [...c.path];

@@ -66,6 +66,7 @@ function builder(c: Command): (y: Argv) => Argv {
     // the default command's usage is the top level's (TOP_USAGE)
     if (c.path.length > 0) y.usage(`${usageLine(c)}${c.details !== undefined ? `\n\n${c.details}` : ''}`);
     declareOptions(y, c.options);
+    declareOptions(y, c.hiddenOptions ?? [], true);
     for (const [cmd, what] of c.examples ?? []) y.example(cmd, what);
     return y;
   };

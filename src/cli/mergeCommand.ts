@@ -77,7 +77,7 @@ export async function merge(sources: readonly string[], raw: Readonly<Record<str
   if (judged.length > 0) summary.thresholds = verdicts(judged);
   say(formatSummary(summary));
   if (judged.length > 0) say(formatVerdicts(judged));
-  writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), summary, io.stdout);
+  writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), summary, io.stdout, say);
   const reportFailed = report !== undefined && !tryReport(resolve(cwd, report), summary, say);
   return reportFailed || summary.runners.failed > 0 || summary.events.lost !== 0 || judged.some((j) => !j.ok) ? ExitCode.runFailed : ExitCode.ok;
 }

@@ -166,11 +166,19 @@ const OUTPUT_FILES: readonly { flag: string; of: (run: RunValues) => string }[] 
 
 function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void {
   const seen = new Map<string, string>();
+  // `-` is standard output for --out as for --summary-json (the event stream's default place)
+  if (run.out === SUMMARY_TO_STDOUT && run.summaryJson === SUMMARY_TO_STDOUT) {
+    problems.add('--out - and --summary-json - would both write on standard output: give one of them a file');
+  }
   for (const { flag, of } of OUTPUT_FILES) {
     const given = of(run);
-    if (given === '') continue;
+    if (given === '' || (flag === '--out' && given === SUMMARY_TO_STDOUT)) continue;
     if (flag === '--summary-json' && given === SUMMARY_TO_STDOUT) {
       if (run.outformat !== 'none' && run.out === '') problems.add('--summary-json - writes the summary on standard output, where the event stream goes: give --out FILE or --outformat none');
+      continue;
+    }
+    if (flag === '--report' && given === SUMMARY_TO_STDOUT) {
+      problems.add('--report - : the report is a self-contained HTML file, written whole at the end of the run (and on an interrupt), not a stream: give a file name (--report run.html)');
       continue;
     }
     const abs = resolve(cwd, given);
@@ -226,7 +234,7 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
   return {
     lines,
     outformat: run.outformat,
-    out: run.out === '' ? '' : resolve(cwd, run.out),
+    out: run.out === '' || run.out === SUMMARY_TO_STDOUT ? '' : resolve(cwd, run.out),
     summaryJson: run.summaryJson === '' || run.summaryJson === SUMMARY_TO_STDOUT ? run.summaryJson : resolve(cwd, run.summaryJson),
     report: run.report === '' ? '' : resolve(cwd, run.report),
     metricsPort: run.metricsPort,

@@ -36,6 +36,8 @@ export function expandPrefix(given: string, spec: NormalizeSpec): string {
 
 export function normalizeArgv(argv: readonly string[], spec: NormalizeSpec): string[] {
   const out: string[] = [];
+  /** option → how it was first typed: a single-valued option given twice is refused, not the first dropped */
+  const typed = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i]!;
     if (w === '--') {
@@ -50,6 +52,9 @@ export function normalizeArgv(argv: readonly string[], spec: NormalizeSpec): str
     const given = eq < 0 ? w.slice(2) : w.slice(2, eq);
     if (given === '') throw new UsageError(`bad option "${w}"`);
     const name = expandPrefix(given, spec);
+    const first = typed.get(name);
+    if (first !== undefined) throw new UsageError(twice(name, first, w.slice(0, eq < 0 ? undefined : eq)));
+    if (!spec.flags.has(name) && !(spec.repeatable?.has(name) ?? false)) typed.set(name, eq < 0 ? w : w.slice(0, eq));
     if (eq >= 0) {
       out.push(`--${name}`, w.slice(eq + 1));
     } else if (spec.flags.has(name)) {
@@ -64,6 +69,16 @@ export function normalizeArgv(argv: readonly string[], spec: NormalizeSpec): str
     }
   }
   return out;
+}
+
+/**
+ * yargs keeps the last value of an option given twice, silently. The values are not shown: some
+ * options carry secrets (--token, --credentials).
+ */
+function twice(name: string, first: string, second: string): string {
+  const how = first === second ? '' : ` (as ${first} and ${second})`;
+  const hint = name === 'extra' ? `: give one JSON object with every parameter, --extra '{"a":1,"b":2}'` : ': give it once';
+  return `--${name} is given twice${how}, and only one value would be used${hint}`;
 }
 
 /** The prefix-expansion spec of option rows (config/options.ts, a command's own rows). */

@@ -4,6 +4,7 @@
  * lines all go through it, so a value is checked the same way wherever it comes from.
  */
 import { Problems } from '../core/errors.js';
+import { DURATION_FORMS, durationSeconds } from '../core/duration.js';
 import { LINE_DEFAULTS, type LineOptions, type OutFormat } from '../core/plan.js';
 import { parseThreshold, type Threshold } from '../verdict/threshold.js';
 import { clientChoices, endpointSchemes, namedEndpoints, PROTOCOLS } from '../protocols/registry.js';
@@ -173,8 +174,8 @@ export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, 
       return { value: n };
     }
     case 'seconds': {
-      const n = num();
-      if (n === undefined) return { problem: `${label} must be a number of seconds, but is ${shown}` };
+      const n = typeof raw === 'string' ? durationSeconds(raw) : num();
+      if (n === undefined || !Number.isFinite(n)) return { problem: `${label} must be ${DURATION_FORMS}, but is ${shown}` };
       if (n < k.min) return { problem: `${label} must be at least ${k.min}s, but is ${n}` };
       return { value: n };
     }

@@ -74,7 +74,7 @@ async function runWith(
       throw err;
     }
   }
-  const output = openEventOutput(plan.outformat, plan.out, io.stdout);
+  const output = openEventOutput(plan.outformat, plan.out, io.stdout, say);
   const runners: RunnerProcess[] = [];
   const queue = new StatsQueue(output, (slot, seq) => runners[slot]?.send({ type: 'ack', seq }), Date.now, plan.summary * 1000);
   const events = new RunEvents(runObservers(plan, { ...io, say, live, metrics }));

@@ -52,7 +52,7 @@ const FORMATS: Record<Exclude<OutFormat, 'none'>, EventFormat> = { csv: csvForma
  * left alone (rows are counted, not written) and the run goes on: everything is still aggregated,
  * and the summary says how many rows were written.
  */
-export function openEventOutput(format: OutFormat, out: string, stdout: Writable = process.stdout): EventOutput | undefined {
+export function openEventOutput(format: OutFormat, out: string, stdout: Writable = process.stdout, say?: (s: string) => void): EventOutput | undefined {
   if (format === 'none') return undefined;
   const f = FORMATS[format];
   const stream: Writable = out === '' ? stdout : createWriteStream(out);
@@ -139,6 +139,8 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
       }
       clearTimeout(bound);
       if (failed === undefined) stream.off('error', onError);
+      // where the file is, as the summary and the report say theirs (a failure is said in the summary's warnings)
+      if (failed === undefined && out !== '') say?.(`events written to ${out} (${rows} rows)\n`);
       // Else the listener stays: a late error of a broken stream must not become an uncaught one.
     },
     failure: () => {

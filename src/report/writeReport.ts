@@ -8,10 +8,11 @@ export function writeReport(path: string, summary: ReportSummary): void {
   writeFileAtomic(path, renderReport(summary));
 }
 
-/** Writes the report at the end of a run; a failure is one line on stderr (`say`), and false. */
+/** Writes the report at the end of a run; one line on stderr (`say`) says where, or the failure (and false). */
 export function tryReport(path: string, summary: ReportSummary, say: (s: string) => void): boolean {
   try {
     writeReport(path, summary);
+    say(`report written to ${path}\n`);
     return true;
   } catch (err) {
     say(`pylogen: --report ${path}: the report could not be written (${describeError(err)})\n`);

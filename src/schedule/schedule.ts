@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { DURATION_FORMS, durationSeconds } from '../core/duration.js';
 import { segmentArrivals, type Segment } from './segment.js';
 
 // The open model's entry point: the schedule's syntax here, the rest re-exported.
@@ -20,7 +21,8 @@ const NEGATIVE = /^-(?:\d+\.?\d*|\.\d+)$/;
 
 /**
  * Parses an open-model schedule (PYLOGEN's `--openedmodel`, our `--schedule`): `D@R` segments
- * separated by commas, D in seconds (> 0, decimals allowed), R in operations per second (≥ 0) or a
+ * separated by commas, D in seconds (> 0, decimals allowed) or with a unit (`30s`, `2m`, src/core/duration.ts),
+ * R in operations per second (≥ 0) or a
  * linear ramp `R1-R2`, e.g. `30@10,20@15,30@10-50` (Hyperfoil's constantRate / increasingRate).
  * Spaces around the parts are ignored. Any problem throws a one-line UsageError naming the flag, the
  * segment (1-based, as written) and the bad value.
@@ -41,9 +43,9 @@ function parseSegment(text: string, where: string): Segment {
   }
   const durationText = text.slice(0, at).trim();
   const rateText = text.slice(at + 1).trim();
-  const durationS = DECIMAL.test(durationText) ? Number(durationText) : NaN;
+  const durationS = durationSeconds(durationText) ?? NaN;
   if (!(durationS > 0) || !Number.isFinite(durationS)) {
-    throw new UsageError(`${where}: the duration must be a number of seconds greater than 0, but is "${durationText}"`);
+    throw new UsageError(`${where}: the duration must be more than 0, ${DURATION_FORMS}, but is "${durationText}"`);
   }
   // A '-' past the first character separates a ramp's two rates; a leading one is a negative rate.
   const dash = rateText.indexOf('-', 1);

@@ -11,9 +11,13 @@ import { summaryText } from './summaryText.js';
 
 export const SUMMARY_TO_STDOUT = '-';
 
-export function writeSummaryJson(path: string, summary: object, stdout: NodeJS.WritableStream = process.stdout): void {
+/** `say` (stderr) gets one line saying where a file was written, as `pylogen report` does. */
+export function writeSummaryJson(path: string, summary: object, stdout: NodeJS.WritableStream = process.stdout, say?: (s: string) => void): void {
   if (path === SUMMARY_TO_STDOUT) stdout.write(JSON.stringify(summary) + '\n');
-  else writeFileAtomic(path, summaryText(summary));
+  else {
+    writeFileAtomic(path, summaryText(summary));
+    say?.(`summary written to ${path}\n`);
+  }
 }
 
 /** --summary-json at the end of a run: a summary that cannot be written (a full disk) is one line on stderr. */
@@ -21,7 +25,7 @@ export function summaryJsonObserver(path: string, stdout: NodeJS.WritableStream 
   return {
     end(summary) {
       try {
-        writeSummaryJson(path, summary, stdout);
+        writeSummaryJson(path, summary, stdout, say);
       } catch (err) {
         say(`pylogen: --summary-json ${path}: the summary could not be written (${describeError(err)})\n`);
         return false;
