@@ -323,24 +323,6 @@ async function runWith(
 
   io.beforeSummary?.();
   const endedAt = Date.now();
-  if (live !== undefined && lastTick !== undefined) {
-    // The block's last state: every count final, no runner active.
-    live.update(
-      renderProgress(
-        progress!.frame({
-          ...lastTick,
-          at: endedAt,
-          elapsedS: (endedAt - t0) / 1000,
-          globalCount: queue.requests,
-          errors: queue.requestErrors,
-          activeRunners: 0,
-          queueLength: queue.queueLength,
-        }, true),
-        live.width,
-      ),
-    );
-  }
-  live?.close();
   const ends: RunnerEnd[] = runners.map((r) => {
     const st = queue.runners[r.spec.slot]!;
     return {
@@ -367,6 +349,24 @@ async function runWith(
       receivedEvents: st.receivedEvents,
     };
   });
+  if (live !== undefined && lastTick !== undefined) {
+    // The block's last state: every count final, no runner active.
+    live.update(
+      renderProgress(
+        progress!.frame({
+          ...lastTick,
+          at: endedAt,
+          elapsedS: (endedAt - t0) / 1000,
+          globalCount: queue.requests,
+          errors: queue.requestErrors,
+          activeRunners: 0,
+          queueLength: queue.queueLength,
+        }, true, ends),
+        live.width,
+      ),
+    );
+  }
+  live?.close();
   const warnings = collectWarnings(queue, ends, plan);
   warnings.unshift(...targets.deaths());
   const outputFailure = output?.failure?.();
