@@ -45,11 +45,13 @@
 
   // Stacked areas: each series holds the running sum, drawn from the top layer down so each
   // layer's opaque fill covers the ones above it below its own line; the legend shows the layer's own value.
+  // A rate is null where too little of its interval ran (reportData.ts): a gap where every layer's is.
   function stacked(layers) {
     var sums = [];
     var acc = data.time.map(function () { return 0; });
+    var none = data.time.map(function (_, i) { return layers.every(function (l) { return l.values[i] == null; }); });
     layers.forEach(function (l) {
-      acc = acc.map(function (a, i) { return a + (l.values[i] || 0); });
+      acc = acc.map(function (a, i) { return none[i] ? null : a + (l.values[i] || 0); });
       sums.push(acc);
     });
     var series = [];
@@ -81,15 +83,23 @@
   var st = stacked(layers);
   chart('throughput', { series: [{}].concat(st.series), axes: [timeAxis(), { label: 'requests' + perS, size: 60 }], scales: { x: { time: true }, y: { range: fromZero } } }, [t].concat(st.rows));
 
-  // 2. Latency percentiles over time (log scale: max is often far above p50)
+  // 2. Latency percentiles over time (log scale: max is often far above p50). Several requests (a
+  // scenario, a CUT of several requests): p99 (solid) and p50 (dashed) of each, in its throughput
+  // colour; a click on a legend entry hides or shows it. One request: its p50, p90, p99 and max.
   var L = data.latency;
+  var ms = function (u, v) { return fmt(v, 3) + ' ms'; };
+  var lines = L.byRequest.length > 1
+    ? [].concat.apply([], L.byRequest.map(function (r, i) {
+        return [[r.name + ' p99', r.p99, color(i), 2, undefined], [r.name + ' p50', r.p50, color(i), 1, [6, 4]]];
+      }))
+    : [['p50', L.p50, color(0), 2], ['p90', L.p90, color(1), 2], ['p99', L.p99, color(3), 2], ['max', L.max, ERROR, 1]];
   chart('latency', {
-    series: [{}].concat([['p50', L.p50, color(0)], ['p90', L.p90, color(1)], ['p99', L.p99, color(3)], ['max', L.max, ERROR]].map(function (s) {
-      return { label: s[0], stroke: s[2], width: s[0] === 'max' ? 1 : 2, spanGaps: false, value: function (u, v) { return fmt(v, 3) + ' ms'; } };
+    series: [{}].concat(lines.map(function (s) {
+      return { label: s[0], stroke: s[2], width: s[3], dash: s[4], spanGaps: false, value: ms };
     })),
     scales: { x: { time: true }, y: { distr: 3 } },
     axes: [timeAxis(), { label: 'ms (log)', size: 60 }],
-  }, [t, positive(L.p50), positive(L.p90), positive(L.p99), positive(L.max)]);
+  }, [t].concat(lines.map(function (s) { return positive(s[1]); })));
 
   // 3. Percentile distribution, HdrHistogram style: x = log10(1 / (1 - p))
   var D = data.distribution;

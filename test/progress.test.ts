@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, ROOT, pylogen, tempDir } from './helpers.js';
+import { BIN, ROOT, pylogen, readJson, tempDir } from './helpers.js';
 
 const servers: string[] = [];
 afterEach(() => {
@@ -94,6 +94,27 @@ describe('live progress on a terminal', () => {
     expect(ended.indexOf('setup with tag x')).toBeLessThan(ended.indexOf('pylogen ▕'));
     expect(ended).toMatch(/done .*loops 800\/800/);
     expect(ended).toMatch(/^run\s+Echo\s+800 .*loops 800\/800/m);
+  }, 90_000);
+});
+
+describe('the last live block and the summary agree', () => {
+  it('per scenario line, postponed or not: the same ok/s over the line\'s active time as the summary\'s row', async () => {
+    const dir = tempDir();
+    // "late" runs 1 s of a 3.5 s run: over the run's time its rate would look 3.5 times lower
+    writeFileSync(
+      join(dir, 'two.txt'),
+      `cuts.Dummy --id early --duration 3 --extra '{"sleep":0.01}'\ncuts.Dummy --id late --postpone 2.5 --duration 1 --extra '{"sleep":0.01}'\n`,
+    );
+    const t = inTmux(['scenario', '--file', 'two.txt', '--outformat', 'none', '--summary-json', 's.json'], dir);
+    const ended = await until(t, 'the summary', 60_000, (s) => s.includes('EXITED 0'));
+    const s = readJson(join(dir, 's.json'));
+    for (const id of ['early', 'late']) {
+      const live = Number(new RegExp(`^${id}\\s+Dummy\\s+\\d+\\s+ok\\s+([\\d.]+)/s`, 'm').exec(ended)?.[1]);
+      const row = s.byRequest.find((b: { id: string }) => b.id === id);
+      // both are the row's ok count over the same seconds; the block shows one decimal, the JSON two
+      expect(Math.abs(live - row.throughput), `${id}: live ${live}/s vs summary ${row.throughput}/s\n${ended}`).toBeLessThanOrEqual(0.1);
+    }
+    expect(ended).toContain("ok/s over each line's active time");
   }, 90_000);
 });
 

@@ -105,7 +105,9 @@ describe('pylogen --report', () => {
     const row = s.series.byRequest[0]!;
     const sec = s.series.intervalMs / 1000;
     expect(d.time[0]).toBe(s.series.from / 1000);
-    expect(d.throughput.ok[0]!.values).toEqual(row.count.map((c, i) => Math.round(((c - row.errors[i]!) / sec) * 1000) / 1000));
+    // the full intervals (all but the first and the last): ok requests per second of the interval
+    const full = (a: (number | null)[]) => a.slice(1, -1);
+    expect(full(d.throughput.ok[0]!.values)).toEqual(full(row.count.map((c, i) => Math.round(((c - row.errors[i]!) / sec) * 1000) / 1000)));
     expect(d.latency.p99).toEqual(s.series.total.p99);
     expect(d.errorsByType.map((e) => e.name)).toEqual(['DummyError']);
     // the distribution: 50% .. 99.99% on log10(1 / (1 - p)), never decreasing, bracketing the run's p99
@@ -216,7 +218,52 @@ describe('pylogen capacity --report, and an interrupted open-model run', () => {
     expect(r.code, r.stderr).toBe(130);
     const text = readFileSync(html, 'utf8');
     expect(text).toContain('INTERRUPTED');
-    await rendersInChromium(html, CHARTS);
+    const dom = await rendersInChromium(html, CHARTS);
+    // a banner at the top, before the plan, not one small word
+    const banner = /<div class="banner" id="interrupted" role="alert">([\s\S]*?)<\/div>/.exec(dom);
+    expect(banner?.[1]).toMatch(/This run was interrupted.* every figure below is of what ran until then/);
+    expect(dom.indexOf('id="interrupted"')).toBeLessThan(dom.indexOf('<h2>Plan</h2>'));
+  }, 120_000);
+});
+
+describe('the report of a scenario: rates per actual interval length, latency per request', () => {
+  it('partial first and last intervals are rates over the seconds that ran; one latency line per request', async () => {
+    const dir = tempDir('pylogen-report-scn-');
+    // b starts 1.3 s in and runs 1.4 s: its first and last intervals are partial whatever the clock
+    writeFileSync(
+      join(dir, 'two.txt'),
+      `cuts.Dummy --id a --duration 3 --extra '{"sleep":0.005}'\ncuts.Dummy --id b --postpone 1.3 --duration 1.4 --extra '{"sleep":0.005}'\n`,
+    );
+    const r = await pylogen(['scenario', '--file', 'two.txt', '--outformat', 'none', '--report', 'r.html', '--summary-json', 's.json'], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const s = readJson<ReportSummary>(join(dir, 's.json'));
+    const html = join(dir, 'r.html');
+    const data = embedded(readFileSync(html, 'utf8')) as ReturnType<typeof reportData>;
+    const se = s.series;
+    for (const row of se.byRequest) {
+      const drawn = data.throughput.ok.find((o) => o.name === `${row.id} ${row.request}`)!.values;
+      const runs = s.byRunner.filter((x) => x.id === row.id);
+      const from = Math.min(...runs.map((x) => Date.parse(x.startedAt!)));
+      const to = Math.max(...runs.map((x) => Date.parse(x.endedAt!)));
+      const used = row.count.map((c, i) => ({ i, c })).filter((x) => x.c > 0);
+      // the first and the last interval with requests: their ok count over the seconds of the line's run inside them
+      for (const { i } of [used[0]!, used[used.length - 1]!]) {
+        const start = se.from + i * se.intervalMs;
+        const ran = (Math.min(start + se.intervalMs, to) - Math.max(start, from)) / 1000;
+        const want = ran >= 0.1 * (se.intervalMs / 1000) ? Math.round(((row.count[i]! - row.errors[i]!) / ran) * 1000) / 1000 : null;
+        expect(drawn[i], `${row.id} interval ${i}: ${ran} s ran`).toBe(want);
+      }
+      // a flat closed loop looks flat: no interval drawn at a third of the others (a generous bound:
+      // the machine is shared and its load moves the rate; a partial interval as a full one is far below)
+      const shown = drawn.filter((v): v is number => v !== null && v > 0).sort((x, y) => x - y);
+      const median = shown[Math.floor(shown.length / 2)]!;
+      for (const v of shown) expect(v, `${row.id}: ${JSON.stringify(drawn)}`).toBeGreaterThan(median / 3);
+    }
+    // chromium draws a latency line per request: p99 and p50 of each in the legend
+    const dom = await rendersInChromium(html, CHARTS);
+    const latency = charts(dom).get('latency')!;
+    for (const name of ['a R0-EXEC p99', 'a R0-EXEC p50', 'b R0-EXEC p99', 'b R0-EXEC p50']) expect(latency).toContain(name);
+    expect(dom).not.toContain('id="interrupted"');
   }, 120_000);
 });
 

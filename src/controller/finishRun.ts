@@ -98,8 +98,8 @@ function runWarnings(run: EndedRun, ends: RunnerEnd[], outputFailure: OutputFail
 
 export async function finishRun(run: EndedRun, endedAt: number): Promise<RunResult> {
   const { plan, queue, stop, start, say } = run;
-  run.events.stopped(endedAt, start.t0);
   const ends = runnerEnds(run.runners, queue);
+  run.events.stopped(endedAt, start.t0, ends);
   const outputFailure = run.output?.failure?.();
   const summary = buildSummary(queue, ends, run.startedAt, endedAt, stop.interrupted, runWarnings(run, ends, outputFailure));
   // A runner that started and ended without its done message (a CUT that called process.exit(), a crash):

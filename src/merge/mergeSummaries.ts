@@ -9,7 +9,7 @@
 import { UsageError } from '../core/errors.js';
 import { addSamples, type ErrorSamples } from '../core/errorSamples.js';
 import { mergeAggs } from '../stats/aggregate.js';
-import { activeSeconds, aggOfRow, byRequestKey, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
+import { activeSeconds, aggOfRow, runnerEnd, byRequestKey, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';
 
 export interface SummaryInput {
@@ -63,12 +63,6 @@ function checkShards(inputs: readonly SummaryInput[], partial: boolean): { shard
     warnings.push(`partial merge (--partial): ${list}: the counts are those of ${count - missing.length} shard${count - missing.length === 1 ? '' : 's'}`);
   }
   return { shards: [...seen.values()].map((v) => v.shard).sort((a, b) => a.index - b.index), warnings };
-}
-
-/** A runner of the summary JSON back to epoch ms, for activeSeconds. */
-function runnerEnd(r: RunnerSummary): RunnerEnd {
-  const { startedAt, endedAt, ...rest } = r;
-  return { ...rest, ...(startedAt !== undefined ? { startedAt: Date.parse(startedAt) } : {}), ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}) };
 }
 
 /** The rows of every summary for one nature, grouped by (id, cut, request) and merged exactly. */

@@ -6,6 +6,7 @@
  */
 import type { RunPlan } from '../core/plan.js';
 import type { StatsQueue, Tick } from '../stats/StatsQueue.js';
+import { activeSeconds, type RunnerEnd } from '../stats/summary.js';
 
 export interface LineProgress {
   id: string;
@@ -13,7 +14,10 @@ export interface LineProgress {
   /** requests so far, errors among them */
   count: number;
   errors: number;
-  /** ok requests per second over the last interval (the whole run's in the final frame) */
+  /**
+   * ok requests per second over the last interval; in the final frame over the line's active time
+   * (its first runner's start to its last runner's end), the summary table's `tput/s`
+   */
   tps: number;
   /** failed requests per second, the same way */
   errorTps: number;
@@ -28,7 +32,7 @@ export interface LineProgress {
 }
 
 export interface ProgressFrame {
-  /** the run has ended: throughputs are the means since t0 */
+  /** the run has ended: throughputs are over the active times, as in the summary */
   final: boolean;
   elapsedS: number;
   /** the run's progress 0..1, and the seconds it still needs (null: unknown yet) */
@@ -78,8 +82,11 @@ export class ProgressTracker {
     });
   }
 
-  /** The frame of a --summary tick of the stats queue; `final`: the run's end, with mean throughputs. */
-  frame(t: Tick, final = false): ProgressFrame {
+  /**
+   * The frame of a --summary tick of the stats queue. `final`: the run's end, its rates the summary's
+   * over each line's active time (and the run's over all runners'), from the runners' `ends`.
+   */
+  frame(t: Tick, final = false, ends: RunnerEnd[] = []): ProgressFrame {
     const q = this.queue;
     const { elapsedS, at } = t;
     // Requests and operations per line id, from the aggregates.
@@ -112,7 +119,7 @@ export class ProgressTracker {
         cut: l.cut,
         count: r.count,
         errors: r.errors,
-        ...rates(r, before, dt),
+        ...rates(r, before, final ? activeSeconds(ends, l.id, l.cut, elapsedS) : dt),
         p99: p99.byLine.get(l.id) ?? null,
         active,
         runners: l.runners,
@@ -133,7 +140,7 @@ export class ProgressTracker {
     });
     this.lastAt = at;
     const total = { count: t.globalCount, errors: t.errors };
-    const totalRates = final ? rates(total, { count: 0, errors: 0 }, elapsedS) : { tps: t.globalTps, errorTps: t.errorTps };
+    const totalRates = final ? rates(total, { count: 0, errors: 0 }, activeSeconds(ends, undefined, undefined, elapsedS)) : { tps: t.globalTps, errorTps: t.errorTps };
     // A timed run (any timed line) shows time; a run of loops only shows loops.
     const unit = plannedS > 0 ? 'time' : 'loops';
     let fraction: number;

@@ -37,7 +37,7 @@ export function progressObserver(live: LiveTerminal | undefined, quiet: boolean)
       if (live !== undefined) live.update(renderProgress(progress!.frame(t), live.width));
       else if (!quiet) run.say(statusLine(t, run.runners) + '\n');
     },
-    stopped(at, t0) {
+    stopped(at, t0, ends) {
       if (live !== undefined && lastTick !== undefined) {
         // The block's last state: every count final, no runner active.
         const final = {
@@ -49,7 +49,7 @@ export function progressObserver(live: LiveTerminal | undefined, quiet: boolean)
           activeRunners: 0,
           queueLength: queue.queueLength,
         };
-        live.update(renderProgress(progress!.frame(final, true), live.width));
+        live.update(renderProgress(progress!.frame(final, true, ends), live.width));
       }
       live?.close();
     },

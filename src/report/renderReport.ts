@@ -145,9 +145,18 @@ function capacitySection(s: ReportSummary): string {
   );
 }
 
+/** An interrupted run says so above everything: its figures are of what ran until then. */
+function interruptedBanner(s: ReportSummary): string {
+  if (!s.interrupted) return '';
+  return (
+    `<div class="banner" id="interrupted" role="alert"><strong>This run was interrupted</strong> at ${esc(s.endedAt)}, ` +
+    `${esc(s.wallSeconds.toFixed(2))} s after it began: every figure below is of what ran until then, not of the whole run planned.</div>`
+  );
+}
+
 const CHARTS: [string, string][] = [
   ['throughput', 'Throughput over time: ok requests per second by request, errors stacked on top'],
-  ['latency', 'Latency over time: p50, p90, p99 and max of each interval (ok requests, ms)'],
+  ['latency', 'Latency over time: p50, p90, p99 and max of each interval, or p50 and p99 of each request when there are several (ok requests, ms)'],
   ['distribution', 'Latency percentile distribution over the whole run (ok requests, ms)'],
   ['errors', 'Errors per second by type'],
   ['runners', 'Active runners and arrivals per second'],
@@ -167,6 +176,7 @@ export function renderReport(s: ReportSummary): string {
 <style>${a.pageCss}</style>
 </head><body>
 <header><h1>pylogen report</h1><p>${esc(status)}</p></header>
+${interruptedBanner(s)}
 ${planSection(s)}
 ${summarySection(s)}
 ${thresholdsSection(s)}

@@ -7,6 +7,7 @@
 import type { RunPlan } from '../core/plan.js';
 import type { Summary } from '../summary/schema.js';
 import type { StatsQueue, Tick } from './StatsQueue.js';
+import type { RunnerEnd } from './summary.js';
 
 /** The run as its observers see it once the runners are forked. */
 export interface RunBegin {
@@ -25,7 +26,7 @@ export interface RunObserver {
   /** every --summary seconds while runners run: the stats queue's tick */
   tick?(t: Tick): void;
   /** the runners have ended and every count is final (epoch ms; t0: when they started, 0 if they never did) */
-  stopped?(at: number, t0: number): void;
+  stopped?(at: number, t0: number, ends: RunnerEnd[]): void;
   /** the summary is final and printed; false: writing it out failed (said on stderr), and so the run fails */
   end?(summary: Summary): boolean | void | Promise<boolean | void>;
 }
@@ -42,8 +43,8 @@ export class RunEvents {
     for (const o of this.observers) o.tick?.(t);
   }
 
-  stopped(at: number, t0: number): void {
-    for (const o of this.observers) o.stopped?.(at, t0);
+  stopped(at: number, t0: number, ends: RunnerEnd[]): void {
+    for (const o of this.observers) o.stopped?.(at, t0, ends);
   }
 
   /** Each observer's end in turn, every one even after a failure: true when all of them succeeded. */

@@ -1,6 +1,6 @@
 /**
  * The end-of-run summary: the JSON of README "Summary JSON" (--summary-json) and the table on stderr, built from
- * the stats queue and the runners' final tallies.
+ * the stats queue and the runners' done messages.
  */
 import type { StatsQueue } from './StatsQueue.js';
 import {
@@ -16,30 +16,51 @@ import {
 } from './aggregate.js';
 import { bestFullInterval } from './series.js';
 import { percent, plural } from '../core/text/plural.js';
-import type { ByRequest, LatencyFigures, Outcome, RunnerEnd, Series, ShardSummary, Summary } from '../summary/schema.js';
+import type { ByRequest, LatencyFigures, Outcome, RunnerEnd, RunnerSummary, Series, ShardSummary, Summary } from '../summary/schema.js';
 
 export type { ByRequest, Outcome, RunnerEnd, RunnerSummary, ShardSummary, Summary } from '../summary/schema.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Seconds during which the runners of (id, cut) ran: from the first start to the last end. */
-export function activeSeconds(runners: RunnerEnd[], id: string, cut: string, fallback: number): number {
+/**
+ * The instants (epoch ms) the runners ran between: from the first start to the last end; undefined
+ * when none started. With `id` and `cut`: of that line's runners only. The one time over which every
+ * throughput of a line (the table's, the live block's last state) and of the run is a rate.
+ */
+export function activeSpan(runners: RunnerEnd[], id?: string, cut?: string): { from: number; to: number } | undefined {
   let from = Infinity;
   let to = -Infinity;
   for (const r of runners) {
-    if (r.id !== id || r.cut !== cut || r.startedAt === undefined) continue;
+    if ((id !== undefined && r.id !== id) || (cut !== undefined && r.cut !== cut) || r.startedAt === undefined) continue;
     from = Math.min(from, r.startedAt);
     to = Math.max(to, r.endedAt ?? r.startedAt);
   }
-  return to > from ? (to - from) / 1000 : fallback;
+  return to > from ? { from, to } : undefined;
 }
 
-function outcome(t: Latencies, seconds: number): Outcome {
+/** A runner of the summary JSON back to epoch ms, for activeSpan (a merge, a report). */
+export function runnerEnd(r: RunnerSummary): RunnerEnd {
+  const { startedAt, endedAt, ...rest } = r;
+  return { ...rest, ...(startedAt !== undefined ? { startedAt: Date.parse(startedAt) } : {}), ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}) };
+}
+
+/** Seconds during which the runners of (id, cut) ran: from the first start to the last end. */
+export function activeSeconds(runners: RunnerEnd[], id: string | undefined, cut: string | undefined, fallback: number): number {
+  const s = activeSpan(runners, id, cut);
+  return s === undefined ? fallback : (s.to - s.from) / 1000;
+}
+
+/**
+ * `count`: the requests counted (every batch carries its counts; latencies ship at most every 250 ms,
+ * so a runner killed mid-run leaves some counted without their latency): the row's figures are the
+ * counts, its latencies those of the `t.timed` requests whose latencies arrived.
+ */
+function outcome(t: Latencies, count: number, seconds: number): Outcome {
   const empty = t.timed === 0;
   return {
-    count: t.timed,
-    throughput: r2(t.timed / seconds),
+    count,
+    throughput: r2(count / seconds),
     latencyMs: empty ? null : latencyFigures(t),
     serviceMs: empty ? null : serviceFigures(t),
     hdr: encodeLatencies(t),
@@ -57,12 +78,12 @@ export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequ
     lengths,
     count: a.count,
     errors: a.errors,
-    throughput: r2(a.ok.timed / seconds),
-    errorRate: r2(a.failed.timed / seconds),
+    throughput: r2((a.count - a.errors) / seconds),
+    errorRate: r2(a.errors / seconds),
     latencyMs,
     serviceMs: all.service === undefined ? latencyMs : serviceFigures(all),
-    ok: outcome(a.ok, seconds),
-    failed: { ...outcome(a.failed, seconds), byType: { ...a.errorsByType } },
+    ok: outcome(a.ok, a.count - a.errors, seconds),
+    failed: { ...outcome(a.failed, a.errors, seconds), byType: { ...a.errorsByType } },
   };
 }
 
@@ -120,12 +141,14 @@ export function buildSummary(
 ): Summary {
   const wall = (endedAt - startedAt) / 1000;
   const sent = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents), 0);
-  const starts = runners.filter((r) => r.startedAt !== undefined).map((r) => r.startedAt!);
-  const ends = runners.filter((r) => r.endedAt !== undefined).map((r) => r.endedAt!);
-  const measured = starts.length > 0 && ends.length > 0;
-  const span = measured ? (Math.max(...ends) - Math.min(...starts)) / 1000 : wall;
-  const series = q.series.build(measured ? { from: Math.min(...starts), to: Math.max(...ends) } : { from: startedAt, to: endedAt });
+  const active = activeSpan(runners);
+  const span = active !== undefined ? (active.to - active.from) / 1000 : wall;
+  const series = q.series.build(active ?? { from: startedAt, to: endedAt });
   const aggs = [...q.aggs.values()];
+  // One set of figures: the totals are the sums of the rows (the same per-batch counts).
+  const sum = (nature: 'req' | 'tra') =>
+    aggs.filter((a) => a.nature === nature).reduce((t, a) => ({ count: t.count + a.count, errors: t.errors + a.errors }), { count: 0, errors: 0 });
+  const req = sum('req');
   const arrivals = runners.some((r) => r.arrivals !== undefined)
     ? runners.reduce(
         (s, r) => ({
@@ -136,8 +159,8 @@ export function buildSummary(
         { planned: 0, started: 0, dropped: 0 },
       )
     : undefined;
-  const mean = span > 0 ? r2((q.requests - q.requestErrors) / span) : 0;
-  const hwm = throughputHwm(series, mean, q.requests, endedAt);
+  const mean = span > 0 ? r2((req.count - req.errors) / span) : 0;
+  const hwm = throughputHwm(series, mean, req.count, endedAt);
   return {
     version: 2,
     startedAt: iso(startedAt),
@@ -152,14 +175,14 @@ export function buildSummary(
     },
     events: { sent, received: q.receivedEvents, lost: sent - q.receivedEvents },
     requests: {
-      count: q.requests,
-      errors: q.requestErrors,
+      count: req.count,
+      errors: req.errors,
       throughputMean: mean,
-      errorRateMean: span > 0 ? r2(q.requestErrors / span) : 0,
+      errorRateMean: span > 0 ? r2(req.errors / span) : 0,
       throughputHwm: hwm.tps,
       throughputHwmAt: hwm.at,
     },
-    transactions: { count: q.transactions, errors: q.transactionErrors },
+    transactions: sum('tra'),
     queue: {
       lengthHwm: q.queueLengthHwm,
       lengthHwmAt: q.queueLengthHwmAt > 0 ? iso(q.queueLengthHwmAt) : null,

@@ -28,6 +28,10 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
   for (const r of runners) if (r.failure !== undefined) w.push(r.failure);
   const lost = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents) - r.receivedEvents, 0);
   if (lost !== 0) w.push(`${lost} events were sent by runners but not received by the stats queue`);
+  // Counts ship with every batch, latencies at most every 250 ms: a runner killed mid-run leaves some counted without theirs.
+  let untimed = 0;
+  for (const a of q.aggs.values()) if (a.nature === 'req') untimed += a.count - a.ok.timed - a.failed.timed;
+  if (untimed > 0) w.push(`${plural(untimed, 'request')} counted without ${untimed > 1 ? 'their latencies' : 'its latency'} (a runner ended before sending them): the latency figures are of the others`);
 
   const blocked = runners.reduce((s, r) => s + (r.blockedMs ?? 0), 0);
   const ran = runners.reduce((s, r) => s + (r.endedAt !== undefined && r.startedAt !== undefined ? r.endedAt - r.startedAt : 0), 0);
