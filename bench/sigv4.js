@@ -16,7 +16,12 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 const creds = { accessKeyId: 'AKIDPYLOGENBENCH', secretAccessKey: 'pylogen-bench-secret' };
 const body = JSON.stringify({ KeyId: 'alias/pylogen-symmetric1', Plaintext: Buffer.alloc(16, 7).toString('base64') });
-const headersOf = () => ({ host: '127.0.0.1:42847', 'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length), 'x-amz-target': 'TrentService.Encrypt' });
+const headersOf = () => ({
+  host: '127.0.0.1:42847',
+  'content-type': 'application/x-amz-json-1.1',
+  'content-length': String(body.length),
+  'x-amz-target': 'TrentService.Encrypt',
+});
 
 /** The SDK signer's hash: node:crypto behind its Sha256 interface. */
 class NodeSha256 {

@@ -88,7 +88,9 @@ export class FastKmsClient implements KmsSender {
     private readonly sdk: KMSClient,
     private readonly opts: FastKmsClientOptions,
   ) {
-    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then((n) => (this.attemptsMax = Number.isInteger(n) && n >= 1 ? n : 1));
+    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then(
+      (n) => (this.attemptsMax = Number.isInteger(n) && n >= 1 ? n : 1),
+    );
   }
 
   destroy(): void {
