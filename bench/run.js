@@ -84,7 +84,7 @@ function observersSuite() {
 }
 
 const SUITES = { throughput: throughputSuite, observers: observersSuite };
-for (const extra of ['open-model.js', 'kms.js', 'kms-clients.js', 'report.js', 'merge.js', 'pkcs11.js', 'kmip.js', 'startup.js', 'azure.js', 'vault.js', 'gcp.js']) {
+for (const extra of ['open-model.js', 'kms.js', 'kms-clients.js', 'report.js', 'merge.js', 'pkcs11.js', 'kmip.js', 'startup.js', 'sigv4.js', 'azure.js', 'vault.js', 'gcp.js']) {
   const p = join(root, 'bench', extra);
   if (existsSync(p)) SUITES[extra.replace('.js', '')] = async () => (await import(p)).default();
 }

@@ -64,6 +64,7 @@ export function proxyEnv(env: NodeJS.ProcessEnv = process.env): { httpProxy?: st
 export class HttpPool {
   private readonly dispatcher: Dispatcher;
   private readonly maxAnswerBytes: number;
+  private readonly inFlight: InFlight;
 
   constructor(
     /** scheme://host[:port], no path */
@@ -71,6 +72,7 @@ export class HttpPool {
     private readonly opts: HttpPoolOptions,
   ) {
     this.maxAnswerBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+    this.inFlight = new InFlight(opts.timeoutMs);
     const settings = { connections: opts.connections, connectTimeout: opts.timeoutMs, headersTimeout: 0, bodyTimeout: 0 };
     // Without proxy variables, the Pool itself: no per-request origin lookup of an Agent.
     const proxy = proxyEnv();
@@ -79,21 +81,81 @@ export class HttpPool {
 
   request(method: string, path: string, headers: HttpHeaders, body: string | Buffer): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject, this.maxAnswerBytes, this.opts.timeoutMs, this.origin);
+      const exchange = new Exchange(resolve, reject, this.maxAnswerBytes, this.opts.timeoutMs, this.origin, this.inFlight);
+      this.inFlight.add(exchange);
       this.dispatcher.dispatch({ origin: this.origin, method, path, headers, body }, exchange);
     });
   }
 
   /** Drops every connection now (requests in flight end as errors). */
   close(): void {
+    this.inFlight.close();
     void this.dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+/**
+ * The exchanges in flight, oldest first, and one timer for the oldest one's deadline. Every exchange
+ * of a pool has the same timeout, so their deadlines come in the order they started: a linked list
+ * (O(1) to add and to remove, nothing allocated) and one timer stand for a timer per request (a
+ * Timeout object, its async resource and its list entry, made and cleared thousands of times a second).
+ * The bound is as exact as with a timer per request: the timer fires at the oldest deadline, every
+ * exchange past its deadline then ends, and the timer is armed again for the new oldest one.
+ */
+class InFlight {
+  private first: Exchange | undefined;
+  private last: Exchange | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(e: Exchange): void {
+    e.deadline = performance.now() + this.timeoutMs;
+    e.prev = this.last;
+    if (this.last === undefined) this.first = e;
+    else this.last.next = e;
+    this.last = e;
+    if (this.timer === undefined) this.arm(e.deadline);
+  }
+
+  remove(e: Exchange): void {
+    if (e.prev === undefined) {
+      if (this.first !== e) return; // not in the list (any more)
+      this.first = e.next;
+    } else e.prev.next = e.next;
+    if (e.next === undefined) this.last = e.prev;
+    else e.next.prev = e.prev;
+    e.prev = e.next = undefined;
+    // Nothing in flight: no timer keeps the process alive. Else it stays armed for an earlier
+    // deadline, and is armed again for the oldest one left when it fires.
+    if (this.first === undefined) this.close();
+  }
+
+  private arm(deadline: number): void {
+    this.timer = setTimeout(() => this.expire(), Math.max(1, Math.ceil(deadline - performance.now())));
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    // A timer may fire early by a rounding of its milliseconds: what is due within half of one is due.
+    while (this.first !== undefined && this.first.deadline <= now + 0.5) this.first.timeout();
+    if (this.first !== undefined) this.arm(this.first.deadline);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 
 /** One request's handler (undici's callback API, the cheapest: no wrapping, no stream). */
 class Exchange implements Dispatcher.DispatchHandler {
   private abort: ((err: Error) => void) | undefined;
-  private readonly timer: NodeJS.Timeout;
+  /** performance.now() past which it ends as a TimeoutError, and its neighbours in flight (InFlight) */
+  deadline = 0;
+  prev: Exchange | undefined;
+  next: Exchange | undefined;
   private done = false;
   private status = 0;
   private headers: HttpHeaders = {};
@@ -106,11 +168,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly maxBytes: number,
     private readonly timeoutMs: number,
     private readonly origin: string,
-  ) {
-    this.timer = setTimeout(() => this.timeout(), timeoutMs);
-  }
+    private readonly inFlight: InFlight,
+  ) {}
 
-  private timeout(): void {
+  timeout(): void {
     // Still queued or connecting: aborted as soon as undici hands the request its abort.
     this.fail(timeoutError(this.timeoutMs));
   }
@@ -118,7 +179,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private fail(err: Error): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    this.inFlight.remove(this);
     this.chunks.length = 0;
     this.reject(err);
     this.abort?.(err);
@@ -157,7 +218,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    this.inFlight.remove(this);
     const c = this.chunks;
     this.resolve({ status: this.status, headers: this.headers, body: c.length === 1 ? c[0]! : Buffer.concat(c, this.bytes) });
   }

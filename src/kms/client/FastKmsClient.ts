@@ -79,6 +79,8 @@ export class FastKmsClient implements KmsSender {
   private pool: HttpPool | undefined;
   private destroyed = false;
   private readonly maxAttempts: Promise<number>;
+  /** maxAttempts once resolved: read on every request, without a promise to await */
+  private attemptsMax: number | undefined;
   private retryStrategy: RetryStrategy | undefined;
 
   /** `sdk`: a KMSClient made by createKmsClient, whose configuration (not its transport) is used. */
@@ -86,7 +88,9 @@ export class FastKmsClient implements KmsSender {
     private readonly sdk: KMSClient,
     private readonly opts: FastKmsClientOptions,
   ) {
-    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then((n) => (Number.isInteger(n) && n >= 1 ? n : 1));
+    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then(
+      (n) => (this.attemptsMax = Number.isInteger(n) && n >= 1 ? n : 1),
+    );
   }
 
   destroy(): void {
@@ -160,7 +164,7 @@ export class FastKmsClient implements KmsSender {
     const codec = this.codec(command as { schema?: unknown; constructor: unknown });
     const body = codec.encode(command.input);
     const target = this.target instanceof Promise || this.target === undefined ? await (this.target ??= this.resolveTarget()) : this.target;
-    const maxAttempts = await this.maxAttempts;
+    const maxAttempts = this.attemptsMax ?? (await this.maxAttempts);
     if (maxAttempts === 1) {
       try {
         return await this.attempt(codec, target, body, 1, 0);
