@@ -260,10 +260,44 @@ export function summaryTableRows(s: Summary): TableRows | undefined {
   return { rows, left: perLength ? 5 : 4 };
 }
 
-function summaryTable(s: Summary): string | undefined {
-  const t = summaryTableRows(s);
-  return t === undefined ? undefined : table(t.rows, t.left);
+/**
+ * The columns a table narrower than the terminal leaves out, least important first: the ok rate, the
+ * p50 and p99, the errors and the row's names stay ('max ms' too: it says the unit).
+ */
+const DROPPABLE = ['p99.9', 'min', 'mean', 'nature', 'err p50', 'p90', 'cut', 'err/s'];
+
+/**
+ * The table as text, at most `width` columns wide when a width is given (a terminal's: a wider table
+ * would wrap into a mess) by leaving out the least important columns, and a line saying which; the
+ * full table without a width (not a terminal, a file).
+ */
+export function fitTable(t: TableRows, width?: number): string {
+  let { rows, left } = t;
+  const widest = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
+  let text = table(rows, left);
+  const dropped: string[] = [];
+  for (const name of DROPPABLE) {
+    if (width === undefined || widest(text) <= width) break;
+    const c = rows[0]!.indexOf(name);
+    if (c < 0) continue;
+    rows = rows.map((r) => r.filter((_, i) => i !== c));
+    if (c < left) left--;
+    dropped.push(name);
+    text = table(rows, left);
+  }
+  if (dropped.length === 0) return text;
+  // the note too is cut at spaces to the width, never wrapped mid-word by the terminal
+  const note: string[] = [''];
+  for (const word of `(${dropped.join(', ')} left out to fit ${width} columns; --summary-json and --report have every column)`.split(' ')) {
+    const last = note.length - 1;
+    if (note[last] !== '' && note[last]!.length + 1 + word.length > width!) note.push(word);
+    else note[last] = note[last] === '' ? word : `${note[last]} ${word}`;
+  }
+  return `${text}\n${note.join('\n')}`;
 }
+
+/** The width of the terminal stderr is, or undefined when it is not one (a file, a pipe: the full table). */
+const stderrColumns = (): number | undefined => (process.stderr.isTTY === true && process.stderr.columns > 0 ? process.stderr.columns : undefined);
 
 /** A merged summary's shards: how many, and how together they started (by each one's own clock). */
 function shardsLine(shards: ShardSummary[]): string {
@@ -277,14 +311,15 @@ function shardsLine(shards: ShardSummary[]): string {
 const NO_REQUEST_HINT =
   ': the CUT timed none; time each request in func() with a method decorated with @exec, or with op.time(NAME, fn) (docs/writing-a-cut.md)';
 
-/** The human summary for stderr. */
-export function formatSummary(s: Summary): string {
+/** The human summary for stderr; its table fits `width` columns (default: stderr's, when it is a terminal). */
+export function formatSummary(s: Summary, width = stderrColumns()): string {
   const lines: string[] = [];
   const { runners: r } = s;
   lines.push(
     `pylogen summary: ${plural(r.planned, 'runner')} (${r.ended} ended, ${r.failed} failed), wall ${s.wallSeconds.toFixed(2)} s${s.interrupted ? ', INTERRUPTED' : ''}`,
   );
-  lines.push(summaryTable(s) ?? `no request was recorded${r.failed === 0 && !s.interrupted ? NO_REQUEST_HINT : ''}`);
+  const t = summaryTableRows(s);
+  lines.push(t === undefined ? `no request was recorded${r.failed === 0 && !s.interrupted ? NO_REQUEST_HINT : ''}` : fitTable(t, width));
   if (s.arrivals !== undefined) {
     lines.push(`arrivals: planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`);
     const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs && b.ok.serviceMs !== null);
