@@ -100,6 +100,15 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/schedule/', '^src/core/'] },
     },
     {
+      name: 'observers-are-listed-once',
+      severity: 'error',
+      comment:
+        'progress/ and metrics/ are observers of the run\'s events (src/stats/runObserver.ts): controller/observers.ts lists ' +
+        'them, no stage imports them (run.ts only opens the terminal and the metrics endpoint, before the run: docs/internals.md)',
+      from: { path: '^src/controller/', pathNot: '^src/controller/observers\\.ts$' },
+      to: { path: '^src/(progress|metrics)/', pathNot: '^src/(progress/LiveTerminal|metrics/MetricsServer)\\.ts$' },
+    },
+    {
       name: 'the-pipeline-names-no-protocol',
       severity: 'error',
       comment:

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CapacityStep as Step } from '../src/summary/schema.js';
 import { kmsServe, pylogen, readJson, tempDir } from './helpers.js';
 
 const FAKE_ENV = { AWS_ACCESS_KEY_ID: 'AKIDPYLOGENCAPACITY', AWS_SECRET_ACCESS_KEY: 'capacity-test-secret', AWS_REGION: 'us-east-1' };
@@ -15,17 +16,6 @@ afterEach(async () => {
 
 /** `pylogen kms serve ARGS` on a free port, stopped after the test. */
 const serve = (args: string[]) => kmsServe(args, cleanups);
-
-interface Step {
-  rate?: number;
-  concurrency?: number;
-  achieved: number;
-  p50: number | null;
-  p99: number | null;
-  errors: number;
-  ok: boolean;
-  refine?: boolean;
-}
 
 describe('pylogen capacity', () => {
   it('raises the rate until the throttled KMS fails a step, on one set of runners, and reports the maximum', async () => {

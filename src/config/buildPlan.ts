@@ -264,7 +264,7 @@ export async function planFromWords(words: readonly string[], cwd: string): Prom
 /** `pylogen <cut> [options]`, its words already parsed (by yargs, in the CLI) */
 export async function planFromArgs(parsed: ParsedWords, cwd: string): Promise<RunPlan> {
   if (parsed.positionals.length === 0) throw new UsageError('no CUT given: pylogen <cut> [options], e.g. pylogen cuts.Dummy --proc 2 --duration 10');
-  // k6's habit: `pylogen run Dummy` is `pylogen Dummy` (issue 19 §3)
+  // k6's habit: `pylogen run Dummy` is `pylogen Dummy` (docs/reference.md)
   if (parsed.positionals.length === 2 && parsed.positionals[0] === 'run') parsed = { ...parsed, positionals: parsed.positionals.slice(1) };
   if (parsed.positionals.length > 1) throw new UsageError(`one CUT per command line, but got ${parsed.positionals.map((p) => `"${p}"`).join(' ')} (use a scenario file to run several)`);
   if (parsed.values.file !== undefined) throw new UsageError('--file goes with the scenario command: pylogen scenario --file FILE');
@@ -336,7 +336,7 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
       bad.push(at + err.message);
     }
   }
-  // Two lines with one --id would be counted as one row, silently merged (issue 19 §3).
+  // Two lines with one --id would be counted as one row, silently merged.
   const firstOf = new Map<string, number>();
   for (const l of lines) {
     const other = firstOf.get(l.options.id);

@@ -1,5 +1,5 @@
 /**
- * Secrets never reach an output (issue 20 §5). One place for the three masks every output uses:
+ * Secrets never reach an output (docs/when-things-go-wrong.md "Secrets"). One place for the three masks every output uses:
  * - secretKey: a key whose value is a secret (--extra {"password": ...}, "pw", "apiKey", "PIN", ...);
  * - maskUrl: the userinfo of any URL in a text (http://admin:pass@host → http://***@host);
  * - redactor: the run's known credential values (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, secret

@@ -199,7 +199,7 @@ export class Operation {
     this.running = false;
     if (this.requests === 1 && this.failed && this.sink.transactional === true) {
       // A transaction stopped by its first request's error: one failed request and one failed
-      // transaction (issue 19: 3,859 throttled GENERATE-DATA-KEY, yet "transactions: 623 (0 errors)").
+      // transaction (seen: 3,859 throttled GENERATE-DATA-KEY, yet "transactions: 623 (0 errors)").
       this.tx = this.sink.nextTransaction();
       this.sink.event(this.sKey, this.tx, this.step, Math.min(this.intended, this.sBegin), this.sBegin, this.sEnd, this.sErr);
       this.sink.event(this.sink.transactionKey(this.transactionName), this.tx, this.step, this.intended, this.begin, end, this.firstError);

@@ -26,7 +26,7 @@ export function initialize(d: HookData): void {
 
 /**
  * esbuild, loaded on the first .ts file. Its async API and, off the main thread, its sync API keep a
- * service process running until the program exits, and that child outlived pylogen (issue 8 point 5).
+ * service process running until the program exits, and that child outlived pylogen.
  * With ESBUILD_WORKER_THREADS=0 (read when esbuild loads; this thread's environment is its own copy)
  * transformSync runs one short-lived esbuild process per file: a few per run, only while CUTs load.
  */

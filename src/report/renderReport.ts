@@ -1,5 +1,5 @@
 /**
- * The HTML report: one self-contained file (issue 11). The plan, the summary table, thresholds,
+ * The HTML report: one self-contained file. The plan, the summary table, thresholds,
  * warnings and the capacity search are written as HTML here; the charts are drawn in the browser by
  * uPlot from the data of reportData.ts, embedded as JSON. uPlot's script and stylesheet are read
  * from node_modules when the report is written and inlined, with the page's own script and style

@@ -318,7 +318,7 @@ export class Recorder implements OperationSink {
     return this.shipEvents ? this.internError(err, type) : -1;
   }
 
-  /** Keeps the first few distinct messages of each error type, redacted (issue 19: show why requests fail). */
+  /** Keeps the first few distinct messages of each error type, redacted: they show why requests fail (docs/when-things-go-wrong.md). */
   private sample(type: string, err: unknown): void {
     let s = this.samples.get(type);
     if (s === undefined) {

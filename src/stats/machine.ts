@@ -1,6 +1,6 @@
 /**
  * What a summary records of the machine and the pylogen that made it (`machine` and `pylogen` in the
- * summary JSON, issue 26): so that `pylogen compare` can say whether two runs are comparable
+ * summary JSON, docs/compare.md): so that `pylogen compare` can say whether two runs are comparable
  * (another CPU, fewer cores, a busier machine, another version). Additive keys: no reader of an
  * older summary depends on them. No hostname, no user: a summary is a file people share.
  */

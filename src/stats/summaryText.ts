@@ -1,7 +1,7 @@
 /**
  * The summary JSON as text: indented like JSON.stringify(s, null, 2), except that an array of
  * scalars (the series' columns, encoded histograms) stays on one line. Indenting every number of a
- * 1-hour series on its own line made the file 40% larger than its content (issue 11: under 5 MB for
+ * 1-hour series on its own line made the file 40% larger than its content (the aim: under 5 MB for
  * 1 h, 4 requests), and unreadable besides.
  */
 export function summaryText(value: unknown): string {

@@ -75,7 +75,7 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
     );
   }
 
-  // `--timeout 1000` meant as milliseconds is 1,000 s (issue 20 §6): a timeout past both the run's
+  // `--timeout 1000` meant as milliseconds is 1,000 s: a timeout past both the run's
   // own length and the default can only hold a silent endpoint's requests to the end of --grace.
   for (const l of plan.lines) {
     const o = l.options;

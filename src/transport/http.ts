@@ -16,7 +16,7 @@
  *   EnvHttpProxyAgent (CONNECT tunnels), as curl and the AWS CLI do.
  *
  * Why undici's Pool.dispatch with a plain handler: measured side by side (bench/http-transports.js,
- * issue 22), signed Encrypts per CPU-second were 1.7-3x node:http's keep-alive Agent, above
+ * docs/performance.md), signed Encrypts per CPU-second were 1.7-3x node:http's keep-alive Agent, above
  * Pool.request (whose body is a stream); no stream, no promise per chunk, one object per request.
  * undici's own per-phase timers (headersTimeout, bodyTimeout) are off: the one timer here bounds the
  * whole exchange.

@@ -1,5 +1,5 @@
 /**
- * The Vault / OpenBao Transit protocol (issue 23), as the protocol seam takes it
+ * The Vault / OpenBao Transit protocol, as the protocol seam takes it
  * (src/protocols/Protocol.ts): the VaultTransit* CUTs (they extend VaultCut: the static `vault`
  * spec), http/https endpoints, the throwaway target `vault-local`, the preflight (seal status, token,
  * mount, key), the error types, and `pylogen vault serve` / `pylogen vault setup`. Light: the server,

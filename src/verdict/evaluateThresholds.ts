@@ -49,7 +49,7 @@ export function measure(t: Threshold, src: VerdictSource): { value: number } | {
   if (tg.kind === 'errorType') {
     const seen = Object.keys(src.errorsByType);
     // A name never seen while others were is most likely misspelt: passing it would hide the errors
-    // it meant to bound ("ThrottlingExeption<1%" passed with 997 ThrottlingExceptions, issue 19).
+    // it meant to bound ("ThrottlingExeption<1%" passed with 997 ThrottlingExceptions).
     if (!Object.hasOwn(src.errorsByType, tg.type) && seen.length > 0) {
       return { missing: `${tg.type} never seen; seen: ${seen.join(', ')}${didYouMean(tg.type, seen)}` };
     }

@@ -1,7 +1,7 @@
 /**
  * The SDK's request handler (NodeHttpHandler) held to what the fast client's transport guarantees
- * (src/transport/http.ts), so that `--client sdk` and `--client fast` end a hostile answer alike
- * (issue 20 §6): the whole exchange, body included, within the timeout (the SDK's requestTimeout is
+ * (src/transport/http.ts), so that `--client sdk` and `--client fast` end a hostile answer alike:
+ * the whole exchange, body included, within the timeout (the SDK's requestTimeout is
  * an idle-socket timeout: an answer trickling one byte a second never triggers it), as TimeoutError;
  * a body past 1 MiB as ResponseTooLargeError, from its Content-Length or its bytes, without buffering
  * it. The SDK reads the handler from client.config at each send, so wrapping it there is enough.

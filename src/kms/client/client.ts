@@ -73,7 +73,7 @@ export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
   const credentials = opts.credentials ?? loopbackAwareCredentials(opts.endpoint);
   if (credentials !== undefined) config.credentials = credentials;
   const client = new KMSClient(config);
-  // The whole exchange within the timeout, answers within 1 MiB: as the fast client (issue 20 §6).
+  // The whole exchange within the timeout, answers within 1 MiB: as the fast client.
   boundSdkHandler(client, timeout);
   return client;
 }

@@ -70,7 +70,7 @@ export function withGrace(
   let expire!: () => void;
   const expired = new Promise<void>((resolve) => (expire = resolve));
   /** Expires at the earlier of the armed deadline and now + fromNow: a stop before the end of the
-   * duration brings the end of the grace forward (issue 8 point 3). */
+   * duration brings the end of the grace forward. */
   const arm = (fromNow: number) => {
     const at = clock.now() + Math.max(0, fromNow);
     if (at >= deadline) return;
