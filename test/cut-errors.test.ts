@@ -5,8 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pylogen, readJson, tempDir } from './helpers.js';
+
+// Each test starts the CLI (a node start, a CUT load, for some the AWS SDK): seen at 20 s each at load average 35.
+vi.setConfig({ testTimeout: 120_000 });
 
 const HEADER = "import { ClassUnderTest, type Operation } from 'pylogen';\n";
 
@@ -20,7 +23,7 @@ function folder(files: Record<string, string>): string {
 
 /** The CLI on a 2-operation run in `dir`: it must be refused before any runner starts. */
 async function refused(dir: string, cut: string): Promise<string[]> {
-  const r = await pylogen([cut, '--loops', '2', '--outformat', 'none'], { cwd: dir });
+  const r = await pylogen([cut, '--loops', '2', '--outformat', 'none'], { cwd: dir, timeoutMs: 90_000 });
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe('');
   expect(r.stderr).not.toMatch(/runner|summary/);
@@ -79,7 +82,7 @@ describe('a CUT that cannot be loaded says where and why: exit 2, nothing starte
 describe('a CUT that times no request', () => {
   it('exits 0 and says how to time a request', async () => {
     const dir = folder({ 'NoReq.ts': `${HEADER}export class NoReq extends ClassUnderTest {\n  func(op: Operation) { return op.step; }\n}\n` });
-    const r = await pylogen(['NoReq', '--loops', '2', '--outformat', 'none'], { cwd: dir });
+    const r = await pylogen(['NoReq', '--loops', '2', '--outformat', 'none'], { cwd: dir, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       'no request was recorded: the CUT timed none; time each request in func() with a method decorated with @exec, or with op.time(NAME, fn) (docs/writing-a-cut.md)',
@@ -99,17 +102,20 @@ describe('a CUT given by the path of its file', () => {
     const file = join(dir, 'cuts', `ByPath.${ext}`);
     writeFileSync(file, ext === 'ts' ? source : source.replace(', type Operation', '').replace('(op: Operation)', '(op)'));
     const json = join(dir, 's.json');
-    const r = await pylogen([arg === '' ? file : arg, '--loops', '3', '--outformat', 'none', '--summary-json', json], { cwd: dir });
+    const r = await pylogen([arg === '' ? file : arg, '--loops', '3', '--outformat', 'none', '--summary-json', json], { cwd: dir, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(readJson(json).requests).toMatchObject({ count: 3, errors: 0 });
   });
 
   it('--help of a path, and a path that is not there (exit 2, the resolved path named)', async () => {
     const dir = folder({ 'ByPath.ts': `/** Times a step. */\n${source}` });
-    const help = await pylogen(['./cuts/ByPath.ts', '--help'], { cwd: dir });
+    const help = await pylogen(['./cuts/ByPath.ts', '--help'], { cwd: dir, timeoutMs: 90_000 });
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('requests: STEP');
-    const r = await pylogen(['./cuts/Nope.ts', '--loops', '1'], { cwd: dir });
+    // a file name with no folder that is not a file here: the CUT of that name
+    const named = await pylogen(['ByPath.ts', '--help'], { cwd: dir, timeoutMs: 90_000 });
+    expect(named.stdout).toContain(`(${join(dir, 'cuts/ByPath.ts')})`);
+    const r = await pylogen(['./cuts/Nope.ts', '--loops', '1'], { cwd: dir, timeoutMs: 90_000 });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`pylogen: CUT "./cuts/Nope.ts": no such file (${join(dir, 'cuts/Nope.ts')})`);
   });

@@ -13,8 +13,11 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pylogen, readJson, tempDir } from './helpers.js';
+
+// Each test starts the CLI (a node start, a CUT load, for some the AWS SDK): seen at 20 s each at load average 35.
+vi.setConfig({ testTimeout: 120_000 });
 
 // No proxy between the CLI and these loopback servers, and credentials that are no one's.
 const ENV = { AWS_ACCESS_KEY_ID: 'AKIDNOTAKMS', AWS_SECRET_ACCESS_KEY: 'pylogen-not-a-kms-secret', AWS_REGION: 'us-east-1', HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '' };
@@ -77,7 +80,7 @@ afterAll(async () => {
 /** A KMS CUT against `endpoint` with the given client: it must be refused by the preflight with one line. */
 async function refused(endpoint: string, client: string): Promise<string> {
   // --duration 30: a run that started would take 30 s; the preflight ends it first.
-  const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--client', client, '--duration', '30'], { env: ENV, timeoutMs: 60_000 });
+  const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--client', client, '--duration', '30'], { env: ENV, timeoutMs: 90_000 });
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe('');
   const lines = r.stderr.trim().split('\n');
@@ -111,27 +114,25 @@ describe.each(['fast', 'sdk'])('--client %s: the preflight says what answered, e
     );
   });
 
-  it('--no-preflight: the runners\' errors say the same of both mismatches', async () => {
-    for (const [endpoint, said] of [
-      [urls.web.replace('http:', 'https:'), 'the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)'],
-      [urls.tls, 'the server speaks TLS: did you mean https://? ('],
-    ] as const) {
-      const json = join(tempDir(), 's.json');
-      const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--client', client, '--loops', '2', '--no-preflight', '--outformat', 'none', '--summary-json', json], {
-        env: ENV,
-        timeoutMs: 60_000,
-      });
-      expect(r.code, r.stderr).toBe(0);
-      const samples = Object.values(readJson<{ errorSamples: Record<string, string[]> }>(json).errorSamples).flat();
-      expect(samples.length, r.stderr).toBeGreaterThan(0);
-      for (const s of samples) expect(s).toContain(said);
-    }
+  it.each([
+    ['https:// to a plain HTTP server', () => urls.web.replace('http:', 'https:'), 'the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)'],
+    ['http:// to a TLS server', () => urls.tls, 'the server speaks TLS: did you mean https://? ('],
+  ])('--no-preflight, %s: the runners\' errors say the same', async (_name, endpoint, said) => {
+    const json = join(tempDir(), 's.json');
+    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint(), '--client', client, '--loops', '2', '--no-preflight', '--outformat', 'none', '--summary-json', json], {
+      env: ENV,
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const samples = Object.values(readJson<{ errorSamples: Record<string, string[]> }>(json).errorSamples).flat();
+    expect(samples.length, r.stderr).toBeGreaterThan(0);
+    for (const s of samples) expect(s).toContain(said);
   });
 });
 
 describe('the same rule for Vault Transit: exit 2, one line naming what answered', () => {
   const vault = async (endpoint: string): Promise<string> => {
-    const r = await pylogen(['cuts.VaultTransitEncrypt', '--endpoint', endpoint, '--duration', '30'], { env: { ...ENV, VAULT_TOKEN: 'pylogen-not-a-vault-token' }, timeoutMs: 60_000 });
+    const r = await pylogen(['cuts.VaultTransitEncrypt', '--endpoint', endpoint, '--duration', '30'], { env: { ...ENV, VAULT_TOKEN: 'pylogen-not-a-vault-token' }, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
@@ -146,5 +147,14 @@ describe('the same rule for Vault Transit: exit 2, one line naming what answered
     const https = urls.web.replace('http:', 'https:');
     expect(await vault(https)).toBe(`pylogen: VaultTransitEncrypt: preflight: Vault at ${https}: the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)`);
     expect(await vault(urls.tls)).toMatch(new RegExp(`^pylogen: VaultTransitEncrypt: preflight: Vault at ${urls.tls}: the server speaks TLS: did you mean https://\\? \\(`));
+  });
+});
+
+describe('the same rule for Cloud KMS over REST', () => {
+  it('a web server that is not Cloud KMS: exit 2, one line naming what answered', async () => {
+    const r = await pylogen(['cuts.CloudKmsEncrypt', '--endpoint', urls.web, '--client', 'rest', '--duration', '30'], { env: ENV, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^pylogen: CloudKmsEncrypt: preflight: key "symmetric": GetCryptoKeyVersion of \\S+: ${urls.web} does not speak the Cloud KMS API \\(HTTP 501, not JSON\\)$`));
   });
 });

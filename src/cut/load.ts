@@ -17,6 +17,7 @@ import { compileError } from './compileOptions.js';
 
 const NAME = /^(?:cuts\.)?([A-Za-z_$][A-Za-z0-9_$]*)$/;
 const CUT_EXT = /\.(?:ts|js|mjs)$/;
+const NOT_A_CUT = (arg: string): string => `CUT "${arg}": a CUT is named by a plain identifier (Name or cuts.Name), or by the path of its .ts, .js or .mjs file`;
 
 /** A CUT argument that is a file's path rather than a name: it has a folder or a CUT file's extension. */
 function isPath(arg: string): boolean {
@@ -27,7 +28,7 @@ function isPath(arg: string): boolean {
 export function cutName(arg: string): string {
   const m = NAME.exec(arg);
   if (m === null) {
-    throw new UsageError(`CUT "${arg}": a CUT is named by a plain identifier (Name or cuts.Name), or by the path of its .ts, .js or .mjs file`);
+    throw new UsageError(NOT_A_CUT(arg));
   }
   return m[1]!;
 }
@@ -36,9 +37,11 @@ export function cutName(arg: string): string {
 export function findCut(arg: string, cwd: string): { name: string; path: string } {
   if (isPath(arg)) {
     const path = resolve(cwd, arg);
-    if (!CUT_EXT.test(path)) throw new UsageError(`CUT "${arg}": a CUT file ends in .ts, .js or .mjs`);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`CUT "${arg}": no such file (${path})`);
-    return { name: basename(path, extname(path)), path };
+    if (!CUT_EXT.test(path)) throw new UsageError(NOT_A_CUT(arg));
+    if (existsSync(path) && statSync(path).isFile()) return { name: basename(path, extname(path)), path };
+    // `Dummy.ts`, not a file here: the CUT of that name, in the cuts/ folders
+    if (!/[/\\]/.test(arg)) return findCut(arg.replace(CUT_EXT, ''), cwd);
+    throw new UsageError(`CUT "${arg}": no such file (${path})`);
   }
   const name = cutName(arg);
   const dirs = cutDirs(cwd);

@@ -12,6 +12,9 @@ export function gcpAdvice(err: unknown, what: string, where: string): string {
   if (/default credentials|Could not load the default credentials|Could not refresh access token/i.test(text)) {
     return `${what} at ${where}: no Application Default Credentials: run \`gcloud auth application-default login\`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file`;
   }
+  // REST: google-gax could not read the answer as Cloud KMS's JSON (a web server's page, a proxy's)
+  const notJson = /with status (\d+) could not be decoded: the response body is not JSON/.exec(text);
+  if (notJson !== null) return `${what}: ${where} does not speak the Cloud KMS API (HTTP ${notJson[1]}, not JSON)`;
   switch (type) {
     case 'UNAUTHENTICATED':
       return `${what} at ${where}: UNAUTHENTICATED (${text}): refresh the Application Default Credentials (gcloud auth application-default login)`;
