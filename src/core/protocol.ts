@@ -28,6 +28,8 @@ export interface KeyDef {
   request: string;
   /** the payload length (step) of the events of this key: a request has one key per length */
   step: number;
+  /** items each request of this key carries, when more than one (a batch: Operation.req's items) */
+  items?: number;
 }
 
 /** Per key counters of one batch (req and tra keys alike). */

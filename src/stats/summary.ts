@@ -75,6 +75,11 @@ export interface ByRequest {
   throughput: number;
   /** failed requests per second, beside it */
   errorRate: number;
+  /** a batch (each request carried itemsPerRequest items > 1): the items of the ok requests */
+  items?: number;
+  /** ok items per second (throughput is ok requests per second) */
+  itemsThroughput?: number;
+  itemsPerRequest?: number;
   latencyMs: LatencyFigures;
   serviceMs: LatencyFigures;
   /** the headline: what the target served */
@@ -180,6 +185,7 @@ export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequ
     errors: a.errors,
     throughput: r2(a.ok.timed / seconds),
     errorRate: r2(a.failed.timed / seconds),
+    ...(a.items > 1 ? { itemsPerRequest: a.items, items: a.ok.timed * a.items, itemsThroughput: r2((a.ok.timed * a.items) / seconds) } : {}),
     latencyMs,
     serviceMs: all.service === undefined ? latencyMs : serviceFigures(all),
     ok: outcome(a.ok, seconds),
@@ -213,7 +219,7 @@ function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByReques
 
 /** The inverse of rowOf: a row's aggregate, its tallies decoded (a merge, a verdict over a summary). */
 export function aggOfRow(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
-  const a = newAgg(row.id, row.cut, nature, row.request, row.lengths.length === 1 ? row.lengths[0]! : 0);
+  const a = newAgg(row.id, row.cut, nature, row.request, row.lengths.length === 1 ? row.lengths[0]! : 0, row.itemsPerRequest ?? 1);
   a.count = row.count;
   a.errors = row.errors;
   a.errorsByType = { ...row.failed.byType };
@@ -340,12 +346,14 @@ export function summaryTableRows(s: Summary): TableRows | undefined {
   if (all.length === 0) return undefined;
   const perLength = all.some((b) => b.byLength !== undefined);
   const anyErrors = all.some((b) => b.errors > 0);
-  const head = ['id', 'cut', 'nature', 'request', ...(perLength ? ['length'] : []), 'ok', 'tput/s', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors'];
+  const batches = all.some((b) => b.itemsPerRequest !== undefined);
+  const head = ['id', 'cut', 'nature', 'request', ...(perLength ? ['length'] : []), 'ok', 'tput/s', ...(batches ? ['items/s'] : []), 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors'];
   if (anyErrors) head.push('err/s', 'err p50', 'err p99');
   const rows = [head];
   const add = (nature: string, b: ByRequest, length: string) => {
     const l = b.ok.latencyMs;
     const row = [b.id, b.cut, nature, b.request, ...(perLength ? [length] : []), String(b.ok.count), n1(b.ok.throughput)];
+    if (batches) row.push(b.itemsThroughput === undefined ? '-' : n1(b.itemsThroughput));
     for (const k of ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const) row.push(ms(l, k));
     row.push(String(b.failed.count));
     if (anyErrors) row.push(b.failed.count === 0 ? '-' : n1(b.failed.throughput), ms(b.failed.latencyMs, 'p50'), ms(b.failed.latencyMs, 'p99'));
@@ -361,6 +369,17 @@ export function summaryTableRows(s: Summary): TableRows | undefined {
 function summaryTable(s: Summary): string | undefined {
   const t = summaryTableRows(s);
   return t === undefined ? undefined : table(t.rows, t.left);
+}
+
+/**
+ * What the items/s column says, when a row is a batch (Vault's batch_input): per batch row its ok
+ * items and items per second, beside tput/s, which counts requests. Undefined without a batch row.
+ */
+export function itemsLine(s: Pick<Summary, 'byRequest'>): string | undefined {
+  const rows = s.byRequest.filter((b) => b.itemsPerRequest !== undefined);
+  if (rows.length === 0) return undefined;
+  const each = rows.map((b) => `${b.id} ${b.request} ${b.items ?? 0} ok items, ${n1(b.itemsThroughput ?? 0)} ok items/s (${b.itemsPerRequest} per request)`);
+  return `batches: tput/s counts ok requests, items/s the ok items they carried: ${each.join('; ')}`;
 }
 
 /** A merged summary's shards: how many, and how together they started (by each one's own clock). */
@@ -379,6 +398,8 @@ export function formatSummary(s: Summary): string {
     `pylogen summary: ${plural(r.planned, 'runner')} (${r.ended} ended, ${r.failed} failed), wall ${s.wallSeconds.toFixed(2)} s${s.interrupted ? ', INTERRUPTED' : ''}`,
   );
   lines.push(summaryTable(s) ?? 'no request was recorded');
+  const items = itemsLine(s);
+  if (items !== undefined) lines.push(items);
   if (s.arrivals !== undefined) {
     lines.push(`arrivals: planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`);
     const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs && b.ok.serviceMs !== null);
