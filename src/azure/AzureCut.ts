@@ -166,9 +166,14 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
   }
 
   override async teardown(): Promise<void> {
+    const retries = this.retried();
+    if (retries > 0) this.log(`${this.runner.id}#${this.runner.index}: ${retries} Azure requests retried (${this.retryCounts.throttled} answers 429 Throttled)`);
+  }
+
+  /** The attempts past each call's first, the challenge's second attempt aside. */
+  override retried(): number {
     const c = this.retryCounts;
-    const retries = c.attempts - c.calls - c.challenged;
-    if (retries > 0) this.log(`${this.runner.id}#${this.runner.index}: ${retries} Azure requests retried (${c.throttled} answers 429 Throttled)`);
+    return c.attempts - c.calls - c.challenged;
   }
 
   /** Runs a call that setup() needs; its failure fails the runner, saying what and where. */

@@ -358,6 +358,7 @@ async function runWith(
             endedAt: r.tally.endedAt,
             cpu: Math.round(r.tally.cpu * 100) / 100,
             blockedMs: Math.round(r.tally.blockedMs),
+            ...(r.tally.retries !== undefined ? { retries: r.tally.retries } : {}),
             ...(r.tally.arrivals !== undefined ? { arrivals: r.tally.arrivals } : {}),
           }
         : // No tally (killed, crashed): it started if its start instant came before its end.

@@ -123,6 +123,8 @@ export type RunnerMessage =
       cpu: number;
       /** ms the runner waited for the stats queue (backpressure) */
       blockedMs: number;
+      /** requests its client sent again (--retries), when any */
+      retries?: number;
       startedAt: number;
       endedAt: number;
     }

@@ -38,6 +38,8 @@ export interface RunnerEnd {
   endedAt?: number;
   cpu?: number;
   blockedMs?: number;
+  /** requests its client sent again after a retryable failure (--retries) */
+  retries?: number;
   arrivals?: { planned: number; started: number; dropped: number };
 }
 
@@ -99,7 +101,16 @@ export interface Summary {
   /** incomplete: the runners (id.index) that ended without their final tally: what they sent is unknown, so is lost */
   events: { sent: number; received: number; lost: number; incomplete?: string[] };
   /** throughputs are of ok requests; errorRateMean is the failed requests' mean rate beside them */
-  requests: { count: number; errors: number; throughputMean: number; errorRateMean: number; throughputHwm: number; throughputHwmAt: string | null };
+  requests: {
+    count: number;
+    errors: number;
+    throughputMean: number;
+    errorRateMean: number;
+    throughputHwm: number;
+    throughputHwmAt: string | null;
+    /** requests the clients sent again after a retryable failure (--retries: 429, 5xx, resets), when any: not in count */
+    retries?: number;
+  };
   transactions: { count: number; errors: number };
   queue: { lengthHwm: number; lengthHwmAt: string | null; lagMsHwm: number };
   arrivals?: { planned: number; started: number; dropped: number };
@@ -237,6 +248,12 @@ export function throughputHwm(series: Series, mean: number, requests: number, en
   return best !== null && best.throughput >= mean ? { tps: r2(best.throughput), at: iso(best.at) } : { tps: mean, at: requests > 0 ? iso(endedAt) : null };
 }
 
+/** `{ retries }` summed over runners (or shards), or nothing when none retried. */
+export function retriesOf(from: readonly { retries?: number }[]): { retries?: number } {
+  const n = from.reduce((s, r) => s + (r.retries ?? 0), 0);
+  return n > 0 ? { retries: n } : {};
+}
+
 export function buildSummary(
   q: StatsQueue,
   runners: RunnerEnd[],
@@ -285,6 +302,7 @@ export function buildSummary(
       errorRateMean: span > 0 ? r2(q.requestErrors / span) : 0,
       throughputHwm: hwm.tps,
       throughputHwmAt: hwm.at,
+      ...retriesOf(runners),
     },
     transactions: { count: q.transactions, errors: q.transactionErrors },
     queue: {
@@ -411,7 +429,8 @@ export function formatSummary(s: Summary): string {
   const hwmAt = s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`;
   lines.push(
     `requests: ${s.requests.count} (${plural(s.requests.errors, 'error')}), throughput ${n1(s.requests.throughputMean)} ok/s` +
-      `${s.requests.errors > 0 ? `, error rate ${n1(s.requests.errorRateMean ?? 0)}/s` : ''}; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
+      `${s.requests.errors > 0 ? `, error rate ${n1(s.requests.errorRateMean ?? 0)}/s` : ''}` +
+      `${s.requests.retries !== undefined ? `, ${plural(s.requests.retries, 'retry', 'retries')} (--retries)` : ''}; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
   );
   lines.push(
     `high-water marks: throughput ${n1(s.requests.throughputHwm)} ok/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,

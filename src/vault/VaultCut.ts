@@ -117,6 +117,10 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
     this.client?.close();
   }
 
+  override retried(): number {
+    return this.client?.retried ?? 0;
+  }
+
   /** `/v1/<mount>/<what>/<key name>` of this CUT's key. */
   path(what: string, key: VaultKeyEntry = this.key): string {
     return `/v1/${key.mount}/${what}/${key.name}`;
