@@ -31,10 +31,11 @@ const TOKEN = 'pylogen-bench-token';
 const ENV = { ...process.env, VAULT_TOKEN: TOKEN };
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-/** `pylogen vault serve --token T` in its own process: { url, stop() }. */
+/** `pylogen vault serve` requiring TOKEN (from PYLOGEN_VAULT_TOKEN: out of ps) in its own process: { url, stop() }. */
 function startServer() {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), 'vault', 'serve', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, PYLOGEN_VAULT_TOKEN: TOKEN };
+    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), 'vault', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d) => {
       out += d;

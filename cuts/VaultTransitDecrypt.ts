@@ -38,6 +38,6 @@ export class VaultTransitDecrypt extends VaultCut {
   }
 
   func(op: Operation): Promise<void> {
-    return this.decrypt(op.req(this.name), this.sealed.get(op.step)!);
+    return this.decrypt(op.req(this.name, this.batch), this.sealed.get(op.step)!);
   }
 }

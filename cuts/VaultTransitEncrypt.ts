@@ -27,6 +27,6 @@ export class VaultTransitEncrypt extends VaultCut {
   }
 
   func(op: Operation): Promise<void> {
-    return this.encrypt(op.req(this.name), this.bodyFor(op.step, () => ({ plaintext: op.payload.toString('base64'), ...this.contextField() })));
+    return this.encrypt(op.req(this.name, this.batch), this.bodyFor(op.step, () => ({ plaintext: op.payload.toString('base64'), ...this.contextField() })));
   }
 }

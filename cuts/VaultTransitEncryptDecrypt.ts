@@ -45,7 +45,7 @@ export class VaultTransitEncryptDecrypt extends VaultCut {
     let plaintext = this.plaintexts.get(op.step);
     if (plaintext === undefined) this.plaintexts.set(op.step, (plaintext = op.payload.toString('base64')));
     const p = plaintext;
-    const ciphertexts = await this.encrypt(op.req(this.encryptName), this.bodyFor(op.step, () => ({ plaintext: p, ...this.contextField() })));
-    await this.decrypt(op.req(this.decryptName), ciphertexts, plaintext);
+    const ciphertexts = await this.encrypt(op.req(this.encryptName, this.batch), this.bodyFor(op.step, () => ({ plaintext: p, ...this.contextField() })));
+    await this.decrypt(op.req(this.decryptName, this.batch), ciphertexts, plaintext);
   }
 }

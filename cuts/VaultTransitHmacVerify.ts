@@ -33,6 +33,6 @@ export class VaultTransitHmacVerify extends VaultCut {
   }
 
   func(op: Operation): Promise<void> {
-    return this.verify(op.req(this.name), this.signed.get(op.step)!);
+    return this.verify(op.req(this.name, this.batch), this.signed.get(op.step)!);
   }
 }

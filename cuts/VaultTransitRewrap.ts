@@ -38,6 +38,6 @@ export class VaultTransitRewrap extends VaultCut {
   }
 
   func(op: Operation): Promise<void> {
-    return this.rewrap(op.req(this.name), this.wrapped.get(op.step)!);
+    return this.rewrap(op.req(this.name, this.batch), this.wrapped.get(op.step)!);
   }
 }

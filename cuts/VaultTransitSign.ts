@@ -27,6 +27,7 @@ export class VaultTransitSign extends VaultCut {
   }
 
   func(op: Operation): Promise<void> {
-    return this.sign(op.req(this.name), this.bodyFor(op.step, () => ({ input: op.payload.toString('base64'), ...this.contextField() }), this.signParams()));
+    const body = this.bodyFor(op.step, () => ({ input: op.payload.toString('base64'), ...this.contextField() }), this.signParams());
+    return this.sign(op.req(this.name, this.batch), body);
   }
 }

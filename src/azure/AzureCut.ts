@@ -23,7 +23,7 @@ import { packageRoot } from '../core/paths.js';
 import { algorithmsFor, oaepMaxPlaintext, type AzureUse } from './algorithms.js';
 import { azureCredential, clientOptions, type RetryCounts } from './client.js';
 import { azureErrorType } from './errorType.js';
-import { describeAzureKey, loadAzureKeyFile, pickAzureKey, type AzureFamily, type AzureKeyEntry } from './keyfile.js';
+import { azureVaultUrl, describeAzureKey, loadAzureKeyFile, pickAzureKey, type AzureFamily, type AzureKeyEntry } from './keyfile.js';
 import { AZURE_LOCAL, keyProblem } from './keyCheck.js';
 
 /** The --extra members of the Azure CUTs. */
@@ -62,18 +62,18 @@ export const AZURE_EXTRA_KEYS: Readonly<Record<string, string>> = {
 };
 
 /** The endpoint problem of an Azure line, or undefined. */
-export function azureEndpointProblem(endpoint: string): string | undefined {
+export function azureEndpointProblem(endpoint: string, from = '--endpoint'): string | undefined {
   if (endpoint === AZURE_LOCAL) return undefined;
   const example = 'https://NAME.vault.azure.net or https://NAME.managedhsm.azure.net';
-  if (endpoint === '') return `--endpoint: an Azure Key Vault CUT needs the vault URL (${example}) or ${AZURE_LOCAL}`;
+  if (endpoint === '') return `--endpoint: an Azure Key Vault CUT needs the vault URL (${example}, or "vaultUrl" in its key file) or ${AZURE_LOCAL}`;
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    return `--endpoint: an Azure Key Vault CUT needs an https:// vault URL (${example}) or ${AZURE_LOCAL}, but is ${quote(endpoint)}`;
+    return `${from}: an Azure Key Vault CUT needs an https:// vault URL (${example}) or ${AZURE_LOCAL}, but is ${quote(endpoint)}`;
   }
-  if (url.protocol !== 'https:') return `--endpoint: the SDK sends bearer tokens over https:// only, but the endpoint is ${quote(endpoint)}`;
-  if (url.username !== '' || url.password !== '') return '--endpoint: a vault URL takes no user or password (credentials come from DefaultAzureCredential)';
+  if (url.protocol !== 'https:') return `${from}: the SDK sends bearer tokens over https:// only, but the vault URL is ${quote(endpoint)}`;
+  if (url.username !== '' || url.password !== '') return `${from}: a vault URL takes no user or password (credentials come from DefaultAzureCredential)`;
   return undefined;
 }
 
@@ -92,6 +92,8 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
   static readonly azure: AzureCutSpec = { defaultKey: 'rsa2048', families: ['rsa'], ops: [] };
   static override readonly extraKeys: Readonly<Record<string, string>> = AZURE_EXTRA_KEYS;
 
+  /** the vault: --endpoint, else the key file's vaultUrl */
+  vaultUrl!: string;
   keys!: KeyClient;
   crypto!: CryptographyClient;
   /** the key as the vault answered it (its public JWK in `key.key`); unset for a keyless CUT */
@@ -110,14 +112,15 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
     for (const m of ['file', 'key', 'algorithm']) {
       if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
     }
-    const endpointProblem = azureEndpointProblem(plan.endpoint);
-    if (endpointProblem !== undefined) problems.push(endpointProblem);
     if (problems.length > 0) return problems;
     try {
       let key: AzureKeyEntry | undefined;
       let algorithm: string | undefined;
+      const file = loadAzureKeyFile(extra.file as string | undefined, process.cwd(), packageRoot);
+      const vault = azureVaultUrl(plan.endpoint, file);
+      const endpointProblem = azureEndpointProblem(vault.url, vault.from);
+      if (endpointProblem !== undefined) return [endpointProblem];
       if (spec.defaultKey !== undefined) {
-        const file = loadAzureKeyFile(extra.file as string | undefined, process.cwd(), packageRoot);
         key = pickAzureKey(file, (extra.key as string | undefined) ?? spec.defaultKey);
         if (!spec.families.includes(key.family)) {
           problems.push(`--extra "key": key "${key.entry}" of ${file.label} is ${key.kty}, but this CUT needs a key of type ${spec.families.map((f) => (f === 'oct' ? 'oct-HSM' : f.toUpperCase())).join(' or ')}`);
@@ -136,7 +139,8 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
 
   override async setup(): Promise<void> {
     const spec = (this.constructor as typeof AzureCut).azure;
-    const url = this.runner.endpoint;
+    const file = loadAzureKeyFile(this.extra.file, process.cwd(), packageRoot);
+    const url = (this.vaultUrl = azureVaultUrl(this.runner.endpoint, file).url);
     const problem = azureEndpointProblem(url);
     if (problem !== undefined || url === AZURE_LOCAL) throw new AzureSetupError(problem ?? `--endpoint ${AZURE_LOCAL} was not replaced by the server's URL`);
     const { KeyClient: Keys, CryptographyClient: Crypto } = await import('@azure/keyvault-keys');
@@ -145,21 +149,31 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
     this.keys = new Keys(url, credential, options);
     this.callOptions = { requestOptions: { timeout: this.runner.timeout * 1000 } };
     if (spec.defaultKey === undefined) return;
-    this.entry = pickAzureKey(loadAzureKeyFile(this.extra.file, process.cwd(), packageRoot), this.extra.key ?? spec.defaultKey);
+    this.entry = pickAzureKey(file, this.extra.key ?? spec.defaultKey);
     this.algorithm = algorithmOf(spec, this.entry, this.extra.algorithm).algorithm ?? '';
     this.vaultKey = await this.prepare(`GET of the key ${describeAzureKey(this.entry)}`, () =>
       this.keys.getKey(this.entry.name, this.entry.version === undefined ? {} : { version: this.entry.version }),
     );
-    const bad = keyProblem(spec.ops, this.entry, this.vaultKey);
+    const bad = keyProblem([], this.entry, this.vaultKey);
     if (bad !== undefined) throw new AzureSetupError(`setup: ${bad}`);
-    // Without its material the client has no local provider: every operation goes to the vault.
-    this.crypto = new Crypto({ ...this.vaultKey, key: undefined }, credential, options);
+    // The vault decides what a key may do: an operation its key_ops lack is answered 403 Forbidden and
+    // counted by type. The preflight refuses such a line first, naming the fix; --no-preflight measures it.
+    const denied = keyProblem(spec.ops, this.entry, this.vaultKey);
+    if (denied !== undefined && this.runner.index === 0) this.log(`pylogen: warning: ${denied}: the vault will answer 403 Forbidden`);
+    // Without its material the client has no local provider: every operation goes to the vault. Without
+    // its key_ops the client does not refuse an operation they lack itself: the vault answers it (403).
+    this.crypto = new Crypto({ ...this.vaultKey, key: undefined, keyOperations: undefined }, credential, options);
   }
 
   override async teardown(): Promise<void> {
+    const retries = this.retried();
+    if (retries > 0) this.log(`${this.runner.id}#${this.runner.index}: ${retries} Azure requests retried (${this.retryCounts.throttled} answers 429 Throttled)`);
+  }
+
+  /** The attempts past each call's first, the challenge's second attempt aside. */
+  override retried(): number {
     const c = this.retryCounts;
-    const retries = c.attempts - c.calls - c.challenged;
-    if (retries > 0) this.log(`${this.runner.id}#${this.runner.index}: ${retries} Azure requests retried (${c.throttled} answers 429 Throttled)`);
+    return c.attempts - c.calls - c.challenged;
   }
 
   /** Runs a call that setup() needs; its failure fails the runner, saying what and where. */
@@ -168,7 +182,7 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
       return await call();
     } catch (err) {
       const type = azureErrorType(err);
-      throw new AzureSetupError(`setup: ${what} at ${this.runner.endpoint} failed: ${type === undefined ? '' : `${type}: `}${describeError(err)}`);
+      throw new AzureSetupError(`setup: ${what} at ${this.vaultUrl} failed: ${type === undefined ? '' : `${type}: `}${describeError(err)}`);
     }
   }
 }

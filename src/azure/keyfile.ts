@@ -7,8 +7,11 @@
  *   { "rsa2048": { "name": "pylogen-rsa2048", "kty": "RSA", "size": 2048 },
  *     "ec256":   { "name": "pylogen-ec256", "kty": "EC", "curve": "P-256" },
  *     "aes256":  { "name": "pylogen-aes256", "kty": "oct-HSM", "size": 256 } }
+ *
+ * Beside the entries, an optional "vaultUrl": "https://NAME.vault.azure.net" (a string, where an entry
+ * is an object) says where the keys are: the URL of a line without --endpoint (--endpoint overrides it).
  */
-import { Problems } from '../core/errors.js';
+import { Problems, UsageError } from '../core/errors.js';
 import { findKeyFile, keyFileObject, oneOf, parseEntries, quote, resolveKey, unknownFields } from '../core/keyFile.js';
 
 export const AZURE_KTYS = ['RSA', 'RSA-HSM', 'EC', 'EC-HSM', 'oct-HSM'] as const;
@@ -42,16 +45,28 @@ export interface AzureKeyFile {
   path: string;
   label: string;
   entries: Map<string, AzureKeyEntry>;
+  /** the file's "vaultUrl": where its keys are, unless --endpoint says otherwise */
+  vaultUrl?: string;
 }
 
+/** The file's member that is not a key entry. */
+const VAULT_URL = 'vaultUrl';
+
 export function parseAzureKeyFile(text: string, label: string): Map<string, AzureKeyEntry> {
-  const doc = keyFileObject(text, label, undefined, false);
+  return parseAzureKeyDoc(text, label).entries;
+}
+
+function parseAzureKeyDoc(text: string, label: string): { entries: Map<string, AzureKeyEntry>; vaultUrl?: string } {
+  const { [VAULT_URL]: vaultUrl, ...doc } = keyFileObject(text, label, undefined, false);
+  if (vaultUrl !== undefined && (typeof vaultUrl !== 'string' || vaultUrl === '')) {
+    throw new UsageError(`${label}: "${VAULT_URL}" must be the vault's URL (https://NAME.vault.azure.net), but is ${quote(vaultUrl)}`);
+  }
   const problems = new Problems();
   const entries = parseEntries(doc, problems, (entry, o, at) => parseEntry(entry, o, at, problems), {
     unique: { field: 'name', of: (e) => e.name },
   });
   problems.throwIfAny(`${label}: `);
-  return entries;
+  return { entries, ...(vaultUrl === undefined ? {} : { vaultUrl }) };
 }
 
 function parseEntry(entry: string, o: Record<string, unknown>, at: string, problems: Problems): AzureKeyEntry | undefined {
@@ -87,7 +102,16 @@ function parseEntry(entry: string, o: Record<string, unknown>, at: string, probl
 export function loadAzureKeyFile(nameOrPath: string | undefined, cwd: string, packageRoot: string): AzureKeyFile {
   const { path, text } = findKeyFile(nameOrPath ?? DEFAULT_AZURE_KEY_FILE, cwd, packageRoot);
   const label = nameOrPath ?? DEFAULT_AZURE_KEY_FILE;
-  return { path, label, entries: parseAzureKeyFile(text, label) };
+  return { path, label, ...parseAzureKeyDoc(text, label) };
+}
+
+/**
+ * The vault URL of a line: its --endpoint, else the key file's "vaultUrl" (else ''), and where it came
+ * from, for messages.
+ */
+export function azureVaultUrl(endpoint: string, file: AzureKeyFile): { url: string; from: string } {
+  if (endpoint !== '' || file.vaultUrl === undefined) return { url: endpoint, from: '--endpoint' };
+  return { url: file.vaultUrl, from: `${file.label} "${VAULT_URL}"` };
 }
 
 export const pickAzureKey = (file: AzureKeyFile, entry: string): AzureKeyEntry => resolveKey(file.entries, entry, file.label);

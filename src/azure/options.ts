@@ -39,7 +39,7 @@ export const AZURE_SERVE_OPTIONS: readonly Row[] = [
 
 export const AZURE_SETUP_OPTIONS: readonly Row[] = [
   KEYS,
-  { name: 'endpoint', value: 'URL', kind: { type: 'string', nonEmpty: true }, describe: 'the vault: https://NAME.vault.azure.net or https://NAME.managedhsm.azure.net' },
+  { name: 'endpoint', value: 'URL', kind: { type: 'string', nonEmpty: true }, describe: 'the vault: https://NAME.vault.azure.net or https://NAME.managedhsm.azure.net (default: the key file\'s "vaultUrl")' },
   { name: 'retries', value: 'N', kind: { type: 'int', min: 0, max: 20 }, describe: 'retries of each call (429 and 503 after Retry-After, 5xx with backoff)', default: '3' },
   { name: 'timeout', value: 'S', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out (RSA 4096 keys take a while)', default: '60' },
 ];

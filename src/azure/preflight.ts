@@ -12,7 +12,7 @@ import type { AzureCutSpec } from './AzureCut.js';
 import { azureCredential, clientOptions } from './client.js';
 import { azureErrorType } from './errorType.js';
 import { keyProblem } from './keyCheck.js';
-import { describeAzureKey, loadAzureKeyFile } from './keyfile.js';
+import { azureVaultUrl, describeAzureKey, loadAzureKeyFile } from './keyfile.js';
 
 function cause(err: unknown, what: string, url: string): string {
   const type = azureErrorType(err);
@@ -32,19 +32,21 @@ export async function preflightAzure(lines: readonly PreflightLine[], ctx: { ver
     lines.map(async (pl): Promise<PreflightOutcome> => {
       const spec = (pl.cls as { azure: AzureCutSpec }).azure;
       const env = { ...process.env, ...pl.env };
+      const extra = pl.line.options.extra as { file?: string; key?: string };
+      const file = loadAzureKeyFile(extra.file, process.cwd(), packageRoot);
+      const url = azureVaultUrl(pl.endpoint, file).url;
       const ca = pl.env.NODE_EXTRA_CA_CERTS;
-      const options = { ...clientOptions(pl.endpoint, 0), ...(ca === undefined ? {} : { tlsOptions: { ca: readFileSync(ca, 'utf8') } }) };
-      const keys = new KeyClient(pl.endpoint, await azureCredential(env), options);
+      const options = { ...clientOptions(url, 0), ...(ca === undefined ? {} : { tlsOptions: { ca: readFileSync(ca, 'utf8') } }) };
+      const keys = new KeyClient(url, await azureCredential(env), options);
       if (spec.defaultKey === undefined) {
         try {
           await keys.getRandomBytes(1);
-          return { ok: true, ...(ctx.verbosity > 0 ? { detail: `GetRandomBytes at ${pl.endpoint}: ok` } : {}) };
+          return { ok: true, ...(ctx.verbosity > 0 ? { detail: `GetRandomBytes at ${url}: ok` } : {}) };
         } catch (err) {
-          return { ok: false, cause: cause(err, `${pl.line.cut}: GetRandomBytes`, pl.endpoint) };
+          return { ok: false, cause: cause(err, `${pl.line.cut}: GetRandomBytes`, url) };
         }
       }
-      const extra = pl.line.options.extra as { file?: string; key?: string };
-      const entry = loadAzureKeyFile(extra.file, process.cwd(), packageRoot).entries.get(extra.key ?? spec.defaultKey);
+      const entry = file.entries.get(extra.key ?? spec.defaultKey);
       if (entry === undefined) return { ok: false, cause: `${pl.line.cut}: no key ${extra.key ?? spec.defaultKey} in the key file` };
       const what = `${pl.line.cut}: key "${entry.entry}" (${describeAzureKey(entry)})`;
       try {
@@ -53,7 +55,7 @@ export async function preflightAzure(lines: readonly PreflightLine[], ctx: { ver
         if (bad !== undefined) return { ok: false, cause: `${pl.line.cut}: ${bad}` };
         return { ok: true, ...(ctx.verbosity > 0 ? { detail: `${what}: ${key.id}` } : {}) };
       } catch (err) {
-        return { ok: false, cause: cause(err, what, pl.endpoint) };
+        return { ok: false, cause: cause(err, what, url) };
       }
     }),
   );

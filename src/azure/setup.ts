@@ -13,17 +13,17 @@ import { azureEndpointProblem } from './AzureCut.js';
 import { azureCredential, clientOptions } from './client.js';
 import { azureErrorType } from './errorType.js';
 import { AZURE_LOCAL, keyProblem } from './keyCheck.js';
-import { describeAzureKey, loadAzureKeyFile, type AzureKeyEntry } from './keyfile.js';
+import { azureVaultUrl, describeAzureKey, loadAzureKeyFile, type AzureKeyEntry } from './keyfile.js';
 import { AZURE_SETUP_OPTIONS } from './options.js';
 
 export const azureSetup = optionsCommand('azure', 'setup', AZURE_SETUP_OPTIONS, async (r) => {
   const { v, cwd } = r;
-  const url = v.maybeText('endpoint');
-  if (url === undefined) throw new UsageError('azure setup: give --endpoint https://NAME.vault.azure.net (or https://NAME.managedhsm.azure.net)');
-  if (url === AZURE_LOCAL) throw new UsageError(`azure setup --endpoint ${AZURE_LOCAL}: the throwaway server of a run lives only for that run and creates its keys itself`);
-  const problem = azureEndpointProblem(url);
-  if (problem !== undefined) throw new UsageError(problem);
   const file = loadAzureKeyFile(v.text('keys'), cwd, packageRoot);
+  const { url, from } = azureVaultUrl(v.maybeText('endpoint') ?? '', file);
+  if (url === '') throw new UsageError('azure setup: give --endpoint https://NAME.vault.azure.net (or https://NAME.managedhsm.azure.net), or "vaultUrl" in the key file');
+  if (url === AZURE_LOCAL) throw new UsageError(`azure setup --endpoint ${AZURE_LOCAL}: the throwaway server of a run lives only for that run and creates its keys itself`);
+  const problem = azureEndpointProblem(url, from);
+  if (problem !== undefined) throw new UsageError(problem);
   const { KeyClient } = await import('@azure/keyvault-keys');
   const keys = new KeyClient(url, await azureCredential(), clientOptions(url, v.num('retries')));
   const call = { requestOptions: { timeout: v.num('timeout') * 1000 } };

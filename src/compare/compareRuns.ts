@@ -50,6 +50,8 @@ export interface ComparedRow {
   /** whether each run has the row */
   present: boolean[];
   figures: Record<Figure, FigureRow>;
+  /** a batch row (Vault's batch_input): each run's ok items per second (its rate counts requests) */
+  itemsThroughput?: (number | null)[];
 }
 
 export interface CapacityComparison {
@@ -173,6 +175,7 @@ function compareRows(runs: readonly RunInput[], s: CompareSettings): ComparedRow
       perLength: any.perLength,
       present: found.map((k) => k !== undefined),
       figures,
+      ...(found.some((k) => k?.row.itemsPerRequest !== undefined) ? { itemsThroughput: found.map((k) => k?.row.itemsThroughput ?? null) } : {}),
     };
   });
 }

@@ -70,6 +70,10 @@ export function formatComparison(c: Comparison): string {
     }
   }
   lines.push(rows.length > 1 ? table(rows, 6) : 'no request row in any run');
+  for (const r of c.rows.filter((x) => x.itemsThroughput !== undefined && !x.perLength)) {
+    const each = r.itemsThroughput!.map((v, i) => `${i === 0 ? 'base' : `#${i}`} ${v === null ? '-' : num(v, '/s')}`);
+    lines.push(`ok items/s of ${r.id} ${r.request} (a batch: its rate above counts requests): ${each.join(', ')}`);
+  }
   const missing = c.rows.filter((r) => r.present.some((p) => !p));
   for (const r of missing) {
     const where = r.present.map((p, i) => (p ? (i === 0 ? 'base' : `#${i}`) : undefined)).filter((x) => x !== undefined);

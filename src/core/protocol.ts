@@ -28,6 +28,8 @@ export interface KeyDef {
   request: string;
   /** the payload length (step) of the events of this key: a request has one key per length */
   step: number;
+  /** items each request of this key carries, when more than one (a batch: Operation.req's items) */
+  items?: number;
 }
 
 /** Per key counters of one batch (req and tra keys alike). */
@@ -121,6 +123,8 @@ export type RunnerMessage =
       cpu: number;
       /** ms the runner waited for the stats queue (backpressure) */
       blockedMs: number;
+      /** requests its client sent again (--retries), when any */
+      retries?: number;
       startedAt: number;
       endedAt: number;
     }

@@ -45,7 +45,7 @@ export function maskUrl(text: string): string {
 }
 
 /** Environment variables whose values are credentials (their values are redacted from every text). */
-const SECRET_ENV = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'PYLOGEN_KMS_CREDENTIALS'];
+const SECRET_ENV = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'PYLOGEN_KMS_CREDENTIALS', 'VAULT_TOKEN', 'PYLOGEN_VAULT_TOKEN'];
 
 /** Shorter values are not redacted: they would mask ordinary words. */
 const MIN_SECRET = 4;

@@ -51,6 +51,14 @@ export abstract class ClassUnderTest<
   log: (message: string) => void = (m) => process.stderr.write(`${m}\n`);
 
   /**
+   * Requests this runner's client sent again after a retryable failure (--retries): read after
+   * teardown(), summed in the summary's `requests.retries`. A CUT whose client retries says how many.
+   */
+  retried(): number {
+    return 0;
+  }
+
+  /**
    * Optional check of the plan before any runner is forked: return the problems (each one line,
    * naming the option and the bad value), or nothing. Called in the main process.
    */

@@ -12,8 +12,11 @@ import type { Clock } from './clock.js';
 /** Where an operation's events go: the runner's recorder. */
 export interface OperationSink {
   readonly clock: Clock;
-  /** the interned key id of a request name (nature req) or transaction name (nature tra) */
-  requestKey(name: string): number;
+  /**
+   * the interned key id of a request name (nature req) or transaction name (nature tra); `items`:
+   * how many items each request of that name carries (a batch API's), fixed at its first use
+   */
+  requestKey(name: string, items?: number): number;
   transactionKey(name: string): number;
   nextTransaction(): number;
   /**
@@ -31,6 +34,8 @@ export class Request {
   constructor(
     readonly op: Operation,
     readonly name: string,
+    /** items each request of this name carries (a batch: Vault's batch_input), 1 otherwise */
+    readonly items = 1,
   ) {}
 }
 
@@ -99,11 +104,15 @@ export class Operation {
   /** whether the operation is between start() and finish() */
   running = false;
 
-  /** A named request of this operation, for a method decorated with @exec (reused per name). */
-  req(name: string): Request {
+  /**
+   * A named request of this operation, for a method decorated with @exec (reused per name). `items`:
+   * how many items each request of this name carries when it is a batch (fixed by the name's first
+   * use): the summary then gives items and ok items per second beside requests per second.
+   */
+  req(name: string, items = 1): Request {
     const r = this.lastReq;
     if (r !== undefined && r.name === name) return r;
-    return (this.lastReq = new Request(this, name));
+    return (this.lastReq = new Request(this, name, items));
   }
 
   /**
@@ -118,11 +127,11 @@ export class Operation {
    * time() for a method call, without a closure per call: what @exec uses. The request name's key
    * is cached, since an operation mostly repeats the same literal names.
    */
-  apply(name: string, fn: (...args: never[]) => unknown, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  apply(name: string, fn: (...args: never[]) => unknown, thisArg: unknown, args: ArrayLike<unknown>, items = 1): unknown {
     const sink = this.sink;
     let key = this.lastKey;
     if (name !== this.lastName) {
-      key = this.lastKey = sink.requestKey(name);
+      key = this.lastKey = sink.requestKey(name, items);
       this.lastName = name;
     }
     const clock = this.clock;

@@ -21,6 +21,6 @@ export function exec<This, Args extends unknown[], Return>(
     }
     // `arguments` straight into apply(): no closure nor rest array per call on the hot path.
     // eslint-disable-next-line prefer-rest-params
-    return req.op.apply(req.name, method as (...a: never[]) => unknown, this, arguments) as Return;
+    return req.op.apply(req.name, method as (...a: never[]) => unknown, this, arguments, req.items) as Return;
   } as unknown as (this: This, req: Request, ...args: Args) => Return;
 }

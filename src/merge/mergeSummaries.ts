@@ -9,7 +9,7 @@
 import { UsageError } from '../core/errors.js';
 import { addSamples, type ErrorSamples } from '../core/errorSamples.js';
 import { mergeAggs } from '../stats/aggregate.js';
-import { activeSeconds, aggOfRow, runnerEnd, byRequestKey, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
+import { activeSeconds, aggOfRow, runnerEnd, byRequestKey, retriesOf, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';
 
 export interface SummaryInput {
@@ -132,7 +132,7 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
       failed: sum(all.map((s) => s.runners.failed)),
     },
     events: { sent: sum(all.map((s) => s.events.sent)), received: sum(all.map((s) => s.events.received)), lost: sum(all.map((s) => s.events.lost)) },
-    requests: { count: requests, errors, throughputMean: mean, errorRateMean: span > 0 ? r2(errors / span) : 0, throughputHwm: hwm.tps, throughputHwmAt: hwm.at },
+    requests: { count: requests, errors, throughputMean: mean, errorRateMean: span > 0 ? r2(errors / span) : 0, throughputHwm: hwm.tps, throughputHwmAt: hwm.at, ...retriesOf(all.map((s) => s.requests)) },
     transactions: { count: sum(all.map((s) => s.transactions.count)), errors: sum(all.map((s) => s.transactions.errors)) },
     queue: { lengthHwm: queueHwm.queue.lengthHwm, lengthHwmAt: queueHwm.queue.lengthHwmAt, lagMsHwm: Math.max(...all.map((s) => s.queue.lagMsHwm)) },
     ...(withArrivals.length > 0

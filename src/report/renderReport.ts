@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { CapacityResult } from '../summary/schema.js';
 import { LINE_DEFAULTS } from '../core/plan.js';
 import { packageRoot } from '../core/paths.js';
-import { sampleLines, summaryTableRows, type Summary } from '../stats/summary.js';
+import { itemsLine, sampleLines, summaryTableRows, type Summary } from '../stats/summary.js';
 import type { PlanLine } from './planSummary.js';
 import { reportData } from './reportData.js';
 
@@ -100,6 +100,8 @@ function summarySection(s: ReportSummary): string {
     ['queue', `length high-water mark ${s.queue.lengthHwm} events, lag ${s.queue.lagMsHwm} ms`],
     ['events', `sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`],
   ];
+  const items = itemsLine(s);
+  if (items !== undefined) facts.push(['items', items]);
   if (s.arrivals !== undefined) facts.push(['arrivals', `planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`]);
   const types = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
   if (types.length > 0) facts.push(['errors by type', types.map(([k, n]) => `${k} ${n}`).join(', ')]);

@@ -94,6 +94,8 @@ class NameKey {
   constructor(
     readonly nature: 'req' | 'tra',
     readonly request: string,
+    /** items per request (a batch), 1 otherwise */
+    readonly items = 1,
   ) {}
 }
 
@@ -202,19 +204,19 @@ export class Recorder implements OperationSink {
     this.intervalEnd = this.clock.fromEpoch(epochMs + this.intervalMs);
   }
 
-  requestKey(name: string): number {
-    return this.reqKeys.get(name) ?? this.addKey(this.reqKeys, 'req', this.reqKeys.size >= MAX_NAMES ? OTHER : name);
+  requestKey(name: string, items = 1): number {
+    return this.reqKeys.get(name) ?? this.addKey(this.reqKeys, 'req', this.reqKeys.size >= MAX_NAMES ? OTHER : name, items);
   }
 
   transactionKey(name: string): number {
     return this.traKeys.get(name) ?? this.addKey(this.traKeys, 'tra', this.traKeys.size >= MAX_NAMES ? OTHER : name);
   }
 
-  private addKey(map: Map<string, number>, nature: 'req' | 'tra', request: string): number {
+  private addKey(map: Map<string, number>, nature: 'req' | 'tra', request: string, items = 1): number {
     const known = map.get(request); // OTHER, once the names are past MAX_NAMES
     if (known !== undefined) return known;
     const id = this.names.length;
-    this.names.push(new NameKey(nature, request));
+    this.names.push(new NameKey(nature, request, request === OTHER ? 1 : items));
     map.set(request, id);
     return id;
   }
@@ -229,7 +231,7 @@ export class Recorder implements OperationSink {
         return k;
       }
     }
-    const def: KeyDef = { id: this.keys.length, nature: name.nature, request: name.request, step };
+    const def: KeyDef = { id: this.keys.length, nature: name.nature, request: name.request, step, ...(name.items > 1 ? { items: name.items } : {}) };
     const k = new KeyStats(def, this.openModel);
     this.keys.push(k);
     this.newKeys.push(def);

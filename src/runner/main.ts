@@ -176,6 +176,7 @@ async function init(spec: RunnerSpec): Promise<void> {
   phase = 'teardown';
   await cut.teardown();
   recorder.flush(true);
+  const retries = cut.retried();
   const c = control;
   send({
     type: 'done',
@@ -189,6 +190,7 @@ async function init(spec: RunnerSpec): Promise<void> {
     startedAt,
     endedAt,
     blockedMs: recorder.blockedMs,
+    ...(retries > 0 ? { retries } : {}),
   } satisfies RunnerMessage);
   finished = true;
   // Let the main process close the channel once it has everything; exit then (or at once if gone).

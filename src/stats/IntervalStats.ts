@@ -31,7 +31,7 @@ export class IntervalStats {
   private of(main: RequestAgg): RequestAgg {
     let a = this.aggs.get(main);
     if (a === undefined) {
-      a = newAgg(main.id, main.cut, main.nature, main.request, main.step);
+      a = newAgg(main.id, main.cut, main.nature, main.request, main.step, main.items);
       this.aggs.set(main, a);
     }
     return a;

@@ -138,7 +138,7 @@ export class StatsQueue {
     const name = `${r.labels.id}\0${r.labels.cut}\0${k.nature}\0${k.request}\0${k.step}`;
     let a = this.aggs.get(name);
     if (a === undefined) {
-      a = newAgg(r.labels.id, r.labels.cut, k.nature, k.request, k.step);
+      a = newAgg(r.labels.id, r.labels.cut, k.nature, k.request, k.step, k.items);
       this.aggs.set(name, a);
     }
     return a;

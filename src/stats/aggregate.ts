@@ -30,6 +30,8 @@ export interface RequestAgg {
   request: string;
   /** the payload length (step) */
   step: number;
+  /** items each request carries: more than 1 for a batch (Operation.req's items) */
+  items: number;
   count: number;
   errors: number;
   errorsByType: Record<string, number>;
@@ -41,8 +43,8 @@ export function newLatencies(): Latencies {
   return { latency: newHistogram(), service: undefined, timed: 0, min: Infinity, max: 0, sum: 0, serviceSum: 0 };
 }
 
-export function newAgg(id: string, cut: string, nature: Nature, request: string, step = 0): RequestAgg {
-  return { id, cut, nature, request, step, count: 0, errors: 0, errorsByType: {}, ok: newLatencies(), failed: newLatencies() };
+export function newAgg(id: string, cut: string, nature: Nature, request: string, step = 0, items = 1): RequestAgg {
+  return { id, cut, nature, request, step, items, count: 0, errors: 0, errorsByType: {}, ok: newLatencies(), failed: newLatencies() };
 }
 
 /** Adds one runner's latency delta (encoded histograms and exact figures) to latencies. */
@@ -77,7 +79,8 @@ export function mergeDelta(agg: RequestAgg, d: HistogramDelta): void {
 /** One aggregate of several (the steps of a request): counts added, histograms merged exactly. */
 export function mergeAggs(aggs: RequestAgg[]): RequestAgg {
   const a0 = aggs[0]!;
-  const m = newAgg(a0.id, a0.cut, a0.nature, a0.request, a0.step);
+  // One request name carries one batch size (it names it: Vault's NAME-BATCH<N>); the largest is kept.
+  const m = newAgg(a0.id, a0.cut, a0.nature, a0.request, a0.step, Math.max(...aggs.map((a) => a.items)));
   for (const a of aggs) {
     m.count += a.count;
     m.errors += a.errors;

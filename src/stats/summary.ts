@@ -80,6 +80,7 @@ export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequ
     errors: a.errors,
     throughput: r2((a.count - a.errors) / seconds),
     errorRate: r2(a.errors / seconds),
+    ...(a.items > 1 ? { itemsPerRequest: a.items, items: (a.count - a.errors) * a.items, itemsThroughput: r2(((a.count - a.errors) * a.items) / seconds) } : {}),
     latencyMs,
     serviceMs: all.service === undefined ? latencyMs : serviceFigures(all),
     ok: outcome(a.ok, a.count - a.errors, seconds),
@@ -113,7 +114,7 @@ function byKey(aggs: RequestAgg[], runners: RunnerEnd[], wall: number): ByReques
 
 /** The inverse of rowOf: a row's aggregate, its tallies decoded (a merge, a verdict over a summary). */
 export function aggOfRow(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
-  const a = newAgg(row.id, row.cut, nature, row.request, row.lengths.length === 1 ? row.lengths[0]! : 0);
+  const a = newAgg(row.id, row.cut, nature, row.request, row.lengths.length === 1 ? row.lengths[0]! : 0, row.itemsPerRequest ?? 1);
   a.count = row.count;
   a.errors = row.errors;
   a.errorsByType = { ...row.failed.byType };
@@ -129,6 +130,12 @@ export function aggOfRow(row: ByRequest, nature: 'req' | 'tra'): RequestAgg {
 export function throughputHwm(series: Series, mean: number, requests: number, endedAt: number): { tps: number; at: string | null } {
   const best = bestFullInterval(series);
   return best !== null && best.throughput >= mean ? { tps: r2(best.throughput), at: iso(best.at) } : { tps: mean, at: requests > 0 ? iso(endedAt) : null };
+}
+
+/** `{ retries }` summed over runners (or shards), or nothing when none retried. */
+export function retriesOf(from: readonly { retries?: number }[]): { retries?: number } {
+  const n = from.reduce((s, r) => s + (r.retries ?? 0), 0);
+  return n > 0 ? { retries: n } : {};
 }
 
 export function buildSummary(
@@ -181,6 +188,7 @@ export function buildSummary(
       errorRateMean: span > 0 ? r2(req.errors / span) : 0,
       throughputHwm: hwm.tps,
       throughputHwmAt: hwm.at,
+      ...retriesOf(runners),
     },
     transactions: sum('tra'),
     queue: {
@@ -242,12 +250,14 @@ export function summaryTableRows(s: Summary): TableRows | undefined {
   if (all.length === 0) return undefined;
   const perLength = all.some((b) => b.byLength !== undefined);
   const anyErrors = all.some((b) => b.errors > 0);
-  const head = ['id', 'cut', 'nature', 'request', ...(perLength ? ['length'] : []), 'ok', 'tput/s', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors'];
+  const batches = all.some((b) => b.itemsPerRequest !== undefined);
+  const head = ['id', 'cut', 'nature', 'request', ...(perLength ? ['length'] : []), 'ok', 'tput/s', ...(batches ? ['items/s'] : []), 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors'];
   if (anyErrors) head.push('err/s', 'err p50', 'err p99');
   const rows = [head];
   const add = (nature: string, b: ByRequest, length: string) => {
     const l = b.ok.latencyMs;
     const row = [b.id, b.cut, nature, b.request, ...(perLength ? [length] : []), String(b.ok.count), n1(b.ok.throughput)];
+    if (batches) row.push(b.itemsThroughput === undefined ? '-' : n1(b.itemsThroughput));
     for (const k of ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const) row.push(ms(l, k));
     row.push(String(b.failed.count));
     if (anyErrors) row.push(b.failed.count === 0 ? '-' : n1(b.failed.throughput), ms(b.failed.latencyMs, 'p50'), ms(b.failed.latencyMs, 'p99'));
@@ -299,6 +309,17 @@ export function fitTable(t: TableRows, width?: number): string {
 /** The width of the terminal stderr is, or undefined when it is not one (a file, a pipe: the full table). */
 const stderrColumns = (): number | undefined => (process.stderr.isTTY === true && process.stderr.columns > 0 ? process.stderr.columns : undefined);
 
+/**
+ * What the items/s column says, when a row is a batch (Vault's batch_input): per batch row its ok
+ * items and items per second, beside tput/s, which counts requests. Undefined without a batch row.
+ */
+export function itemsLine(s: Pick<Summary, 'byRequest'>): string | undefined {
+  const rows = s.byRequest.filter((b) => b.itemsPerRequest !== undefined);
+  if (rows.length === 0) return undefined;
+  const each = rows.map((b) => `${b.id} ${b.request} ${b.items ?? 0} ok items, ${n1(b.itemsThroughput ?? 0)} ok items/s (${b.itemsPerRequest} per request)`);
+  return `batches: tput/s counts ok requests, items/s the ok items they carried: ${each.join('; ')}`;
+}
+
 /** A merged summary's shards: how many, and how together they started (by each one's own clock). */
 function shardsLine(shards: ShardSummary[]): string {
   const t0s = shards.filter((x) => x.t0 !== null).map((x) => Date.parse(x.t0!));
@@ -320,6 +341,8 @@ export function formatSummary(s: Summary, width = stderrColumns()): string {
   );
   const t = summaryTableRows(s);
   lines.push(t === undefined ? `no request was recorded${r.failed === 0 && !s.interrupted ? NO_REQUEST_HINT : ''}` : fitTable(t, width));
+  const items = itemsLine(s);
+  if (items !== undefined) lines.push(items);
   if (s.arrivals !== undefined) {
     lines.push(`arrivals: planned ${s.arrivals.planned}, started ${s.arrivals.started}, dropped ${s.arrivals.dropped}`);
     const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs && b.ok.serviceMs !== null);
@@ -331,7 +354,8 @@ export function formatSummary(s: Summary, width = stderrColumns()): string {
   const hwmAt = s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`;
   lines.push(
     `requests: ${s.requests.count} (${plural(s.requests.errors, 'error')}), throughput ${n1(s.requests.throughputMean)} ok/s` +
-      `${s.requests.errors > 0 ? `, error rate ${n1(s.requests.errorRateMean ?? 0)}/s` : ''}; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
+      `${s.requests.errors > 0 ? `, error rate ${n1(s.requests.errorRateMean ?? 0)}/s` : ''}` +
+      `${s.requests.retries !== undefined ? `, ${plural(s.requests.retries, 'retry', 'retries')} (--retries)` : ''}; transactions: ${s.transactions.count} (${plural(s.transactions.errors, 'error')})`,
   );
   lines.push(
     `high-water marks: throughput ${n1(s.requests.throughputHwm)} ok/s${hwmAt}; queue length ${s.queue.lengthHwm} events${s.queue.lengthHwmAt === null ? '' : ` at ${s.queue.lengthHwmAt}`}; queue lag ${s.queue.lagMsHwm} ms`,

@@ -172,6 +172,8 @@ export interface RunnerEnd {
   endedAt?: number;
   cpu?: number;
   blockedMs?: number;
+  /** requests its client sent again after a retryable failure (--retries) */
+  retries?: number;
   arrivals?: { planned: number; started: number; dropped: number };
 }
 
@@ -209,6 +211,11 @@ export interface ByRequest {
   throughput: number;
   /** failed requests per second, beside it */
   errorRate: number;
+  /** a batch (each request carried itemsPerRequest items > 1): the items of the ok requests */
+  items?: number;
+  /** ok items per second (throughput is ok requests per second) */
+  itemsThroughput?: number;
+  itemsPerRequest?: number;
   latencyMs: LatencyFigures;
   serviceMs: LatencyFigures;
   /** the headline: what the target served */
@@ -228,7 +235,17 @@ export interface Summary {
   /** incomplete: the runners (id.index) that ended without their done message: what they sent is unknown, so is lost */
   events: { sent: number; received: number; lost: number; incomplete?: string[] };
   /** throughputs are of ok requests; errorRateMean is the failed requests' mean rate beside them */
-  requests: { count: number; errors: number; throughputMean: number; errorRateMean: number; throughputHwm: number; throughputHwmAt: string | null };
+  /** throughputs are of ok requests; errorRateMean is the failed requests' mean rate beside them */
+  requests: {
+    count: number;
+    errors: number;
+    throughputMean: number;
+    errorRateMean: number;
+    throughputHwm: number;
+    throughputHwmAt: string | null;
+    /** requests the clients sent again after a retryable failure (--retries: 429, 5xx, resets), when any: not in count */
+    retries?: number;
+  };
   transactions: { count: number; errors: number };
   queue: { lengthHwm: number; lengthHwmAt: string | null; lagMsHwm: number };
   arrivals?: { planned: number; started: number; dropped: number };

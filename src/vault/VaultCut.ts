@@ -3,8 +3,8 @@
  * VaultClient per runner (src/vault/client.ts), the key of the Vault key file that
  * `--extra '{"file":"VaultDefault.json","key":"aes256"}'` names, and batches: `--extra '{"batch":N}'`
  * sends N items per request in `batch_input`, each item's result checked (a failed item is a
- * BatchItemError counted by its message's type), the request named `<NAME>-BATCH<N>` so that a summary
- * says which rows carry N items each (items/s = requests/s × N). Request bodies are made once per
+ * BatchItemError counted by its message's type), the request named `<NAME>-BATCH<N>` and timed with
+ * `op.req(name, N)`, so that its summary row gives the ok items and items/s beside requests/s. Request bodies are made once per
  * payload length (the payloads do not change), so an operation allocates only its HTTP exchange.
  * Its static validate() checks, in the main process, the endpoint (or VAULT_ADDR), the key file, the
  * key's type against the CUT's use, the batch size and the CUT's own limits: one line each, exit 2.
@@ -115,6 +115,10 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
 
   override async teardown(): Promise<void> {
     this.client?.close();
+  }
+
+  override retried(): number {
+    return this.client?.retried ?? 0;
   }
 
   /** `/v1/<mount>/<what>/<key name>` of this CUT's key. */

@@ -39,9 +39,24 @@ function signalled(): Promise<NodeJS.Signals> {
   });
 }
 
-function tokenOf(token: string | undefined, file: string | undefined): string | undefined {
+/** The variable `vault serve` reads its token from without --token / --token-file: out of `ps`, as kms serve's PYLOGEN_KMS_CREDENTIALS. */
+export const SERVE_TOKEN_ENV = 'PYLOGEN_VAULT_TOKEN';
+
+/**
+ * The token to require: --token (shown in the process list: warned about), --token-file (its first
+ * line), else PYLOGEN_VAULT_TOKEN. Not VAULT_TOKEN: that is the client's, and a shell that runs both
+ * a server and a client would make the server require it by accident.
+ */
+function tokenOf(token: string | undefined, file: string | undefined, warn: (line: string) => void): string | undefined {
   if (token !== undefined && file !== undefined) throw new UsageError('vault serve: give --token or --token-file, not both');
-  if (file === undefined) return token;
+  if (token !== undefined) {
+    warn(`pylogen vault server: warning: --token shows the token in the process list (ps): give --token-file FILE or ${SERVE_TOKEN_ENV} instead\n`);
+    return token;
+  }
+  if (file === undefined) {
+    const env = process.env[SERVE_TOKEN_ENV]?.trim();
+    return env === undefined || env === '' ? undefined : env;
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -56,7 +71,7 @@ function tokenOf(token: string | undefined, file: string | undefined): string | 
 const serve = optionsCommand<ServeIO>('vault', 'serve', VAULT_SERVE_OPTIONS, async ({ v, cwd, out, err, io }) => {
   const latency = parseLatency(v.text('latency'));
   const keyFile = loadVaultKeyFile(v.text('keys'), cwd, packageRoot);
-  const token = tokenOf(v.maybeText('token'), v.maybeText('token-file'));
+  const token = tokenOf(v.maybeText('token'), v.maybeText('token-file'), err);
   const sealed = io.sealed === true;
   const throttle = v.maybeNum('throttle');
   const stop = io.stopped ?? signalled();

@@ -13,8 +13,8 @@ export const VAULT_SERVE_OPTIONS: readonly KmsOptionDef[] = [
   { name: 'host', value: 'HOST', kind: { type: 'string', nonEmpty: true }, describe: 'address to listen on (keep it on loopback: plain HTTP)', default: '127.0.0.1' },
   { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
-  { name: 'token', value: 'TOKEN', kind: { type: 'string', nonEmpty: true }, describe: 'require this token (X-Vault-Token); 403 "permission denied" otherwise (default: any token). It shows in the process list: prefer --token-file' },
-  { name: 'token-file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: 'require the token in this file (its first line)' },
+  { name: 'token', value: 'TOKEN', kind: { type: 'string', nonEmpty: true }, describe: 'require this token (X-Vault-Token); 403 "permission denied" otherwise. It shows in the process list (warned about): prefer --token-file or PYLOGEN_VAULT_TOKEN' },
+  { name: 'token-file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: 'require the token in this file (its first line); without either option PYLOGEN_VAULT_TOKEN, else any token' },
   { name: 'latency', value: 'MS|MIN-MAX', kind: { type: 'string', nonEmpty: true }, describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly', default: '0' },
   { name: 'throttle', value: 'RPS', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients; above it 429 "rate limit quota exceeded" with Retry-After, as a Vault rate-limit quota' },
   { name: 'error-rate', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering 500 instead', default: '0' },
@@ -35,7 +35,8 @@ export const vaultServeCommand: Command = {
   details:
     "The embedded Vault Transit server (Vault's HTTP API v1, real cryptography with node:crypto), with the keys of a Vault key file " +
     'created at start under their mounts. Prints its URL on stdout, serves until Ctrl-C (SIGINT) or SIGTERM, then prints its counts ' +
-    'and exits 0. Without --token it accepts any token; with it, others get 403 "permission denied" as Vault answers.',
+    'and exits 0. Without a token (--token-file, PYLOGEN_VAULT_TOKEN or --token) it accepts any token; with one, others get 403 "permission denied" ' +
+    'as Vault answers.',
   options: VAULT_SERVE_OPTIONS,
   examples: [
     ['pylogen vault serve --port 8200', 'keys of profiles/VaultDefault.json'],

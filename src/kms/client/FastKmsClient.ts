@@ -82,6 +82,8 @@ export class FastKmsClient implements KmsSender {
   /** maxAttempts once resolved: read on every request, without a promise to await */
   private attemptsMax: number | undefined;
   private retryStrategy: RetryStrategy | undefined;
+  /** requests sent again by the retry strategy (--retries) */
+  retried = 0;
 
   /** `sdk`: a KMSClient made by createKmsClient, whose configuration (not its transport) is used. */
   constructor(
@@ -193,6 +195,7 @@ export class FastKmsClient implements KmsSender {
           throw withAttempts(error, attempts + 1, totalRetryDelay);
         }
         attempts = token.getRetryCount();
+        this.retried++;
         const delay = token.getRetryDelay();
         totalRetryDelay += (token.$retryLog?.acquisitionDelay ?? 0) + delay;
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));

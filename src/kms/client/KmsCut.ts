@@ -18,7 +18,7 @@ import { ClassUnderTest, type CutPlanView } from '../../cut/ClassUnderTest.js';
 import { describeError, UsageError } from '../../core/errors.js';
 import { NAMED_ENDPOINTS } from '../../config/options.js';
 import { packageRoot } from '../../core/paths.js';
-import { createKmsSender, type KmsSender } from './client.js';
+import { createKmsSender, retriedBy, type KmsSender } from './client.js';
 import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, resolveKey, type KeyEntry } from '../model/keyfile.js';
 import { SPEC_INFO, type KeyFamily, type KeyUsage } from '../model/specs.js';
 
@@ -170,6 +170,10 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
 
   override async teardown(): Promise<void> {
     this.client?.destroy();
+  }
+
+  override retried(): number {
+    return this.client === undefined ? 0 : retriedBy(this.client);
   }
 
   /**

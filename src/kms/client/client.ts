@@ -85,8 +85,34 @@ export function createKmsClient(opts: KmsClientOptions = {}): KMSClient {
  */
 export function createKmsSender(kind: KmsClientKind, opts: KmsClientOptions = {}): KmsSender {
   const sdk = createKmsClient(opts);
-  if (kind === 'sdk') return sdk;
+  if (kind === 'sdk') {
+    // The SDK's retry middleware records its attempts in $metadata, on an output and on an error alike.
+    const count = (m: { attempts?: number } | undefined): void => {
+      if (m?.attempts !== undefined && m.attempts > 1) sdkRetried.set(sdk, (sdkRetried.get(sdk) ?? 0) + m.attempts - 1);
+    };
+    sdk.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          const out = await next(args);
+          count((out.output as { $metadata?: { attempts?: number } }).$metadata);
+          return out;
+        } catch (err) {
+          count((err as { $metadata?: { attempts?: number } } | null)?.$metadata);
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'pylogenRetryCount' },
+    );
+    return sdk;
+  }
   return new FastKmsClient(sdk, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS });
+}
+
+const sdkRetried = new WeakMap<object, number>();
+
+/** Requests a sender made here sent again after a retryable failure (--retries), so far. */
+export function retriedBy(sender: KmsSender): number {
+  return sender instanceof FastKmsClient ? sender.retried : (sdkRetried.get(sender) ?? 0);
 }
 
 export type { KmsSender };
