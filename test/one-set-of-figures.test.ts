@@ -12,7 +12,8 @@ describe('a runner SIGKILLed mid-run', () => {
   it('totals equal the sums of the rows, in the JSON and on stderr', async () => {
     const json = join(tempDir(), 's.json');
     // sleep 0: thousands of requests a second, so the 250 ms of latencies not yet shipped are many
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0,"error":50}', '-vv', '--outformat', 'none', '--summary-json', json], {
+    const args = ['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0,"error":50}', '-vv', '--outformat', 'none', '--summary-json', json];
+    const r = await pylogen(args, {
       timeoutMs: 60_000,
       onSpawn: killRunner('run.1', 1000),
     });

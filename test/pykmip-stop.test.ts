@@ -45,7 +45,8 @@ describe('--endpoint pykmip: start and stop', () => {
     writeFileSync(
       script,
       '#!/usr/bin/python3\nimport os, signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n' +
-        `open(${JSON.stringify(mark)} + '.tmp', 'w').write(str(os.getpid()))\nos.rename(${JSON.stringify(mark)} + '.tmp', ${JSON.stringify(mark)})\ntime.sleep(600)\n`,
+        `open(${JSON.stringify(mark)} + '.tmp', 'w').write(str(os.getpid()))\n` +
+        `os.rename(${JSON.stringify(mark)} + '.tmp', ${JSON.stringify(mark)})\ntime.sleep(600)\n`,
       { mode: 0o755 },
     );
     let sentAt = 0;
