@@ -51,6 +51,20 @@ export function pylogen(args: string[], o: CliOptions = {}): Promise<CliResult> 
   });
 }
 
+/** An onSpawn (with -vv) that SIGKILLs runner `runner` (e.g. "run.1") `afterMs` after it says it is running. */
+export function killRunner(runner: string, afterMs: number): (p: ChildProcess) => void {
+  return (p) => {
+    let killed = false;
+    p.stderr!.on('data', (d: Buffer) => {
+      const m = new RegExp(`runner ${runner.replace('.', '\\.')} \\([^,]+, pid (\\d+)\\): running`).exec(d.toString());
+      if (m && !killed) {
+        killed = true;
+        setTimeout(() => process.kill(Number(m[1]), 'SIGKILL'), afterMs);
+      }
+    });
+  };
+}
+
 export type CsvRow = Record<string, string>;
 
 export const COLUMNS =

@@ -6,24 +6,16 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pylogen, readJson, tempDir } from './helpers.js';
+import { killRunner, pylogen, readJson, tempDir } from './helpers.js';
 
 describe('a runner SIGKILLed mid-run', () => {
   it('totals equal the sums of the rows, in the JSON and on stderr', async () => {
     const json = join(tempDir(), 's.json');
     // sleep 0: thousands of requests a second, so the 250 ms of latencies not yet shipped are many
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0,"error":50}', '-vv', '--outformat', 'none', '--summary-json', json], {
+    const args = ['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0,"error":50}', '-vv', '--outformat', 'none', '--summary-json', json];
+    const r = await pylogen(args, {
       timeoutMs: 60_000,
-      onSpawn: (p) => {
-        let killed = false;
-        p.stderr!.on('data', (d: Buffer) => {
-          const m = /runner run\.1 \(Dummy, pid (\d+)\): running/.exec(d.toString());
-          if (m && !killed) {
-            killed = true;
-            setTimeout(() => process.kill(Number(m[1]), 'SIGKILL'), 1000);
-          }
-        });
-      },
+      onSpawn: killRunner('run.1', 1000),
     });
     expect(r.code, r.stderr).toBe(1);
     const s = readJson(json);

@@ -234,7 +234,8 @@ describe('the report of a scenario: rates per actual interval length, latency pe
       join(dir, 'two.txt'),
       `cuts.Dummy --id a --duration 3 --extra '{"sleep":0.005}'\ncuts.Dummy --id b --postpone 1.3 --duration 1.4 --extra '{"sleep":0.005}'\n`,
     );
-    const r = await pylogen(['scenario', '--file', 'two.txt', '--outformat', 'none', '--report', 'r.html', '--summary-json', 's.json'], { cwd: dir, timeoutMs: 60_000 });
+    const args = ['scenario', '--file', 'two.txt', '--outformat', 'none', '--report', 'r.html', '--summary-json', 's.json'];
+    const r = await pylogen(args, { cwd: dir, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     const s = readJson<ReportSummary>(join(dir, 's.json'));
     const html = join(dir, 'r.html');

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, alive, csvRows, pylogen, readJson, tempDir } from './helpers.js';
+import { ROOT, alive, csvRows, killRunner, pylogen, readJson, tempDir } from './helpers.js';
 
 function withFixture(name: string): string {
   const dir = tempDir();
@@ -22,16 +22,7 @@ describe('a runner dies', () => {
     const json = join(dir, 's.json');
     const out = join(dir, 'e.csv');
     const r = await pylogen(['cuts.Dummy', '--proc', '3', '--duration', '2', '--extra', '{"sleep":0.01}', '-vv', '--out', out, '--summary-json', json], {
-      onSpawn: (p) => {
-        let killed = false;
-        p.stderr!.on('data', (d: Buffer) => {
-          const m = /runner run\.1 \(Dummy, pid (\d+)\): running/.exec(d.toString());
-          if (m && !killed) {
-            killed = true;
-            setTimeout(() => process.kill(Number(m[1]), 'SIGKILL'), 700);
-          }
-        });
-      },
+      onSpawn: killRunner('run.1', 700),
     });
     expect(r.code).toBe(1);
     const s = readJson(json);

@@ -6,6 +6,7 @@ import { run } from '../controller/run.js';
 import type { RunPlan } from '../core/plan.js';
 import { takeSignals } from './signals.js';
 import { ExitCode } from '../core/exitcodes.js';
+import { Interrupted } from '../core/errors.js';
 
 export interface StopSignals {
   signal: AbortSignal;
@@ -26,6 +27,10 @@ export async function runWithSignals(start: (signals: StopSignals) => Promise<{ 
   let code: number;
   try {
     code = (await start({ signal: graceful.signal, forceSignal: force.signal })).exitCode;
+  } catch (err) {
+    if (!(err instanceof Interrupted)) throw err;
+    process.stderr.write(`pylogen: interrupted ${err.message}\n`);
+    code = ExitCode.interrupted;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -64,7 +64,7 @@ async function runWith(
 ): Promise<RunResult> {
   // The throwaway targets first (--endpoint local, softhsm, ...: src/protocols/registry.ts): a bad key
   // file is a usage error, before anything is written to stdout.
-  const targets = await startTargets(plan, say);
+  const targets = await startTargets(plan, say, process.cwd(), io.signal);
   // Every line of a protocol with a preflight makes one real call before anything is written or forked.
   if (plan.preflight !== false) {
     try {

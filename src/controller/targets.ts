@@ -4,7 +4,7 @@
  * anything is forked, each once for all the lines that name it. They sit on one stack: a start that
  * fails closes those already started (last first), and so does the end of the run, whatever ended it.
  */
-import { describeError } from '../core/errors.js';
+import { Interrupted, describeError } from '../core/errors.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
 import type { StartedTarget, TargetForLine } from '../protocols/Protocol.js';
 import { targetKinds } from '../protocols/registry.js';
@@ -18,7 +18,7 @@ export interface RunTargets {
   close(say?: (s: string) => void): Promise<void>;
 }
 
-export async function startTargets(plan: RunPlan, say: (s: string) => void, cwd: string = process.cwd()): Promise<RunTargets> {
+export async function startTargets(plan: RunPlan, say: (s: string) => void, cwd: string = process.cwd(), signal?: AbortSignal): Promise<RunTargets> {
   const stack: { name: string; what: string; target: StartedTarget }[] = [];
   /** every target started, kept after close() for deaths() */
   const started: typeof stack = [];
@@ -38,10 +38,12 @@ export async function startTargets(plan: RunPlan, say: (s: string) => void, cwd:
       const lines = plan.lines.filter((l) => l.options.endpoint === kind.name);
       if (lines.length === 0) continue;
       const log = plan.verbosity >= 2 ? (line: string) => say(`${kind.name}: ${line}\n`) : () => undefined;
-      const target = await kind.start(lines, { plan, cwd, log });
+      const target = await kind.start(lines, { plan, cwd, log, ...(signal !== undefined ? { signal } : {}) });
       stack.push({ name: kind.name, what: kind.describe, target });
       started.push(stack[stack.length - 1]!);
       byName.set(kind.name, target);
+      // Ctrl-C while it started: nothing has run, nothing runs.
+      if (signal?.aborted === true) throw new Interrupted(`while starting ${kind.describe}: it is stopped, nothing ran`);
       if (plan.verbosity > 0) say(`${target.describe}\n`);
     }
   } catch (err) {

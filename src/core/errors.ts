@@ -6,6 +6,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Ctrl-C (SIGINT / SIGTERM) before anything ran, while a throwaway target was starting: what was
+ * started is stopped, and the command ends with exit 130 (cli/runPlan.ts), not as a failure.
+ */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
 /** Collects every problem of a validation pass so the user sees all of them at once (k6 Validate()). */
 export class Problems {
   readonly list: string[] = [];

@@ -18,9 +18,9 @@ export const kmip: Protocol = {
     {
       name: 'pykmip',
       describe: 'a throwaway PyKMIP server (KMIP)',
-      async start(_lines, { plan, log }) {
+      async start(_lines, { plan, log, signal }) {
         const { startPykmipEndpoint } = await import('./pykmipEndpoint.js');
-        const p = await startPykmipEndpoint(plan, log);
+        const p = await startPykmipEndpoint(plan, log, signal);
         return {
           describe: `throwaway PyKMIP server on ${p.url} (${p.keys} keys, pid ${p.pid})`,
           forLine: () => ({ endpoint: p.url, env: p.env }),

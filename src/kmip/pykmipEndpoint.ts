@@ -52,11 +52,11 @@ export function pykmipKeys(plan: RunPlan, cwd: string = process.cwd()): KmipKeyE
   return [...byName.values()];
 }
 
-export async function startPykmipEndpoint(plan: RunPlan, log: (line: string) => void = () => {}): Promise<PykmipEndpoint> {
+export async function startPykmipEndpoint(plan: RunPlan, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<PykmipEndpoint> {
   // Everything that can be wrong with the input, before anything starts.
   const entries = pykmipKeys(plan);
-  checkPykmipInstalled();
-  const server = await startPykmip();
+  const installed = checkPykmipInstalled();
+  const server = await startPykmip(signal, installed);
   const client = new KmipClient({
     tls: { host: server.host, port: server.port, ca: readFileSync(server.files.ca), cert: readFileSync(server.files.cert), key: readFileSync(server.files.key) },
     timeoutMs: 60_000,

@@ -9,7 +9,7 @@
 import { UsageError } from '../core/errors.js';
 import { addSamples, type ErrorSamples } from '../core/errorSamples.js';
 import { mergeAggs } from '../stats/aggregate.js';
-import { activeSeconds, aggOfRow, runnerEnd, byRequestKey, retriesOf, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
+import { activeSeconds, activeSpan, aggOfRow, runnerEnd, byRequestKey, retriesOf, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';
 
 export interface SummaryInput {
@@ -96,14 +96,13 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
   const runners = byRunner.map(runnerEnd);
   const series = mergeSeries(all.map((s) => s.series));
   const wall = (endedAt - startedAt) / 1000;
-  const starts = runners.filter((r) => r.startedAt !== undefined).map((r) => r.startedAt!);
-  const ends = runners.filter((r) => r.endedAt !== undefined).map((r) => r.endedAt!);
-  const span = starts.length > 0 && ends.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : wall;
+  const active = activeSpan(runners);
+  const span = active !== undefined ? (active.to - active.from) / 1000 : wall;
   const requests = sum(all.map((s) => s.requests.count));
   const errors = sum(all.map((s) => s.requests.errors));
   // ok requests: a failed request is not throughput
   const mean = span > 0 ? r2((requests - errors) / span) : 0;
-  const hwm = throughputHwm(series, mean, requests, endedAt);
+  const hwm = throughputHwm(series, mean, requests, active?.to ?? endedAt);
   const queueHwm = all.reduce((best, s) => (s.queue.lengthHwm > best.queue.lengthHwm ? s : best), all[0]!);
   const withArrivals = all.filter((s) => s.arrivals !== undefined);
   const errorsByType: Record<string, number> = {};

@@ -140,7 +140,9 @@ export class ProgressTracker {
     });
     this.lastAt = at;
     const total = { count: t.globalCount, errors: t.errors };
-    const totalRates = final ? rates(total, { count: 0, errors: 0 }, activeSeconds(ends, undefined, undefined, elapsedS)) : { tps: t.globalTps, errorTps: t.errorTps };
+    const totalRates = final
+      ? rates(total, { count: 0, errors: 0 }, activeSeconds(ends, undefined, undefined, elapsedS))
+      : { tps: t.globalTps, errorTps: t.errorTps };
     // A timed run (any timed line) shows time; a run of loops only shows loops.
     const unit = plannedS > 0 ? 'time' : 'loops';
     let fraction: number;

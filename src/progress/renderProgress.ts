@@ -39,7 +39,8 @@ function figures(l: Pick<LineProgress, 'count' | 'tps' | 'errorTps' | 'p99' | 'e
 /** The lines of the block; each at most `width` columns. */
 export function renderProgress(f: ProgressFrame, width: number, title = 'pylogen'): string[] {
   const head = f.final
-    ? `done  ${seconds(f.elapsedS)}${f.unit === 'loops' ? `  loops ${f.loops.done}/${f.loops.planned}` : ''}  (ok/s over each line's active time, as the summary; p99 of the whole run)`
+    ? `done  ${seconds(f.elapsedS)}${f.unit === 'loops' ? `  loops ${f.loops.done}/${f.loops.planned}` : ''}` +
+      "  (ok/s over each line's active time, as the summary; p99 of the whole run)"
     : f.unit === 'time'
       ? `${Math.floor(f.fraction * 100)}%  ${seconds(f.elapsedS)} / ${seconds(f.plannedS)}  ETA ${seconds(f.etaS ?? 0)}`
       : `${Math.floor(f.fraction * 100)}%  loops ${f.loops.done}/${f.loops.planned}  ${seconds(f.elapsedS)}  ETA ${f.etaS === null ? '-' : seconds(f.etaS)}`;

@@ -46,7 +46,8 @@ export interface TargetKind {
    * Starts one target for every line of the plan that names it (`lines`: those lines); a bad key
    * file is a UsageError, thrown before anything is left running. `log` prints only with -vv.
    */
-  start(lines: readonly CutLine[], ctx: { plan: RunPlan; cwd: string; log: (line: string) => void }): Promise<StartedTarget>;
+  /** `signal`: aborted by Ctrl-C; a start that waits (a server coming up) stops and throws core/errors.ts Interrupted */
+  start(lines: readonly CutLine[], ctx: { plan: RunPlan; cwd: string; log: (line: string) => void; signal?: AbortSignal }): Promise<StartedTarget>;
 }
 
 /** One line to preflight, with what its runners will get. */

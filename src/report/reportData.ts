@@ -98,7 +98,8 @@ export function reportData(s: Summary & { capacity?: CapacityResult }): ReportDa
     throughput: {
       ok: se.byRequest.map((r) => {
         const line = activeSpan(runners, r.id, r.cut);
-        return { name: `${r.id} ${r.request}`, values: rate(r.count.map((c, i) => c - r.errors[i]!), line === undefined ? runSeconds : intervalSeconds(se, line)) };
+        const ok = r.count.map((c, i) => c - r.errors[i]!);
+        return { name: `${r.id} ${r.request}`, values: rate(ok, line === undefined ? runSeconds : intervalSeconds(se, line)) };
       }),
       errors: perS(se.total.errors),
     },

@@ -167,7 +167,8 @@ export function buildSummary(
       )
     : undefined;
   const mean = span > 0 ? r2((req.count - req.errors) / span) : 0;
-  const hwm = throughputHwm(series, mean, req.count, endedAt);
+  // at the runners' end, not the summary's: closing the targets after the run takes time
+  const hwm = throughputHwm(series, mean, req.count, active?.to ?? endedAt);
   return {
     version: 2,
     startedAt: iso(startedAt),

@@ -31,7 +31,10 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
   // Counts ship with every batch, latencies at most every 250 ms: a runner killed mid-run leaves some counted without theirs.
   let untimed = 0;
   for (const a of q.aggs.values()) if (a.nature === 'req') untimed += a.count - a.ok.timed - a.failed.timed;
-  if (untimed > 0) w.push(`${plural(untimed, 'request')} counted without ${untimed > 1 ? 'their latencies' : 'its latency'} (a runner ended before sending them): the latency figures are of the others`);
+  if (untimed > 0) {
+    const theirs = untimed > 1 ? 'their latencies' : 'its latency';
+    w.push(`${plural(untimed, 'request')} counted without ${theirs} (a runner ended before sending them): the latency figures are of the others`);
+  }
 
   const blocked = runners.reduce((s, r) => s + (r.blockedMs ?? 0), 0);
   const ran = runners.reduce((s, r) => s + (r.endedAt !== undefined && r.startedAt !== undefined ? r.endedAt - r.startedAt : 0), 0);
