@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { GenerateRandomCommand } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../src/kms/client/client.js';
+import { startKmsServer } from '../src/kms/server/server.js';
 import { kmsServe } from './helpers.js';
 import { CREDENTIALS } from './kms-helpers.js';
 
@@ -65,4 +66,22 @@ describe('kms serve --credentials: limits', () => {
       kms.destroy();
     }
   }, 120_000); // a spawned server and 300 MB over loopback on a shared, loaded machine
+
+  it('--max-connections 2: a third connection is closed at once, the two others stay open', async () => {
+    const h = await startKmsServer({ maxConnections: 2, credentials: CREDENTIALS });
+    cleanups.push(() => h.close());
+    const sockets: Socket[] = [];
+    cleanups.push(() => sockets.forEach((s) => s.destroy()));
+    const open = (): Promise<Socket> =>
+      new Promise((resolve) => {
+        const s = connect(h.port, '127.0.0.1', () => resolve(s));
+        s.on('error', () => undefined);
+        sockets.push(s);
+      });
+    // Connections are accepted in the order they came: the third is the one over the cap.
+    const [a, b] = [await open(), await open()];
+    const third = await open();
+    await new Promise((r) => third.once('close', r));
+    expect([a.destroyed, b.destroyed]).toEqual([false, false]);
+  }, 60_000);
 });
