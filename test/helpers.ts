@@ -104,12 +104,13 @@ export function fixtureDir(name: string): string {
 }
 
 /**
- * `pylogen kms serve ARGS` on a free port; resolves with its URL once printed. Its stop (SIGINT, then
- * its exit) is pushed on `cleanups`, for the test's afterEach.
+ * `pylogen kms serve ARGS` on a free port; resolves with its URL once printed (its pid to `onPid`). Its
+ * stop (SIGINT, then its exit) is pushed on `cleanups`, for the test's afterEach.
  */
-export function kmsServe(args: string[], cleanups: (() => unknown)[]): Promise<string> {
+export function kmsServe(args: string[], cleanups: (() => unknown)[], onPid?: (pid: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [BIN, 'kms', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    onPid?.(proc.pid!);
     const exited = new Promise<void>((r) => proc.on('close', () => r()));
     cleanups.push(async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');

@@ -48,6 +48,13 @@ export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
   runOption('region', "region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)"),
   { name: 'workers', value: 'N', kind: { type: 'int', min: 1, max: 64 }, describe: 'server processes on the one port, with the same keys (one per core to spare)', default: '1' },
   {
+    name: 'max-connections',
+    value: 'N',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    describe: 'connections each server process holds at once; past it, a new connection is closed at once',
+    default: '1024', // the server's DEFAULT_MAX_CONNECTIONS (src/kms/server/ is imported by the entries only)
+  },
+  {
     name: 'credentials',
     value: 'AK:SECRET[:TOKEN]',
     kind: { type: 'string', nonEmpty: true },

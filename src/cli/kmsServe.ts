@@ -76,6 +76,7 @@ export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, a
     ...(latency.max > 0 ? { latencyMs: latency } : {}),
     ...(throttleRps !== undefined ? { throttleRps } : {}),
     errorRate: v.num('error-rate'),
+    maxConnections: v.num('max-connections'),
     ...(credentials === undefined ? {} : { credentials }),
   }, workers);
   const since = performance.now();

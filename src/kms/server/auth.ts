@@ -68,8 +68,31 @@ export class SignatureVerifier {
     return this.key;
   }
 
+  /**
+   * What the headers alone tell (the signature present and well formed, the access key known, the
+   * date in range): checked before the body is read, so that an unsigned or unknown caller costs no
+   * body buffer (src/kms/server/server.ts). Undefined when they pass.
+   */
+  checkHeaders(headers: IncomingHttpHeaders): KmsError | undefined {
+    const parsed = this.parse(headers);
+    return parsed instanceof KmsError ? parsed : undefined;
+  }
+
   /** Undefined when the request is signed by the server's credentials, else the error to answer. */
   check(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): KmsError | undefined {
+    const parsed = this.parse(headers);
+    if (parsed instanceof KmsError) return parsed;
+    const { signed, day, region, service, longDate, signature: given } = parsed;
+    const values: Record<string, string> = {};
+    for (const name of signed) values[name] = header(headers, name) ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const payloadHash = createHash('sha256').update(body).digest('hex');
+    const { signature } = signatureOf({ method, path, headers: values, payloadHash }, this.signingKey(day), longDate, `${day}/${region}/${service}/aws4_request`, signed);
+    return signature === given ? undefined : invalid(MISMATCH);
+  }
+
+  private parse(headers: IncomingHttpHeaders): KmsError | { signed: string[]; day: string; region: string; service: string; longDate: string; signature: string } {
     const auth = header(headers, 'authorization');
     if (auth === undefined || auth === '') return new KmsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     if (!auth.startsWith(`${ALGORITHM} `)) return incomplete(`Authorization header requires the ${ALGORITHM} algorithm.`);
@@ -106,12 +129,6 @@ export class SignatureVerifier {
     if (at > now + MAX_SKEW_MS) {
       return invalid(`Signature not yet current: ${longDate} is still later than ${amzDate(new Date(now + MAX_SKEW_MS))} (${amzDate(new Date(now))} + 5 min.)`);
     }
-    const values: Record<string, string> = {};
-    for (const name of signed) values[name] = header(headers, name) ?? '';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const payloadHash = createHash('sha256').update(body).digest('hex');
-    const { signature } = signatureOf({ method, path, headers: values, payloadHash }, this.signingKey(day), longDate, `${day}/${region}/${service}/aws4_request`, signed);
-    return signature === params.get('Signature') ? undefined : invalid(MISMATCH);
+    return { signed, day, region, service, longDate, signature: params.get('Signature')! };
   }
 }

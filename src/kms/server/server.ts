@@ -40,6 +40,8 @@ export interface KmsServerOptions {
   credentials?: SigningCredentials;
   /** Keys made by another process (the primary of `kms serve --workers N`): used instead of `keys`. */
   shared?: SharedKeys;
+  /** Connections held at once (default DEFAULT_MAX_CONNECTIONS); past it, node:http closes a new one at once. */
+  maxConnections?: number;
 }
 
 export interface KmsServerStats {
@@ -57,6 +59,12 @@ export interface KmsServerHandle {
 }
 
 const BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+// The request bodies held at once, all connections together: past it, ThrottlingException. Without
+// it, 600 stalled 1 MB bodies held 600 MB.
+const HELD_LIMIT = 64 * BODY_LIMIT;
+// A refused caller that keeps sending is cut this long after its answer (its body is read and dropped).
+const REFUSED_LINGER_MS = 1000;
 // Beyond this, an oversized body is no longer drained for a clean 413: the connection is cut.
 const DRAIN_LIMIT = 16 * BODY_LIMIT;
 const TARGET_PREFIX = 'TrentService.';
@@ -70,6 +78,7 @@ function checkOptions(opts: KmsServerOptions): void {
   if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) bad('port must be an integer from 0 to 65535', opts.port);
   if (opts.errorRate !== undefined && !(opts.errorRate >= 0 && opts.errorRate <= 1)) bad('errorRate must be between 0 and 1', opts.errorRate);
   if (opts.throttleRps !== undefined && !(opts.throttleRps > 0 && Number.isFinite(opts.throttleRps))) bad('throttleRps must be a positive number', opts.throttleRps);
+  if (opts.maxConnections !== undefined && !(Number.isInteger(opts.maxConnections) && opts.maxConnections >= 1)) bad('maxConnections must be a positive integer', opts.maxConnections);
   const c = opts.credentials;
   if (c !== undefined && !(typeof c.accessKeyId === 'string' && c.accessKeyId !== '' && typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '')) {
     throw new UsageError('kms server: credentials must have a non-empty access key id and secret');
@@ -208,6 +217,18 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
     }
   };
 
+  /** Answers at once and closes the connection; the body is read and dropped, a caller that keeps sending is cut. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, err: KmsError): void => {
+    res.shouldKeepAlive = false;
+    sendError(res, err, randomUUID());
+    if (req.complete) return;
+    req.resume();
+    const timer = setTimeout(() => req.socket.destroy(), REFUSED_LINGER_MS);
+    timer.unref();
+    req.once('close', () => clearTimeout(timer));
+  };
+  /** bytes of request bodies held, all connections together (HELD_LIMIT) */
+  let held = 0;
   const server = createServer({ noDelay: true }, (req, res) => {
     stats.requests++;
     req.on('error', () => undefined); // the client went away: nothing to answer
@@ -217,12 +238,29 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
       res.shouldKeepAlive = false;
       return sendError(res, new KmsError('ValidationException', `The request body exceeds ${BODY_LIMIT} bytes`, 413), randomUUID());
     }
-    const chunks: Buffer[] = [];
+    // An unsigned or unknown caller is answered before its body is read: it holds no memory.
+    const unsigned = verifier?.checkHeaders(req.headers);
+    if (unsigned !== undefined) return refuse(req, res, unsigned);
+    let chunks: Buffer[] = [];
     let size = 0;
+    let mine = 0;
+    const release = () => {
+      held -= mine;
+      mine = 0;
+      chunks = [];
+    };
+    req.once('close', release);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (res.writableEnded) return; // refused: read and dropped
       if (size <= BODY_LIMIT) {
+        if (held + chunk.length > HELD_LIMIT) {
+          release();
+          return refuse(req, res, new KmsError('ThrottlingException', 'The server holds too many request bodies at once. Retry later.'));
+        }
         chunks.push(chunk);
+        held += chunk.length;
+        mine += chunk.length;
       } else if (size > DRAIN_LIMIT) {
         res.shouldKeepAlive = false;
         sendError(res, new KmsError('ValidationException', `The request body exceeds ${BODY_LIMIT} bytes`, 413), randomUUID());
@@ -234,11 +272,15 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
         // Drained rather than cut, so that the client reads this answer instead of a reset.
         return sendError(res, new KmsError('ValidationException', `The request body exceeds ${BODY_LIMIT} bytes`, 413), randomUUID());
       }
-      dispatch(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (res.writableEnded) return;
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      release();
+      dispatch(req, res, body);
     });
   });
   // Longer than any client's idle keep-alive, so that a reused socket is never closed under a request
   // (Node's default of 5 s makes load tests see ECONNRESET); headersTimeout must exceed it.
+  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
