@@ -20,7 +20,7 @@ const DESTROY_BATCH = 50;
 export class KmipCreate extends KmipCut<Extra> {
   static override readonly kmip: KmipCutSpec = {
     usage: 'any',
-    extras: ['length', 'activate'],
+    extras: { length: 'the AES key length in bits: 128, 192 or 256 (default 256)', activate: 'false: Create only, no Activate (default true)' },
     check: (plan) => {
       const problems: string[] = [];
       const { length, activate } = plan.extra as Extra;

@@ -6,7 +6,7 @@
  */
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { blob, exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
-import { contextProblems, KmsCut, sealAes256Gcm, type KmsCutSpec, type KmsExtra, type Sealed } from 'pylogen/kms';
+import { CONTEXT_EXTRA, contextProblems, KmsCut, sealAes256Gcm, type KmsCutSpec, type KmsExtra, type Sealed } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   context?: Record<string, string>;
@@ -22,7 +22,7 @@ export class KmsGenerateDataKey extends KmsCut<Extra> {
     defaultKey: 'symmetric1',
     usage: 'ENCRYPT_DECRYPT',
     families: ['symmetric'],
-    extras: ['context'],
+    extras: { context: CONTEXT_EXTRA },
     check: (plan, key) => contextProblems(plan.extra.context, [key!]),
   };
 
