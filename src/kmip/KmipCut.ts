@@ -12,7 +12,7 @@ import { pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys 
 import { cryptoParams, KmipClient } from './KmipClient.js';
 import { HASH_OF, loadKmipKeyFile, MODE_OF, PADDING_OF, type KmipKeyEntry, type KmipKeyFile, type KmipUsage } from './keyfile.js';
 import { CryptographicAlgorithm, PaddingMethod } from './tags.js';
-import { kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
+import { fileProblems, kmipFiles, missingFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
 import type { Item } from './ttlv.js';
 
 /** The --extra members every KMIP CUT takes. */
@@ -99,9 +99,9 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
             .map((m) => `--extra "${m}": --endpoint ${PYKMIP_ENDPOINT} makes its own throwaway certificates; give "${m}" with a kmip:// endpoint only`);
         }
         const { files, missing } = kmipFiles(extra);
-        if (missing.length > 0) return [`--extra: a KMIP endpoint needs the TLS files: give ${missing.join(', ')}`];
+        if (missing.length > 0) return [`--extra: a KMIP endpoint needs the TLS files: give ${missingFiles(missing)}`];
         const read = readKmipFiles(files);
-        return 'problems' in read ? read.problems : [];
+        return 'problems' in read ? fileProblems(read.problems) : [];
       },
       key: () => (spec.defaultKey !== undefined ? pickKmipKey(loadKmipKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.usage) : undefined),
       withKey: (key) => spec.check?.(plan, key) ?? [],
@@ -113,9 +113,9 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
     const where = parseKmipUrl(this.runner.endpoint);
     if ('problem' in where) throw new KmipSetupError(`--endpoint: ${where.problem}`);
     const { files, missing } = kmipFiles(this.extra);
-    if (missing.length > 0) throw new KmipSetupError(`no TLS files: give ${missing.join(', ')}`);
+    if (missing.length > 0) throw new KmipSetupError(`no TLS files: give ${missingFiles(missing)}`);
     const read = readKmipFiles(files);
-    if ('problems' in read) throw new KmipSetupError(read.problems.join('; '));
+    if ('problems' in read) throw new KmipSetupError(fileProblems(read.problems).join('; '));
     this.client = new KmipClient({
       tls: tlsOptions(where.host, where.port, read.pem, this.extra.servername),
       timeoutMs: this.runner.timeout * 1000,
