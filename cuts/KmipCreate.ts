@@ -35,7 +35,7 @@ export class KmipCreate extends KmipCut<Extra> {
   private readonly activated = new Set<string>();
 
   @exec
-  async create(req: Request): Promise<string> {
+  async create(_req: Request): Promise<string> {
     const uid = await this.client.createSymmetric({ algorithm: 3, length: this.extra.length ?? 256, usageMask: 0x4 | 0x8 }, false);
     if (uid === '') throw new UnexpectedResponse('Create returned an empty Unique Identifier');
     this.made.push(uid);

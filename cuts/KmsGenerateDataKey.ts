@@ -29,7 +29,7 @@ export class KmsGenerateDataKey extends KmsCut<Extra> {
   override transactionName = 'ENVELOPE-ENCRYPT';
 
   @exec
-  async generateDataKey(req: Request): Promise<DataKey> {
+  async generateDataKey(_req: Request): Promise<DataKey> {
     const out = await this.client.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: this.extra.context }));
     const plaintext = blob(out.Plaintext, 'Plaintext');
     if (plaintext.length !== 32) throw new UnexpectedResponse(`GenerateDataKey returned a ${plaintext.length}-byte data key for AES_256 (32 expected)`);

@@ -12,7 +12,7 @@ import { protocolOf } from '../protocols/registry.js';
 import { declaredNames, readSource } from '../cut/catalog.js';
 import { didYouMean } from '../core/text/didYouMean.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue, type RunValues } from './options.js';
-import type { CutLine, LineOptions, OutFormat, RunPlan } from '../core/plan.js';
+import type { CutLine, LineOptions, RunPlan } from '../core/plan.js';
 import { specOfRows } from './normalize.js';
 import { parseWords, type ParsedWords } from './parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';

@@ -10,7 +10,7 @@ import { describeError, UsageError } from '../core/errors.js';
 import { errorType } from '../cut/errorType.js';
 import { KmipClient } from './KmipClient.js';
 import { PYKMIP_ENDPOINT } from './KmipCut.js';
-import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile } from './keyfile.js';
+import { loadKmipKeyFile } from './keyfile.js';
 import { setupKmipKeys } from './setup.js';
 import { fileProblems, kmipFiles, missingFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
 import { packageRoot } from '../core/paths.js';

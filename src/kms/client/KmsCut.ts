@@ -19,7 +19,7 @@ import { article, pickEntry, prepareCall, setupErrorClass, validateKeyed, type E
 import { NAMED_ENDPOINTS } from '../../config/options.js';
 import { packageRoot } from '../../core/paths.js';
 import { createKmsSender, type KmsSender } from './client.js';
-import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, resolveKey, type KeyEntry } from '../model/keyfile.js';
+import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, type KeyEntry } from '../model/keyfile.js';
 import { SPEC_INFO, type KeyFamily, type KeyUsage } from '../model/specs.js';
 
 /** The --extra members every keyed KMS CUT takes (PYLOGEN's). */
