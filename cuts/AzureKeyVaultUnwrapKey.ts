@@ -16,7 +16,7 @@ export class AzureKeyVaultUnwrapKey extends AzureWrappingCut {
   }
 
   @exec
-  async unwrap(req: Request): Promise<void> {
+  async unwrap(_req: Request): Promise<void> {
     await this.unwrapNow(this.wrapped);
   }
 

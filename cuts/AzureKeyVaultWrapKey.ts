@@ -10,7 +10,7 @@ import { AzureWrappingCut } from 'pylogen/azure';
 
 export class AzureKeyVaultWrapKey extends AzureWrappingCut {
   @exec
-  async wrap(req: Request): Promise<Uint8Array> {
+  async wrap(_req: Request): Promise<Uint8Array> {
     return this.wrapNow();
   }
 

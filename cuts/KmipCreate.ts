@@ -20,7 +20,7 @@ const DESTROY_BATCH = 50;
 export class KmipCreate extends KmipCut<Extra> {
   static override readonly kmip: KmipCutSpec = {
     usage: 'any',
-    extras: ['length', 'activate'],
+    extras: { length: 'the AES key length in bits: 128, 192 or 256 (default 256)', activate: 'false: Create only, no Activate (default true)' },
     check: (plan) => {
       const problems: string[] = [];
       const { length, activate } = plan.extra as Extra;
@@ -35,7 +35,7 @@ export class KmipCreate extends KmipCut<Extra> {
   private readonly activated = new Set<string>();
 
   @exec
-  async create(req: Request): Promise<string> {
+  async create(_req: Request): Promise<string> {
     const uid = await this.client.createSymmetric({ algorithm: 3, length: this.extra.length ?? 256, usageMask: 0x4 | 0x8 }, false);
     if (uid === '') throw new UnexpectedResponse('Create returned an empty Unique Identifier');
     this.made.push(uid);

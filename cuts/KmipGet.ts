@@ -20,7 +20,7 @@ export class KmipGet extends KmipCut {
   }
 
   @exec
-  async get(req: Request): Promise<void> {
+  async get(_req: Request): Promise<void> {
     const got = await this.client.get(this.target);
     if (got.material === undefined) throw new UnexpectedResponse(`Get of ${this.target} returned no key material`);
     if (this.key.type !== 'RSA' && got.material.length !== this.key.length / 8) {

@@ -28,7 +28,7 @@ export class KmsCertificate extends KmsCut<Extra> {
   static override readonly kms: KmsCutSpec = {
     defaultKey: 'ecc256',
     usage: 'SIGN_VERIFY',
-    extras: ['subject', 'days'],
+    extras: { subject: 'the subject (and issuer), e.g. {"CN":"My CA","O":"Example","C":"FR"} (default {"CN":"pylogen KmsCertificate","O":"pylogen"})', days: 'validity in days, 1 to 36500 (default 365)' },
     check: (plan) => {
       const extra = plan.extra as Extra;
       const problems = extra.subject === undefined ? [] : subjectProblems(extra.subject);

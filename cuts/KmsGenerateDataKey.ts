@@ -6,7 +6,7 @@
  */
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { blob, exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/cut';
-import { contextProblems, KmsCut, sealAes256Gcm, type KmsCutSpec, type KmsExtra, type Sealed } from 'pylogen/kms';
+import { CONTEXT_EXTRA, contextProblems, KmsCut, sealAes256Gcm, type KmsCutSpec, type KmsExtra, type Sealed } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   context?: Record<string, string>;
@@ -22,14 +22,14 @@ export class KmsGenerateDataKey extends KmsCut<Extra> {
     defaultKey: 'symmetric1',
     usage: 'ENCRYPT_DECRYPT',
     families: ['symmetric'],
-    extras: ['context'],
+    extras: { context: CONTEXT_EXTRA },
     check: (plan, key) => contextProblems(plan.extra.context, [key!]),
   };
 
   override transactionName = 'ENVELOPE-ENCRYPT';
 
   @exec
-  async generateDataKey(req: Request): Promise<DataKey> {
+  async generateDataKey(_req: Request): Promise<DataKey> {
     const out = await this.client.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: this.extra.context }));
     const plaintext = blob(out.Plaintext, 'Plaintext');
     if (plaintext.length !== 32) throw new UnexpectedResponse(`GenerateDataKey returned a ${plaintext.length}-byte data key for AES_256 (32 expected)`);

@@ -11,7 +11,7 @@
 import { EncryptCommand, ReEncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { blob, exec, PerLength, type Operation, type Request } from 'pylogen/cut';
-import { contextProblems, encryptionAlgorithmOf, isSymmetric, keyRef, KmsCut, pickKey, plaintextProblems, type KeyEntry, type KeyFile, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
+import { CONTEXT_EXTRA, contextProblems, encryptionAlgorithmOf, isSymmetric, keyRef, KmsCut, pickKey, plaintextProblems, type KeyEntry, type KeyFile, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   destinationKey?: string;
@@ -28,7 +28,7 @@ export class KmsReEncrypt extends KmsCut<Extra> {
   static override readonly kms: KmsCutSpec = {
     defaultKey: 'symmetric1',
     usage: 'ENCRYPT_DECRYPT',
-    extras: ['destinationKey', 'context'],
+    extras: { destinationKey: 'the destination key, ENCRYPT_DECRYPT (default symmetric2)', context: CONTEXT_EXTRA },
     check: (plan, key, file) => {
       const extra = plan.extra as Extra;
       if (extra.destinationKey !== undefined && (typeof extra.destinationKey !== 'string' || extra.destinationKey === '')) {

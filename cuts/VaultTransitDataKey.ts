@@ -48,7 +48,7 @@ export class VaultTransitDataKey extends VaultCut<Extra> {
   }
 
   @exec
-  async datakey(req: Request): Promise<void> {
+  async datakey(_req: Request): Promise<void> {
     const [item] = await this.post(this.url, this.body);
     if (!field(item!, 'ciphertext').startsWith('vault:v')) throw new UnexpectedResponse('the data key ciphertext is not in the vault:v<n>: format');
     if (this.plaintextBytes > 0 && Buffer.byteLength(field(item!, 'plaintext'), 'base64') !== this.plaintextBytes) {

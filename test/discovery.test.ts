@@ -2,8 +2,9 @@
  * Finding one's way: `pylogen list`, `pylogen <cut> --help`, every bad line of a scenario at once,
  * and the summary table in the order of the scenario's lines.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROOT, pylogen, tempDir } from './helpers.js';
 
@@ -53,6 +54,33 @@ describe.concurrent('discovery', () => {
     const mine = await pylogen(['Mine', '-h'], { cwd: dir });
     expect(mine.stdout).toMatch(/^requests: CHECK$/m);
     expect(mine.stdout).toMatch(/^ {2}target +what to check \(default "all"\)$/m);
+  });
+
+  it('every shipped CUT shows its --extra key table in --help, with every key its class reads', async () => {
+    // In-process from dist/: the shipped CUTs are compiled there and extend dist's ClassUnderTest.
+    const { cutHelp } = (await import(pathToFileURL(join(ROOT, 'dist/cli/cutHelp.js')).href)) as { cutHelp: (arg: string, cwd: string) => Promise<string> };
+    const { loadCut, findCut } = (await import(pathToFileURL(join(ROOT, 'dist/cut/load.js')).href)) as {
+      loadCut: (name: string, path: string) => Promise<Record<string, unknown>>;
+      findCut: (arg: string, cwd: string) => { name: string; path: string };
+    };
+    const shipped = readdirSync(join(ROOT, 'cuts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    for (const name of shipped) {
+      const help = await cutHelp(`cuts.${name}`, ROOT);
+      const table = help.slice(help.indexOf('--extra keys:'));
+      expect(help, name).toMatch(/^--extra keys:/m);
+      const listed = new Set([...table.matchAll(/^ {2}(\w+) {2,}\S/gm)].map((m) => m[1]));
+      // what its file reads: `extra.X`, `(… extra as T).X`, `const { X, Y } = plan.extra`
+      const source = readFileSync(join(ROOT, 'cuts', `${name}.ts`), 'utf8');
+      const read = [
+        ...[...source.matchAll(/extra(?: as [^)]*\))?\??\.(\w+)/g)].map((m) => m[1]!),
+        ...[...source.matchAll(/\{([\w\s,]+)\}\s*=\s*(?:plan\.|this\.)?extra\b/g)].flatMap((m) => m[1]!.split(',').map((k) => k.trim())),
+      ];
+      for (const key of read) expect([...listed], `${name} reads --extra "${key}"`).toContain(key);
+      // what its base reads: the key file and the key, when the CUT uses a key
+      const cls = await loadCut(name, findCut(`cuts.${name}`, ROOT).path);
+      const keyed = ['kms', 'pkcs11', 'kmip', 'vault', 'gcp', 'azure'].some((p) => (cls[p] as { defaultKey?: string } | undefined)?.defaultKey !== undefined);
+      if (keyed) expect([...listed], name).toEqual(expect.arrayContaining(['file', 'key']));
+    }
   });
 
   it('a scenario with three bad lines: each reported, FILE:LINE, one line each, exit 2, nothing started', async () => {

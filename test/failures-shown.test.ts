@@ -107,7 +107,7 @@ describe('error samples: the first message and a few distinct ones per type, sec
     expect(s.errorSamples).toEqual(q.errorSamples);
     const text = formatSummary(s);
     expect(text).toContain('errors by type: TypeError 10, RangeError 1');
-    expect(text).toMatch(/errors by type: .*\n  first TypeError: bad 0 token=\*\*\*\n  also  TypeError: bad 1 token=\*\*\*\n  also  TypeError: bad 2 token=\*\*\*\n  first RangeError: out of range\n/);
+    expect(text).toMatch(/errors by type: .*\n {2}first TypeError: bad 0 token=\*\*\*\n {2}also {2}TypeError: bad 1 token=\*\*\*\n {2}also {2}TypeError: bad 2 token=\*\*\*\n {2}first RangeError: out of range\n/);
     expect(text).not.toContain('abc');
     // merge: the first shard's samples first, bounded per type
     const shard = (index: number) => ({ index, count: 2, run: 'r', startAt: null, t0: null, lateMs: 0, clockOffsetMs: null });
@@ -226,6 +226,6 @@ describe('through the real CLI', () => {
     // The high-water mark is the best interval's ok rate (or the mean), never one counting the throttled.
     expect(s.requests.throughputHwm).toBeLessThanOrEqual(Math.max(s.requests.throughputMean, ...total.throughput) + 0.01);
     expect(s.requests.count / span).toBeGreaterThan(s.requests.throughputMean);
-    expect(r.stderr).toMatch(/  first ThrottlingException: /);
+    expect(r.stderr).toMatch(/ {2}first ThrottlingException: /);
   }, 90_000);
 });

@@ -36,7 +36,6 @@ export function makeToken(label = 'pylogen'): TestToken {
   return { dir, label, pin, env: { SOFTHSM2_CONF: conf, PKCS11_PIN: pin }, close: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const pkcs11js: any = createRequire(import.meta.url)('pkcs11js');
 
 /**

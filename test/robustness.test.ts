@@ -147,7 +147,11 @@ function descendants(pid: number): number[] {
   const todo = [pid];
   while (todo.length > 0) {
     const p = todo.pop()!;
-    for (const [c, pp] of parent) if (pp === p) (out.push(c), todo.push(c));
+    for (const [c, pp] of parent) {
+      if (pp !== p) continue;
+      out.push(c);
+      todo.push(c);
+    }
   }
   return out;
 }

@@ -74,7 +74,7 @@ describe('scenario files', () => {
   });
 
   it('quoting as in a shell, no shell: spaces and # inside quotes are kept, nothing is expanded', async () => {
-    const { dir, file } = scenario(`cuts.Dummy --id "my id # \$HOME" --loops 1 --extra '{"sleep": 0}'\n`);
+    const { dir, file } = scenario(`cuts.Dummy --id "my id # $HOME" --loops 1 --extra '{"sleep": 0}'\n`);
     const json = join(dir, 's.json');
     const r = await pylogen(['scenario', '--file', file, '--summary-json', json], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);

@@ -65,7 +65,6 @@ describe('--shard and --start-at on the command line', () => {
   });
 
   it('starts late at once when --start-at has passed, and says how late', async () => {
-    const dir = tempDir();
     const past = ((Date.now() - 5000) / 1000).toFixed(3);
     const r = await pylogen(['cuts.Dummy', '--loops', '2', '--extra', '{"sleep":0}', '--start-at', past, '--outformat', 'none', '--summary-json', '-']);
     expect(r.code).toBe(0);

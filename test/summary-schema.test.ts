@@ -89,7 +89,7 @@ describe('the series: per interval, from interval histograms merged exactly', ()
     q.addRunner(0, 'A', 0, 'Cut');
     q.addRunner(1, 'A', 1, 'Cut');
     const perInterval = [newSeriesHistogram(), newSeriesHistogram(), newSeriesHistogram()];
-    let seq = [0, 0];
+    const seq = [0, 0];
     for (let i = 0; i < 3; i++) {
       for (const slot of [0, 1]) {
         const c = new LatencyCounts();

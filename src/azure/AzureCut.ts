@@ -20,6 +20,7 @@ import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
 import { describeError } from '../core/errors.js';
 import { quote } from '../core/keyFile.js';
 import { packageRoot } from '../core/paths.js';
+import { setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { algorithmsFor, oaepMaxPlaintext, type AzureUse } from './algorithms.js';
 import { azureCredential, clientOptions, type RetryCounts } from './client.js';
 import { azureErrorType } from './errorType.js';
@@ -51,11 +52,9 @@ export interface AzureCutSpec {
 }
 
 /** A call that setup() needs failed: the runner cannot prepare. */
-export class AzureSetupError extends Error {
-  override name = 'AzureSetupError';
-}
+export const AzureSetupError = setupErrorClass('AzureSetupError');
 
-export const AZURE_EXTRA_KEYS: Readonly<Record<string, string>> = {
+export const AZURE_EXTRA_KEYS: ExtraKeys = {
   file: 'the Azure key file (default AzureDefault.json: as given, then ./profiles, then the package\'s profiles/)',
   key: "an entry of the key file (default: the CUT's own)",
   algorithm: "the Key Vault algorithm (default: the key's: PS256 / ES256 / ES384, RSA-OAEP-256, A256GCM, A256KW)",
@@ -90,7 +89,7 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
   /** the protocol this CUT belongs to (src/azure/protocol.ts owns the classes that say "azure") */
   static readonly protocol = 'azure';
   static readonly azure: AzureCutSpec = { defaultKey: 'rsa2048', families: ['rsa'], ops: [] };
-  static override readonly extraKeys: Readonly<Record<string, string>> = AZURE_EXTRA_KEYS;
+  static override readonly extraKeys: ExtraKeys = AZURE_EXTRA_KEYS;
 
   /** the vault: --endpoint, else the key file's vaultUrl */
   vaultUrl!: string;
@@ -107,34 +106,32 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
 
   static override validate(plan: CutPlanView): string[] {
     const spec = this.azure;
-    const extra = plan.extra as Record<string, unknown>;
-    const problems: string[] = [];
-    for (const m of ['file', 'key', 'algorithm']) {
-      if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
-    }
-    if (problems.length > 0) return problems;
-    try {
-      let key: AzureKeyEntry | undefined;
-      let algorithm: string | undefined;
-      const file = loadAzureKeyFile(extra.file as string | undefined, process.cwd(), packageRoot);
-      const vault = azureVaultUrl(plan.endpoint, file);
-      const endpointProblem = azureEndpointProblem(vault.url, vault.from);
-      if (endpointProblem !== undefined) return [endpointProblem];
-      if (spec.defaultKey !== undefined) {
-        key = pickAzureKey(file, (extra.key as string | undefined) ?? spec.defaultKey);
+    const extra = plan.extra as AzureExtra;
+    let file: ReturnType<typeof loadAzureKeyFile> | undefined;
+    return validateKeyed(plan, {
+      declared: this.extraKeys,
+      strings: ['file', 'key', 'algorithm'],
+      basics: () => {
+        // The vault's URL: --endpoint, else the key file's vaultUrl (so the file is read first).
+        try {
+          file = loadAzureKeyFile(extra.file, process.cwd(), packageRoot);
+        } catch (err) {
+          return [(err as Error).message];
+        }
+        const vault = azureVaultUrl(plan.endpoint, file);
+        const endpointProblem = azureEndpointProblem(vault.url, vault.from);
+        return endpointProblem === undefined ? [] : [endpointProblem];
+      },
+      key: () => (spec.defaultKey === undefined ? undefined : pickAzureKey(file!, extra.key ?? spec.defaultKey)),
+      withKey: (key) => {
+        if (key === undefined) return spec.check?.(plan, undefined, undefined) ?? [];
         if (!spec.families.includes(key.family)) {
-          problems.push(`--extra "key": key "${key.entry}" of ${file.label} is ${key.kty}, but this CUT needs a key of type ${spec.families.map((f) => (f === 'oct' ? 'oct-HSM' : f.toUpperCase())).join(' or ')}`);
-          return problems;
+          return [`--extra "key": key "${key.entry}" of ${file!.label} is ${key.kty}, but this CUT needs a key of type ${spec.families.map((f) => (f === 'oct' ? 'oct-HSM' : f.toUpperCase())).join(' or ')}`];
         }
         const a = algorithmOf(spec, key, extra.algorithm);
-        if (a.problem !== undefined) problems.push(a.problem);
-        algorithm = a.algorithm;
-      }
-      if (spec.check !== undefined) problems.push(...spec.check(plan, key, algorithm));
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-    return problems;
+        return [...(a.problem !== undefined ? [a.problem] : []), ...(spec.check?.(plan, key, a.algorithm) ?? [])];
+      },
+    });
   }
 
   override async setup(): Promise<void> {

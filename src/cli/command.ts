@@ -4,14 +4,10 @@
  * Command with yargs; expandArgv.ts expands option prefixes against the command's rows first.
  */
 import type { Argv } from 'yargs';
-import { defaultShown, valueName, type OptionDef } from '../config/options.js';
+import { defaultShown, valueName, type OptionRow } from '../config/options.js';
 
-/** One option of a command: a row of the option table, or a command's own row of the same shape. */
-export type OptionRow = Pick<OptionDef, 'name' | 'kind' | 'describe'> &
-  Partial<Pick<OptionDef, 'aliases' | 'short' | 'key' | 'value' | 'defaultText' | 'repeatable'>> & {
-    /** the value used when the option is absent (and shown by --help) */
-    default?: string;
-  };
+/** One option of a command: a row of the option table, or a command's own row (src/config/options.ts). */
+export type { OptionRow };
 
 /** What a command's handler gets: raw option values (validated by the command, through the table). */
 export interface CommandArgs {

@@ -5,22 +5,18 @@
  * --region, --retries, --timeout) reuse the run's definitions.
  */
 import { Problems, UsageError } from '../core/errors.js';
-import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionDef } from '../config/options.js';
+import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionRow } from '../config/options.js';
 
-export type KmsOptionDef = Pick<OptionDef, 'name' | 'kind' | 'describe'> & Partial<Pick<OptionDef, 'value'>> & {
-  /** shown in --help; the value used when the option is absent (unless computed, see the command) */
-  default?: string;
-};
 
 const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
 
-const runOption = (name: string, describe?: string, dflt?: string): KmsOptionDef => {
+const runOption = (name: string, describe?: string, dflt?: string): OptionRow => {
   const d = optionDef(name);
   if (d === undefined) throw new Error(`no run option --${name}`);
   return { name: d.name, kind: d.kind, describe: describe ?? d.describe, value: RUN_VALUE_NAMES[d.name], ...(dflt === undefined ? {} : { default: dflt }) };
 };
 
-const KEYS: KmsOptionDef = {
+const KEYS: OptionRow = {
   name: 'keys',
   value: 'FILE',
   kind: { type: 'string', nonEmpty: true },
@@ -28,7 +24,7 @@ const KEYS: KmsOptionDef = {
   default: 'KmsDefault.json',
 };
 
-export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
+export const SERVE_OPTIONS: readonly OptionRow[] = [
   {
     name: 'host', value: 'HOST',
     kind: { type: 'string', nonEmpty: true },
@@ -64,7 +60,7 @@ export const SERVE_OPTIONS: readonly KmsOptionDef[] = [
   },
 ];
 
-export const SETUP_OPTIONS: readonly KmsOptionDef[] = [
+export const SETUP_OPTIONS: readonly OptionRow[] = [
   KEYS,
   runOption('endpoint', "KMS endpoint URL (default: the SDK's, i.e. AWS_ENDPOINT_URL_KMS, else AWS KMS of the region)"),
   runOption('region', 'KMS region (default: the SDK\'s, i.e. AWS_REGION or the shared config)'),
@@ -119,7 +115,7 @@ export function parseKmsOptions(
   command: string,
   positionals: readonly string[],
   raw: Readonly<Record<string, string>>,
-  defs: readonly KmsOptionDef[],
+  defs: readonly OptionRow[],
   family = 'kms',
 ): OptionValues {
   if (positionals.length > 0) throw new UsageError(`${family} ${command} takes options only, but got "${positionals[0]}"`);

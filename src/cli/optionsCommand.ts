@@ -7,7 +7,8 @@
  */
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exitcodes.js';
-import { parseKmsOptions, type KmsOptionDef, type OptionValues } from './kmsOptions.js';
+import type { OptionRow } from '../config/options.js';
+import { parseKmsOptions, type OptionValues } from './kmsOptions.js';
 
 /** Where a command writes (default: process.stdout, process.stderr). */
 export interface CommandIO {
@@ -42,7 +43,7 @@ export type OptionsCommandFn<IO extends CommandIO> = (
 export function optionsCommand<IO extends CommandIO = CommandIO>(
   family: string,
   command: string,
-  defs: readonly KmsOptionDef[],
+  defs: readonly OptionRow[],
   body: (r: OptionsRun<IO>) => Promise<number>,
 ): OptionsCommandFn<IO> {
   return async (positionals, raw, cwd, io = {} as IO) => {

@@ -11,8 +11,8 @@ import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
 import { protocolOf } from '../protocols/registry.js';
 import { declaredNames, readSource } from '../cut/catalog.js';
 import { didYouMean } from '../core/text/didYouMean.js';
-import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue } from './options.js';
-import type { CutLine, LineOptions, OutFormat, RunPlan } from '../core/plan.js';
+import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue, type RunValues } from './options.js';
+import type { CutLine, LineOptions, RunPlan } from '../core/plan.js';
 import { specOfRows } from './normalize.js';
 import { parseWords, type ParsedWords } from './parseWords.js';
 import { findProfileFile, readJsonObject } from './profile.js';
@@ -22,7 +22,6 @@ import { shardOf } from './shardOf.js';
 import { SUMMARY_TO_STDOUT } from '../stats/writeSummary.js';
 import { DEFAULT_SEED } from '../schedule/arrival-plan.js';
 import type { Threshold } from '../verdict/threshold.js';
-
 
 /** Options of `pylogen <cut>`: every option but those of the capacity command. */
 export const RUN_OPTIONS = OPTIONS.filter((d) => d.scope !== 'capacity');
@@ -35,19 +34,6 @@ export const SCENARIO_SPEC = specOfRows(SCENARIO_OPTIONS);
 /** Options of one scenario line: the line-level ones and --defaults. */
 export const LINE_SPEC = specOfRows(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
 
-interface RunValues {
-  outformat: OutFormat;
-  out: string;
-  summaryJson: string;
-  report: string;
-  metricsPort: number;
-  metricsHost: string;
-  abortOnFail: boolean;
-  noPreflight: boolean;
-  quiet: boolean;
-  shard?: { index: number; count: number };
-  startAt?: number;
-}
 
 const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', report: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
 
@@ -91,23 +77,13 @@ function lineOptions(
 function applyRunValues(run: RunValues, raw: Record<string, unknown>, problems: Problems, label: (k: string) => string): void {
   for (const [name, value] of Object.entries(raw)) {
     const def = OPTIONS.find((d) => d.name === name);
-    if (def === undefined || def.scope !== 'run' || name === 'defaults' || name === 'file' || name === 'verbose') continue;
+    if (def?.run === undefined) continue;
     const r = parseValue(def, value, label(name));
     if ('problem' in r) {
       problems.add(r.problem);
       continue;
     }
-    if (name === 'outformat') run.outformat = r.value as OutFormat;
-    else if (name === 'out') run.out = r.value as string;
-    else if (name === 'summary-json') run.summaryJson = r.value as string;
-    else if (name === 'report') run.report = r.value as string;
-    else if (name === 'metrics-port') run.metricsPort = r.value as number;
-    else if (name === 'metrics-host') run.metricsHost = r.value as string;
-    else if (name === 'abort-on-fail') run.abortOnFail = r.value as boolean;
-    else if (name === 'no-preflight') run.noPreflight = r.value as boolean;
-    else if (name === 'quiet') run.quiet = r.value as boolean;
-    else if (name === 'shard') run.shard = r.value as { index: number; count: number };
-    else if (name === 'start-at') run.startAt = r.value as number;
+    Object.assign(run, { [def.run]: r.value });
   }
 }
 

@@ -34,7 +34,27 @@ export type Kind =
   /** a wall-clock instant: ISO-8601 with a date, or epoch seconds (--start-at); the value is epoch ms */
   | { type: 'instant' };
 
-export interface OptionDef {
+/** The values of a run's run-scope options (`--out`, `--quiet`, ...): each set by the row whose `run` names it. */
+export interface RunValues {
+  outformat: OutFormat;
+  out: string;
+  summaryJson: string;
+  report: string;
+  metricsPort: number;
+  metricsHost: string;
+  abortOnFail: boolean;
+  noPreflight: boolean;
+  quiet: boolean;
+  shard?: { index: number; count: number };
+  startAt?: number;
+}
+
+/**
+ * One option of any command: a row of the run table below (OPTIONS: `pylogen <cut>`, scenario,
+ * capacity, k8s job, merge) or of a command's own rows (`kms serve`, `vault setup`, ...), all
+ * parsed by parseValue and declared to yargs by cli/command.ts.
+ */
+export interface OptionRow {
   /** the long name, as typed after `--` */
   name: string;
   /** other full names (PYLOGEN's --steps and --pausestep) */
@@ -43,10 +63,17 @@ export interface OptionDef {
   short?: string;
   kind: Kind;
   describe: string;
-  /** `line`: per CUT line (command line or scenario line); `run`: for the whole run; `capacity`: of `pylogen capacity` only */
-  scope: 'line' | 'run' | 'capacity';
+  /**
+   * rows of the run table: `line`, per CUT line (command line or scenario line); `run`, for the whole
+   * run; `capacity`, of `pylogen capacity` only. A command's own rows have none.
+   */
+  scope?: 'line' | 'run' | 'capacity';
   /** the key of LineOptions it sets (line options) */
   key?: keyof LineOptions;
+  /** the field of RunValues it sets (run options; none for those a command reads itself: --defaults, --file, -v) */
+  run?: keyof RunValues;
+  /** a command's own row: the value used when the option is absent (and shown by --help) */
+  default?: string;
   /** whether a profile may set it */
   profile?: boolean;
   /** may be given several times: every value counts (a profile gives a list) */
@@ -72,7 +99,7 @@ const endpointHelp = (): string => {
 const clientDefault = (): string =>
   `the first of its protocol's (${PROTOCOLS.filter((p) => (p.clients ?? []).length > 0).map((p) => `${p.name}: ${p.clients![0]}`).join(', ')})`;
 
-export const OPTIONS: readonly OptionDef[] = [
+export const OPTIONS: readonly OptionRow[] = [
   { name: 'process', kind: { type: 'int', min: 1, max: 256 }, key: 'process', scope: 'line', describe: 'runner processes for this CUT' },
   { name: 'concurrency', kind: { type: 'int', min: 1, max: 100_000 }, key: 'concurrency', scope: 'line', describe: 'operations in flight inside one runner' },
   { name: 'postpone', kind: { type: 'seconds', min: 0 }, key: 'postpone', scope: 'line', describe: 'seconds before the first runner starts' },
@@ -112,16 +139,16 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
   { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
   { name: 'threshold', kind: { type: 'thresholds' }, key: 'thresholds', scope: 'line', repeatable: true, describe: "a pass/fail criterion [REQUEST:]METRIC OP VALUE (p99<20, ENCRYPT:p99.9<50ms, errors<1%, throughput>=1000, ThrottlingException<1%); repeatable; exit code 1 when one fails" },
-  { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
-  { name: 'out', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', defaultText: 'standard output', describe: 'file for the per-event stream' },
-  { name: 'summary-json', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'file for the end-of-run summary as JSON' },
-  { name: 'report', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'a self-contained HTML report (plan, summary, charts), written at the end of the run and on an interrupt' },
+  { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', run: 'outformat', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
+  { name: 'out', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'out', defaultText: 'standard output', describe: 'file for the per-event stream' },
+  { name: 'summary-json', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'summaryJson', describe: 'file for the end-of-run summary as JSON' },
+  { name: 'report', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'report', describe: 'a self-contained HTML report (plan, summary, charts), written at the end of the run and on an interrupt' },
   { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', value: 'FILE', describe: 'a profile: JSON object of option values (as given, then in ./profiles, then the package\'s profiles/)' },
   { name: 'file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
-  { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
-  { name: 'shard', value: 'I/N', kind: { type: 'shard' }, scope: 'run', describe: 'run shard I (0 <= I < N) of a run split N ways: open model, arrival k of the schedule is shard k mod N\'s; closed model, each shard runs its own --process runners (see Beyond one machine)' },
-  { name: 'start-at', value: 'TIME', kind: { type: 'instant' }, scope: 'run', describe: 'start (t0) at this wall-clock instant, ISO-8601 or epoch seconds, once every runner is ready (ready later: at once, and the summary says how late)' },
-  { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', describe: 'skip the preflight: the real calls made before t0 to check each line\'s endpoint, credentials and key (KMS: one call per line; PKCS#11: one login per token, the key and its mechanism; KMIP: the TLS handshake and the key)' },
+  { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', run: 'abortOnFail', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
+  { name: 'shard', value: 'I/N', kind: { type: 'shard' }, scope: 'run', run: 'shard', describe: 'run shard I (0 <= I < N) of a run split N ways: open model, arrival k of the schedule is shard k mod N\'s; closed model, each shard runs its own --process runners (see Beyond one machine)' },
+  { name: 'start-at', value: 'TIME', kind: { type: 'instant' }, scope: 'run', run: 'startAt', describe: 'start (t0) at this wall-clock instant, ISO-8601 or epoch seconds, once every runner is ready (ready later: at once, and the summary says how late)' },
+  { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', run: 'noPreflight', describe: 'skip the preflight: the real calls made before t0 to check each line\'s endpoint, credentials and key (KMS: one call per line; PKCS#11: one login per token, the key and its mechanism; KMIP: the TLS handshake and the key)' },
   { name: 'start', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: "capacity: the first step's rate, operations/s (open model)" },
   { name: 'step', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: 'capacity: how much the rate rises at each step, operations/s' },
   { name: 'step-seconds', kind: { type: 'seconds', min: 1 }, scope: 'capacity', describe: 'capacity: seconds per step (default 10); the first quarter of each, 0.5 to 2 s, settles and is not judged' },
@@ -130,22 +157,22 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'concurrency-steps', kind: { type: 'int-list', min: 1 }, scope: 'capacity', describe: 'capacity: closed model, the concurrency of each step (1,2,4,8,16): where adding concurrency stops adding throughput' },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
 
-  { name: 'quiet', kind: { type: 'flag' }, scope: 'run', describe: 'print only the final summary on stderr: no status lines, no progress block' },
-  { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
-  { name: 'metrics-host', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)' },
+  { name: 'quiet', kind: { type: 'flag' }, scope: 'run', run: 'quiet', describe: 'print only the final summary on stderr: no status lines, no progress block' },
+  { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', run: 'metricsPort', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
+  { name: 'metrics-host', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'metricsHost', describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)' },
 ];
 
 export { LINE_DEFAULTS };
 
 export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', report: '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
 
-const byName = new Map<string, OptionDef>();
+const byName = new Map<string, OptionRow>();
 for (const d of OPTIONS) {
   byName.set(d.name, d);
   for (const a of d.aliases ?? []) byName.set(a, d);
 }
 
-export function optionDef(name: string): OptionDef | undefined {
+export function optionDef(name: string): OptionRow | undefined {
   return byName.get(name);
 }
 
@@ -157,7 +184,7 @@ const MAX_START_AHEAD_MS = 24 * 3600_000;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Parses one value of an option; returns the value or a problem naming the option and the value. */
-export function parseValue(def: Pick<OptionDef, 'name' | 'kind'>, raw: unknown, label = `--${def.name}`): { value: unknown } | { problem: string } {
+export function parseValue(def: Pick<OptionRow, 'name' | 'kind'>, raw: unknown, label = `--${def.name}`): { value: unknown } | { problem: string } {
   const k = def.kind;
   const shown = typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw);
   const num = (): number | undefined => {
@@ -321,7 +348,7 @@ export function checkLine(o: LineOptions, problems: Problems): void {
 }
 
 /** What --help shows after an option's name: `--process N`, `--extra JSON`. */
-export function valueName(def: Pick<OptionDef, 'kind' | 'value'>): string {
+export function valueName(def: Pick<OptionRow, 'kind' | 'value'>): string {
   if (def.value !== undefined) return def.value;
   switch (def.kind.type) {
     case 'int':
@@ -355,7 +382,7 @@ export function valueName(def: Pick<OptionDef, 'kind' | 'value'>): string {
 }
 
 /** The default --help shows for an option, or undefined when it has none worth showing. */
-export function defaultShown(def: Pick<OptionDef, 'name' | 'key' | 'defaultText'> & { default?: string }): string | undefined {
+export function defaultShown(def: Pick<OptionRow, 'name' | 'key' | 'defaultText' | 'default'>): string | undefined {
   if (def.defaultText !== undefined) return def.defaultText;
   if (def.default !== undefined) return def.default;
   const v: unknown = def.key !== undefined ? LINE_DEFAULTS[def.key] : (RUN_DEFAULTS as Record<string, unknown>)[def.name];

@@ -11,8 +11,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import { RoundTripMismatch } from '../kms/client/WrongResult.js';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
-import { describeError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
+import { pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import type { GcpPurpose } from './algorithms.js';
 import { callOptions, parseGcpEndpoint, type GcpCallOptions, type GcpTransport } from './endpoint.js';
 import { crc32c, int64Value } from './crc32c.js';
@@ -42,26 +42,21 @@ export interface GcpCutSpec {
 }
 
 /** A call that setup() needs failed: the runner cannot prepare. */
-export class GcpSetupError extends Error {
-  override name = 'GcpSetupError';
-}
+export const GcpSetupError = setupErrorClass('GcpSetupError');
 
-export const GCP_EXTRA_KEYS: Readonly<Record<string, string>> = {
+export const GCP_EXTRA_KEYS: ExtraKeys = {
   file: 'the Cloud KMS key file (default GcpDefault.json)',
   key: "an entry of the key file (default: the CUT's)",
 };
 
 /** The --extra keys of the CUTs that send additional authenticated data. */
-export const GCP_AAD_KEYS: Readonly<Record<string, string>> = { ...GCP_EXTRA_KEYS, aad: 'additional authenticated data, a string (default "pylogen")' };
+export const GCP_AAD_KEYS: ExtraKeys = { ...GCP_EXTRA_KEYS, aad: 'additional authenticated data, a string (default "pylogen")' };
 
 /** The key-file entry a CUT uses, or a problem naming the file's keys. */
 export function pickGcpKey(file: GcpKeyFile, name: string, purpose: GcpPurpose | undefined): GcpKeyEntry {
-  const entry = file.entries.get(name);
-  if (entry === undefined) throw new Error(`--extra "key": ${file.label}: no key named "${name}" (known keys: ${[...file.entries.keys()].join(', ')})`);
-  if (purpose !== undefined && entry.purpose !== purpose) {
-    throw new Error(`--extra "key": key "${name}" of ${file.label} is ${entry.algorithm} (purpose ${entry.purpose}), but this CUT needs a ${purpose} key`);
-  }
-  return entry;
+  return pickEntry(file, name, (entry) =>
+    purpose === undefined || entry.purpose === purpose ? undefined : `is ${entry.algorithm} (purpose ${entry.purpose}), but this CUT needs a ${purpose} key`,
+  );
 }
 
 /** The endpoint problem of a Cloud KMS line, or undefined. */
@@ -73,7 +68,7 @@ export function gcpEndpointProblem(endpoint: string): string | undefined {
 
 export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<Extra, Context> {
   static readonly gcp: GcpCutSpec = { defaultKey: 'symmetric', purpose: 'ENCRYPT_DECRYPT' };
-  static override extraKeys: Readonly<Record<string, string>> = GCP_EXTRA_KEYS;
+  static override extraKeys: ExtraKeys = GCP_EXTRA_KEYS;
 
   client!: KeyManagementServiceClient;
   /** what every call passes: --timeout and --retries */
@@ -89,22 +84,17 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
 
   static override validate(plan: CutPlanView): string[] {
     const spec = this.gcp;
-    const problems: string[] = [];
-    const endpointProblem = gcpEndpointProblem(plan.endpoint);
-    if (endpointProblem !== undefined) problems.push(endpointProblem);
     const extra = plan.extra as GcpExtra;
-    for (const m of ['file', 'key', 'aad'] as const) {
-      if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
-    }
-    if (problems.length > 0) return problems;
-    try {
-      let key: GcpKeyEntry | undefined;
-      if (spec.defaultKey !== undefined) key = pickGcpKey(loadGcpKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.purpose);
-      if (spec.check !== undefined) problems.push(...spec.check(plan, key));
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-    return problems;
+    return validateKeyed(plan, {
+      declared: this.extraKeys,
+      strings: ['file', 'key', 'aad'],
+      basics: () => {
+        const endpointProblem = gcpEndpointProblem(plan.endpoint);
+        return endpointProblem === undefined ? [] : [endpointProblem];
+      },
+      key: () => (spec.defaultKey !== undefined ? pickGcpKey(loadGcpKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.purpose) : undefined),
+      withKey: (key) => spec.check?.(plan, key) ?? [],
+    });
   }
 
   override async setup(): Promise<void> {
@@ -216,12 +206,8 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
   }
 
   /** Runs a call that setup() needs; its failure fails the runner, saying what and where. */
-  protected async prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      throw new GcpSetupError(`setup: ${what} of key "${this.key?.name ?? '-'}" at ${this.runner.endpoint || 'cloudkms.googleapis.com'} failed: ${describeError(err)}`);
-    }
+  protected prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return prepareCall(GcpSetupError, `${what} of key "${this.key?.name ?? '-'}"`, this.runner.endpoint || 'cloudkms.googleapis.com', call);
   }
 }
 

@@ -3,11 +3,9 @@
  * table, plain data (protocol.ts imports them: no import of config/ here, which would close a cycle
  * through the registry); the commands' bodies check them with the command kit's parseKmsOptions.
  */
-import type { KmsOptionDef } from '../cli/kmsOptions.js';
+import type { OptionRow } from '../config/options.js';
 
-type GcpOptionRow = KmsOptionDef;
-
-const KEYS: GcpOptionRow = {
+const KEYS: OptionRow = {
   name: 'keys',
   value: 'FILE',
   kind: { type: 'string', nonEmpty: true },
@@ -15,7 +13,7 @@ const KEYS: GcpOptionRow = {
   default: 'GcpDefault.json',
 };
 
-export const GCP_SERVE_OPTIONS: readonly GcpOptionRow[] = [
+export const GCP_SERVE_OPTIONS: readonly OptionRow[] = [
   { name: 'host', value: 'HOST', kind: { type: 'string', nonEmpty: true }, describe: 'address to listen on (the server checks no credentials: keep it on loopback)', default: '127.0.0.1' },
   { name: 'grpc-port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port of the gRPC transport; 0 picks a free one (printed)', default: '0' },
   { name: 'rest-port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port of the REST (HTTP/JSON) transport; 0 picks a free one (printed)', default: '0' },
@@ -26,7 +24,7 @@ export const GCP_SERVE_OPTIONS: readonly GcpOptionRow[] = [
   { name: 'bad-crc', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: "probability (0..1) that an answer's CRC32C is wrong (to see clients catch it)", default: '0' },
 ];
 
-export const GCP_SETUP_OPTIONS: readonly GcpOptionRow[] = [
+export const GCP_SETUP_OPTIONS: readonly OptionRow[] = [
   KEYS,
   { name: 'endpoint', value: 'URL', kind: { type: 'string', nonEmpty: true }, describe: 'http://host:port of an emulator (gcp serve), or https://host[:port] (default: cloudkms.googleapis.com)' },
   { name: 'client', kind: { type: 'enum', choices: ['grpc', 'rest'] }, describe: 'transport of the official client: grpc or rest (HTTP/JSON)', default: 'grpc' },

@@ -7,12 +7,12 @@
  * key file, the key and the CUT's own limits: a problem is one line and exit 2, nothing started.
  */
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
-import { describeError, UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
+import { pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { cryptoParams, KmipClient } from './KmipClient.js';
 import { HASH_OF, loadKmipKeyFile, MODE_OF, PADDING_OF, type KmipKeyEntry, type KmipKeyFile, type KmipUsage } from './keyfile.js';
 import { CryptographicAlgorithm, PaddingMethod } from './tags.js';
-import { kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
+import { fileProblems, kmipFiles, missingFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
 import type { Item } from './ttlv.js';
 
 /** The --extra members every KMIP CUT takes. */
@@ -31,30 +31,35 @@ export interface KmipCutSpec {
   defaultKey?: string;
   /** what its key must be for ('any': any entry) */
   usage: KmipUsage | 'any';
-  /** its --extra members beyond the common ones */
-  extras?: readonly string[];
+  /** its --extra members beyond the common ones, each with one line: what it is, its default */
+  extras?: ExtraKeys;
   /** its own checks: problems, one line each */
   check?(plan: CutPlanView, key: KmipKeyEntry | undefined): string[];
 }
 
 /** The named endpoint that starts a throwaway PyKMIP server. */
 export const PYKMIP_ENDPOINT = 'pykmip';
-const COMMON_EXTRAS = ['file', 'key', 'ca', 'cert', 'clientKey', 'servername'];
+/** The --extra keys every KMIP CUT takes (file and key only when it uses a key). */
+export const KMIP_EXTRAS: ExtraKeys = {
+  file: "the KMIP key file: as given, then ./profiles, then the package's profiles/ (default KmipDefault.json)",
+  key: "an entry of the key file (default: the CUT's own)",
+  ca: 'the CA certificate (PEM file) the server is checked against (a kmip:// endpoint)',
+  cert: 'the client certificate (PEM file) (a kmip:// endpoint)',
+  clientKey: "the client certificate's private key (PEM file) (a kmip:// endpoint)",
+  servername: "the server certificate's name, when it is not the endpoint's host",
+};
 /** A KMIP message carries its data whole: past this a server may refuse it (PyKMIP reads any size). */
 export const KMIP_MAX_DATA = 1024 * 1024;
 
 /** A KMIP call that setup() needs failed: the runner cannot prepare. */
-export class KmipSetupError extends Error {
-  override name = 'KmipSetupError';
-}
+export const KmipSetupError = setupErrorClass('KmipSetupError');
 
 const USAGE_WORDS: Record<KmipUsage, string> = { encrypt: 'an AES', sign: 'an RSA', mac: 'an HMAC' };
 
 export function pickKmipKey(file: KmipKeyFile, name: string, usage: KmipUsage | 'any'): KmipKeyEntry {
-  const entry = file.entries.get(name);
-  if (entry === undefined) throw new UsageError(`--extra "key": ${file.label}: no key named "${name}" (known keys: ${[...file.entries.keys()].join(', ')})`);
-  if (usage !== 'any' && entry.usage !== usage) throw new UsageError(`--extra "key": key "${name}" of ${file.label} is ${entry.type}-${entry.length}, but this CUT needs ${USAGE_WORDS[usage]} key`);
-  return entry;
+  return pickEntry(file, name, (entry) =>
+    usage === 'any' || entry.usage === usage ? undefined : `is ${entry.type}-${entry.length}, but this CUT needs ${USAGE_WORDS[usage]} key`,
+  );
 }
 
 /** The endpoint problem of a KMIP line, or undefined. */
@@ -67,6 +72,11 @@ export function kmipEndpointProblem(endpoint: string): string | undefined {
 
 export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<Extra, Context> {
   static readonly kmip: KmipCutSpec = { defaultKey: 'aes-gcm', usage: 'encrypt' };
+  /** The --extra keys: the common ones (file and key when the CUT uses a key), then its own (`kmip.extras`). */
+  static override get extraKeys(): ExtraKeys {
+    const { file, key, ...tls } = KMIP_EXTRAS;
+    return { ...(this.kmip.defaultKey !== undefined ? { file: file!, key: key! } : {}), ...tls, ...this.kmip.extras };
+  }
 
   client!: KmipClient;
   key!: KmipKeyEntry;
@@ -76,40 +86,26 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
 
   static override validate(plan: CutPlanView): string[] {
     const spec = this.kmip;
-    const extra = plan.extra as Record<string, unknown>;
-    const keyed = spec.defaultKey !== undefined;
-    const known = [...COMMON_EXTRAS.filter((m) => keyed || (m !== 'file' && m !== 'key')), ...(spec.extras ?? [])];
-    const problems: string[] = [];
-    for (const m of Object.keys(extra)) if (!known.includes(m)) problems.push(`--extra: unknown member "${m}" (this CUT takes: ${known.join(', ')})`);
-    for (const m of COMMON_EXTRAS) {
-      if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
-    }
-    if (problems.length > 0) return problems;
-    const endpointProblem = kmipEndpointProblem(plan.endpoint);
-    if (endpointProblem !== undefined) problems.push(endpointProblem);
-    else if (plan.endpoint !== PYKMIP_ENDPOINT) {
-      const { files, missing } = kmipFiles(extra as KmipFiles);
-      if (missing.length > 0) problems.push(`--extra: a KMIP endpoint needs the TLS files: give ${missing.join(', ')}`);
-      else {
+    const extra = plan.extra as KmipExtra;
+    return validateKeyed(plan, {
+      declared: this.extraKeys,
+      strings: Object.keys(KMIP_EXTRAS),
+      basics: () => {
+        const endpointProblem = kmipEndpointProblem(plan.endpoint);
+        if (endpointProblem !== undefined) return [endpointProblem];
+        if (plan.endpoint === PYKMIP_ENDPOINT) {
+          return (['ca', 'cert', 'clientKey', 'servername'] as const)
+            .filter((m) => extra[m] !== undefined)
+            .map((m) => `--extra "${m}": --endpoint ${PYKMIP_ENDPOINT} makes its own throwaway certificates; give "${m}" with a kmip:// endpoint only`);
+        }
+        const { files, missing } = kmipFiles(extra);
+        if (missing.length > 0) return [`--extra: a KMIP endpoint needs the TLS files: give ${missingFiles(missing)}`];
         const read = readKmipFiles(files);
-        if ('problems' in read) problems.push(...read.problems);
-      }
-    } else {
-      for (const m of ['ca', 'cert', 'clientKey', 'servername']) {
-        if (extra[m] !== undefined) problems.push(`--extra "${m}": --endpoint ${PYKMIP_ENDPOINT} makes its own throwaway certificates; give "${m}" with a kmip:// endpoint only`);
-      }
-    }
-    try {
-      let key: KmipKeyEntry | undefined;
-      if (keyed) {
-        const file = loadKmipKeyFile(extra.file as string | undefined, process.cwd(), packageRoot);
-        key = pickKmipKey(file, (extra.key as string | undefined) ?? spec.defaultKey!, spec.usage);
-      }
-      if (spec.check !== undefined) problems.push(...spec.check(plan, key));
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-    return problems;
+        return 'problems' in read ? fileProblems(read.problems) : [];
+      },
+      key: () => (spec.defaultKey !== undefined ? pickKmipKey(loadKmipKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.usage) : undefined),
+      withKey: (key) => spec.check?.(plan, key) ?? [],
+    });
   }
 
   override async setup(): Promise<void> {
@@ -117,9 +113,9 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
     const where = parseKmipUrl(this.runner.endpoint);
     if ('problem' in where) throw new KmipSetupError(`--endpoint: ${where.problem}`);
     const { files, missing } = kmipFiles(this.extra);
-    if (missing.length > 0) throw new KmipSetupError(`no TLS files: give ${missing.join(', ')}`);
+    if (missing.length > 0) throw new KmipSetupError(`no TLS files: give ${missingFiles(missing)}`);
     const read = readKmipFiles(files);
-    if ('problems' in read) throw new KmipSetupError(read.problems.join('; '));
+    if ('problems' in read) throw new KmipSetupError(fileProblems(read.problems).join('; '));
     this.client = new KmipClient({
       tls: tlsOptions(where.host, where.port, read.pem, this.extra.servername),
       timeoutMs: this.runner.timeout * 1000,
@@ -151,12 +147,8 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
   }
 
   /** Runs a KMIP call that setup() needs; its failure fails the runner, saying what and where. */
-  protected async prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      throw new KmipSetupError(`setup: ${what} at ${this.runner.endpoint} failed: ${describeError(err)}`);
-    }
+  protected prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return prepareCall(KmipSetupError, what, this.runner.endpoint, call);
   }
 
   /** The Cryptographic Parameters of Encrypt / Decrypt with an AES key (server-made IV). */

@@ -12,7 +12,7 @@ import { errorType } from '../cut/errorType.js';
 import { KmipClient } from './KmipClient.js';
 import { pickKmipKey, type KmipCutSpec, type KmipExtra } from './KmipCut.js';
 import { loadKmipKeyFile } from './keyfile.js';
-import { kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions } from './target.js';
+import { fileProblems, kmipFiles, missingFiles, parseKmipUrl, readKmipFiles, tlsOptions } from './target.js';
 
 /** KMIP State 2: Active (KMIP 1.x, 3.22). */
 const ACTIVE = 2;
@@ -23,9 +23,9 @@ async function preflightLine(l: PreflightLine): Promise<PreflightOutcome> {
   const where = parseKmipUrl(l.endpoint);
   if ('problem' in where) return { ok: false, cause: `--endpoint: ${where.problem}` };
   const { files, missing } = kmipFiles(extra, { ...process.env, ...l.env });
-  if (missing.length > 0) return { ok: false, cause: `no TLS files: give ${missing.join(', ')}` };
+  if (missing.length > 0) return { ok: false, cause: `no TLS files: give ${missingFiles(missing)}` };
   const read = readKmipFiles(files);
-  if ('problems' in read) return { ok: false, cause: read.problems.join('; ') };
+  if ('problems' in read) return { ok: false, cause: fileProblems(read.problems).join('; ') };
   const client = new KmipClient({ tls: tlsOptions(where.host, where.port, read.pem, extra.servername), timeoutMs: l.line.options.timeout * 1000, connections: 1 });
   let step = 'the TLS handshake';
   try {

@@ -4,14 +4,14 @@
  * registry, which every runner loads, stays light.
  */
 import type { Command } from '../cli/command.js';
-import type { KmsOptionDef } from '../cli/kmsOptions.js';
+import type { OptionRow } from '../config/options.js';
 import { DEFAULT_KMIP_KEY_FILE } from './keyfile.js';
 import { KMIP_FILE_ENV } from './target.js';
 
 /** `--endpoint pykmip` (KmipCut.ts's PYKMIP_ENDPOINT, not imported: KmipCut is heavy) */
 const PYKMIP_ENDPOINT = 'pykmip';
 
-export const KMIP_SETUP_OPTIONS: readonly KmsOptionDef[] = [
+export const KMIP_SETUP_OPTIONS: readonly OptionRow[] = [
   { name: 'endpoint', value: 'kmip://HOST:PORT', kind: { type: 'string', nonEmpty: true }, describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)' },
   { name: 'ca', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the CA that signed the server's certificate (default: ${KMIP_FILE_ENV.ca})` },
   { name: 'cert', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate (default: ${KMIP_FILE_ENV.cert})` },

@@ -10,12 +10,15 @@ import { describeError, UsageError } from '../core/errors.js';
 import { errorType } from '../cut/errorType.js';
 import { KmipClient } from './KmipClient.js';
 import { PYKMIP_ENDPOINT } from './KmipCut.js';
-import { DEFAULT_KMIP_KEY_FILE, loadKmipKeyFile } from './keyfile.js';
+import { loadKmipKeyFile } from './keyfile.js';
 import { setupKmipKeys } from './setup.js';
-import { KMIP_FILE_ENV, kmipFiles, parseKmipUrl, readKmipFiles, tlsOptions } from './target.js';
+import { fileProblems, kmipFiles, missingFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
 import { packageRoot } from '../core/paths.js';
 import { KMIP_SETUP_OPTIONS } from './setupCommand.js';
 import { optionsCommand, runSetup } from '../cli/optionsCommand.js';
+
+/** How kmip setup names a TLS file: its option. */
+const flagOf = (m: keyof KmipFiles): string => (m === 'clientKey' ? '--client-key' : `--${m}`);
 
 export const kmipSetup = optionsCommand('kmip', 'setup', KMIP_SETUP_OPTIONS, async (r) => {
   const { v, cwd } = r;
@@ -26,11 +29,9 @@ export const kmipSetup = optionsCommand('kmip', 'setup', KMIP_SETUP_OPTIONS, asy
   const where = parseKmipUrl(v.text('endpoint'));
   if ('problem' in where) throw new UsageError(`--endpoint: ${where.problem}`);
   const { files, missing } = kmipFiles({ ca: v.maybeText('ca'), cert: v.maybeText('cert'), clientKey: v.maybeText('client-key') });
-  if (missing.length > 0) {
-    throw new UsageError(`kmip setup: the TLS files are missing: give ${missing.map((m) => m.replace('"clientKey"', '--client-key').replace(/^"(\w+)"/, '--$1')).join(', ')}`);
-  }
+  if (missing.length > 0) throw new UsageError(`kmip setup: the TLS files are missing: give ${missingFiles(missing, flagOf)}`);
   const read = readKmipFiles(files, cwd);
-  if ('problems' in read) throw new UsageError(read.problems.join('; ').replace(/--extra "clientKey"/g, '--client-key').replace(/--extra "(\w+)"/g, '--$1'));
+  if ('problems' in read) throw new UsageError(fileProblems(read.problems, flagOf).join('; '));
   const file = loadKmipKeyFile(v.text('keys'), cwd, packageRoot);
   const client = new KmipClient({
     tls: tlsOptions(where.host, where.port, read.pem, v.maybeText('servername')),
@@ -41,10 +42,8 @@ export const kmipSetup = optionsCommand('kmip', 'setup', KMIP_SETUP_OPTIONS, asy
     file: file.path,
     target: () => v.text('endpoint'),
     create: (say) => setupKmipKeys(client, [...file.entries.values()], say),
-    failure: (e) => {
-      if (e instanceof Error && e.message.startsWith('kmip setup: ')) throw new UsageError(e.message);
-      return `${errorType(e)}: ${describeError(e).replace(/^[^:]*: /, '')}`;
-    },
+    // a key of another kind on the server is a UsageError of setupKmipKeys: runSetup passes it on, exit 2
+    failure: (e) => `${errorType(e)}: ${describeError(e).replace(/^[^:]*: /, '')}`,
     close: () => client.close(),
   });
 });

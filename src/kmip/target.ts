@@ -35,31 +35,51 @@ export function parseKmipUrl(url: string): { host: string; port: number } | { pr
   return { host, port: u.port === '' ? KMIP_DEFAULT_PORT : Number(u.port) };
 }
 
-/** The files to use: --extra's, else the environment's; with what is missing. */
-export function kmipFiles(extra: KmipFiles, env: NodeJS.ProcessEnv = process.env): { files: Required<KmipFiles>; missing: string[] } {
+/** A problem of one TLS file, worded by the caller for where the file was named (`--extra "ca"`, `--ca`). */
+export interface KmipFileProblem {
+  member: keyof KmipFiles;
+  /** what is wrong, after the name: `cannot read ca.pem: ENOENT` */
+  text: string;
+}
+
+/** How a CUT line names a TLS file: its --extra member. */
+export const extraMember = (m: keyof KmipFiles): string => `--extra "${m}"`;
+
+/** The files to use: --extra's, else the environment's; with the members missing. */
+export function kmipFiles(extra: KmipFiles, env: NodeJS.ProcessEnv = process.env): { files: Required<KmipFiles>; missing: (keyof KmipFiles)[] } {
   const files = {} as Required<KmipFiles>;
-  const missing: string[] = [];
+  const missing: (keyof KmipFiles)[] = [];
   for (const m of MEMBERS) {
     const v = extra[m] ?? env[KMIP_FILE_ENV[m]];
-    if (typeof v !== 'string' || v === '') missing.push(`"${m}" (or ${KMIP_FILE_ENV[m]})`);
+    if (typeof v !== 'string' || v === '') missing.push(m);
     else files[m] = v;
   }
   return { files, missing };
 }
 
+/** The missing files, each named by `name` and with its variable: `"ca" (or PYLOGEN_KMIP_CA), ...`. */
+export function missingFiles(missing: readonly (keyof KmipFiles)[], name = (m: keyof KmipFiles): string => `"${m}"`): string {
+  return missing.map((m) => `${name(m)} (or ${KMIP_FILE_ENV[m]})`).join(', ');
+}
+
+/** The problems of the files, each named by `name` (default: the --extra member). */
+export function fileProblems(problems: readonly KmipFileProblem[], name = extraMember): string[] {
+  return problems.map((p) => `${name(p.member)}: ${p.text}`);
+}
+
 /** Reads the three PEM files; problems name the member and the file, never the content. */
-export function readKmipFiles(files: Required<KmipFiles>, cwd: string = process.cwd()): { pem: Record<keyof KmipFiles, Buffer> } | { problems: string[] } {
+export function readKmipFiles(files: Required<KmipFiles>, cwd: string = process.cwd()): { pem: Record<keyof KmipFiles, Buffer> } | { problems: KmipFileProblem[] } {
   const pem = {} as Record<keyof KmipFiles, Buffer>;
-  const problems: string[] = [];
+  const problems: KmipFileProblem[] = [];
   for (const m of MEMBERS) {
     const path = isAbsolute(files[m]) ? files[m] : resolve(cwd, files[m]);
     try {
       pem[m] = readFileSync(path);
     } catch (err) {
-      problems.push(`--extra "${m}": cannot read ${files[m]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      problems.push({ member: m, text: `cannot read ${files[m]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
       continue;
     }
-    if (!pem[m].includes('-----BEGIN ')) problems.push(`--extra "${m}": ${files[m]} is not a PEM file`);
+    if (!pem[m].includes('-----BEGIN ')) problems.push({ member: m, text: `${files[m]} is not a PEM file` });
   }
   return problems.length > 0 ? { problems } : { pem };
 }

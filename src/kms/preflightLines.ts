@@ -12,7 +12,7 @@ interface KmsCutClass {
   keyFor(extra: Record<string, unknown>): { key: KeyEntry } | undefined;
 }
 
-export async function preflightKmsLines(lines: readonly PreflightLine[], ctx: { verbosity: number; say: (s: string) => void }): Promise<PreflightOutcome[]> {
+export async function preflightKmsLines(lines: readonly PreflightLine[], _ctx: { verbosity: number; say: (s: string) => void }): Promise<PreflightOutcome[]> {
   return Promise.all(
     lines.map(async ({ line, cls, endpoint: given, region: targetRegion, target }): Promise<PreflightOutcome> => {
       const o = line.options;

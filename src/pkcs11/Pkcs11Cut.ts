@@ -13,9 +13,9 @@
  */
 import { existsSync } from 'node:fs';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
-import { describeError, UsageError } from '../core/errors.js';
+import { describeError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
-import { resolveKey } from '../core/keyFile.js';
+import { article, pickEntry, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { loadPkcs11js, PKCS11JS_MISSING, type Handle, type Mechanism, type P11, type P11Module } from './api.js';
 import { DEFAULT_PKCS11_KEY_FILE, describePkcs11Key, loadPkcs11KeyFile, type Pkcs11KeyEntry, type Pkcs11KeyFile, type Pkcs11KeyType, type Pkcs11Usage } from './keyfile.js';
 import { findKey, type KeyHandles } from './keys.js';
@@ -44,15 +44,22 @@ export interface Pkcs11CutSpec {
   usages?: readonly Pkcs11Usage[];
   /** the key types it works with (default: any with that usage) */
   types?: readonly Pkcs11KeyType[];
-  /** its --extra members beyond the common ones */
-  extras?: readonly string[];
+  /** its --extra members beyond the common ones, each with one line: what it is, its default */
+  extras?: ExtraKeys;
   /** whether it has an asynchronous path (C_GenerateRandom has none) */
   noAsync?: boolean;
   /** its own checks (lengths, extras), given its key: problems, one line each */
   check?(plan: CutPlanView, key: Pkcs11KeyEntry | undefined, file: Pkcs11KeyFile): string[];
 }
 
-const COMMON = ['file', 'module', 'token', 'async'];
+/** The --extra keys every PKCS#11 CUT takes ("key" only when it uses a key). */
+export const PKCS11_EXTRAS: ExtraKeys = {
+  file: "the key file: as given, then ./profiles, then the package's profiles/ (default Pkcs11Default.json)",
+  key: "an entry of the key file (default: the CUT's own)",
+  module: "the PKCS#11 module path (default: the key file's; --endpoint softhsm: SoftHSM2's)",
+  token: "the token label (default: the key file's)",
+  async: "true: asynchronous calls on libuv's pool, one session per operation in flight (default false)",
+};
 
 /** The key file named by --extra (or the default), from the working directory's point of view. */
 export function openPkcs11KeyFile(file: string | undefined): Pkcs11KeyFile {
@@ -61,14 +68,13 @@ export function openPkcs11KeyFile(file: string | undefined): Pkcs11KeyFile {
 
 /** The entry `name`, checked against what the CUT needs of it; a UsageError naming the file and key otherwise. */
 export function pickPkcs11Key(file: Pkcs11KeyFile, name: string, needs: Pick<Pkcs11CutSpec, 'usages' | 'types'>): Pkcs11KeyEntry {
-  const entry = resolveKey(file.entries, name, `--extra "key": ${file.label}`);
-  const usageOk = needs.usages === undefined || needs.usages.includes(entry.usage);
-  const typeOk = needs.types === undefined || needs.types.includes(entry.type);
-  if (!usageOk || !typeOk) {
+  return pickEntry(file, name, (entry) => {
+    const usageOk = needs.usages === undefined || needs.usages.includes(entry.usage);
+    const typeOk = needs.types === undefined || needs.types.includes(entry.type);
+    if (usageOk && typeOk) return undefined;
     const kind = `${needs.types?.join(' or ') ?? ''} ${needs.usages?.join(' or ') ?? ''}`.trim();
-    throw new UsageError(`--extra "key": key "${name}" of ${file.label} is ${describePkcs11Key(entry)}, but this CUT needs ${/^(?:[AEIOU]|HMAC|RSA)/i.test(kind) ? 'an' : 'a'} ${kind} key`);
-  }
-  return entry;
+    return `is ${describePkcs11Key(entry)}, but this CUT needs ${article(kind)} ${kind} key`;
+  });
 }
 
 /** The module a line uses: SoftHSM2's with --endpoint softhsm, else --extra "module", else the key file's. */
@@ -78,9 +84,7 @@ export function moduleOf(extra: Pkcs11Extra, file: Pkcs11KeyFile, endpoint: stri
 }
 
 /** A PKCS#11 call that setup() needs failed: the runner cannot prepare, and says what and where. */
-export class Pkcs11SetupError extends Error {
-  override name = 'Pkcs11SetupError';
-}
+export const Pkcs11SetupError = setupErrorClass('Pkcs11SetupError');
 
 type OneShot = 'Sign' | 'Verify' | 'Encrypt' | 'Decrypt';
 /** Method names per one-shot operation, built once (no string concatenation per call). */
@@ -98,6 +102,11 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
 > {
   /** What this CUT needs: override in each subclass. */
   static readonly pkcs11: Pkcs11CutSpec = {};
+  /** The --extra keys: the common ones ("key" when the CUT uses a key), then its own (`pkcs11.extras`). */
+  static override get extraKeys(): ExtraKeys {
+    const { key, ...common } = PKCS11_EXTRAS;
+    return { ...common, ...(this.pkcs11.defaultKey !== undefined ? { key: key! } : {}), ...this.pkcs11.extras };
+  }
 
   /** This runner's token: module, session pool, the PKCS#11 constants (token.ck). */
   token!: Pkcs11Token;
@@ -114,47 +123,45 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
   /** Checks pkcs11js, --extra, the key file and the key, the module, the PIN, then the CUT's own limits. */
   static override validate(plan: CutPlanView): string[] {
     const spec = this.pkcs11;
-    const extra = plan.extra as Record<string, unknown>;
-    const keyed = spec.defaultKey !== undefined;
-    const known = [...COMMON, ...(keyed ? ['key'] : []), ...(spec.extras ?? [])];
-    const problems: string[] = [];
-    for (const member of Object.keys(extra)) {
-      if (!known.includes(member)) problems.push(`--extra: unknown member "${member}" (this CUT takes: ${known.join(', ')})`);
-    }
-    for (const m of ['file', 'key', 'module', 'token']) {
-      if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
-    }
-    if (extra.async !== undefined && typeof extra.async !== 'boolean') problems.push(`--extra: "async" must be true or false, but is ${JSON.stringify(extra.async)}`);
-    if (extra.async === true && spec.noAsync === true) problems.push('--extra: "async": this CUT has no asynchronous call (C_GenerateRandom is synchronous only)');
-    if (plan.endpoint !== '' && plan.endpoint !== SOFTHSM_ENDPOINT) {
-      problems.push(`--endpoint: a PKCS#11 CUT talks to the module of its key file (or to a throwaway token with --endpoint softhsm), not to "${plan.endpoint}"`);
-    }
-    if (problems.length > 0) return problems;
-    try {
-      loadPkcs11js();
-    } catch {
-      return [PKCS11JS_MISSING];
-    }
+    const extra = plan.extra as Pkcs11Extra;
     let file: Pkcs11KeyFile;
-    let key: Pkcs11KeyEntry | undefined;
-    try {
-      file = openPkcs11KeyFile(extra.file as string | undefined);
-      if (keyed) key = pickPkcs11Key(file, (extra.key as string | undefined) ?? spec.defaultKey!, spec);
-    } catch (err) {
-      return [(err as Error).message];
-    }
-    if (plan.endpoint !== SOFTHSM_ENDPOINT) {
-      const module = moduleOf(extra as Pkcs11Extra, file, plan.endpoint);
-      if (!existsSync(module)) {
-        const from = extra.module !== undefined ? '--extra "module"' : `the "module" of ${file.label}`;
-        problems.push(`PKCS#11 module "${module}" (${from}) does not exist: give the path of your HSM's PKCS#11 library, or run against a throwaway SoftHSM2 token with --endpoint softhsm`);
-      }
-      if ((process.env.PKCS11_PIN ?? '') === '') {
-        problems.push(`PKCS11_PIN is not set: export the user PIN of token "${(extra.token as string | undefined) ?? file.token}" in PKCS11_PIN (it is never shown)`);
-      }
-    }
-    if (spec.check !== undefined) problems.push(...spec.check(plan, key, file));
-    return problems;
+    return validateKeyed(plan, {
+      declared: this.extraKeys,
+      strings: ['file', 'key', 'module', 'token'],
+      basics: () => {
+        const problems: string[] = [];
+        if (extra.async !== undefined && typeof extra.async !== 'boolean') problems.push(`--extra: "async" must be true or false, but is ${JSON.stringify(extra.async)}`);
+        if (extra.async === true && spec.noAsync === true) problems.push('--extra: "async": this CUT has no asynchronous call (C_GenerateRandom is synchronous only)');
+        if (plan.endpoint !== '' && plan.endpoint !== SOFTHSM_ENDPOINT) {
+          problems.push(`--endpoint: a PKCS#11 CUT talks to the module of its key file (or to a throwaway token with --endpoint softhsm), not to "${plan.endpoint}"`);
+        }
+        return problems;
+      },
+      key: () => {
+        try {
+          loadPkcs11js();
+        } catch {
+          throw new Error(PKCS11JS_MISSING);
+        }
+        file = openPkcs11KeyFile(extra.file);
+        return spec.defaultKey !== undefined ? pickPkcs11Key(file, extra.key ?? spec.defaultKey, spec) : undefined;
+      },
+      withKey: (key) => {
+        const problems: string[] = [];
+        if (plan.endpoint !== SOFTHSM_ENDPOINT) {
+          const module = moduleOf(extra, file, plan.endpoint);
+          if (!existsSync(module)) {
+            const from = extra.module !== undefined ? '--extra "module"' : `the "module" of ${file.label}`;
+            problems.push(`PKCS#11 module "${module}" (${from}) does not exist: give the path of your HSM's PKCS#11 library, or run against a throwaway SoftHSM2 token with --endpoint softhsm`);
+          }
+          if ((process.env.PKCS11_PIN ?? '') === '') {
+            problems.push(`PKCS11_PIN is not set: export the user PIN of token "${extra.token ?? file.token}" in PKCS11_PIN (it is never shown)`);
+          }
+        }
+        if (spec.check !== undefined) problems.push(...spec.check(plan, key, file));
+        return problems;
+      },
+    });
   }
 
   /** Opens the token, finds the key. A subclass that prepares more calls super.setup() first. */

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { describeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exitcodes.js';
 import { loadPkcs11js } from './api.js';
-import { DEFAULT_PKCS11_KEY_FILE, loadPkcs11KeyFile } from './keyfile.js';
+import { loadPkcs11KeyFile } from './keyfile.js';
 import { Pkcs11RefusedKeys, setupPkcs11Keys } from './setup.js';
 import { openToken, Pkcs11OpenError } from './Token.js';
 import { packageRoot } from '../core/paths.js';

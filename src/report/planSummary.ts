@@ -4,7 +4,7 @@
  * report`) shows what was run. Values of --extra whose key names a secret (a PIN, a password, a
  * token) are masked: a summary is a file people share.
  */
-import type { LineOptions, RunPlan } from '../core/plan.js';
+import type { RunPlan } from '../core/plan.js';
 import { maskUrl, secretKey } from '../core/redact.js';
 import type { PlanSummary } from '../summary/schema.js';
 

@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
-import { describeError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
+import { prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { UnexpectedResponse } from '../kms/client/WrongResult.js';
 import { VaultClient, type VaultBody } from './client.js';
 import { INSECURE_WARNING, VAULT_LOCAL, vaultConnection, vaultEndpointProblem } from './connection.js';
@@ -43,11 +43,9 @@ export interface VaultCutSpec {
 export const MAX_BATCH = 4096;
 
 /** A Vault call that setup() needs failed: the runner cannot prepare. */
-export class VaultSetupError extends Error {
-  override name = 'VaultSetupError';
-}
+export const VaultSetupError = setupErrorClass('VaultSetupError');
 
-export const VAULT_EXTRA_KEYS: Readonly<Record<string, string>> = {
+export const VAULT_EXTRA_KEYS: ExtraKeys = {
   file: 'the Vault key file: as given, ./profiles, the package\'s profiles/ (default VaultDefault.json)',
   key: 'an entry of the key file (default: the CUT\'s own)',
   batch: 'items per request in batch_input, 1 to 4096 (default 1: no batch_input)',
@@ -58,7 +56,7 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
   /** The protocol this CUT belongs to (Protocol.owns). */
   static readonly protocol = 'vault';
   static readonly vault: VaultCutSpec = { defaultKey: 'aes256', use: 'encrypt', batch: true };
-  static override extraKeys: Readonly<Record<string, string>> = VAULT_EXTRA_KEYS;
+  static override extraKeys: ExtraKeys = VAULT_EXTRA_KEYS;
 
   client!: VaultClient;
   key!: VaultKeyEntry;
@@ -69,26 +67,24 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
 
   static override validate(plan: CutPlanView): string[] {
     const spec = this.vault;
-    const extra = plan.extra as Record<string, unknown>;
-    const problems: string[] = [];
-    for (const m of ['file', 'key', 'namespace']) {
-      if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
-    }
-    const b = extra.batch;
-    if (b !== undefined) {
-      if (!spec.batch) problems.push('--extra "batch": this CUT sends no batch_input');
-      else if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > MAX_BATCH) problems.push(`--extra "batch" must be an integer from 1 to ${MAX_BATCH}, but is ${JSON.stringify(b)}`);
-    }
-    const ep = vaultEndpointProblem(plan.endpoint, process.env);
-    if (ep !== undefined) problems.push(ep);
-    if (problems.length > 0) return problems;
-    try {
-      const key = spec.defaultKey === undefined ? undefined : this.keyFor(extra as VaultExtra)!.key;
-      if (spec.check !== undefined) problems.push(...spec.check(plan, key));
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-    return problems;
+    const extra = plan.extra as VaultExtra;
+    return validateKeyed(plan, {
+      declared: this.extraKeys,
+      strings: ['file', 'key', 'namespace'],
+      basics: () => {
+        const problems: string[] = [];
+        const b = extra.batch as unknown;
+        if (b !== undefined) {
+          if (!spec.batch) problems.push('--extra "batch": this CUT sends no batch_input');
+          else if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > MAX_BATCH) problems.push(`--extra "batch" must be an integer from 1 to ${MAX_BATCH}, but is ${JSON.stringify(b)}`);
+        }
+        const ep = vaultEndpointProblem(plan.endpoint, process.env);
+        if (ep !== undefined) problems.push(ep);
+        return problems;
+      },
+      key: () => this.keyFor(extra)?.key,
+      withKey: (key) => spec.check?.(plan, key) ?? [],
+    });
   }
 
   /** The key file and key a runner of this CUT uses with `extra` (undefined for a keyless CUT). */
@@ -186,13 +182,9 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
   }
 
   /** Runs a Vault call that setup() needs; its failure fails the runner, saying what and where. */
-  protected async prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      const withKey = this.key === undefined ? '' : ` with key "${this.key.entry}" (${this.key.mount}/${this.key.name})`;
-      throw new VaultSetupError(`setup: ${what}${withKey} at ${this.client.address.origin} failed: ${describeError(err)}`);
-    }
+  protected prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const withKey = this.key === undefined ? '' : ` with key "${this.key.entry}" (${this.key.mount}/${this.key.name})`;
+    return prepareCall(VaultSetupError, `${what}${withKey}`, this.client.address.origin, call);
   }
 }
 

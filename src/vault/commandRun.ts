@@ -105,8 +105,8 @@ export const vaultSetup = optionsCommand('vault', 'setup', VAULT_SETUP_OPTIONS, 
   if (endpoint === VAULT_LOCAL) {
     throw new UsageError(`vault setup --endpoint ${VAULT_LOCAL}: the embedded server of a run lives only for that run and creates its keys itself; start one with \`pylogen vault serve\` and give its URL`);
   }
-  const problem = vaultEndpointProblem(endpoint, process.env);
-  if (problem !== undefined) throw new UsageError(problem.replace('a Vault CUT needs', 'vault setup needs'));
+  const problem = vaultEndpointProblem(endpoint, process.env, 'vault setup');
+  if (problem !== undefined) throw new UsageError(problem);
   const file = loadVaultKeyFile(v.text('keys'), cwd, packageRoot);
   const conn = vaultConnection(endpoint, process.env, v.maybeText('namespace'));
   if (conn.insecure) err(`pylogen vault setup: warning: ${INSECURE_WARNING}\n`);

@@ -4,12 +4,12 @@
  * server, the client) only when the command runs, so the registry, which every runner loads, stays light.
  */
 import type { Command, CommandArgs } from '../cli/command.js';
-import type { KmsOptionDef } from '../cli/kmsOptions.js';
+import type { OptionRow } from '../config/options.js';
 import { DEFAULT_VAULT_KEY_FILE } from './keyfile.js';
 
-const KEYS: KmsOptionDef = { name: 'keys', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: "Vault key file (as given, then ./profiles, then the package's profiles/)", default: DEFAULT_VAULT_KEY_FILE };
+const KEYS: OptionRow = { name: 'keys', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: "Vault key file (as given, then ./profiles, then the package's profiles/)", default: DEFAULT_VAULT_KEY_FILE };
 
-export const VAULT_SERVE_OPTIONS: readonly KmsOptionDef[] = [
+export const VAULT_SERVE_OPTIONS: readonly OptionRow[] = [
   { name: 'host', value: 'HOST', kind: { type: 'string', nonEmpty: true }, describe: 'address to listen on (keep it on loopback: plain HTTP)', default: '127.0.0.1' },
   { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
@@ -21,7 +21,7 @@ export const VAULT_SERVE_OPTIONS: readonly KmsOptionDef[] = [
   { name: 'sealed', kind: { type: 'flag' }, describe: 'answer as a sealed Vault: 503 "Vault is sealed" (sys/seal-status says sealed)' },
 ];
 
-export const VAULT_SETUP_OPTIONS: readonly KmsOptionDef[] = [
+export const VAULT_SETUP_OPTIONS: readonly OptionRow[] = [
   KEYS,
   { name: 'endpoint', value: 'URL', kind: { type: 'url' }, describe: 'Vault address (default VAULT_ADDR); the token is VAULT_TOKEN or ~/.vault-token' },
   { name: 'namespace', value: 'NS', kind: { type: 'string', nonEmpty: true }, describe: 'X-Vault-Namespace (default VAULT_NAMESPACE)' },

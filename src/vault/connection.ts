@@ -24,10 +24,10 @@ const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|
 export const VAULT_LOCAL = 'vault-local';
 
 /** The problem of an --endpoint for a Vault line, or undefined (the address itself is checked later). */
-export function vaultEndpointProblem(endpoint: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function vaultEndpointProblem(endpoint: string, env: Readonly<Record<string, string | undefined>>, who = 'a Vault CUT'): string | undefined {
   if (endpoint === VAULT_LOCAL) return undefined;
   const address = endpoint === '' ? env.VAULT_ADDR ?? '' : endpoint;
-  if (address === '') return `--endpoint: a Vault CUT needs --endpoint https://vault:8200 (or VAULT_ADDR, or ${VAULT_LOCAL}: a throwaway embedded server)`;
+  if (address === '') return `--endpoint: ${who} needs --endpoint https://vault:8200 (or VAULT_ADDR, or ${VAULT_LOCAL}: a throwaway embedded server)`;
   let url: URL | undefined;
   try {
     url = new URL(address);
@@ -35,7 +35,7 @@ export function vaultEndpointProblem(endpoint: string, env: Readonly<Record<stri
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    return `${endpoint === '' ? 'VAULT_ADDR' : '--endpoint'}: a Vault CUT needs an http:// or https:// URL or ${VAULT_LOCAL}, but is "${address}"`;
+    return `${endpoint === '' ? 'VAULT_ADDR' : '--endpoint'}: ${who} needs an http:// or https:// URL or ${VAULT_LOCAL}, but is "${address}"`;
   }
   if (url.username !== '' || url.password !== '') return `${endpoint === '' ? 'VAULT_ADDR' : '--endpoint'}: give the token in VAULT_TOKEN, not in the URL`;
   return undefined;

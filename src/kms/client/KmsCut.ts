@@ -15,11 +15,11 @@
  *   }
  */
 import { ClassUnderTest, type CutPlanView } from '../../cut/ClassUnderTest.js';
-import { describeError, UsageError } from '../../core/errors.js';
+import { article, pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../../cut/KeyedCut.js';
 import { NAMED_ENDPOINTS } from '../../config/options.js';
 import { packageRoot } from '../../core/paths.js';
 import { createKmsSender, retriedBy, type KmsSender } from './client.js';
-import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, resolveKey, type KeyEntry } from '../model/keyfile.js';
+import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, type KeyEntry } from '../model/keyfile.js';
 import { SPEC_INFO, type KeyFamily, type KeyUsage } from '../model/specs.js';
 
 /** The --extra members every keyed KMS CUT takes (PYLOGEN's). */
@@ -38,8 +38,8 @@ export interface KmsCutSpec {
   usage?: KeyUsage;
   /** The key families it works with (default: any with that usage). */
   families?: readonly KeyFamily[];
-  /** Its --extra members beyond file and key. */
-  extras?: readonly string[];
+  /** Its --extra members beyond file and key, each with one line: what it is, its default (`pylogen <cut> --help` lists them). */
+  extras?: ExtraKeys;
   /** Its own checks (lengths, extras), given its key and key file: problems, one line each. */
   check?(plan: CutPlanView, key: KeyEntry | undefined, file: KeyFile | undefined): string[];
 }
@@ -61,30 +61,28 @@ export function openKeyFile(file: string | undefined): KeyFile {
   return { label, path, entries };
 }
 
-const article = (word: string): string => (/^[AEIOU]/i.test(word) ? 'an' : 'a');
+/** The --extra keys of a keyed KMS CUT. */
+export const KMS_KEY_EXTRAS: ExtraKeys = {
+  file: "the key file: as given, then ./profiles, then the package's profiles/ (default KmsDefault.json)",
+  key: "an entry of the key file (default: the CUT's own)",
+};
 
 /**
  * The entry `name` of a key file, checked against what the CUT needs of it; a UsageError (one line
  * naming the file and the key) otherwise. `member` is the --extra member that named it.
  */
 export function pickKey(file: KeyFile, name: string, needs: { usage?: KeyUsage; families?: readonly KeyFamily[] }, member = 'key'): KeyEntry {
-  const entry = resolveKey(file.entries, name, `--extra "${member}": ${file.label}`);
-  const family = SPEC_INFO[entry.keySpec].family;
-  const usageOk = needs.usage === undefined || entry.keyUsage === needs.usage;
-  const familyOk = needs.families === undefined || needs.families.includes(family);
-  if (!usageOk || !familyOk) {
+  return pickEntry(file, name, (entry) => {
+    const usageOk = needs.usage === undefined || entry.keyUsage === needs.usage;
+    const familyOk = needs.families === undefined || needs.families.includes(SPEC_INFO[entry.keySpec].family);
+    if (usageOk && familyOk) return undefined;
     const kind = `${needs.families?.join(' or ') ?? ''} ${needs.usage ?? ''}`.trim();
-    throw new UsageError(
-      `--extra "${member}": key "${name}" of ${file.label} is ${entry.keySpec} ${entry.keyUsage}, but this CUT needs ${article(kind)} ${kind} key`,
-    );
-  }
-  return entry;
+    return `is ${entry.keySpec} ${entry.keyUsage}, but this CUT needs ${article(kind)} ${kind} key`;
+  }, member);
 }
 
 /** A KMS call that setup() needs failed: the runner cannot prepare, and says with what and where. */
-export class KmsSetupError extends Error {
-  override name = 'KmsSetupError';
-}
+export const KmsSetupError = setupErrorClass('KmsSetupError');
 
 export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<
   Extra,
@@ -92,6 +90,10 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
 > {
   /** What this CUT needs: override in each subclass. */
   static readonly kms: KmsCutSpec = {};
+  /** The --extra keys: file and key when the CUT uses a key, then its own (`kms.extras`). */
+  static override get extraKeys(): ExtraKeys {
+    return { ...(this.kms.defaultKey !== undefined ? KMS_KEY_EXTRAS : {}), ...this.kms.extras };
+  }
 
   /**
    * This runner's KMS client (one per runner, made in setup(), destroyed in teardown()): by --client,
@@ -107,38 +109,24 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
   /** Checks --extra, the key file and the key, then the CUT's own limits, in the main process. */
   static override validate(plan: CutPlanView): string[] {
     const spec = this.kms;
-    const extra = plan.extra as Record<string, unknown>;
-    const keyed = spec.defaultKey !== undefined;
-    const known = [...(keyed ? ['file', 'key'] : []), ...(spec.extras ?? [])];
-    const problems: string[] = [];
-    if (plan.endpoint !== 'local' && NAMED_ENDPOINTS[plan.endpoint] !== undefined) {
-      problems.push(`--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`);
-    }
-    for (const member of Object.keys(extra)) {
-      if (!known.includes(member)) {
-        problems.push(`--extra: unknown member "${member}" (${known.length > 0 ? `this CUT takes: ${known.join(', ')}` : 'this CUT takes none'})`);
-      }
-    }
-    // kmip://, pykmip and the other named endpoints are not KMS: their CUTs are Kmip*, Pkcs11*.
-    if (plan.endpoint !== '' && plan.endpoint !== 'local' && !/^https?:\/\//.test(plan.endpoint)) {
-      problems.push(`--endpoint: a KMS CUT needs an http:// or https:// URL or local, but is "${plan.endpoint}"`);
-    }
-    let file: KeyFile | undefined;
-    let key: KeyEntry | undefined;
-    if (keyed) {
-      const bad = ['file', 'key'].filter((m) => extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === ''));
-      for (const m of bad) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
-      if (bad.length > 0) return problems;
-      try {
-        file = openKeyFile(extra.file as string | undefined);
-        key = pickKey(file, (extra.key as string | undefined) ?? spec.defaultKey!, spec);
-      } catch (err) {
-        // The CUT's own checks need its key: without one, the key problem is the one to fix first.
-        return [...problems, (err as Error).message];
-      }
-    }
-    if (spec.check !== undefined) problems.push(...spec.check(plan, key, file));
-    return problems;
+    const extra = plan.extra as KmsExtra;
+    return validateKeyed(plan, {
+      declared: this.extraKeys,
+      strings: spec.defaultKey !== undefined ? ['file', 'key'] : [],
+      basics: () => {
+        const problems: string[] = [];
+        if (plan.endpoint !== 'local' && NAMED_ENDPOINTS[plan.endpoint] !== undefined) {
+          problems.push(`--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`);
+        }
+        // kmip://, pykmip and the other named endpoints are not KMS: their CUTs are Kmip*, Pkcs11*.
+        if (plan.endpoint !== '' && plan.endpoint !== 'local' && !/^https?:\/\//.test(plan.endpoint)) {
+          problems.push(`--endpoint: a KMS CUT needs an http:// or https:// URL or local, but is "${plan.endpoint}"`);
+        }
+        return problems;
+      },
+      key: () => this.keyFor(extra),
+      withKey: (keyed) => spec.check?.(plan, keyed?.key, keyed?.file) ?? [],
+    });
   }
 
   /**
@@ -180,13 +168,8 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
    * Runs a KMS call that setup() needs (GetPublicKey, the ciphertexts to decrypt); its failure fails
    * the runner with what was asked of which key, and where.
    */
-  protected async prepare<T>(what: string, call: () => Promise<T>, key: KeyEntry | undefined = this.key): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      const where = this.runner.endpoint || "the SDK's endpoint";
-      const withKey = key === undefined ? '' : ` with key "${key.name}" (${keyRef(key)})`;
-      throw new KmsSetupError(`setup: ${what}${withKey} at ${where} failed: ${describeError(err)}`);
-    }
+  protected prepare<T>(what: string, call: () => Promise<T>, key: KeyEntry | undefined = this.key): Promise<T> {
+    const withKey = key === undefined ? '' : ` with key "${key.name}" (${keyRef(key)})`;
+    return prepareCall(KmsSetupError, `${what}${withKey}`, this.runner.endpoint || "the SDK's endpoint", call);
   }
 }

@@ -23,6 +23,9 @@ export function plaintextProblems(lengths: readonly number[], keys: readonly Key
   return out;
 }
 
+/** The --extra "context" line of the CUTs that take one. */
+export const CONTEXT_EXTRA = 'an encryption context, an object of strings like {"purpose":"test"} (symmetric keys only; default none)';
+
 /** --extra "context": an encryption context, a JSON object of strings, for symmetric keys only. */
 export function contextProblems(context: unknown, keys: readonly KeyEntry[]): string[] {
   if (context === undefined) return [];
@@ -69,7 +72,7 @@ export function messageTypeOf(extra: { messageType?: unknown }): MessageType {
 export const ENCRYPTING_CUT: KmsCutSpec = {
   defaultKey: 'symmetric1',
   usage: 'ENCRYPT_DECRYPT',
-  extras: ['context'],
+  extras: { context: CONTEXT_EXTRA },
   check: (plan, key) => [...plaintextProblems(plan.lengths, [key!]), ...contextProblems(plan.extra.context, [key!])],
 };
 
@@ -77,6 +80,6 @@ export const ENCRYPTING_CUT: KmsCutSpec = {
 export const SIGNING_CUT: KmsCutSpec = {
   defaultKey: 'signature384',
   usage: 'SIGN_VERIFY',
-  extras: ['messageType'],
+  extras: { messageType: 'DIGEST (the digest is computed locally, the default) or RAW (the message itself, at most 4096 bytes)' },
   check: (plan, key) => signingProblems(plan, key!),
 };
