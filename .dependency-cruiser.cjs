@@ -11,8 +11,26 @@ const PROTOCOL_FOLDERS = '^src/(kms|pkcs11|kmip|vault|gcp|azure)/';
  * Not listed: the protocol seam (protocols/ lists the protocol folders, which implement its types and use cli/'s
  * command kit) and the front ends that wire everything (cli/, api/): their own rules are below.
  */
-const LAYERS = ['core', 'summary', 'schedule', 'stats', 'verdict', 'cut', 'transport', 'output', 'progress', 'metrics', 'report',
-  'merge', 'compare', 'config', 'controller', 'capacity', 'runner', 'k8s'];
+const LAYERS = [
+  'core',
+  'summary',
+  'schedule',
+  'stats',
+  'verdict',
+  'cut',
+  'transport',
+  'output',
+  'progress',
+  'metrics',
+  'report',
+  'merge',
+  'compare',
+  'config',
+  'controller',
+  'capacity',
+  'runner',
+  'k8s',
+];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -103,7 +121,7 @@ module.exports = {
       name: 'observers-are-listed-once',
       severity: 'error',
       comment:
-        'progress/ and metrics/ are observers of the run\'s events (src/stats/runObserver.ts): controller/observers.ts lists ' +
+        "progress/ and metrics/ are observers of the run's events (src/stats/runObserver.ts): controller/observers.ts lists " +
         'them, no stage imports them (run.ts only opens the terminal and the metrics endpoint, before the run: docs/internals.md)',
       from: { path: '^src/controller/', pathNot: '^src/controller/observers\\.ts$' },
       to: { path: '^src/(progress|metrics)/', pathNot: '^src/(progress/LiveTerminal|metrics/MetricsServer)\\.ts$' },

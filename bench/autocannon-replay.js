@@ -14,7 +14,12 @@ const [url, concurrency, seconds] = [process.argv[2], Number(process.argv[3]), N
 const { SigV4Signer } = await import(pathToFileURL(join(root, 'dist/kms/model/sigv4.js')).href);
 const u = new URL(url);
 const body = JSON.stringify({ KeyId: 'alias/pylogen-symmetric1', Plaintext: Buffer.alloc(PAYLOAD, 7).toString('base64') });
-const headers = { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'content-length': String(Buffer.byteLength(body)), 'x-amz-target': 'TrentService.Encrypt' };
+const headers = {
+  host: u.host,
+  'content-type': 'application/x-amz-json-1.1',
+  'content-length': String(Buffer.byteLength(body)),
+  'x-amz-target': 'TrentService.Encrypt',
+};
 new SigV4Signer('us-east-1', 'kms').sign('POST', '/', headers, body, { accessKeyId: ACCESS, secretAccessKey: SECRET });
 
 // autocannon writes Content-Length itself: given twice, the server refuses the request.

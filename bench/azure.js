@@ -30,7 +30,9 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 /** Starts `pylogen azure serve`; resolves with its URL and a stop function once it prints the URL. */
 function startServer(caFile) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), 'azure', 'serve', '--flavour', 'managedhsm', '--ca-file', caFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), 'azure', 'serve', '--flavour', 'managedhsm', '--ca-file', caFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
@@ -84,20 +86,38 @@ export default async function azureBench() {
   try {
     for (let i = 0; i < REPEAT; i++) {
       const r = await steadyRun(
-        ['cuts.AzureKeyVaultSign', '--endpoint', server.url, '--proc', '1', '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS), '--lengths', '32', '--outformat', 'none'],
+        [
+          'cuts.AzureKeyVaultSign',
+          '--endpoint',
+          server.url,
+          '--proc',
+          '1',
+          '--concurrency',
+          String(CONCURRENCY),
+          '--duration',
+          String(SECONDS),
+          '--lengths',
+          '32',
+          '--outformat',
+          'none',
+        ],
         env,
       );
       p.push(r.perCpuSecond);
       const bare = JSON.parse(await runNode([SELF, 'bare', server.url, String(CONCURRENCY), String(SECONDS)], env));
       b.push(bare.perCpuSecond);
-      console.log(`azure sign run ${i + 1}: pylogen ${r.perCpuSecond.toFixed(0)}/CPU-s (${r.rate.toFixed(0)}/s), bare ${bare.perCpuSecond.toFixed(0)}/CPU-s (${bare.rate.toFixed(0)}/s)`);
+      console.log(
+        `azure sign run ${i + 1}: pylogen ${r.perCpuSecond.toFixed(0)}/CPU-s (${r.rate.toFixed(0)}/s), bare ${bare.perCpuSecond.toFixed(0)}/CPU-s (${bare.rate.toFixed(0)}/s)`,
+      );
     }
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   const result = { pylogenPerCpuSecond: median(p), barePerCpuSecond: median(b), ratio: median(p) / median(b), target: 0.9 };
-  console.log(`azure AzureKeyVaultSign ES256 per CPU-second (medians of ${REPEAT}, concurrency ${CONCURRENCY}, ${SECONDS} s): pylogen ${result.pylogenPerCpuSecond.toFixed(0)}, bare loop ${result.barePerCpuSecond.toFixed(0)}, ratio ${result.ratio.toFixed(2)} (target >= 0.9)`);
+  console.log(
+    `azure AzureKeyVaultSign ES256 per CPU-second (medians of ${REPEAT}, concurrency ${CONCURRENCY}, ${SECONDS} s): pylogen ${result.pylogenPerCpuSecond.toFixed(0)}, bare loop ${result.barePerCpuSecond.toFixed(0)}, ratio ${result.ratio.toFixed(2)} (target >= 0.9)`,
+  );
   return result;
 }
 

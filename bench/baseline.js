@@ -16,7 +16,11 @@ if (process.argv[2] === 'child') {
   let wake = null;
   process.on('message', (m) => {
     acked = m;
-    if (wake && seq - acked < WINDOW) { const w = wake; wake = null; w(); }
+    if (wake && seq - acked < WINDOW) {
+      const w = wake;
+      wake = null;
+      w();
+    }
   });
   // The clock read as fast as Node allows (the global `performance` is a lazy getter): the same
   // as pylogen's clock, so the ratio compares the machinery, not a handicap.
@@ -40,7 +44,10 @@ if (process.argv[2] === 'child') {
       n = 0;
       if (seq - acked >= WINDOW) await new Promise((r) => (wake = r));
     }
-    if (e - lastYield > 10) { await new Promise((r) => setImmediate(r)); lastYield = perf.now(); }
+    if (e - lastYield > 10) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = perf.now();
+    }
   }
   if (n > 0) process.send({ seq: ++seq, events: buf.slice(0, n * 2), n });
   sent += n;
@@ -51,11 +58,39 @@ if (process.argv[2] === 'child') {
   const out = format === 'none' ? null : createWriteStream(file);
   // Acks held while the file is full: one drain listener releases them all.
   let waiting = [];
-  out?.on('drain', () => { const w = waiting; waiting = []; for (const f of w) f(); });
+  out?.on('drain', () => {
+    const w = waiting;
+    waiting = [];
+    for (const f of w) f();
+  });
   const labels = [];
   let isoMs = -1;
   let isoText = '';
-  if (out) out.write(stringify([['time', 'epoch', 'nature', 'full_id', 'id', 'runner', 'cut', 'request', 'transaction', 'step', 'rc', 'elapsed_ms', 'local_count', 'local_tps', 'global_count', 'global_tps', 'active_runners', 'error']]));
+  if (out)
+    out.write(
+      stringify([
+        [
+          'time',
+          'epoch',
+          'nature',
+          'full_id',
+          'id',
+          'runner',
+          'cut',
+          'request',
+          'transaction',
+          'step',
+          'rc',
+          'elapsed_ms',
+          'local_count',
+          'local_tps',
+          'global_count',
+          'global_tps',
+          'active_runners',
+          'error',
+        ],
+      ]),
+    );
   let received = 0;
   let doneCount = 0;
   let maxMs = 0;
@@ -69,8 +104,11 @@ if (process.argv[2] === 'child') {
       if (m.done) {
         maxMs = Math.max(maxMs, m.ms);
         if (++doneCount === procs) {
-          const finish = () => { process.stdout.write(JSON.stringify({ events: received, seconds: maxMs / 1000, rate: received / (maxMs / 1000) }) + '\n'); };
-          if (out) out.end(finish); else finish();
+          const finish = () => {
+            process.stdout.write(JSON.stringify({ events: received, seconds: maxMs / 1000, rate: received / (maxMs / 1000) }) + '\n');
+          };
+          if (out) out.end(finish);
+          else finish();
         }
         return;
       }
@@ -83,7 +121,26 @@ if (process.argv[2] === 'child') {
             const begin = m.events[k * 2];
             local++;
             received++;
-            rows.push([new Date(begin).toISOString(), (begin / 1000).toFixed(3), 'req', `bench.${i}.Noop.16.R0`, 'bench', i, 'Noop', 'R0', '', 16, 0, m.events[k * 2 + 1].toFixed(3), local, '0.0', received, '0.0', procs, '']);
+            rows.push([
+              new Date(begin).toISOString(),
+              (begin / 1000).toFixed(3),
+              'req',
+              `bench.${i}.Noop.16.R0`,
+              'bench',
+              i,
+              'Noop',
+              'R0',
+              '',
+              16,
+              0,
+              m.events[k * 2 + 1].toFixed(3),
+              local,
+              '0.0',
+              received,
+              '0.0',
+              procs,
+              '',
+            ]);
           }
           text = stringify(rows);
         } else {
@@ -96,11 +153,31 @@ if (process.argv[2] === 'child') {
             local++;
             received++;
             const ms = Math.floor(begin);
-            if (ms !== isoMs) { isoMs = ms; isoText = new Date(ms).toISOString(); }
-            text += isoText + ',' + (ms / 1000).toFixed(3) + ',' + labels[i] + ',,16,0,' + m.events[k * 2 + 1].toFixed(3) + ',' + local + ',0.0,' + received + ',0.0,' + procs + ',\n';
+            if (ms !== isoMs) {
+              isoMs = ms;
+              isoText = new Date(ms).toISOString();
+            }
+            text +=
+              isoText +
+              ',' +
+              (ms / 1000).toFixed(3) +
+              ',' +
+              labels[i] +
+              ',,16,0,' +
+              m.events[k * 2 + 1].toFixed(3) +
+              ',' +
+              local +
+              ',0.0,' +
+              received +
+              ',0.0,' +
+              procs +
+              ',\n';
           }
         }
-        if (!out.write(text)) { waiting.push(() => c.connected && c.send(m.seq)); return; }
+        if (!out.write(text)) {
+          waiting.push(() => c.connected && c.send(m.seq));
+          return;
+        }
       } else {
         received += m.n;
       }

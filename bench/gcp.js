@@ -55,7 +55,13 @@ async function bareChild(url, transport, concurrency, seconds) {
   const plaintext = randomBytes(PAYLOAD);
   const aad = Buffer.from('pylogen');
   // the request's checksums once, as pylogen computes them once per (shared, read-only) payload
-  const request = { name: KEY, plaintext, plaintextCrc32c: { value: crc32c(plaintext) }, additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) } };
+  const request = {
+    name: KEY,
+    plaintext,
+    plaintextCrc32c: { value: crc32c(plaintext) },
+    additionalAuthenticatedData: aad,
+    additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
+  };
   let count = 0;
   let errors = 0;
   const w = bareWindow();
@@ -111,7 +117,24 @@ export default async function gcpBench() {
         if (bare.errors !== 0) throw new Error(`bare loop: ${bare.errors} errors`);
         b.push(bare.perCpuSecond);
         const py = await steadyRun(
-          ['cuts.CloudKmsEncrypt', '--endpoint', url, '--client', transport, '--proc', '1', '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS), '--lengths', String(PAYLOAD), '--outformat', 'none', '--no-preflight'],
+          [
+            'cuts.CloudKmsEncrypt',
+            '--endpoint',
+            url,
+            '--client',
+            transport,
+            '--proc',
+            '1',
+            '--concurrency',
+            String(CONCURRENCY),
+            '--duration',
+            String(SECONDS),
+            '--lengths',
+            String(PAYLOAD),
+            '--outformat',
+            'none',
+            '--no-preflight',
+          ],
           ENV,
           join(dir, 's.json'),
         );
@@ -120,18 +143,27 @@ export default async function gcpBench() {
       }
       const pm = median(p);
       const bm = median(b);
-      results[transport] = { pylogen: Math.round(pm), bare: Math.round(bm), ratio: Math.round((pm / bm) * 1000) / 1000, runs: { pylogen: p.map(Math.round), bare: b.map(Math.round) } };
+      results[transport] = {
+        pylogen: Math.round(pm),
+        bare: Math.round(bm),
+        ratio: Math.round((pm / bm) * 1000) / 1000,
+        runs: { pylogen: p.map(Math.round), bare: b.map(Math.round) },
+      };
     }
     results.crc32c = await crcCost();
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\nCloudKmsEncrypt per CPU-second of the injector process tree: pylogen vs a bare official-client loop; one gcp serve, concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`);
+  console.log(
+    `\nCloudKmsEncrypt per CPU-second of the injector process tree: pylogen vs a bare official-client loop; one gcp serve, concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`,
+  );
   console.log('transport   pylogen Encrypt/CPU-s   bare Encrypt/CPU-s   ratio   (runs: pylogen | bare)');
   for (const t of TRANSPORTS) {
     const r = results[t];
-    console.log(`${t.padEnd(9)}   ${String(r.pylogen).padStart(21)}   ${String(r.bare).padStart(18)}   ${r.ratio.toFixed(3)}   (${r.runs.pylogen.join(' ')} | ${r.runs.bare.join(' ')})`);
+    console.log(
+      `${t.padEnd(9)}   ${String(r.pylogen).padStart(21)}   ${String(r.bare).padStart(18)}   ${r.ratio.toFixed(3)}   (${r.runs.pylogen.join(' ')} | ${r.runs.bare.join(' ')})`,
+    );
   }
   console.log(`CRC32C (@aws-crypto/crc32c) per call: ${results.crc32c.map((r) => `${r.bytes} B ${r.microseconds} µs`).join(', ')}`);
   results.targetsMet = TRANSPORTS.every((t) => results[t].ratio >= 0.9);

@@ -11,10 +11,15 @@ export const T0 = 1_795_000_000_000;
 /** The stats queue after the run, and its span. */
 export function generateRun(seconds, requests, rate) {
   let now = T0;
-  const q = new StatsQueue(undefined, () => {}, () => now, 1000);
+  const q = new StatsQueue(
+    undefined,
+    () => {},
+    () => now,
+    1000,
+  );
   q.addRunner(0, 'run', 0, 'KmsEncryptSymmetric');
   let seed = 1;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
   let seq = 0;
   for (let s = 0; s < seconds; s++) {
@@ -44,15 +49,25 @@ export function generateRun(seconds, requests, rate) {
       const hf = newHistogram(32);
       failed.drainInto(hf);
       q.onBatch(0, {
-        type: 'batch', seq: ++seq, sentAt: now, interval: now, eventCount: n, requests: n, transactions: 0,
+        type: 'batch',
+        seq: ++seq,
+        sentAt: now,
+        interval: now,
+        eventCount: n,
+        requests: n,
+        transactions: 0,
         deltas: [{ key: k, count: n, errors, ...(errors > 0 ? { errorTypes: { ThrottlingException: errors } } : {}) }],
-        queued: 0, localCountBefore: 0, localTps: 0,
+        queued: 0,
+        localCountBefore: 0,
+        localTps: 0,
         ...(s === 0 ? { newKeys: [{ id: k, nature: 'req', request: `R${k}`, step: 16 }] } : {}),
-        histograms: [{
-          key: k,
-          ok: { n: n - errors, min, max, sum, serviceSum: sum, latency: encodeHistogram(ho) },
-          ...(errors > 0 ? { failed: { n: errors, min: 0.3, max: 0.8, sum: errors * 0.55, serviceSum: errors * 0.55, latency: encodeHistogram(hf) } } : {}),
-        }],
+        histograms: [
+          {
+            key: k,
+            ok: { n: n - errors, min, max, sum, serviceSum: sum, latency: encodeHistogram(ho) },
+            ...(errors > 0 ? { failed: { n: errors, min: 0.3, max: 0.8, sum: errors * 0.55, serviceSum: errors * 0.55, latency: encodeHistogram(hf) } } : {}),
+          },
+        ],
       });
     }
     now += 1000;
@@ -64,6 +79,17 @@ export function generateRun(seconds, requests, rate) {
 /** The summary of a generated run, as `--summary-json` writes it. */
 export function generateSummary(seconds, requests, rate) {
   const { q, from, to } = generateRun(seconds, requests, rate);
-  const runner = { slot: 0, id: 'run', index: 0, cut: 'KmsEncryptSymmetric', pid: 1, state: 'stopped', sentEvents: q.receivedEvents, receivedEvents: q.receivedEvents, startedAt: from, endedAt: to };
+  const runner = {
+    slot: 0,
+    id: 'run',
+    index: 0,
+    cut: 'KmsEncryptSymmetric',
+    pid: 1,
+    state: 'stopped',
+    sentEvents: q.receivedEvents,
+    receivedEvents: q.receivedEvents,
+    startedAt: from,
+    endedAt: to,
+  };
   return buildSummary(q, [runner], from, to, false, []);
 }

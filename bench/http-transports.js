@@ -20,7 +20,12 @@ function signed(url) {
   const plaintext = Buffer.alloc(16, 7).toString('base64');
   return () => {
     const body = JSON.stringify({ KeyId: 'alias/pylogen-symmetric1', Plaintext: plaintext });
-    const headers = { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'content-length': String(Buffer.byteLength(body)), 'x-amz-target': 'TrentService.Encrypt' };
+    const headers = {
+      host: url.host,
+      'content-type': 'application/x-amz-json-1.1',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-amz-target': 'TrentService.Encrypt',
+    };
     signer.sign('POST', '/', headers, body, creds);
     return { headers, body };
   };
@@ -36,17 +41,25 @@ const transports = {
     const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
     const next = signed(url);
     return {
-      one: () => new Promise((resolve, reject) => {
-        const { headers, body } = next();
-        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent }, (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () => { try { check(res.statusCode, Buffer.concat(chunks)); resolve(); } catch (e) { reject(e); } });
-          res.on('error', reject);
-        });
-        req.on('error', reject);
-        req.end(body);
-      }),
+      one: () =>
+        new Promise((resolve, reject) => {
+          const { headers, body } = next();
+          const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => {
+              try {
+                check(res.statusCode, Buffer.concat(chunks));
+                resolve();
+              } catch (e) {
+                reject(e);
+              }
+            });
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(body);
+        }),
       close: () => agent.destroy(),
     };
   },
@@ -66,18 +79,35 @@ const transports = {
     const pool = new Pool(url.origin, { connections: CONCURRENCY });
     const next = signed(url);
     return {
-      one: () => new Promise((resolve, reject) => {
-        const { headers, body } = next();
-        const chunks = [];
-        let status = 0;
-        pool.dispatch({ method: 'POST', path: '/', headers, body }, {
-          onConnect() {},
-          onHeaders(s) { status = s; return true; },
-          onData(c) { chunks.push(c); return true; },
-          onComplete() { try { check(status, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); resolve(); } catch (e) { reject(e); } },
-          onError: reject,
-        });
-      }),
+      one: () =>
+        new Promise((resolve, reject) => {
+          const { headers, body } = next();
+          const chunks = [];
+          let status = 0;
+          pool.dispatch(
+            { method: 'POST', path: '/', headers, body },
+            {
+              onConnect() {},
+              onHeaders(s) {
+                status = s;
+                return true;
+              },
+              onData(c) {
+                chunks.push(c);
+                return true;
+              },
+              onComplete() {
+                try {
+                  check(status, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+                  resolve();
+                } catch (e) {
+                  reject(e);
+                }
+              },
+              onError: reject,
+            },
+          );
+        }),
       close: () => pool.destroy(),
     };
   },
@@ -100,11 +130,22 @@ async function measure(name, url) {
   const t = transports[name](url);
   // warm-up: connections and JIT, not measured
   const warmEnd = performance.now() + 500;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (performance.now() < warmEnd) await t.one(); }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < warmEnd) await t.one();
+    }),
+  );
   let count = 0;
   const cpu0 = process.cpuUsage();
   const end = performance.now() + SECONDS * 1000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (performance.now() < end) { await t.one(); count++; } }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await t.one();
+        count++;
+      }
+    }),
+  );
   const cpu = process.cpuUsage(cpu0);
   await t.close();
   return { perCpu: count / ((cpu.user + cpu.system) / 1e6), rate: count / SECONDS };
@@ -122,5 +163,7 @@ const base = median(runs['node:http'].map((x) => x.perCpu));
 console.log(`transport              Encrypt per CPU-second   Encrypt/s   vs node:http   (C=${CONCURRENCY}, ${SECONDS} s, median of ${REPEAT}, interleaved)`);
 for (const [k, v] of Object.entries(runs)) {
   const p = median(v.map((x) => x.perCpu));
-  console.log(`${k.padEnd(23)}${String(Math.round(p)).padStart(22)}   ${String(Math.round(median(v.map((x) => x.rate)))).padStart(9)}   ${(p / base).toFixed(2).padStart(12)}   (${v.map((x) => Math.round(x.perCpu)).join(' ')})`);
+  console.log(
+    `${k.padEnd(23)}${String(Math.round(p)).padStart(22)}   ${String(Math.round(median(v.map((x) => x.rate)))).padStart(9)}   ${(p / base).toFixed(2).padStart(12)}   (${v.map((x) => Math.round(x.perCpu)).join(' ')})`,
+  );
 }

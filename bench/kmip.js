@@ -70,7 +70,11 @@ export default async function kmipBench() {
   const files = { ca: server.files.ca, cert: server.files.cert, clientKey: server.files.key };
   const rows = [];
   try {
-    execFileSync(process.execPath, [join(root, 'bin/pylogen.js'), 'kmip', 'setup', '--endpoint', server.url, '--ca', files.ca, '--cert', files.cert, '--client-key', files.clientKey], { stdio: 'ignore' });
+    execFileSync(
+      process.execPath,
+      [join(root, 'bin/pylogen.js'), 'kmip', 'setup', '--endpoint', server.url, '--ca', files.ca, '--cert', files.cert, '--client-key', files.clientKey],
+      { stdio: 'ignore' },
+    );
     for (const concurrency of [1, 4]) {
       const runs = { pylogen: [], bare: [] };
       for (let i = 0; i < REPEAT; i++) {
@@ -78,11 +82,24 @@ export default async function kmipBench() {
         if (b.errors !== 0) throw new Error(`bare KMIP loop: ${b.errors} errors`);
         runs.bare.push(b);
         const p = await steadyRun(
-          ['cuts.KmipEncrypt', '--endpoint', server.url, '--extra', JSON.stringify(files), '--concurrency', String(concurrency), '--duration', String(SECONDS), '--outformat', 'none'],
+          [
+            'cuts.KmipEncrypt',
+            '--endpoint',
+            server.url,
+            '--extra',
+            JSON.stringify(files),
+            '--concurrency',
+            String(concurrency),
+            '--duration',
+            String(SECONDS),
+            '--outformat',
+            'none',
+          ],
           process.env,
           join(dir, 'summary.json'),
         );
-        if (p.summary.requests.errors !== 0) throw new Error(`pylogen KmipEncrypt: ${p.summary.requests.errors} errors ${JSON.stringify(p.summary.errorsByType)}`);
+        if (p.summary.requests.errors !== 0)
+          throw new Error(`pylogen KmipEncrypt: ${p.summary.requests.errors} errors ${JSON.stringify(p.summary.errorsByType)}`);
         runs.pylogen.push(p);
       }
       const m = (k, f) => median(runs[k].map((r) => r[f]));
@@ -96,10 +113,14 @@ export default async function kmipBench() {
     rmSync(dir, { recursive: true, force: true });
     await server.close();
   }
-  console.log(`\nKMIP Encrypt (AES-256-GCM, 16 bytes) against one PyKMIP server, pylogen vs a bare loop of the same KmipClient, ${SECONDS} s, steady state, median of ${REPEAT}, interleaved`);
+  console.log(
+    `\nKMIP Encrypt (AES-256-GCM, 16 bytes) against one PyKMIP server, pylogen vs a bare loop of the same KmipClient, ${SECONDS} s, steady state, median of ${REPEAT}, interleaved`,
+  );
   console.log('concurrency   Encrypt/s pylogen   bare   ratio   Encrypt per client CPU-s pylogen   bare   ratio');
   for (const r of rows) {
-    console.log(`${String(r.concurrency).padStart(11)}${String(r.rate.pylogen).padStart(20)}${String(r.rate.bare).padStart(7)}${r.rate.ratio.toFixed(2).padStart(8)}${String(r.perCpuSecond.pylogen).padStart(35)}${String(r.perCpuSecond.bare).padStart(7)}${r.perCpuSecond.ratio.toFixed(2).padStart(8)}`);
+    console.log(
+      `${String(r.concurrency).padStart(11)}${String(r.rate.pylogen).padStart(20)}${String(r.rate.bare).padStart(7)}${r.rate.ratio.toFixed(2).padStart(8)}${String(r.perCpuSecond.pylogen).padStart(35)}${String(r.perCpuSecond.bare).padStart(7)}${r.perCpuSecond.ratio.toFixed(2).padStart(8)}`,
+    );
   }
   return { seconds: SECONDS, repeat: REPEAT, rows };
 }

@@ -28,8 +28,24 @@ const SELF = fileURLToPath(import.meta.url);
 
 async function pylogenRun(url, client, dir) {
   const r = await steadyRun(
-    ['cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', client, '--proc', '1', '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS),
-      '--lengths', String(PAYLOAD), '--outformat', 'none', '--no-preflight'],
+    [
+      'cuts.KmsEncryptSymmetric',
+      '--endpoint',
+      url,
+      '--client',
+      client,
+      '--proc',
+      '1',
+      '--concurrency',
+      String(CONCURRENCY),
+      '--duration',
+      String(SECONDS),
+      '--lengths',
+      String(PAYLOAD),
+      '--outformat',
+      'none',
+      '--no-preflight',
+    ],
     ENV,
     join(dir, `summary-${client}.json`),
   );
@@ -83,14 +99,25 @@ async function clientPart() {
   // The same ratios run by run (each round's runs are side by side): their median, beside the ratio of medians.
   const paired = (a, b) => Math.round(median(runs[a].map((r, i) => r.perCpuSecond / runs[b][i].perCpuSecond)) * 100) / 100;
   result.pairedMedians = { fastVsAutocannon: paired('fast', 'autocannon'), sdkVsBare: paired('sdk', 'bare'), fastVsBare: paired('fast', 'bare') };
-  console.log(`\nEncrypt per injector CPU-second (whole process tree, steady state: from 1 s to the end): one kms serve --workers 1 (signatures verified), concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`);
+  console.log(
+    `\nEncrypt per injector CPU-second (whole process tree, steady state: from 1 s to the end): one kms serve --workers 1 (signatures verified), concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`,
+  );
   console.log('client                 Encrypt per CPU-second   Encrypt/s   vs bare SDK loop   vs autocannon   (runs, per CPU-second)');
-  for (const [k, label] of [['autocannon', 'autocannon replay'], ['fast', 'pylogen --client fast'], ['sdk', 'pylogen --client sdk'], ['bare', 'bare SDK loop']]) {
+  for (const [k, label] of [
+    ['autocannon', 'autocannon replay'],
+    ['fast', 'pylogen --client fast'],
+    ['sdk', 'pylogen --client sdk'],
+    ['bare', 'bare SDK loop'],
+  ]) {
     const vs = k === 'bare' ? '1.00' : (result.perCpuSecond[k] / result.perCpuSecond.bare).toFixed(2);
     const va = (result.perCpuSecond[k] / result.perCpuSecond.autocannon).toFixed(2);
-    console.log(`${label.padEnd(23)}${String(result.perCpuSecond[k]).padStart(22)}   ${String(result.encryptPerSecond[k]).padStart(9)}   ${vs.padStart(16)}   ${va.padStart(13)}   (${result.runs[k].join(' ')})`);
+    console.log(
+      `${label.padEnd(23)}${String(result.perCpuSecond[k]).padStart(22)}   ${String(result.encryptPerSecond[k]).padStart(9)}   ${vs.padStart(16)}   ${va.padStart(13)}   (${result.runs[k].join(' ')})`,
+    );
   }
-  console.log(`targets: fast >= 0.6 x autocannon: ${result.fastVsAutocannon} ${result.fastVsAutocannon >= 0.6 ? 'met' : 'NOT met'} (run by run: ${result.pairedMedians.fastVsAutocannon}); sdk >= 0.95 x bare: ${result.sdkVsBare} ${result.sdkVsBare >= 0.95 ? 'met' : 'NOT met'} (run by run: ${result.pairedMedians.sdkVsBare}); fast vs bare: ${result.fastVsBare}`);
+  console.log(
+    `targets: fast >= 0.6 x autocannon: ${result.fastVsAutocannon} ${result.fastVsAutocannon >= 0.6 ? 'met' : 'NOT met'} (run by run: ${result.pairedMedians.fastVsAutocannon}); sdk >= 0.95 x bare: ${result.sdkVsBare} ${result.sdkVsBare >= 0.95 ? 'met' : 'NOT met'} (run by run: ${result.pairedMedians.sdkVsBare}); fast vs bare: ${result.fastVsBare}`,
+  );
   return result;
 }
 
@@ -110,10 +137,14 @@ export default async function kmsClientsBench() {
   const clients = await clientPart();
   if (process.env.BENCH_KMS_PART === 'clients') return { clients };
   const server = [...(await serverPart(1)), ...(await serverPart(2))];
-  console.log(`\nThe embedded server per core-second, --workers 1 and 2: raw keep-alive load, ${LOAD.procs} processes x ${LOAD.connections} connections x ${LOAD.window} in flight, ${SECONDS} s`);
+  console.log(
+    `\nThe embedded server per core-second, --workers 1 and 2: raw keep-alive load, ${LOAD.procs} processes x ${LOAD.connections} connections x ${LOAD.window} in flight, ${SECONDS} s`,
+  );
   console.log('workers   operation          ops/s   server CPU (cores)   ops per core-second');
   for (const r of server) {
-    console.log(`${String(r.workers).padStart(7)}   ${r.operation.padEnd(16)}${String(r.opsPerSecond).padStart(7)}   ${r.serverCpu.toFixed(2).padStart(18)}   ${String(r.opsPerCoreSecond).padStart(19)}`);
+    console.log(
+      `${String(r.workers).padStart(7)}   ${r.operation.padEnd(16)}${String(r.opsPerSecond).padStart(7)}   ${r.serverCpu.toFixed(2).padStart(18)}   ${String(r.opsPerCoreSecond).padStart(19)}`,
+    );
   }
   const encrypt1 = server.find((r) => r.workers === 1 && r.operation.startsWith('Encrypt'));
   const serverVsFast = Math.round((encrypt1.opsPerCoreSecond / clients.perCpuSecond.fast) * 100) / 100;

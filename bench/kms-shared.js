@@ -64,7 +64,9 @@ export async function serverLoad(server, operation, cpuOf) {
   const cpu0 = cpuOf(server.pid);
   const t0 = performance.now();
   const outs = await Promise.all(
-    Array.from({ length: LOAD.procs }, () => runNode([KMS_BENCH, 'load', server.url, operation, String(LOAD.connections), String(LOAD.window), String(SECONDS)], ENV)),
+    Array.from({ length: LOAD.procs }, () =>
+      runNode([KMS_BENCH, 'load', server.url, operation, String(LOAD.connections), String(LOAD.window), String(SECONDS)], ENV),
+    ),
   );
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuOf(server.pid) - cpu0;

@@ -34,8 +34,26 @@ const runNode = (args, env = ENV) => runNodeWith(args, env);
 
 async function pylogenRun(url, dir) {
   const json = join(dir, 'summary.json');
-  await runNode([join(root, 'bin/pylogen.js'), 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', 'sdk', '--proc', '1', '--concurrency', String(CONCURRENCY),
-    '--duration', String(SECONDS), '--lengths', String(PAYLOAD), '--outformat', 'none', '--summary-json', json]);
+  await runNode([
+    join(root, 'bin/pylogen.js'),
+    'cuts.KmsEncryptSymmetric',
+    '--endpoint',
+    url,
+    '--client',
+    'sdk',
+    '--proc',
+    '1',
+    '--concurrency',
+    String(CONCURRENCY),
+    '--duration',
+    String(SECONDS),
+    '--lengths',
+    String(PAYLOAD),
+    '--outformat',
+    'none',
+    '--summary-json',
+    json,
+  ]);
   const s = JSON.parse(readFileSync(json, 'utf8'));
   if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen run: ${s.requests.errors} errors, ${s.events.lost} lost`);
   return { rate: s.byRequest[0].throughput, runnerCpu: s.byRunner[0].cpu };
@@ -80,8 +98,14 @@ async function bareChild(url, concurrency, seconds) {
 
 const OPERATIONS = {
   'Encrypt (16 B)': ['Encrypt', { KeyId: 'alias/pylogen-symmetric1', Plaintext: randomBytes(PAYLOAD).toString('base64') }],
-  'Sign ECC P-256': ['Sign', { KeyId: 'alias/pylogen-ecc256', Message: randomBytes(32).toString('base64'), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }],
-  'Sign RSA-2048 PSS': ['Sign', { KeyId: 'alias/pylogen-rsa2048', Message: randomBytes(32).toString('base64'), MessageType: 'DIGEST', SigningAlgorithm: 'RSASSA_PSS_SHA_256' }],
+  'Sign ECC P-256': [
+    'Sign',
+    { KeyId: 'alias/pylogen-ecc256', Message: randomBytes(32).toString('base64'), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' },
+  ],
+  'Sign RSA-2048 PSS': [
+    'Sign',
+    { KeyId: 'alias/pylogen-rsa2048', Message: randomBytes(32).toString('base64'), MessageType: 'DIGEST', SigningAlgorithm: 'RSASSA_PSS_SHA_256' },
+  ],
   'GenerateMac HMAC-256': ['GenerateMac', { KeyId: 'alias/pylogen-hmac256', Message: randomBytes(PAYLOAD).toString('base64'), MacAlgorithm: 'HMAC_SHA_256' }],
 };
 
@@ -106,41 +130,43 @@ async function loadChild(url, opName, connections, window, seconds) {
   const end = performance.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
-    Array.from({ length: connections }, () =>
-      new Promise((resolve, reject) => {
-        const s = connect(Number(port), '127.0.0.1');
-        s.setNoDelay(true);
-        let tail = '';
-        let outstanding = 0;
-        let stopping = false;
-        const send = () => {
-          outstanding++;
-          s.write(req);
-        };
-        s.on('connect', () => {
-          for (let i = 0; i < window; i++) send();
-        });
-        s.setEncoding('latin1');
-        s.on('data', (chunk) => {
-          // Count status lines; a status line may straddle two chunks, hence the tail.
-          const text = tail + chunk;
-          const re = /HTTP\/1\.1 (\d{3}) /g;
-          let m;
-          let last = 0;
-          while ((m = re.exec(text)) !== null) {
-            counts[m[1]] = (counts[m[1]] ?? 0) + 1;
-            outstanding--;
-            done++;
-            last = re.lastIndex;
-            if (performance.now() < end) send();
-            else stopping = true;
-          }
-          tail = text.slice(Math.max(last, text.length - 16));
-          if (stopping && outstanding === 0) s.end();
-        });
-        s.on('error', reject);
-        s.on('close', () => resolve());
-      }),
+    Array.from(
+      { length: connections },
+      () =>
+        new Promise((resolve, reject) => {
+          const s = connect(Number(port), '127.0.0.1');
+          s.setNoDelay(true);
+          let tail = '';
+          let outstanding = 0;
+          let stopping = false;
+          const send = () => {
+            outstanding++;
+            s.write(req);
+          };
+          s.on('connect', () => {
+            for (let i = 0; i < window; i++) send();
+          });
+          s.setEncoding('latin1');
+          s.on('data', (chunk) => {
+            // Count status lines; a status line may straddle two chunks, hence the tail.
+            const text = tail + chunk;
+            const re = /HTTP\/1\.1 (\d{3}) /g;
+            let m;
+            let last = 0;
+            while ((m = re.exec(text)) !== null) {
+              counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+              outstanding--;
+              done++;
+              last = re.lastIndex;
+              if (performance.now() < end) send();
+              else stopping = true;
+            }
+            tail = text.slice(Math.max(last, text.length - 16));
+            if (stopping && outstanding === 0) s.end();
+          });
+          s.on('error', reject);
+          s.on('close', () => resolve());
+        }),
     ),
   );
   process.stdout.write(JSON.stringify({ counts, done }));
@@ -157,7 +183,7 @@ async function ratioPart(server, dir) {
     const bare = await bareRun(server.url);
     if (bare.errors !== 0) throw new Error(`bare loop: ${bare.errors} errors`);
     b.push(bare.rate);
-    bareCpu.push(bare.rate * bare.elapsed / bare.cpuSeconds);
+    bareCpu.push((bare.rate * bare.elapsed) / bare.cpuSeconds);
     const py = await pylogenRun(server.url, dir);
     p.push(py.rate);
     runnerCpu.push(py.runnerCpu);
@@ -174,10 +200,16 @@ async function ratioPart(server, dir) {
     sdkOpsPerCoreSecond: Math.round(median(bareCpu)),
     pylogenRunnerCpu: median(runnerCpu),
   };
-  console.log(`\nKmsEncryptSymmetric through pylogen vs a bare SDK loop: one kms serve, concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`);
+  console.log(
+    `\nKmsEncryptSymmetric through pylogen vs a bare SDK loop: one kms serve, concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`,
+  );
   console.log('pylogen Encrypt/s   bare SDK loop Encrypt/s   ratio   (runs: pylogen | bare)');
-  console.log(`${String(result.pylogen).padStart(17)}   ${String(result.bare).padStart(23)}   ${result.ratio.toFixed(3)}   (${result.runs.pylogen.join(' ')} | ${result.runs.bare.join(' ')})`);
-  console.log(`one SDK client process sends ${result.sdkOpsPerCoreSecond} Encrypt per CPU-second of its own; pylogen's runner CPU ${Math.round(result.pylogenRunnerCpu * 100)}%`);
+  console.log(
+    `${String(result.pylogen).padStart(17)}   ${String(result.bare).padStart(23)}   ${result.ratio.toFixed(3)}   (${result.runs.pylogen.join(' ')} | ${result.runs.bare.join(' ')})`,
+  );
+  console.log(
+    `one SDK client process sends ${result.sdkOpsPerCoreSecond} Encrypt per CPU-second of its own; pylogen's runner CPU ${Math.round(result.pylogenRunnerCpu * 100)}%`,
+  );
   return result;
 }
 
@@ -185,10 +217,14 @@ async function capacityPart(server) {
   const rows = [];
   // kms serve (one worker) is one process: its own CPU time.
   for (const name of Object.keys(OPERATIONS)) rows.push(await serverLoad(server, name, ownCpu));
-  console.log(`\nThe embedded server's capacity: raw keep-alive HTTP load, ${LOAD.procs} processes × ${LOAD.connections} connections × ${LOAD.window} in flight, ${SECONDS} s each`);
+  console.log(
+    `\nThe embedded server's capacity: raw keep-alive HTTP load, ${LOAD.procs} processes × ${LOAD.connections} connections × ${LOAD.window} in flight, ${SECONDS} s each`,
+  );
   console.log('operation               ops/s   server CPU (cores)   ops per core-second');
   for (const r of rows) {
-    console.log(`${r.operation.padEnd(22)}${String(r.opsPerSecond).padStart(7)}   ${r.serverCpu.toFixed(2).padStart(18)}   ${String(r.opsPerCoreSecond).padStart(19)}`);
+    console.log(
+      `${r.operation.padEnd(22)}${String(r.opsPerSecond).padStart(7)}   ${r.serverCpu.toFixed(2).padStart(18)}   ${String(r.opsPerCoreSecond).padStart(19)}`,
+    );
   }
   return rows;
 }

@@ -19,9 +19,14 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 /** One shard's summary: a stats queue fed as its runner would feed it. */
 function shardSummary(index, count, seconds, seed) {
   let now = T0;
-  const q = new StatsQueue(undefined, () => {}, () => now, 1000);
+  const q = new StatsQueue(
+    undefined,
+    () => {},
+    () => now,
+    1000,
+  );
   q.addRunner(0, 'run', index, 'KmsEncryptSymmetric');
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   let seq = 0;
   for (let s = 0; s < seconds; s++) {
     for (let k = 0; k < REQUESTS; k++) {
@@ -31,8 +36,17 @@ function shardSummary(index, count, seconds, seed) {
       const h = newHistogram(32);
       ok.drainInto(h);
       q.onBatch(0, {
-        type: 'batch', seq: ++seq, sentAt: now, interval: now, eventCount: n, requests: n, transactions: 0,
-        deltas: [{ key: k, count: n, errors: 0 }], queued: 0, localCountBefore: 0, localTps: 0,
+        type: 'batch',
+        seq: ++seq,
+        sentAt: now,
+        interval: now,
+        eventCount: n,
+        requests: n,
+        transactions: 0,
+        deltas: [{ key: k, count: n, errors: 0 }],
+        queued: 0,
+        localCountBefore: 0,
+        localTps: 0,
         ...(s === 0 ? { newKeys: [{ id: k, nature: 'req', request: `R${k}`, step: 16 }] } : {}),
         histograms: [{ key: k, ok: { n, min: 3, max: 107, sum: n * 5, serviceSum: n * 5, latency: encodeHistogram(h) } }],
       });
@@ -40,7 +54,18 @@ function shardSummary(index, count, seconds, seed) {
     now += 1000;
     q.series.sealOld();
   }
-  const end = { slot: 0, id: 'run', index, cut: 'KmsEncryptSymmetric', pid: 1, state: 'stopped', receivedEvents: q.receivedEvents, sentEvents: q.receivedEvents, startedAt: T0, endedAt: now };
+  const end = {
+    slot: 0,
+    id: 'run',
+    index,
+    cut: 'KmsEncryptSymmetric',
+    pid: 1,
+    state: 'stopped',
+    receivedEvents: q.receivedEvents,
+    sentEvents: q.receivedEvents,
+    startedAt: T0,
+    endedAt: now,
+  };
   const summary = buildSummary(q, [end], T0, now, false, []);
   summary.shard = { index, count, run: 'bench', startAt: null, t0: new Date(T0).toISOString(), lateMs: 0, clockOffsetMs: null };
   return summary;
@@ -58,8 +83,10 @@ export default function mergeSuite(shards = Number(process.env.BENCH_SHARDS ?? 1
     times.push(performance.now() - t);
   }
   const ms = Math.round(median(times));
-  console.log(`\nMerge: ${shards} summaries of ${REQUESTS} requests, ${seconds} s of 1-s intervals each (${(logs.length / 1e6).toFixed(1)} MB of logs): ` +
-    `${ms} ms, median of 3 (target < 2000 ms); ${merged.requests.count} requests merged`);
+  console.log(
+    `\nMerge: ${shards} summaries of ${REQUESTS} requests, ${seconds} s of 1-s intervals each (${(logs.length / 1e6).toFixed(1)} MB of logs): ` +
+      `${ms} ms, median of 3 (target < 2000 ms); ${merged.requests.count} requests merged`,
+  );
   return { shards, seconds, ms, runs: times.map(Math.round), requests: merged.requests.count };
 }
 

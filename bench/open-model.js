@@ -81,7 +81,17 @@ function pylogen(args, sampleEveryMs = 0) {
   });
 }
 
-const schedule = (rate, seconds, arrival = 'uniform') => ['cuts.Dummy', '--proc', '2', '--schedule', `${seconds}@${rate}`, '--arrival', arrival, '--extra', '{"sleep":0}'];
+const schedule = (rate, seconds, arrival = 'uniform') => [
+  'cuts.Dummy',
+  '--proc',
+  '2',
+  '--schedule',
+  `${seconds}@${rate}`,
+  '--arrival',
+  arrival,
+  '--extra',
+  '{"sleep":0}',
+];
 const pct = (x) => `${(x * 100).toFixed(2)}%`;
 
 /** Events per second of the schedule from a CSV file, by the begin epoch (2nd column). */
@@ -99,7 +109,8 @@ function perSecond(csvPath, startMs, seconds) {
     const epoch = Number(line.slice(c1 + 1, line.indexOf(',', c1 + 1)));
     const s = Math.floor((epoch * 1000 - startMs) / 1000);
     if (s >= 0 && s < seconds) counts[s]++;
-    else if (s === seconds) counts[seconds - 1]++; // started just after the last second's end: late by a few ms
+    else if (s === seconds)
+      counts[seconds - 1]++; // started just after the last second's end: late by a few ms
     else outside++;
   }
   return { counts, outside };
@@ -148,7 +159,10 @@ async function accuracy(dir) {
 
 async function memory(dir) {
   const json = join(dir, 'memory.json');
-  const { samples } = await pylogen([...schedule(MEMORY_RATE, MEMORY_SECONDS), '--outformat', 'csv', '--out', '/dev/null', '--summary', '5', '--summary-json', json], 500);
+  const { samples } = await pylogen(
+    [...schedule(MEMORY_RATE, MEMORY_SECONDS), '--outformat', 'csv', '--out', '/dev/null', '--summary', '5', '--summary-json', json],
+    500,
+  );
   const s = JSON.parse(readFileSync(json, 'utf8'));
   // The runners' clock starts after forking and setup: measure from the first sample that has them.
   const first = samples.find((x) => Object.keys(x.runners).length === 2);
@@ -167,9 +181,19 @@ async function memory(dir) {
       const near = points.reduce((a, b) => (Math.abs(b[0] - t) < Math.abs(a[0] - t) ? b : a));
       every5s.push(+(near[1] / 1024).toFixed(1));
     }
-    procs.push({ name, every5s, atWarmupMb: +(base / 1024).toFixed(1), maxAfterMb: +(max / 1024).toFixed(1), lastMb: +(last / 1024).toFixed(1), growth: (max - base) / base, samples: after.length });
+    procs.push({
+      name,
+      every5s,
+      atWarmupMb: +(base / 1024).toFixed(1),
+      maxAfterMb: +(max / 1024).toFixed(1),
+      lastMb: +(last / 1024).toFixed(1),
+      growth: (max - base) / base,
+      samples: after.length,
+    });
   }
-  console.log(`\nMemory: ${MEMORY_SECONDS} s at ${MEMORY_RATE}/s, --proc 2, csv to /dev/null (${s.requests.count} requests, lost ${s.events.lost}); RSS after the first ${WARMUP_S} s (target: < 10% growth)`);
+  console.log(
+    `\nMemory: ${MEMORY_SECONDS} s at ${MEMORY_RATE}/s, --proc 2, csv to /dev/null (${s.requests.count} requests, lost ${s.events.lost}); RSS after the first ${WARMUP_S} s (target: < 10% growth)`,
+  );
   console.log('process          RSS at 10 s   max after   last      growth    RSS MB every 5 s from the start');
   for (const p of procs) {
     console.log(
@@ -189,8 +213,7 @@ export default async function openModelBench() {
       memory: part === 'accuracy' ? { processes: [] } : await memory(dir),
     };
     const ok =
-      results.accuracy.every((r) => Math.abs(1 - r.achieved) <= 0.01 && r.csv.worstDeviation <= 0.05) &&
-      results.memory.processes.every((p) => p.growth < 0.1);
+      results.accuracy.every((r) => Math.abs(1 - r.achieved) <= 0.01 && r.csv.worstDeviation <= 0.05) && results.memory.processes.every((p) => p.growth < 0.1);
     console.log(`\nopen model targets ${ok ? 'met' : 'NOT met'}`);
     return { ...results, targetsMet: ok };
   } finally {

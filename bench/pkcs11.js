@@ -69,7 +69,10 @@ function bareChild(label, opName, seconds) {
   const s = p11.C_OpenSession(slot, ck.CKF_SERIAL_SESSION);
   const op = OPS.find((o) => o.name === opName);
   const cls = op.key === 'aes256' ? ck.CKO_SECRET_KEY : ck.CKO_PRIVATE_KEY;
-  p11.C_FindObjectsInit(s, [{ type: ck.CKA_CLASS, value: cls }, { type: ck.CKA_LABEL, value: label }]);
+  p11.C_FindObjectsInit(s, [
+    { type: ck.CKA_CLASS, value: cls },
+    { type: ck.CKA_LABEL, value: label },
+  ]);
   const [key] = p11.C_FindObjects(s, 1);
   p11.C_FindObjectsFinal(s);
   let step;
@@ -120,19 +123,34 @@ function bareChild(label, opName, seconds) {
 }
 
 async function bareRun(op, procs, env) {
-  const outs = (await Promise.all(Array.from({ length: procs }, () => runNode([SELF, 'bare', op.label, op.name, String(SECONDS)], env)))).map((o) => JSON.parse(o));
+  const outs = (await Promise.all(Array.from({ length: procs }, () => runNode([SELF, 'bare', op.label, op.name, String(SECONDS)], env)))).map((o) =>
+    JSON.parse(o),
+  );
   const sum = (k) => outs.reduce((a, o) => a + o[k], 0);
   return { rate: sum('rate'), perCpuSecond: sum('requests') / sum('cpu') };
 }
 
 async function pylogenRun(op, procs, env, dir) {
   const r = await steadyRun(
-    [op.cut, '--proc', String(procs), '--duration', String(SECONDS), '--lengths', String(op.length), '--extra', JSON.stringify({ key: op.key, module: MODULE, token: TOKEN }), '--outformat', 'none'],
+    [
+      op.cut,
+      '--proc',
+      String(procs),
+      '--duration',
+      String(SECONDS),
+      '--lengths',
+      String(op.length),
+      '--extra',
+      JSON.stringify({ key: op.key, module: MODULE, token: TOKEN }),
+      '--outformat',
+      'none',
+    ],
     env,
     join(dir, 'summary.json'),
   );
   const s = r.summary;
-  if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen ${op.cut} ${op.key}: ${s.requests.errors} errors ${JSON.stringify(s.errorsByType)}`);
+  if (s.requests.errors !== 0 || s.events.lost !== 0)
+    throw new Error(`pylogen ${op.cut} ${op.key}: ${s.requests.errors} errors ${JSON.stringify(s.errorsByType)}`);
   return r;
 }
 
@@ -168,14 +186,20 @@ export default async function pkcs11Bench() {
       const one = rows.find((x) => x.procs === 1 && x.operation === r.operation);
       r.scaling = { pylogen: Math.round((r.rate.pylogen / one.rate.pylogen) * 100) / 100, bare: Math.round((r.rate.bare / one.rate.bare) * 100) / 100 };
     }
-    console.log(`\nPKCS#11 on one SoftHSM2 token (token objects), pylogen vs a bare synchronous pkcs11js loop, ${SECONDS} s, steady state (from 1 s to the end), median of ${REPEAT}, interleaved`);
+    console.log(
+      `\nPKCS#11 on one SoftHSM2 token (token objects), pylogen vs a bare synchronous pkcs11js loop, ${SECONDS} s, steady state (from 1 s to the end), median of ${REPEAT}, interleaved`,
+    );
     console.log('operation           procs   ops/s pylogen   bare   ratio   ops per CPU-s pylogen   bare   ratio   2 vs 1 proc ops/s (pylogen, bare)');
     for (const r of rows) {
       const sc = r.scaling ? `${r.scaling.pylogen.toFixed(2)}, ${r.scaling.bare.toFixed(2)}` : '';
-      console.log(`${r.operation.padEnd(18)}${String(r.procs).padStart(6)}${String(r.rate.pylogen).padStart(16)}${String(r.rate.bare).padStart(7)}${r.rate.ratio.toFixed(2).padStart(8)}${String(r.perCpuSecond.pylogen).padStart(24)}${String(r.perCpuSecond.bare).padStart(7)}${r.perCpuSecond.ratio.toFixed(2).padStart(8)}   ${sc}`);
+      console.log(
+        `${r.operation.padEnd(18)}${String(r.procs).padStart(6)}${String(r.rate.pylogen).padStart(16)}${String(r.rate.bare).padStart(7)}${r.rate.ratio.toFixed(2).padStart(8)}${String(r.perCpuSecond.pylogen).padStart(24)}${String(r.perCpuSecond.bare).padStart(7)}${r.perCpuSecond.ratio.toFixed(2).padStart(8)}   ${sc}`,
+      );
     }
     const worst = Math.min(...rows.map((r) => r.perCpuSecond.ratio));
-    console.log(`target pylogen >= 0.9 x bare (ops per CPU-second, the figure a loaded machine does not bias): lowest ratio ${worst.toFixed(2)}: ${worst >= 0.9 ? 'met' : 'NOT met'}`);
+    console.log(
+      `target pylogen >= 0.9 x bare (ops per CPU-second, the figure a loaded machine does not bias): lowest ratio ${worst.toFixed(2)}: ${worst >= 0.9 ? 'met' : 'NOT met'}`,
+    );
     return { seconds: SECONDS, repeat: REPEAT, rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -19,10 +19,24 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 function open(file, profile) {
   const t = process.hrtime.bigint();
-  const dom = execFileSync(CHROMIUM, [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--window-size=1400,2400', '--dump-dom', `file://${file}`,
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+  const dom = execFileSync(
+    CHROMIUM,
+    [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--window-size=1400,2400',
+      '--dump-dom',
+      `file://${file}`,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 },
+  );
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, dom };
 }
 
@@ -54,17 +68,24 @@ export default async function reportSuite(seconds = 3600, requests = 4, rate = 1
       base.push(e.ms);
     }
     const result = {
-      seconds, requests, rate,
+      seconds,
+      requests,
+      rate,
       summaryMB: Math.round(json.length / 1e4) / 100,
       reportMB: Math.round(statSync(file).size / 1e4) / 100,
-      generatedS, renderMs: Math.round(renderMs),
-      pageDrawnMs: median(page), chromiumMs: Math.round(median(wall)), emptyPageMs: Math.round(median(base)),
+      generatedS,
+      renderMs: Math.round(renderMs),
+      pageDrawnMs: median(page),
+      chromiumMs: Math.round(median(wall)),
+      emptyPageMs: Math.round(median(base)),
       openMs: Math.round(median(wall) - median(base)),
       runs: { pageDrawnMs: page, chromiumMs: wall.map(Math.round), emptyPageMs: base.map(Math.round) },
     };
     console.log(`\nHTML report of a generated ${seconds} s run, ${requests} requests, ${rate}/s (median of ${REPEAT})`);
     console.log(`summary JSON ${result.summaryMB} MB; report ${result.reportMB} MB, rendered in Node in ${result.renderMs} ms`);
-    console.log(`chromium: every chart drawn ${result.pageDrawnMs} ms after the navigation started; --dump-dom ${result.chromiumMs} ms vs ${result.emptyPageMs} ms for an empty page: ${result.openMs} ms more (target < 2000 ms)`);
+    console.log(
+      `chromium: every chart drawn ${result.pageDrawnMs} ms after the navigation started; --dump-dom ${result.chromiumMs} ms vs ${result.emptyPageMs} ms for an empty page: ${result.openMs} ms more (target < 2000 ms)`,
+    );
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

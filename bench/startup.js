@@ -27,11 +27,20 @@ export default function startup() {
   try {
     const rssLog = join(dir, 'rss.log');
     const probe = join(dir, 'rss.mjs');
-    writeFileSync(probe, `import { appendFileSync } from 'node:fs';\nprocess.on('exit', () => appendFileSync(${JSON.stringify(rssLog)}, process.resourceUsage().maxRSS + '\\n'));\n`);
+    writeFileSync(
+      probe,
+      `import { appendFileSync } from 'node:fs';\nprocess.on('exit', () => appendFileSync(${JSON.stringify(rssLog)}, process.resourceUsage().maxRSS + '\\n'));\n`,
+    );
     const child = join(dir, 'child.mjs');
-    writeFileSync(child, `import { appendFileSync } from 'node:fs';\nprocess.on('message', () => { appendFileSync(${JSON.stringify(join(dir, 'bare-rss.log'))}, process.resourceUsage().maxRSS + '\\n'); process.exit(0); });\nprocess.send('ready');\n`);
+    writeFileSync(
+      child,
+      `import { appendFileSync } from 'node:fs';\nprocess.on('message', () => { appendFileSync(${JSON.stringify(join(dir, 'bare-rss.log'))}, process.resourceUsage().maxRSS + '\\n'); process.exit(0); });\nprocess.send('ready');\n`,
+    );
     const parent = join(dir, 'parent.mjs');
-    writeFileSync(parent, `import { fork } from 'node:child_process';\nconst n = Number(process.argv[2]);\nconst kids = Array.from({ length: n }, () => fork(${JSON.stringify(child)}));\nlet ready = 0;\nfor (const k of kids) k.once('message', () => { if (++ready === n) for (const c of kids) c.send('exit'); });\n`);
+    writeFileSync(
+      parent,
+      `import { fork } from 'node:child_process';\nconst n = Number(process.argv[2]);\nconst kids = Array.from({ length: n }, () => fork(${JSON.stringify(child)}));\nlet ready = 0;\nfor (const k of kids) k.once('message', () => { if (++ready === n) for (const c of kids) c.send('exit'); });\n`,
+    );
     const bin = join(root, 'bin/pylogen.js');
     const run = (p, env) => timed([bin, 'cuts.Dummy', '--proc', String(p), '--loops', '1', '--outformat', 'none', '--quiet'], env);
     const r = { proc1: [], proc16: [], bare1: [], bare16: [] };

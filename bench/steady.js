@@ -57,7 +57,10 @@ const STATUS = /^\[\s*([\d.]+)s\] requests (\d+) /;
  */
 export function steadyRun(args, env, json) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), ...args, '--summary', '1', ...(json ? ['--summary-json', json] : [])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), ...args, '--summary', '1', ...(json ? ['--summary-json', json] : [])], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let first;
     let last;
     let buf = '';

@@ -10,7 +10,10 @@ const t = Date.now();
 const { q, from, to } = generateRun(seconds, requests, rate);
 const series = q.series.build({ from, to });
 const text = JSON.stringify(series);
-const hdrBytes = series.byRequest.reduce((sum, r) => sum + r.okHdr.reduce((a, h) => a + (h?.length ?? 0), 0) + r.failedHdr.reduce((a, h) => a + (h?.length ?? 0), 0), 0);
+const hdrBytes = series.byRequest.reduce(
+  (sum, r) => sum + r.okHdr.reduce((a, h) => a + (h?.length ?? 0), 0) + r.failedHdr.reduce((a, h) => a + (h?.length ?? 0), 0),
+  0,
+);
 console.log(
   `series of ${seconds} s, ${requests} requests, ${rate}/s: ${(text.length / 1e6).toFixed(2)} MB ` +
     `(encoded interval histograms ${(hdrBytes / 1e6).toFixed(2)} MB, figures ${((text.length - hdrBytes) / 1e6).toFixed(2)} MB), ` +

@@ -90,8 +90,23 @@ async function bareChild(url, concurrency, seconds) {
 }
 
 function pylogenArgs(url, batch) {
-  return ['cuts.VaultTransitEncrypt', '--endpoint', url, '--proc', '1', '--concurrency', String(CONCURRENCY), '--duration', String(SECONDS), '--lengths', String(PAYLOAD),
-    '--outformat', 'none', '--no-preflight', ...(batch > 1 ? ['--extra', JSON.stringify({ batch })] : [])];
+  return [
+    'cuts.VaultTransitEncrypt',
+    '--endpoint',
+    url,
+    '--proc',
+    '1',
+    '--concurrency',
+    String(CONCURRENCY),
+    '--duration',
+    String(SECONDS),
+    '--lengths',
+    String(PAYLOAD),
+    '--outformat',
+    'none',
+    '--no-preflight',
+    ...(batch > 1 ? ['--extra', JSON.stringify({ batch })] : []),
+  ];
 }
 
 async function ratioPart(url, dir) {
@@ -106,10 +121,21 @@ async function ratioPart(url, dir) {
     if (py.summary.requests.errors !== 0) throw new Error(`pylogen: ${py.summary.requests.errors} errors`);
     p.push(py.perCpuSecond);
   }
-  const result = { concurrency: CONCURRENCY, seconds: SECONDS, pylogenPerCpuSecond: Math.round(median(p)), barePerCpuSecond: Math.round(median(b)), ratio: Math.round((median(p) / median(b)) * 1000) / 1000, runs: { pylogen: p.map(Math.round), bare: b.map(Math.round) } };
-  console.log(`\nVaultTransitEncrypt through pylogen vs a bare node:http keep-alive loop: one vault serve, concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD} B, median of ${REPEAT}, interleaved`);
+  const result = {
+    concurrency: CONCURRENCY,
+    seconds: SECONDS,
+    pylogenPerCpuSecond: Math.round(median(p)),
+    barePerCpuSecond: Math.round(median(b)),
+    ratio: Math.round((median(p) / median(b)) * 1000) / 1000,
+    runs: { pylogen: p.map(Math.round), bare: b.map(Math.round) },
+  };
+  console.log(
+    `\nVaultTransitEncrypt through pylogen vs a bare node:http keep-alive loop: one vault serve, concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD} B, median of ${REPEAT}, interleaved`,
+  );
   console.log('pylogen encrypt/CPU-s   bare loop encrypt/CPU-s   ratio   (runs: pylogen | bare)');
-  console.log(`${String(result.pylogenPerCpuSecond).padStart(21)}   ${String(result.barePerCpuSecond).padStart(23)}   ${result.ratio.toFixed(3)}   (${result.runs.pylogen.join(' ')} | ${result.runs.bare.join(' ')})`);
+  console.log(
+    `${String(result.pylogenPerCpuSecond).padStart(21)}   ${String(result.barePerCpuSecond).padStart(23)}   ${result.ratio.toFixed(3)}   (${result.runs.pylogen.join(' ')} | ${result.runs.bare.join(' ')})`,
+  );
   return result;
 }
 
@@ -123,11 +149,19 @@ async function batchPart(url, dir) {
       items[n].push(r.rate * n);
     }
   }
-  const rows = sizes.map((n) => ({ batch: n, itemsPerSecond: Math.round(median(items[n])), requestsPerSecond: Math.round(median(items[n]) / n), runs: items[n].map(Math.round) }));
+  const rows = sizes.map((n) => ({
+    batch: n,
+    itemsPerSecond: Math.round(median(items[n])),
+    requestsPerSecond: Math.round(median(items[n]) / n),
+    runs: items[n].map(Math.round),
+  }));
   const ratio = Math.round((rows[2].itemsPerSecond / rows[0].itemsPerSecond) * 10) / 10;
   console.log(`\nVaultTransitEncrypt items/s by batch size (batch_input), concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD} B items, median of ${REPEAT}`);
   console.log('batch   requests/s   items/s   (runs, items/s)');
-  for (const r of rows) console.log(`${String(r.batch).padStart(5)}   ${String(r.requestsPerSecond).padStart(10)}   ${String(r.itemsPerSecond).padStart(7)}   (${r.runs.join(' ')})`);
+  for (const r of rows)
+    console.log(
+      `${String(r.batch).padStart(5)}   ${String(r.requestsPerSecond).padStart(10)}   ${String(r.itemsPerSecond).padStart(7)}   (${r.runs.join(' ')})`,
+    );
   console.log(`batches of 256: ${ratio}x the items/s of batches of 1`);
   return { rows, ratio256to1: ratio };
 }

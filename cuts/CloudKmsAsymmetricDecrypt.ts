@@ -16,7 +16,11 @@ interface Sealed {
 }
 
 export class CloudKmsAsymmetricDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = { defaultKey: 'rsa-decrypt', purpose: 'ASYMMETRIC_DECRYPT', check: (plan) => gcpLengthProblems(plan, OAEP_2048_SHA256_MAX) };
+  static override readonly gcp: GcpCutSpec = {
+    defaultKey: 'rsa-decrypt',
+    purpose: 'ASYMMETRIC_DECRYPT',
+    check: (plan) => gcpLengthProblems(plan, OAEP_2048_SHA256_MAX),
+  };
 
   private sealed!: PerLength<Sealed>;
 
@@ -31,11 +35,15 @@ export class CloudKmsAsymmetricDecrypt extends GcpCut {
 
   @exec
   async decrypt(req: Request, s: Sealed): Promise<void> {
-    const [out] = await this.client.asymmetricDecrypt({ name: this.versionName, ciphertext: s.ciphertext, ciphertextCrc32c: this.crcOf(s.ciphertext) }, this.call);
+    const [out] = await this.client.asymmetricDecrypt(
+      { name: this.versionName, ciphertext: s.ciphertext, ciphertextCrc32c: this.crcOf(s.ciphertext) },
+      this.call,
+    );
     this.checkVerified(out.verifiedCiphertextCrc32c, 'verified_ciphertext_crc32c');
     const plaintext = (out.plaintext as Uint8Array | null) ?? new Uint8Array(0);
     this.checkCrc(plaintext, out.plaintextCrc32c, 'plaintext_crc32c');
-    if (Buffer.compare(plaintext, s.plaintext) !== 0) throw new RoundTripMismatch(`AsymmetricDecrypt gave ${plaintext.length} bytes that are not the ${s.plaintext.length} encrypted`);
+    if (Buffer.compare(plaintext, s.plaintext) !== 0)
+      throw new RoundTripMismatch(`AsymmetricDecrypt gave ${plaintext.length} bytes that are not the ${s.plaintext.length} encrypted`);
   }
 
   async func(op: Operation): Promise<void> {

@@ -14,7 +14,11 @@ interface Sealed {
 }
 
 export class CloudKmsDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = { defaultKey: 'symmetric', purpose: 'ENCRYPT_DECRYPT', check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT) };
+  static override readonly gcp: GcpCutSpec = {
+    defaultKey: 'symmetric',
+    purpose: 'ENCRYPT_DECRYPT',
+    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
+  };
   static override extraKeys = GCP_AAD_KEYS;
 
   private aadBytes!: Buffer;

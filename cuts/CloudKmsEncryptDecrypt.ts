@@ -7,7 +7,11 @@ import { exec, type Operation, type Request } from 'pylogen/cut';
 import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
 
 export class CloudKmsEncryptDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = { defaultKey: 'symmetric', purpose: 'ENCRYPT_DECRYPT', check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT) };
+  static override readonly gcp: GcpCutSpec = {
+    defaultKey: 'symmetric',
+    purpose: 'ENCRYPT_DECRYPT',
+    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
+  };
   static override extraKeys = GCP_AAD_KEYS;
 
   override transactionName = 'ENCRYPT-DECRYPT';

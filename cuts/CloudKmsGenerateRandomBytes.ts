@@ -17,7 +17,8 @@ export class CloudKmsGenerateRandomBytes extends GcpCut<Extra> {
     check: (plan) => {
       const level = plan.extra.protectionLevel;
       const problems = gcpLengthProblems(plan, RANDOM_MAX, RANDOM_MIN, 'the number of random bytes');
-      if (level !== undefined && level !== 'HSM' && level !== 'SOFTWARE') problems.push(`--extra "protectionLevel" must be HSM or SOFTWARE, but is ${JSON.stringify(level)}`);
+      if (level !== undefined && level !== 'HSM' && level !== 'SOFTWARE')
+        problems.push(`--extra "protectionLevel" must be HSM or SOFTWARE, but is ${JSON.stringify(level)}`);
       return problems;
     },
   };
@@ -32,7 +33,10 @@ export class CloudKmsGenerateRandomBytes extends GcpCut<Extra> {
 
   @exec
   async random(req: Request, lengthBytes: number): Promise<void> {
-    const [out] = await this.client.generateRandomBytes({ location: this.location, lengthBytes, protectionLevel: this.extra.protectionLevel ?? 'HSM' }, this.call);
+    const [out] = await this.client.generateRandomBytes(
+      { location: this.location, lengthBytes, protectionLevel: this.extra.protectionLevel ?? 'HSM' },
+      this.call,
+    );
     const data = (out.data as Uint8Array | null) ?? new Uint8Array(0);
     this.checkCrc(data, out.dataCrc32c, 'data_crc32c');
     if (data.length !== lengthBytes) throw new UnexpectedResponse(`GenerateRandomBytes gave ${data.length} bytes, not ${lengthBytes}`);

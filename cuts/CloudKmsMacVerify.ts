@@ -31,10 +31,14 @@ export class CloudKmsMacVerify extends GcpCut {
 
   @exec
   async macVerify(req: Request, s: Signed): Promise<void> {
-    const [out] = await this.client.macVerify({ name: this.versionName, data: s.data, dataCrc32c: this.crcOf(s.data), mac: s.mac, macCrc32c: this.crcOf(s.mac) }, this.call);
+    const [out] = await this.client.macVerify(
+      { name: this.versionName, data: s.data, dataCrc32c: this.crcOf(s.data), mac: s.mac, macCrc32c: this.crcOf(s.mac) },
+      this.call,
+    );
     this.checkVerified(out.verifiedDataCrc32c, 'verified_data_crc32c');
     this.checkVerified(out.verifiedMacCrc32c, 'verified_mac_crc32c');
-    if (out.verifiedSuccessIntegrity !== out.success) throw new Crc32cMismatch(`verified_success_integrity (${out.verifiedSuccessIntegrity}) is not success (${out.success})`);
+    if (out.verifiedSuccessIntegrity !== out.success)
+      throw new Crc32cMismatch(`verified_success_integrity (${out.verifiedSuccessIntegrity}) is not success (${out.success})`);
     if (out.success !== true) throw new MacInvalid(`MacVerify did not confirm the MAC of ${s.data.length} bytes that MacSign returned`);
   }
 

@@ -16,7 +16,11 @@ interface Sealed {
 }
 
 export class CloudKmsRawDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = { defaultKey: 'raw-aes-gcm', purpose: 'RAW_ENCRYPT_DECRYPT', check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT) };
+  static override readonly gcp: GcpCutSpec = {
+    defaultKey: 'raw-aes-gcm',
+    purpose: 'RAW_ENCRYPT_DECRYPT',
+    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
+  };
   static override extraKeys = GCP_AAD_KEYS;
 
   private aadBytes!: Buffer;
@@ -53,7 +57,8 @@ export class CloudKmsRawDecrypt extends GcpCut {
     this.checkVerified(out.verifiedInitializationVectorCrc32c, 'verified_initialization_vector_crc32c');
     const plaintext = (out.plaintext as Uint8Array | null) ?? new Uint8Array(0);
     this.checkCrc(plaintext, out.plaintextCrc32c, 'plaintext_crc32c');
-    if (Buffer.compare(plaintext, s.plaintext) !== 0) throw new RoundTripMismatch(`RawDecrypt gave ${plaintext.length} bytes that are not the ${s.plaintext.length} encrypted`);
+    if (Buffer.compare(plaintext, s.plaintext) !== 0)
+      throw new RoundTripMismatch(`RawDecrypt gave ${plaintext.length} bytes that are not the ${s.plaintext.length} encrypted`);
   }
 
   async func(op: Operation): Promise<void> {

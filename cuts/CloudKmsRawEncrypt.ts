@@ -8,7 +8,11 @@ import { exec, type Operation, type Request } from 'pylogen/cut';
 import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
 
 export class CloudKmsRawEncrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = { defaultKey: 'raw-aes-gcm', purpose: 'RAW_ENCRYPT_DECRYPT', check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT) };
+  static override readonly gcp: GcpCutSpec = {
+    defaultKey: 'raw-aes-gcm',
+    purpose: 'RAW_ENCRYPT_DECRYPT',
+    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
+  };
   static override extraKeys = GCP_AAD_KEYS;
 
   private aadBytes!: Buffer;

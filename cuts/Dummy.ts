@@ -32,9 +32,12 @@ export class Dummy extends ClassUnderTest<DummyExtra> {
   static override validate(plan: CutPlanView): string[] {
     const e = plan.extra as DummyExtra;
     const problems: string[] = [];
-    if (e.sleep !== undefined && (typeof e.sleep !== 'number' || !(e.sleep >= 0))) problems.push(`--extra: "sleep" must be a number of seconds >= 0, but is ${JSON.stringify(e.sleep)}`);
-    if (e.transaction !== undefined && typeof e.transaction !== 'boolean') problems.push(`--extra: "transaction" must be true or false, but is ${JSON.stringify(e.transaction)}`);
-    if (e.error !== undefined && (typeof e.error !== 'number' || !Number.isInteger(e.error) || e.error < 0)) problems.push(`--extra: "error" must be a whole number >= 0, but is ${JSON.stringify(e.error)}`);
+    if (e.sleep !== undefined && (typeof e.sleep !== 'number' || !(e.sleep >= 0)))
+      problems.push(`--extra: "sleep" must be a number of seconds >= 0, but is ${JSON.stringify(e.sleep)}`);
+    if (e.transaction !== undefined && typeof e.transaction !== 'boolean')
+      problems.push(`--extra: "transaction" must be true or false, but is ${JSON.stringify(e.transaction)}`);
+    if (e.error !== undefined && (typeof e.error !== 'number' || !Number.isInteger(e.error) || e.error < 0))
+      problems.push(`--extra: "error" must be a whole number >= 0, but is ${JSON.stringify(e.error)}`);
     return problems;
   }
 
@@ -47,9 +50,7 @@ export class Dummy extends ClassUnderTest<DummyExtra> {
   @exec
   exec(req: Request, fail: boolean): Promise<void> | void {
     if (this.sleepMs > 0) {
-      return new Promise((resolve, reject) =>
-        setTimeout(() => (fail ? reject(new DummyError(`${req.name} failed on purpose`)) : resolve()), this.sleepMs),
-      );
+      return new Promise((resolve, reject) => setTimeout(() => (fail ? reject(new DummyError(`${req.name} failed on purpose`)) : resolve()), this.sleepMs));
     }
     if (fail) throw new DummyError(`${req.name} failed on purpose`);
   }

@@ -24,8 +24,10 @@ export class KmipCreate extends KmipCut<Extra> {
     check: (plan) => {
       const problems: string[] = [];
       const { length, activate } = plan.extra as Extra;
-      if (length !== undefined && ![128, 192, 256].includes(length)) problems.push(`--extra "length": an AES key is 128, 192 or 256 bits, but is ${JSON.stringify(length)}`);
-      if (activate !== undefined && typeof activate !== 'boolean') problems.push(`--extra "activate" must be true or false, but is ${JSON.stringify(activate)}`);
+      if (length !== undefined && ![128, 192, 256].includes(length))
+        problems.push(`--extra "length": an AES key is 128, 192 or 256 bits, but is ${JSON.stringify(length)}`);
+      if (activate !== undefined && typeof activate !== 'boolean')
+        problems.push(`--extra "activate" must be true or false, but is ${JSON.stringify(activate)}`);
       return problems;
     },
   };

@@ -15,7 +15,18 @@
 import { GetPublicKeyCommand, SignCommand, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { blob, CertificateInvalid, exec, type Operation, type Request } from 'pylogen/cut';
-import { CertificateBuilder, KmsCut, publicKeyFromSpki, signingAlgorithmOf, signingHash, subjectProblems, type KmsCutSpec, type KmsExtra, type Subject, type Tbs } from 'pylogen/kms';
+import {
+  CertificateBuilder,
+  KmsCut,
+  publicKeyFromSpki,
+  signingAlgorithmOf,
+  signingHash,
+  subjectProblems,
+  type KmsCutSpec,
+  type KmsExtra,
+  type Subject,
+  type Tbs,
+} from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   subject?: Subject;
@@ -28,7 +39,10 @@ export class KmsCertificate extends KmsCut<Extra> {
   static override readonly kms: KmsCutSpec = {
     defaultKey: 'ecc256',
     usage: 'SIGN_VERIFY',
-    extras: { subject: 'the subject (and issuer), e.g. {"CN":"My CA","O":"Example","C":"FR"} (default {"CN":"pylogen KmsCertificate","O":"pylogen"})', days: 'validity in days, 1 to 36500 (default 365)' },
+    extras: {
+      subject: 'the subject (and issuer), e.g. {"CN":"My CA","O":"Example","C":"FR"} (default {"CN":"pylogen KmsCertificate","O":"pylogen"})',
+      days: 'validity in days, 1 to 36500 (default 365)',
+    },
     check: (plan) => {
       const extra = plan.extra as Extra;
       const problems = extra.subject === undefined ? [] : subjectProblems(extra.subject);
@@ -60,9 +74,7 @@ export class KmsCertificate extends KmsCut<Extra> {
   @exec
   async signTbs(req: Request, tbs: Tbs): Promise<Buffer> {
     const digest = createHash(this.hash).update(tbs.der).digest();
-    const out = await this.client.send(
-      new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: this.algorithm }),
-    );
+    const out = await this.client.send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: this.algorithm }));
     return blob(out.Signature, 'Signature');
   }
 
@@ -74,7 +86,8 @@ export class KmsCertificate extends KmsCut<Extra> {
     } catch (err) {
       throw new CertificateInvalid(`the assembled certificate does not parse: ${(err as Error).message}`);
     }
-    if (!cert.verify(this.publicKey)) throw new CertificateInvalid(`the ${this.algorithm} signature of the certificate does not verify with the key's public key`);
+    if (!cert.verify(this.publicKey))
+      throw new CertificateInvalid(`the ${this.algorithm} signature of the certificate does not verify with the key's public key`);
   }
 
   async func(op: Operation): Promise<void> {

@@ -32,7 +32,8 @@ export class KmsMac extends KmsCut {
   async generateMac(req: Request, message: Buffer): Promise<Buffer> {
     const out = await this.client.send(new GenerateMacCommand({ KeyId: this.keyId, Message: message, MacAlgorithm: this.algorithm }));
     const mac = blob(out.Mac, 'Mac');
-    if (mac.length !== this.macBytes) throw new UnexpectedResponse(`GenerateMac returned a ${mac.length}-byte ${this.algorithm} MAC (${this.macBytes} expected)`);
+    if (mac.length !== this.macBytes)
+      throw new UnexpectedResponse(`GenerateMac returned a ${mac.length}-byte ${this.algorithm} MAC (${this.macBytes} expected)`);
     return mac;
   }
 

@@ -11,7 +11,20 @@
 import { EncryptCommand, ReEncryptCommand, type EncryptionAlgorithmSpec } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { blob, exec, PerLength, type Operation, type Request } from 'pylogen/cut';
-import { CONTEXT_EXTRA, contextProblems, encryptionAlgorithmOf, isSymmetric, keyRef, KmsCut, pickKey, plaintextProblems, type KeyEntry, type KeyFile, type KmsCutSpec, type KmsExtra } from 'pylogen/kms';
+import {
+  CONTEXT_EXTRA,
+  contextProblems,
+  encryptionAlgorithmOf,
+  isSymmetric,
+  keyRef,
+  KmsCut,
+  pickKey,
+  plaintextProblems,
+  type KeyEntry,
+  type KeyFile,
+  type KmsCutSpec,
+  type KmsExtra,
+} from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   destinationKey?: string;

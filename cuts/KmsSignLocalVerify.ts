@@ -7,7 +7,18 @@
  */
 import { GetPublicKeyCommand, SignCommand, type MessageType, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { blob, exec, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
-import { SIGNING_CUT, KmsCut, messageTypeOf, publicKeyFromSpki, signatureVerifier, signingAlgorithmOf, signingDigestOf, type KmsCutSpec, type KmsExtra, DigestCache } from 'pylogen/kms';
+import {
+  SIGNING_CUT,
+  KmsCut,
+  messageTypeOf,
+  publicKeyFromSpki,
+  signatureVerifier,
+  signingAlgorithmOf,
+  signingDigestOf,
+  type KmsCutSpec,
+  type KmsExtra,
+  DigestCache,
+} from 'pylogen/kms';
 
 interface Extra extends KmsExtra {
   messageType?: MessageType;

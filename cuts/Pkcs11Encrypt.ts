@@ -9,19 +9,26 @@ import { exec, UnexpectedResponse, type Operation, type Request } from 'pylogen/
 import { atLeastOneByte, GCM_TAG_BYTES, gcmMechanism, GcmIv, Pkcs11Cut, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 export class Pkcs11Encrypt extends Pkcs11Cut {
-  static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'aes256', usages: ['encrypt'], types: ['AES'], check: (plan) => atLeastOneByte(plan.lengths, 'C_Encrypt') };
+  static override readonly pkcs11: Pkcs11CutSpec = {
+    defaultKey: 'aes256',
+    usages: ['encrypt'],
+    types: ['AES'],
+    check: (plan) => atLeastOneByte(plan.lengths, 'C_Encrypt'),
+  };
 
   private readonly ivs = new GcmIv();
 
   private check(ct: Buffer, n: number): Buffer {
-    if (ct.length !== n + GCM_TAG_BYTES) throw new UnexpectedResponse(`C_Encrypt returned ${ct.length} bytes for ${n} bytes of plaintext, not ${n + GCM_TAG_BYTES}`);
+    if (ct.length !== n + GCM_TAG_BYTES)
+      throw new UnexpectedResponse(`C_Encrypt returned ${ct.length} bytes for ${n} bytes of plaintext, not ${n + GCM_TAG_BYTES}`);
     return ct;
   }
 
   @exec
   encrypt(req: Request, plaintext: Buffer): Buffer | Promise<Buffer> {
     const n = plaintext.length;
-    const r = this.oneShot('Encrypt', gcmMechanism(this.ck, this.ivs.next()), this.handles.key, plaintext, Buffer.allocUnsafe(n + GCM_TAG_BYTES)) as Buffer | Promise<Buffer>;
+    const r = this.oneShot('Encrypt', gcmMechanism(this.ck, this.ivs.next()), this.handles.key, plaintext, Buffer.allocUnsafe(n + GCM_TAG_BYTES)) as
+      Buffer | Promise<Buffer>;
     return r instanceof Promise ? r.then((ct) => this.check(ct, n)) : this.check(r, n);
   }
 

@@ -10,24 +10,32 @@ import { exec, RoundTripMismatch, type Operation, type Request } from 'pylogen/c
 import { atLeastOneByte, GCM_TAG_BYTES, gcmMechanism, GcmIv, Pkcs11Cut, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 export class Pkcs11EncryptDecrypt extends Pkcs11Cut {
-  static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'aes256', usages: ['encrypt'], types: ['AES'], check: (plan) => atLeastOneByte(plan.lengths, 'C_Encrypt') };
+  static override readonly pkcs11: Pkcs11CutSpec = {
+    defaultKey: 'aes256',
+    usages: ['encrypt'],
+    types: ['AES'],
+    check: (plan) => atLeastOneByte(plan.lengths, 'C_Encrypt'),
+  };
 
   override transactionName = 'ENCRYPT-DECRYPT';
   private readonly ivs = new GcmIv();
 
   @exec
   encrypt(req: Request, plaintext: Buffer, iv: Buffer): Buffer | Promise<Buffer> {
-    return this.oneShot('Encrypt', gcmMechanism(this.ck, iv), this.handles.key, plaintext, Buffer.allocUnsafe(plaintext.length + GCM_TAG_BYTES)) as Buffer | Promise<Buffer>;
+    return this.oneShot('Encrypt', gcmMechanism(this.ck, iv), this.handles.key, plaintext, Buffer.allocUnsafe(plaintext.length + GCM_TAG_BYTES)) as
+      Buffer | Promise<Buffer>;
   }
 
   private check(plaintext: Buffer, expected: Buffer): void {
-    if (!expected.equals(plaintext)) throw new RoundTripMismatch(`C_Decrypt returned ${plaintext.length} bytes that are not the ${expected.length} bytes encrypted`);
+    if (!expected.equals(plaintext))
+      throw new RoundTripMismatch(`C_Decrypt returned ${plaintext.length} bytes that are not the ${expected.length} bytes encrypted`);
   }
 
   @exec
   decrypt(req: Request, ciphertext: Buffer, iv: Buffer, expected: Buffer): void | Promise<void> {
     // SoftHSM wants room for the whole input in the output buffer, tag included.
-    const r = this.oneShot('Decrypt', gcmMechanism(this.ck, iv), this.handles.key, ciphertext, Buffer.allocUnsafe(ciphertext.length)) as Buffer | Promise<Buffer>;
+    const r = this.oneShot('Decrypt', gcmMechanism(this.ck, iv), this.handles.key, ciphertext, Buffer.allocUnsafe(ciphertext.length)) as
+      Buffer | Promise<Buffer>;
     if (r instanceof Promise) return r.then((p) => this.check(p, expected));
     this.check(r, expected);
   }

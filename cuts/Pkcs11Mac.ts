@@ -9,7 +9,12 @@ import { exec, MacInvalid, UnexpectedResponse, type Operation, type Request } fr
 import { atLeastOneByte, Pkcs11Cut, PKCS11_HASH_BYTES, signMechanism, type Mechanism, type Pkcs11CutSpec } from 'pylogen/pkcs11';
 
 export class Pkcs11Mac extends Pkcs11Cut {
-  static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'hmac256', usages: ['mac'], types: ['HMAC'], check: (plan) => atLeastOneByte(plan.lengths, 'C_Sign with an HMAC key') };
+  static override readonly pkcs11: Pkcs11CutSpec = {
+    defaultKey: 'hmac256',
+    usages: ['mac'],
+    types: ['HMAC'],
+    check: (plan) => atLeastOneByte(plan.lengths, 'C_Sign with an HMAC key'),
+  };
 
   override transactionName = 'MAC-VERIFY';
   private mechanism!: Mechanism;

@@ -32,7 +32,8 @@ export class Pkcs11Sign extends Pkcs11Cut {
   }
 
   private check(sig: Buffer): Buffer {
-    if (sig.length !== this.sigBytes) throw new UnexpectedResponse(`C_Sign returned ${sig.length} bytes, not the ${this.sigBytes} of a ${this.key.type} signature`);
+    if (sig.length !== this.sigBytes)
+      throw new UnexpectedResponse(`C_Sign returned ${sig.length} bytes, not the ${this.sigBytes} of a ${this.key.type} signature`);
     return sig;
   }
 

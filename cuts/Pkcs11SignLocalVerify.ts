@@ -6,7 +6,17 @@
  * default rsa2048pss), module, token, async. Lengths: any.
  */
 import { exec, SignatureInvalid, type Operation, type Request } from 'pylogen/cut';
-import { Pkcs11Cut, pkcs11Verifier, publicKeyOf, signatureBytes, signMechanism, toBeSigned, type Mechanism, type Pkcs11CutSpec, DigestCache } from 'pylogen/pkcs11';
+import {
+  Pkcs11Cut,
+  pkcs11Verifier,
+  publicKeyOf,
+  signatureBytes,
+  signMechanism,
+  toBeSigned,
+  type Mechanism,
+  type Pkcs11CutSpec,
+  DigestCache,
+} from 'pylogen/pkcs11';
 
 export class Pkcs11SignLocalVerify extends Pkcs11Cut {
   static override readonly pkcs11: Pkcs11CutSpec = { defaultKey: 'rsa2048pss', usages: ['sign'], types: ['EC', 'RSA'] };

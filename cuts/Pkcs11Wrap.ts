@@ -18,7 +18,9 @@ export class Pkcs11Wrap extends Pkcs11Cut {
     types: ['AES'],
     check: (plan) => {
       const bad = [...new Set(plan.lengths.filter((l) => !SIZES.includes(l)))];
-      return bad.length === 0 ? [] : [`--lengths: Pkcs11Wrap wraps AES keys of 16, 24 or 32 bytes, but ${bad.length === 1 ? `a length is ${bad[0]}` : `lengths ${bad.join(', ')} are`}`];
+      return bad.length === 0
+        ? []
+        : [`--lengths: Pkcs11Wrap wraps AES keys of 16, 24 or 32 bytes, but ${bad.length === 1 ? `a length is ${bad[0]}` : `lengths ${bad.join(', ')} are`}`];
     },
   };
 
@@ -75,7 +77,8 @@ export class Pkcs11Wrap extends Pkcs11Cut {
     } finally {
       p11.C_DestroyObject(s, key);
     }
-    if (!value.equals(this.targets.get(n)!.value)) throw new RoundTripMismatch(`C_UnwrapKey gave a ${value.length}-byte key that is not the ${n}-byte key wrapped`);
+    if (!value.equals(this.targets.get(n)!.value))
+      throw new RoundTripMismatch(`C_UnwrapKey gave a ${value.length}-byte key that is not the ${n}-byte key wrapped`);
   }
 
   @exec

@@ -21,8 +21,10 @@ export class VaultTransitDataKey extends VaultCut<Extra> {
     check: (plan) => {
       const { type, bits } = plan.extra;
       const problems: string[] = [];
-      if (type !== undefined && type !== 'plaintext' && type !== 'wrapped') problems.push(`--extra "type" must be "plaintext" or "wrapped", but is ${JSON.stringify(type)}`);
-      if (bits !== undefined && bits !== 128 && bits !== 256 && bits !== 512) problems.push(`--extra "bits" must be 128, 256 or 512, but is ${JSON.stringify(bits)}`);
+      if (type !== undefined && type !== 'plaintext' && type !== 'wrapped')
+        problems.push(`--extra "type" must be "plaintext" or "wrapped", but is ${JSON.stringify(type)}`);
+      if (bits !== undefined && bits !== 128 && bits !== 256 && bits !== 512)
+        problems.push(`--extra "bits" must be 128, 256 or 512, but is ${JSON.stringify(bits)}`);
       return problems;
     },
   };

@@ -22,11 +22,14 @@ export class VaultTransitEncrypt extends VaultCut {
   @exec
   async encrypt(req: Request, body: string): Promise<void> {
     for (const item of await this.post(this.url, body)) {
-      if (!field(item, 'ciphertext').startsWith('vault:v')) throw new UnexpectedResponse('the ciphertext is not in Vault\'s vault:v<n>: format');
+      if (!field(item, 'ciphertext').startsWith('vault:v')) throw new UnexpectedResponse("the ciphertext is not in Vault's vault:v<n>: format");
     }
   }
 
   func(op: Operation): Promise<void> {
-    return this.encrypt(op.req(this.name, this.batch), this.bodyFor(op.step, () => ({ plaintext: op.payload.toString('base64'), ...this.contextField() })));
+    return this.encrypt(
+      op.req(this.name, this.batch),
+      this.bodyFor(op.step, () => ({ plaintext: op.payload.toString('base64'), ...this.contextField() })),
+    );
   }
 }

@@ -33,9 +33,10 @@ export class VaultTransitEncryptDecrypt extends VaultCut {
   @exec
   async decrypt(req: Request, ciphertexts: string[], plaintext: string): Promise<void> {
     const context = this.key.context;
-    const body = this.batch > 1
-      ? { batch_input: ciphertexts.map((ciphertext) => (context === undefined ? { ciphertext } : { ciphertext, context })) }
-      : { ciphertext: ciphertexts[0], ...(context === undefined ? {} : { context }) };
+    const body =
+      this.batch > 1
+        ? { batch_input: ciphertexts.map((ciphertext) => (context === undefined ? { ciphertext } : { ciphertext, context })) }
+        : { ciphertext: ciphertexts[0], ...(context === undefined ? {} : { context }) };
     for (const item of await this.post(this.decryptUrl, JSON.stringify(body))) {
       if (field(item, 'plaintext') !== plaintext) throw new RoundTripMismatch('decrypt did not give back the plaintext that was encrypted');
     }
@@ -45,7 +46,10 @@ export class VaultTransitEncryptDecrypt extends VaultCut {
     let plaintext = this.plaintexts.get(op.step);
     if (plaintext === undefined) this.plaintexts.set(op.step, (plaintext = op.payload.toString('base64')));
     const p = plaintext;
-    const ciphertexts = await this.encrypt(op.req(this.encryptName, this.batch), this.bodyFor(op.step, () => ({ plaintext: p, ...this.contextField() })));
+    const ciphertexts = await this.encrypt(
+      op.req(this.encryptName, this.batch),
+      this.bodyFor(op.step, () => ({ plaintext: p, ...this.contextField() })),
+    );
     await this.decrypt(op.req(this.decryptName, this.batch), ciphertexts, plaintext);
   }
 }

@@ -26,6 +26,9 @@ export class VaultTransitHmac extends VaultCut {
   }
 
   func(op: Operation): Promise<void> {
-    return this.hmac(op.req(this.name, this.batch), this.bodyFor(op.step, () => ({ input: op.payload.toString('base64') }), { algorithm: this.key.hash }));
+    return this.hmac(
+      op.req(this.name, this.batch),
+      this.bodyFor(op.step, () => ({ input: op.payload.toString('base64') }), { algorithm: this.key.hash }),
+    );
   }
 }

@@ -21,7 +21,8 @@ export class VaultTransitRandom extends VaultCut<Extra> {
       const over = plan.lengths.filter((l) => l < 1 || l > VAULT_MAX_RANDOM_BYTES);
       if (over.length > 0) problems.push(`--lengths: Vault's random answers 1 to ${VAULT_MAX_RANDOM_BYTES} bytes, but --lengths has ${over.join(', ')}`);
       const { mount, path } = plan.extra;
-      if (mount !== undefined && (typeof mount !== 'string' || !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount))) problems.push(`--extra "mount" must be a mount path like "transit", but is ${JSON.stringify(mount)}`);
+      if (mount !== undefined && (typeof mount !== 'string' || !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount)))
+        problems.push(`--extra "mount" must be a mount path like "transit", but is ${JSON.stringify(mount)}`);
       if (path !== undefined && path !== 'mount' && path !== 'sys') problems.push(`--extra "path" must be "mount" or "sys", but is ${JSON.stringify(path)}`);
       return problems;
     },

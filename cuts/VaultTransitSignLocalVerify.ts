@@ -24,7 +24,8 @@ export class VaultTransitSignLocalVerify extends VaultCut {
   private async loadPublicKeys(): Promise<void> {
     const out = await this.prepare('GET keys', () => this.client.call('GET', this.path('keys')));
     const keys = (out?.data as { keys?: Record<string, { public_key?: string }> } | undefined)?.keys ?? {};
-    for (const [v, k] of Object.entries(keys)) if (typeof k.public_key === 'string') this.publicKeys.set(Number(v), vaultPublicKey(this.key.type, k.public_key));
+    for (const [v, k] of Object.entries(keys))
+      if (typeof k.public_key === 'string') this.publicKeys.set(Number(v), vaultPublicKey(this.key.type, k.public_key));
   }
 
   @exec
@@ -44,7 +45,10 @@ export class VaultTransitSignLocalVerify extends VaultCut {
   }
 
   async func(op: Operation): Promise<void> {
-    const signature = await this.sign(op.req('SIGN'), this.bodyFor(op.step, () => ({ input: op.payload.toString('base64'), ...this.contextField() }), this.signParams()));
+    const signature = await this.sign(
+      op.req('SIGN'),
+      this.bodyFor(op.step, () => ({ input: op.payload.toString('base64'), ...this.contextField() }), this.signParams()),
+    );
     await this.localVerify(op.req('LOCAL-VERIFY'), op.payload, signature);
   }
 }

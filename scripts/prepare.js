@@ -36,7 +36,9 @@ if (process.argv[2] === '--stamp') {
   } else {
     // the build as package.json says it, through the npm that runs this script when there is one
     const npm = process.env.npm_execpath ?? '';
-    const r = /npm-cli\.js$/.test(npm) ? spawnSync(process.execPath, [npm, 'run', 'build'], { stdio: 'inherit' }) : spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+    const r = /npm-cli\.js$/.test(npm)
+      ? spawnSync(process.execPath, [npm, 'run', 'build'], { stdio: 'inherit' })
+      : spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   }
 }

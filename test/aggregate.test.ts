@@ -32,7 +32,7 @@ describe('LatencyCounts: HdrHistogram buckets recorded in place', () => {
     for (const q of [0, 1, 10, 50, 90, 99, 99.9, 99.99, 100]) expect(drained.getValueAtPercentile(q)).toBe(direct.getValueAtPercentile(q));
     expect(counts.total).toBe(0); // drained
   });
-  it('encodeCompressed() is HdrHistogram\'s compressed base64 of the same counts (decoded by hdr-histogram-js)', () => {
+  it("encodeCompressed() is HdrHistogram's compressed base64 of the same counts (decoded by hdr-histogram-js)", () => {
     const cases: number[][] = [[], [0], [1], [0, 1, 1, 2], [5, 5, 5, 3000, 2 ** 30], [...values(20_000)], [...values(300, 7)].map((v) => v + 1024)];
     for (const vs of cases) {
       const counts = new LatencyCounts();
@@ -69,18 +69,24 @@ describe('LatencyCounts: HdrHistogram buckets recorded in place', () => {
   });
 });
 
-describe('merging runners\' histograms', () => {
+describe("merging runners' histograms", () => {
   it('merged per-runner deltas equal one histogram of all values (never averaged)', () => {
     const all = build();
     const agg = newAgg('id', 'Cut', 'req', 'R');
     for (let runner = 0; runner < 3; runner++) {
       const counts = new LatencyCounts();
       const h = newHistogram(32);
-      let min = Infinity, max = 0, sum = 0, n = 0;
+      let min = Infinity,
+        max = 0,
+        sum = 0,
+        n = 0;
       for (const v of values(5000 * (runner + 1), runner + 1)) {
         all.recordValue(v);
         counts.record(v);
-        min = Math.min(min, v / 1000); max = Math.max(max, v / 1000); sum += v / 1000; n++;
+        min = Math.min(min, v / 1000);
+        max = Math.max(max, v / 1000);
+        sum += v / 1000;
+        n++;
       }
       counts.drainInto(h);
       mergeDelta(agg, { key: 0, ok: { latency: encodeHistogram(h), min, max, sum, serviceSum: sum, n } });
@@ -100,18 +106,35 @@ describe('merging runners\' histograms', () => {
 
 describe('StatsQueue', () => {
   const batch = (seq: number, requests: number, extra: Partial<BatchMessage> = {}): BatchMessage => ({
-    type: 'batch', seq, sentAt: 1000, interval: 0, eventCount: requests, requests, transactions: 0,
-    deltas: [{ key: 0, count: requests, errors: 1 }], queued: requests, localCountBefore: 0, localTps: 0, ...extra,
+    type: 'batch',
+    seq,
+    sentAt: 1000,
+    interval: 0,
+    eventCount: requests,
+    requests,
+    transactions: 0,
+    deltas: [{ key: 0, count: requests, errors: 1 }],
+    queued: requests,
+    localCountBefore: 0,
+    localTps: 0,
+    ...extra,
   });
   it('counts requests per key, acks each batch, and computes the global throughput per tick', () => {
     let now = 1000;
     const acks: [number, number][] = [];
-    const q = new StatsQueue(undefined, (slot, seq) => acks.push([slot, seq]), () => now);
+    const q = new StatsQueue(
+      undefined,
+      (slot, seq) => acks.push([slot, seq]),
+      () => now,
+    );
     q.addRunner(0, 'A', 0, 'Dummy');
     q.onBatch(0, batch(1, 10, { newKeys: [{ id: 0, nature: 'req', request: 'R0', step: 16 }], errorTypes: { X: 1 } }));
     now = 1500;
     q.onBatch(0, batch(2, 30));
-    expect(acks).toEqual([[0, 1], [0, 2]]);
+    expect(acks).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
     expect(q.requests).toBe(40);
     expect(q.requestErrors).toBe(2);
     expect(q.errorsByType).toEqual({ X: 1 });
@@ -127,9 +150,13 @@ describe('StatsQueue', () => {
     let release!: () => void;
     const drained = new Promise<void>((r) => (release = r));
     let writes = 0;
-    const output: EventOutput = { write: () => ++writes > 1 ? false : true, drain: () => drained, close: async () => {} };
+    const output: EventOutput = { write: () => (++writes > 1 ? false : true), drain: () => drained, close: async () => {} };
     const acks: number[] = [];
-    const q = new StatsQueue(output, (_slot, seq) => acks.push(seq), () => 0);
+    const q = new StatsQueue(
+      output,
+      (_slot, seq) => acks.push(seq),
+      () => 0,
+    );
     q.addRunner(0, 'A', 0, 'Dummy');
     const events = new Float64Array(8);
     q.onBatch(0, batch(1, 1, { newKeys: [{ id: 0, nature: 'req', request: 'R0', step: 16 }], events }));

@@ -12,7 +12,11 @@ let slow: AzureServerHandle;
 let client: KeyClient;
 beforeAll(async () => {
   slow = await startAzureServer({ keys: [{ entry: 'e', name: 'e1', kty: 'EC', family: 'ec', curve: 'P-256' }], latencyMs: { min: 1500, max: 1500 } });
-  client = new KeyClient(slow.url, { getToken: async () => ({ token: 'x', expiresOnTimestamp: Date.now() + 3600_000 }) }, { disableChallengeResourceVerification: true, tlsOptions: { ca: slow.ca }, retryOptions: { maxRetries: 0 } });
+  client = new KeyClient(
+    slow.url,
+    { getToken: async () => ({ token: 'x', expiresOnTimestamp: Date.now() + 3600_000 }) },
+    { disableChallengeResourceVerification: true, tlsOptions: { ca: slow.ca }, retryOptions: { maxRetries: 0 } },
+  );
 });
 afterAll(() => slow?.close());
 
@@ -20,7 +24,14 @@ describe('azureErrorType', () => {
   it("counts Key Vault's answers by error.code, with innererror.code when given", async () => {
     const missing = await client.getKey('nope').catch((e: unknown) => e);
     expect(azureErrorType(missing)).toBe('KeyNotFound');
-    expect(azureErrorType({ name: 'RestError', statusCode: 403, code: 'Forbidden', details: { error: { code: 'Forbidden', innerError: { code: 'KeyOperationForbidden' } } } })).toBe('Forbidden/KeyOperationForbidden');
+    expect(
+      azureErrorType({
+        name: 'RestError',
+        statusCode: 403,
+        code: 'Forbidden',
+        details: { error: { code: 'Forbidden', innerError: { code: 'KeyOperationForbidden' } } },
+      }),
+    ).toBe('Forbidden/KeyOperationForbidden');
     expect(azureErrorType({ name: 'RestError', statusCode: 502, code: '<html>' })).toBe('HTTP 502');
   });
 

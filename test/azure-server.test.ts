@@ -50,7 +50,10 @@ describe('the embedded Managed HSM server, through @azure/keyvault-keys', () => 
 
   it('signs digests (PS256, RS256, ES256, ES384) that node:crypto verifies with the public JWK, and verifies them', async () => {
     const [rsa, rsaKey] = await cryptoFor('rsa2048');
-    const pub = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(rsaKey.key!.n!).toString('base64url'), e: Buffer.from(rsaKey.key!.e!).toString('base64url') }, format: 'jwk' });
+    const pub = createPublicKey({
+      key: { kty: 'RSA', n: Buffer.from(rsaKey.key!.n!).toString('base64url'), e: Buffer.from(rsaKey.key!.e!).toString('base64url') },
+      format: 'jwk',
+    });
     for (const alg of ['PS256', 'RS256'] as const) {
       const sig = await rsa.sign(alg, digest);
       expect(sig.result.length).toBe(256);
@@ -60,7 +63,10 @@ describe('the embedded Managed HSM server, through @azure/keyvault-keys', () => 
       expect((await rsa.verify(alg, digest, Buffer.alloc(256, 1))).result).toBe(false);
     }
     const [ec, ecKey] = await cryptoFor('ec256');
-    const ecPub = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: Buffer.from(ecKey.key!.x!).toString('base64url'), y: Buffer.from(ecKey.key!.y!).toString('base64url') }, format: 'jwk' });
+    const ecPub = createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: Buffer.from(ecKey.key!.x!).toString('base64url'), y: Buffer.from(ecKey.key!.y!).toString('base64url') },
+      format: 'jwk',
+    });
     const es = await ec.sign('ES256', digest);
     expect(es.result.length).toBe(64);
     expect(verify('sha256', Buffer.from('pylogen'), { key: ecPub, dsaEncoding: 'ieee-p1363' }, es.result)).toBe(true);
@@ -83,7 +89,13 @@ describe('the embedded Managed HSM server, through @azure/keyvault-keys', () => 
     const g = await aes.encrypt({ algorithm: 'A256GCM', plaintext: Buffer.from('secret data'), additionalAuthenticatedData: aad });
     expect(g.iv?.length).toBe(12);
     expect(g.authenticationTag?.length).toBe(16);
-    const back = await aes.decrypt({ algorithm: 'A256GCM', ciphertext: g.result, iv: g.iv!, authenticationTag: g.authenticationTag!, additionalAuthenticatedData: aad });
+    const back = await aes.decrypt({
+      algorithm: 'A256GCM',
+      ciphertext: g.result,
+      iv: g.iv!,
+      authenticationTag: g.authenticationTag!,
+      additionalAuthenticatedData: aad,
+    });
     expect(Buffer.from(back.result).toString()).toBe('secret data');
     const kw = await aes.wrapKey('A256KW', Buffer.alloc(32, 3));
     expect(kw.result.length).toBe(40);
@@ -162,7 +174,11 @@ describe('the embedded server: vault flavour and fault injection', () => {
   it('injects 503 ServiceUnavailable at --error-rate 1', async () => {
     const server = await startAzureServer({ keys: [KEYS[1]!], errorRate: 1 });
     try {
-      const keys = new KeyClient(server.url, credential('any'), { disableChallengeResourceVerification: true, tlsOptions: { ca: server.ca }, retryOptions: { maxRetries: 0 } });
+      const keys = new KeyClient(server.url, credential('any'), {
+        disableChallengeResourceVerification: true,
+        tlsOptions: { ca: server.ca },
+        retryOptions: { maxRetries: 0 },
+      });
       await expect(keys.getKey('ec256')).rejects.toMatchObject({ code: 'ServiceUnavailable', statusCode: 503 });
       expect(server.stats().injectedErrors).toBe(1);
     } finally {

@@ -38,45 +38,82 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server?.close());
 
-const run = (cut: string, file: string, key: string, more: string[] = []) => [`cuts.${cut}`, '--loops', '3', '--lengths', '32', '--outformat', 'none', '--extra', JSON.stringify({ file, key }), ...more];
+const run = (cut: string, file: string, key: string, more: string[] = []) => [
+  `cuts.${cut}`,
+  '--loops',
+  '3',
+  '--lengths',
+  '32',
+  '--outformat',
+  'none',
+  '--extra',
+  JSON.stringify({ file, key }),
+  ...more,
+];
 
 describe('azure: the vault URL from the key file', () => {
-  it('runs without --endpoint when the key file has vaultUrl, every operation at that vault', async () => {
-    const before = server.stats().ops.sign ?? 0;
-    const r = await pylogen(run('AzureKeyVaultSign', keyFile('Url.json', server.url), 'ec'), { env, timeoutMs: SLOW });
-    expect(r.code, r.stderr).toBe(0);
-    expect((server.stats().ops.sign ?? 0) - before).toBe(3 + 1); // the CUT's setup() signs once
-  }, SLOW);
+  it(
+    'runs without --endpoint when the key file has vaultUrl, every operation at that vault',
+    async () => {
+      const before = server.stats().ops.sign ?? 0;
+      const r = await pylogen(run('AzureKeyVaultSign', keyFile('Url.json', server.url), 'ec'), { env, timeoutMs: SLOW });
+      expect(r.code, r.stderr).toBe(0);
+      expect((server.stats().ops.sign ?? 0) - before).toBe(3 + 1); // the CUT's setup() signs once
+    },
+    SLOW,
+  );
 
-  it('--endpoint overrides the key file\'s vaultUrl', async () => {
-    const before = server.stats().ops.sign ?? 0;
-    const r = await pylogen(run('AzureKeyVaultSign', keyFile('Elsewhere.json', 'https://nowhere.invalid'), 'ec', ['--endpoint', server.url]), { env, timeoutMs: SLOW });
-    expect(r.code, r.stderr).toBe(0);
-    expect((server.stats().ops.sign ?? 0) - before).toBe(3 + 1); // the CUT's setup() signs once
-  }, SLOW);
+  it(
+    "--endpoint overrides the key file's vaultUrl",
+    async () => {
+      const before = server.stats().ops.sign ?? 0;
+      const r = await pylogen(run('AzureKeyVaultSign', keyFile('Elsewhere.json', 'https://nowhere.invalid'), 'ec', ['--endpoint', server.url]), {
+        env,
+        timeoutMs: SLOW,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect((server.stats().ops.sign ?? 0) - before).toBe(3 + 1); // the CUT's setup() signs once
+    },
+    SLOW,
+  );
 
-  it('a vaultUrl that is not https is one line naming the file, exit 2, nothing started', async () => {
-    const r = await pylogen(run('AzureKeyVaultSign', keyFile('Plain.json', 'http://127.0.0.1:1'), 'ec'), { env, timeoutMs: SLOW });
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/Plain\.json "vaultUrl": the SDK sends bearer tokens over https:\/\/ only/);
-  }, SLOW);
+  it(
+    'a vaultUrl that is not https is one line naming the file, exit 2, nothing started',
+    async () => {
+      const r = await pylogen(run('AzureKeyVaultSign', keyFile('Plain.json', 'http://127.0.0.1:1'), 'ec'), { env, timeoutMs: SLOW });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/Plain\.json "vaultUrl": the SDK sends bearer tokens over https:\/\/ only/);
+    },
+    SLOW,
+  );
 });
 
 describe('azure: a forbidden operation', () => {
-  it('stops at the preflight with one line naming the fix, exit 2', async () => {
-    const r = await pylogen(run('AzureKeyVaultVerify', keyFile('Forbidden.json', server.url), 'sign-only'), { env, timeoutMs: SLOW });
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/does not allow verify \(its key_ops: sign\): update the key's operations/);
-  }, SLOW);
+  it(
+    'stops at the preflight with one line naming the fix, exit 2',
+    async () => {
+      const r = await pylogen(run('AzureKeyVaultVerify', keyFile('Forbidden.json', server.url), 'sign-only'), { env, timeoutMs: SLOW });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/does not allow verify \(its key_ops: sign\): update the key's operations/);
+    },
+    SLOW,
+  );
 
-  it('with --no-preflight, counts every operation under Forbidden/KeyOperationForbidden', async () => {
-    const summary = join(dir, 'forbidden.json');
-    const r = await pylogen(run('AzureKeyVaultVerify', keyFile('Forbidden2.json', server.url), 'sign-only', ['--no-preflight', '--summary-json', summary]), { env, timeoutMs: SLOW });
-    expect(r.code, r.stderr).toBe(0);
-    // Key Vault's error.code / innererror.code, as errorsByType names them (src/azure/errorType.ts)
-    expect(readJson(summary).errorsByType).toEqual({ 'Forbidden/KeyOperationForbidden': 3 });
-    expect(r.stderr).toContain('the vault will answer 403 Forbidden');
-  }, SLOW);
+  it(
+    'with --no-preflight, counts every operation under Forbidden/KeyOperationForbidden',
+    async () => {
+      const summary = join(dir, 'forbidden.json');
+      const r = await pylogen(run('AzureKeyVaultVerify', keyFile('Forbidden2.json', server.url), 'sign-only', ['--no-preflight', '--summary-json', summary]), {
+        env,
+        timeoutMs: SLOW,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      // Key Vault's error.code / innererror.code, as errorsByType names them (src/azure/errorType.ts)
+      expect(readJson(summary).errorsByType).toEqual({ 'Forbidden/KeyOperationForbidden': 3 });
+      expect(r.stderr).toContain('the vault will answer 403 Forbidden');
+    },
+    SLOW,
+  );
 });

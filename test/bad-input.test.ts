@@ -22,7 +22,7 @@ file('profiles/nested.json', '{"defaults":"other.json"}');
 file('empty.txt', '');
 file('comments.txt', '# only a comment\n\n   # and another\n');
 file('nested.txt', 'cuts.Dummy --loops 1\nscenario --file nested.txt\n');
-file('quote.txt', "cuts.Dummy --loops 1\ncuts.Dummy --extra '{\"sleep\": 0}\n");
+file('quote.txt', 'cuts.Dummy --loops 1\ncuts.Dummy --extra \'{"sleep": 0}\n');
 file('badline2.txt', 'cuts.Dummy --loops 1\ncuts.Dummy --loops zero\n');
 file('unknowncut.txt', '# header\ncuts.Dummy --loops 1\n\ncuts.Nope --loops 1\n');
 file('outonline.txt', 'cuts.Dummy --loops 1 --out x.csv\n');
@@ -30,12 +30,15 @@ file('twocuts.txt', 'cuts.Dummy cuts.Dummy\n');
 file('noopts.txt', '--loops 2\n');
 file('missingvalue.txt', 'cuts.Dummy --id --loops 1\n');
 file('twice.txt', 'cuts.Dummy --loops 1 --lo 2\n');
-file('cuts/Declared.ts', `import { ClassUnderTest, type Operation } from 'pylogen';
+file(
+  'cuts/Declared.ts',
+  `import { ClassUnderTest, type Operation } from 'pylogen';
 export class Declared extends ClassUnderTest<{ target?: string }> {
   static override readonly extraKeys = { target: 'where to send (default none)' };
   func(op: Operation) { return op.time('NOOP', () => undefined); }
 }
-`);
+`,
+);
 
 const cases: [string, string[], RegExp][] = [
   // CUTs
@@ -61,8 +64,16 @@ const cases: [string, string[], RegExp][] = [
   ['zero concurrency', ['cuts.Dummy', '--concurrency', '0'], /--concurrency must be at least 1, but is 0/],
   ['fractional loops', ['cuts.Dummy', '--loops', '1.5'], /--loops must be a whole number, but is "1.5"/],
   ['zero loops: a run that would do nothing', ['cuts.Dummy', '--loops', '0'], /--loops must be at least 1, but is 0/],
-  ['a non-numeric pause', ['cuts.Dummy', '--pauseloop', 'abc'], /--pauseloop must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "abc"/],
-  ['a duration with a bad unit', ['cuts.Dummy', '--duration', '10sec'], /--duration must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "10sec"/],
+  [
+    'a non-numeric pause',
+    ['cuts.Dummy', '--pauseloop', 'abc'],
+    /--pauseloop must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "abc"/,
+  ],
+  [
+    'a duration with a bad unit',
+    ['cuts.Dummy', '--duration', '10sec'],
+    /--duration must be a number of seconds, or with a unit: 500ms, 10s, 2m, 1h, 1m30s, but is "10sec"/,
+  ],
   ['a schedule segment with a bad unit', ['cuts.Dummy', '--schedule', '30x@10'], /--schedule: segment 1 "30x@10": the duration must be more than 0/],
   ['--summary 0', ['cuts.Dummy', '--summary', '0'], /--summary must be at least 0.1s, but is 0/],
   ['--timeout 0', ['cuts.Dummy', '--timeout', '0'], /--timeout must be at least 0.001s, but is 0/],
@@ -87,21 +98,45 @@ const cases: [string, string[], RegExp][] = [
   ['did you mean: a CUT in the wrong case', ['dummy'], /CUT "dummy": no dummy\.ts.*did you mean Dummy\?/],
   ['did you mean: a misspelt cuts.X', ['cuts.Dumy'], /did you mean cuts\.Dummy\?/],
   ['did you mean: a profile without .json', ['cuts.Dummy', '--def', 'smoke'], /profile "smoke": no such file \(did you mean smoke\.json\?\)/],
-  ['a missing profile: every place looked in', ['cuts.Dummy', '--def', 'nope.json'], /\(looked in \/\S+\/nope\.json, \/\S+\/profiles\/nope\.json, \/\S+\/profiles\/nope\.json\)$/],
+  [
+    'a missing profile: every place looked in',
+    ['cuts.Dummy', '--def', 'nope.json'],
+    /\(looked in \/\S+\/nope\.json, \/\S+\/profiles\/nope\.json, \/\S+\/profiles\/nope\.json\)$/,
+  ],
   ['a value missing in kms serve', ['kms', 'serve', '--port', '--latency', '5'], /option --port needs a value, but is followed by the option --latency/],
-  ['Dummy refuses an unknown --extra key', ['cuts.Dummy', '--extra', '{"slep":0}'], /Dummy: --extra: unknown member "slep" \(this CUT takes: sleep, transaction, error\)/],
-  ['a user CUT refuses a key it does not declare', ['Declared', '--extra', '{"rate":1}'], /Declared: --extra: unknown member "rate" \(this CUT takes: target\)/],
-  ['--out and --summary-json naming one file', ['cuts.Dummy', '--out', 'same.out', '--summary-json', './same.out'], /--summary-json "\.\/same\.out" is the same file as --out: give each its own file/],
+  [
+    'Dummy refuses an unknown --extra key',
+    ['cuts.Dummy', '--extra', '{"slep":0}'],
+    /Dummy: --extra: unknown member "slep" \(this CUT takes: sleep, transaction, error\)/,
+  ],
+  [
+    'a user CUT refuses a key it does not declare',
+    ['Declared', '--extra', '{"rate":1}'],
+    /Declared: --extra: unknown member "rate" \(this CUT takes: target\)/,
+  ],
+  [
+    '--out and --summary-json naming one file',
+    ['cuts.Dummy', '--out', 'same.out', '--summary-json', './same.out'],
+    /--summary-json "\.\/same\.out" is the same file as --out: give each its own file/,
+  ],
   ['--outformat none with --out', ['cuts.Dummy', '--outformat', 'none', '--out', 'x.csv'], /--out "x\.csv" with --outformat none: no event stream is written/],
   ['--file without scenario', ['cuts.Dummy', '--file', 'x.txt'], /--file goes with the scenario command/],
   // an option given twice: yargs would keep the last value, silently
-  ['--extra given twice', ['cuts.Dummy', '--extra', '{"sleep":0}', '--ex', '{"error":2}'], /--extra is given twice \(as --extra and --ex\), and only one value would be used: give one JSON object/],
+  [
+    '--extra given twice',
+    ['cuts.Dummy', '--extra', '{"sleep":0}', '--ex', '{"error":2}'],
+    /--extra is given twice \(as --extra and --ex\), and only one value would be used: give one JSON object/,
+  ],
   ['--duration given twice', ['cuts.Dummy', '--duration', '1', '--duration', '2'], /--duration is given twice, and only one value would be used: give it once/],
   ['--steps and --lengths: one option twice', ['cuts.Dummy', '--steps', '16', '--lengths', '32'], /--lengths is given twice \(as --steps and --lengths\)/],
   ['an option twice on a scenario line', ['scenario', '--file', 'twice.txt'], /^pylogen: twice.txt:1: --loops is given twice \(as --loops and --lo\)/],
   ['an option twice in kms serve', ['kms', 'serve', '--port', '0', '--port', '1'], /--port is given twice/],
   // output paths
-  ['--out - and --summary-json -', ['cuts.Dummy', '--out', '-', '--summary-json', '-'], /--out - and --summary-json - would both write on standard output: give one of them a file/],
+  [
+    '--out - and --summary-json -',
+    ['cuts.Dummy', '--out', '-', '--summary-json', '-'],
+    /--out - and --summary-json - would both write on standard output: give one of them a file/,
+  ],
   ['--report -', ['cuts.Dummy', '--report', '-'], /--report - : the report is a self-contained HTML file/],
   ['an unwritable --out', ['cuts.Dummy', '--out', '/nonexistent-dir/x.csv'], /--out "\/nonexistent-dir\/x.csv" cannot be written \(no such folder\)/],
   ['--out a folder', ['cuts.Dummy', '--out', 'adir'], /--out "adir" cannot be written \(it is a folder\)/],
@@ -136,7 +171,10 @@ describe.concurrent('bad input: one line on stderr, exit 2, nothing on stdout', 
     const r = await pylogen(args, { cwd: dir });
     expect(r.stdout).toBe('');
     // a compiler's message may be followed by its code frame: the source line and a caret (test/cut-errors.test.ts)
-    const lines = r.stderr.trim().split('\n').filter((l) => !/^pylogen: {5}/.test(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^pylogen: {5}/.test(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^pylogen: /);
     expect(lines[0]).toMatch(message);

@@ -42,13 +42,23 @@ export async function chromium(file: string, extra: string[], timeoutMs = 60_000
   const proxy = await countingProxy();
   try {
     const args = [
-      '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0',
-      `--proxy-server=http://127.0.0.1:${proxy.port}`, '--proxy-bypass-list=<-loopback>',
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      `--proxy-server=http://127.0.0.1:${proxy.port}`,
+      '--proxy-bypass-list=<-loopback>',
       // the page draws from timers and animation frames: let virtual time run them, then exit
       '--virtual-time-budget=10000',
-      ...extra, `file://${file}`,
+      ...extra,
+      `file://${file}`,
     ];
     // its own process group: on a timeout the whole browser (zygote, GPU, renderers) is killed
     const p = spawn(CHROMIUM, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -80,7 +90,7 @@ export async function chromium(file: string, extra: string[], timeoutMs = 60_000
 
 /** Console lines that say something went wrong in the page. */
 export function consoleErrors(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => /CONSOLE/.test(l) && /error|uncaught|refused|failed/i.test(l) || /Uncaught/.test(l));
+  return stderr.split('\n').filter((l) => (/CONSOLE/.test(l) && /error|uncaught|refused|failed/i.test(l)) || /Uncaught/.test(l));
 }
 
 /** Chromium's own calls home, not the page's. */

@@ -26,8 +26,26 @@ describe('pylogen capacity', () => {
     // enough that its late arrivals, sent at once, overflow the quota's small burst even at 50/s:
     // then the search rightly stops there. Either way it stops at the first failing step, by 150/s.
     const r = await pylogen(
-      ['capacity', 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--start', '50', '--step', '100', '--max', '450', '--step-seconds', '2',
-        '--threshold', 'errors<5%', '--outformat', 'none', '--summary-json', json],
+      [
+        'capacity',
+        'cuts.KmsEncryptSymmetric',
+        '--endpoint',
+        url,
+        '--start',
+        '50',
+        '--step',
+        '100',
+        '--max',
+        '450',
+        '--step-seconds',
+        '2',
+        '--threshold',
+        'errors<5%',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+      ],
       { env: FAKE_ENV, timeoutMs: 60_000 },
     );
     const s = readJson(json);
@@ -65,8 +83,27 @@ describe('pylogen capacity', () => {
     const url = await serve(['--throttle', '100']);
     const json = join(tempDir(), 'cap.json');
     const r = await pylogen(
-      ['capacity', 'cuts.KmsEncryptSymmetric', '--endpoint', url, '--start', '50', '--step', '100', '--max', '150', '--step-seconds', '2',
-        '--threshold', 'errors<5%', '--refine', '--outformat', 'none', '--summary-json', json],
+      [
+        'capacity',
+        'cuts.KmsEncryptSymmetric',
+        '--endpoint',
+        url,
+        '--start',
+        '50',
+        '--step',
+        '100',
+        '--max',
+        '150',
+        '--step-seconds',
+        '2',
+        '--threshold',
+        'errors<5%',
+        '--refine',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+      ],
       { env: FAKE_ENV, timeoutMs: 120_000 },
     );
     const c = readJson(json).capacity;
@@ -96,7 +133,20 @@ describe('pylogen capacity', () => {
     const json = join(tempDir(), 'cap.json');
     // Each operation sleeps 10 ms: 1 in flight makes at most 100/s, 4 in flight about four times that.
     const r = await pylogen(
-      ['capacity', 'cuts.Dummy', '--extra', '{"sleep":0.01}', '--concurrency-steps', '1,2,4', '--step-seconds', '2', '--outformat', 'none', '--summary-json', json],
+      [
+        'capacity',
+        'cuts.Dummy',
+        '--extra',
+        '{"sleep":0.01}',
+        '--concurrency-steps',
+        '1,2,4',
+        '--step-seconds',
+        '2',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+      ],
       { timeoutMs: 60_000 },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -115,7 +165,20 @@ describe('pylogen capacity', () => {
 
   it('exits 1 when no step holds', async () => {
     const r = await pylogen(
-      ['capacity', 'cuts.Dummy', '--extra', '{"sleep":0.01}', '--concurrency-steps', '1,2', '--step-seconds', '1', '--threshold', 'p50<1', '--outformat', 'none'],
+      [
+        'capacity',
+        'cuts.Dummy',
+        '--extra',
+        '{"sleep":0.01}',
+        '--concurrency-steps',
+        '1,2',
+        '--step-seconds',
+        '1',
+        '--threshold',
+        'p50<1',
+        '--outformat',
+        'none',
+      ],
       { timeoutMs: 60_000 },
     );
     expect(r.code).toBe(1);

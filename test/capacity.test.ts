@@ -19,7 +19,17 @@ const build = () => hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSig
 function delta(ms: number[]): HistogramDelta {
   const h = build();
   for (const v of ms) h.recordValue(Math.round(v * 1000));
-  return { key: 0, ok: { latency: hdr.encodeIntoCompressedBase64(h), min: Math.min(...ms), max: Math.max(...ms), sum: ms.reduce((a, b) => a + b, 0), serviceSum: 0, n: ms.length } };
+  return {
+    key: 0,
+    ok: {
+      latency: hdr.encodeIntoCompressedBase64(h),
+      min: Math.min(...ms),
+      max: Math.max(...ms),
+      sum: ms.reduce((a, b) => a + b, 0),
+      serviceSum: 0,
+      n: ms.length,
+    },
+  };
 }
 
 function batch(sentAt: number, ms: number[], errors: number, types?: Record<string, number>): BatchMessage {
@@ -66,7 +76,10 @@ describe('judgeStep', () => {
     return w;
   };
   it('judges a step by the thresholds over its own interval', () => {
-    const w = window(Array.from({ length: 200 }, (_, i) => 1 + i / 100), 0);
+    const w = window(
+      Array.from({ length: 200 }, (_, i) => 1 + i / 100),
+      0,
+    );
     const s = judgeStep('rate', 100, [...w.aggs.values()], w.errorsByType, 2, [t('errors<1%'), t('p99<10')]);
     expect(s).toMatchObject({ rate: 100, achieved: 100, errors: 0, ok: true, requests: 200, seconds: 2 });
     expect(s.p50).toBeCloseTo(2, 1);
@@ -74,7 +87,10 @@ describe('judgeStep', () => {
     expect(s.failed).toBeUndefined();
   });
   it('says which threshold failed and by how much; achieved counts requests without error', () => {
-    const w = window(Array.from({ length: 300 }, () => 2), 45);
+    const w = window(
+      Array.from({ length: 300 }, () => 2),
+      45,
+    );
     const s = judgeStep('rate', 150, [...w.aggs.values()], w.errorsByType, 2, [t('errors<1%'), t('ThrottlingException<=100')]);
     expect(s).toMatchObject({ rate: 150, achieved: 127.5, errors: 45, ok: false });
     expect(s.failed).toEqual([{ threshold: 'errors<1%', value: 15, reason: 'errors<1%: 15% (limit < 1%: over by 14 points)' }]);
@@ -112,7 +128,13 @@ describe('the knee, the result and the table', () => {
     expect(text).toMatch(/knee at concurrency 8 \(1300\.0\/s\)/);
   });
   it('gives the highest rate that held and why the next failed, refine probes included', () => {
-    const steps = [step(100, 100, true, 'rate'), step(150, 150, true, 'rate'), step(200, 170, false, 'rate'), { ...step(175, 175, true, 'rate'), refine: true as const }, { ...step(188, 170, false, 'rate'), refine: true as const }];
+    const steps = [
+      step(100, 100, true, 'rate'),
+      step(150, 150, true, 'rate'),
+      step(200, 170, false, 'rate'),
+      { ...step(175, 175, true, 'rate'), refine: true as const },
+      { ...step(188, 170, false, 'rate'), refine: true as const },
+    ];
     const c = capacityResult('rate', 3, 0.75, steps, 'failed');
     expect(c).toMatchObject({ maxRate: 175, failedAt: { rate: 188, reason: 'errors<1%: 10% (limit < 1%: over by 9 points)' }, end: 'failed' });
     expect(c.knee).toBeUndefined();

@@ -31,7 +31,8 @@ describe.concurrent('every command through yargs', () => {
   it('capacity --help lists only what a search accepts; a run option it refuses says why', async () => {
     const h = await pylogen(['capacity', '--help']);
     expect(h.code).toBe(0);
-    for (const refused of ['--duration', '--loops', '--schedule', '--shard', '--start-at', '--abort-on-fail', '--file ']) expect(h.stdout).not.toContain(refused);
+    for (const refused of ['--duration', '--loops', '--schedule', '--shard', '--start-at', '--abort-on-fail', '--file '])
+      expect(h.stdout).not.toContain(refused);
     for (const taken of ['--step-seconds', '--threshold', '--process', '--extra']) expect(h.stdout).toContain(taken);
     const r = await pylogen(['capacity', 'cuts.Dummy', '--dur', '5', '--start', '1', '--step', '1', '--threshold', 'p99<5']);
     expect(r.code).toBe(2);

@@ -92,7 +92,21 @@ describe('closed model runs of cuts.Dummy', () => {
   it('runner i starts at t0 + postpone + i*rampup, and each runs its duration from its own start', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
-    const r = await pylogen(['cuts.Dummy', '--proc', '3', '--postpone', '0.3', '--rampup', '0.6', '--duration', '0.6', '--extra', '{"sleep":0.01}', '--summary-json', json]);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--proc',
+      '3',
+      '--postpone',
+      '0.3',
+      '--rampup',
+      '0.6',
+      '--duration',
+      '0.6',
+      '--extra',
+      '{"sleep":0.01}',
+      '--summary-json',
+      json,
+    ]);
     expect(r.code).toBe(0);
     const rows = csvRows(r.stdout);
     const first = [0, 1, 2].map((i) => Math.min(...rows.filter((x) => x.runner === String(i)).map((x) => Date.parse(x.time!))));
@@ -135,7 +149,10 @@ describe('closed model runs of cuts.Dummy', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^time=\S+ epoch=\S+ nature=req full_id=run\.0\.Dummy\.16\.R0-EXEC .* error=""$/);
     const jsonl = await pylogen(['cuts.Dummy', '--loops', '3', '--extra', '{"sleep":0}', '--outf', 'jsonl']);
-    const objs = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const objs = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(objs).toHaveLength(3);
     expect(objs[2]).toMatchObject({ nature: 'req', request: 'R0-EXEC', global_count: 3, step: 16, rc: 0 });
     const none = await pylogen(['cuts.Dummy', '--loops', '3', '--extra', '{"sleep":0}', '--outformat', 'none']);

@@ -28,7 +28,10 @@ describe('pylogen compare', () => {
   beforeAll(async () => {
     // c.txt: the line "run" 20x slower than a and b, and a line "extra" that only it has. Far
     // apart: on 2 cores under a load average of 30 a sleep of 5 ms was measured taking 19 ms at p50.
-    writeFileSync(f('c.txt'), `cuts.Dummy --id run --extra '{"sleep":0.1}' --duration 3 --summary 0.2\ncuts.Dummy --id extra --extra '{"sleep":0.005}' --duration 3 --summary 0.2\n`);
+    writeFileSync(
+      f('c.txt'),
+      `cuts.Dummy --id run --extra '{"sleep":0.1}' --duration 3 --summary 0.2\ncuts.Dummy --id extra --extra '{"sleep":0.005}' --duration 3 --summary 0.2\n`,
+    );
     // a, b and c at once, so that each sees the same load of this shared machine: two runs of the
     // same command started apart could each see another load (other test files run beside). Then
     // the single-machine run and its two shards, apart from the first three (6 pylogen processes
@@ -166,13 +169,33 @@ describe('pylogen compare', () => {
   });
 
   it.each([
-    ['one summary', ['compare', 'a.json'], 'pylogen: compare needs two summaries at least, but got only a.json: pylogen compare BASE.json OTHER.json [MORE.json ...]'],
-    ['a threshold without a sign and unit', ['compare', 'a.json', 'b.json', '--threshold', 'p99 < 10'], 'pylogen: --threshold "p99 < 10": give the change a unit: % (relative to the base) or ms'],
-    ['an unknown figure', ['compare', 'a.json', 'b.json', '--threshold', 'p95 < +1%'], 'pylogen: --threshold "p95 < +1%": the figure must be one of rate, errors, p50, p90, p99, p99.9, max, capacity, not "p95"'],
-    ['a threshold naming no row', ['compare', 'a.json', 'b.json', '--threshold', 'DECRYPT:p99 < +10%'], 'pylogen: --threshold "DECRYPT:p99 < +10%": no row of the runs is named DECRYPT (a request, a line id or a CUT)'],
+    [
+      'one summary',
+      ['compare', 'a.json'],
+      'pylogen: compare needs two summaries at least, but got only a.json: pylogen compare BASE.json OTHER.json [MORE.json ...]',
+    ],
+    [
+      'a threshold without a sign and unit',
+      ['compare', 'a.json', 'b.json', '--threshold', 'p99 < 10'],
+      'pylogen: --threshold "p99 < 10": give the change a unit: % (relative to the base) or ms',
+    ],
+    [
+      'an unknown figure',
+      ['compare', 'a.json', 'b.json', '--threshold', 'p95 < +1%'],
+      'pylogen: --threshold "p95 < +1%": the figure must be one of rate, errors, p50, p90, p99, p99.9, max, capacity, not "p95"',
+    ],
+    [
+      'a threshold naming no row',
+      ['compare', 'a.json', 'b.json', '--threshold', 'DECRYPT:p99 < +10%'],
+      'pylogen: --threshold "DECRYPT:p99 < +10%": no row of the runs is named DECRYPT (a request, a line id or a CUT)',
+    ],
     ['a bad --noise', ['compare', 'a.json', 'b.json', '--noise', '5'], 'pylogen: --noise "5": a percentage from 0% to under 100%, like 5%'],
     ['not a summary', ['compare', 'a.json', 'c.txt'], 'pylogen: c.txt: not a pylogen summary (not JSON: '],
-    ['the output over an input', ['compare', 'a.json', 'b.json', '--summary-json', 'b.json'], 'pylogen: --summary-json "b.json" is one of the summaries compared: give it its own file'],
+    [
+      'the output over an input',
+      ['compare', 'a.json', 'b.json', '--summary-json', 'b.json'],
+      'pylogen: --summary-json "b.json" is one of the summaries compared: give it its own file',
+    ],
   ])('bad input, %s: one line, exit 2', async (_, args, message) => {
     const r = await pylogen(args, { cwd: dir });
     expect(r.code).toBe(2);
@@ -215,7 +238,9 @@ describe('pylogen compare: kms serve --latency 5 against --latency 0', () => {
     // Both at once (--start-at: see above), the same load on both sides.
     const at = ['--start-at', new Date(Date.now() + 60_000).toISOString()];
     const runs = await Promise.all(
-      [fast, slow].map((url, i) => pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, ...at, ...SHORT, '--summary-json', join(dir, `${i}.json`)], { env, timeoutMs: 200_000 })),
+      [fast, slow].map((url, i) =>
+        pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, ...at, ...SHORT, '--summary-json', join(dir, `${i}.json`)], { env, timeoutMs: 200_000 }),
+      ),
     );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const r = await pylogen(['compare', '0.json', '1.json', '--summary-json', '-', '--threshold', 'p50 < +2ms'], { cwd: dir, timeoutMs: 60_000 });

@@ -66,7 +66,19 @@ describe('--concurrency', () => {
   });
 
   it('with --proc 2 and lengths: every runner runs loops × lengths operations, each length as often', async () => {
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--concurrency', '3', '--loops', '4', '--lengths', '8,16,32', '--extra', '{"sleep":0.005,"transaction":true}']);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--proc',
+      '2',
+      '--concurrency',
+      '3',
+      '--loops',
+      '4',
+      '--lengths',
+      '8,16,32',
+      '--extra',
+      '{"sleep":0.005,"transaction":true}',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rows = csvRows(r.stdout);
     const tra = rows.filter((x) => x.nature === 'tra');

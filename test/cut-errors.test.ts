@@ -51,7 +51,9 @@ describe('a CUT that cannot be loaded says where and why: exit 2, nothing starte
   });
 
   it('a package the CUT imports that is not installed: which one, imported by which file, and npm install', async () => {
-    const dir = folder({ 'Missing.ts': `${HEADER}import pad from 'pylogen-no-such-package/sub';\nexport class Missing extends ClassUnderTest {\n  func() { pad(); }\n}\n` });
+    const dir = folder({
+      'Missing.ts': `${HEADER}import pad from 'pylogen-no-such-package/sub';\nexport class Missing extends ClassUnderTest {\n  func() { pad(); }\n}\n`,
+    });
     expect(await refused(dir, 'Missing')).toEqual([
       `pylogen: CUT ${join(dir, 'cuts/Missing.ts')}: cannot be loaded: the package "pylogen-no-such-package" imported by ${join(dir, 'cuts/Missing.ts')} ` +
         "is not installed: npm install pylogen-no-such-package (in the CUT's folder or pylogen's)",

@@ -30,7 +30,9 @@ describe.concurrent('discovery', () => {
     // then the package's own, by name (AzureKeyVault* sort before Dummy)
     expect(lines.slice(1).filter((l) => l !== '')).toEqual([...lines.slice(1).filter((l) => l !== '')].sort());
     expect(r.stdout).toMatch(/^Dummy +PYLOGEN's Dummy CUT: an operation that sleeps$/m);
-    const shipped = readdirSync(join(ROOT, 'cuts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    const shipped = readdirSync(join(ROOT, 'cuts'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
     for (const name of shipped) expect(r.stdout).toMatch(new RegExp(`^${name} +\\S`, 'm'));
     expect(r.stdout).toMatch(/^KmsEncryptDecrypt +A round trip, transaction ENCRYPT-DECRYPT$/m);
   });
@@ -63,7 +65,9 @@ describe.concurrent('discovery', () => {
       loadCut: (name: string, path: string) => Promise<Record<string, unknown>>;
       findCut: (arg: string, cwd: string) => { name: string; path: string };
     };
-    const shipped = readdirSync(join(ROOT, 'cuts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    const shipped = readdirSync(join(ROOT, 'cuts'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
     for (const name of shipped) {
       const help = await cutHelp(`cuts.${name}`, ROOT);
       const table = help.slice(help.indexOf('--extra keys:'));
@@ -86,7 +90,9 @@ describe.concurrent('discovery', () => {
   it('a scenario with three bad lines: each reported, FILE:LINE, one line each, exit 2, nothing started', async () => {
     writeFileSync(
       join(dir, 'bad.txt'),
-      ['cuts.Dummy --loops 1', 'cuts.Dummy --loops zero', '# a comment', "cuts.Dummy --extra '{\"slep\":0}'", 'cuts.Nope', "cuts.Dummy --extra '{oops"].join('\n'),
+      ['cuts.Dummy --loops 1', 'cuts.Dummy --loops zero', '# a comment', 'cuts.Dummy --extra \'{"slep":0}\'', 'cuts.Nope', "cuts.Dummy --extra '{oops"].join(
+        '\n',
+      ),
     );
     const r = await pylogen(['scenario', '--file', 'bad.txt'], { cwd: dir });
     expect(r.code).toBe(2);
@@ -100,19 +106,23 @@ describe.concurrent('discovery', () => {
   });
 
   it('every shipped CUT refuses an --extra key it does not take (one scenario: every line reported)', async () => {
-    const shipped = readdirSync(join(ROOT, 'cuts')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    const shipped = readdirSync(join(ROOT, 'cuts'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
     writeFileSync(join(dir, 'allcuts.txt'), shipped.map((c) => `cuts.${c} --extra '{"zzz":1}'`).join('\n'));
     const r = await pylogen(['scenario', '--file', 'allcuts.txt'], { cwd: dir });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(shipped.length);
-    shipped.forEach((c, i) => expect(lines[i]).toMatch(new RegExp(`^pylogen: allcuts\\.txt:${i + 1}: ${c}: .*--extra: unknown member "zzz" \\(this CUT takes`)));
+    shipped.forEach((c, i) =>
+      expect(lines[i]).toMatch(new RegExp(`^pylogen: allcuts\\.txt:${i + 1}: ${c}: .*--extra: unknown member "zzz" \\(this CUT takes`)),
+    );
   });
 
   it("the summary table follows the file's lines, each transaction row next to its requests", async () => {
     writeFileSync(
       join(dir, 'order.txt'),
-      ["cuts.Dummy --id zeta --loops 3 --extra '{\"sleep\":0,\"transaction\":true}'", "cuts.Dummy --id alpha --loops 3 --extra '{\"sleep\":0}'"].join('\n'),
+      ['cuts.Dummy --id zeta --loops 3 --extra \'{"sleep":0,"transaction":true}\'', 'cuts.Dummy --id alpha --loops 3 --extra \'{"sleep":0}\''].join('\n'),
     );
     const r = await pylogen(['scenario', '--file', 'order.txt', '--outformat', 'none'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);

@@ -53,7 +53,11 @@ describe('event formats', () => {
   const v = batch();
   const csv = parse(csvFormat.header() + csvFormat.batch(v), { columns: true }) as Record<string, string>[];
   const long = longFormat.batch(v).trimEnd().split('\n').map(parseLong);
-  const jsonl = jsonlFormat.batch(v).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string | number>);
+  const jsonl = jsonlFormat
+    .batch(v)
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string | number>);
 
   it('have the columns of the one table, in its order', () => {
     const names = EVENT_COLUMNS.map((c) => c.name);

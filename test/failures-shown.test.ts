@@ -54,7 +54,11 @@ describe('a transaction that fails at its first request is a failed transaction'
     const op = new Operation(s, 'GET-BOTH');
     op.start(0, Buffer.alloc(0), 0, 0, 0);
     const boom = new Error('throttled');
-    expect(() => op.time('GET-A', () => { throw boom; })).toThrow(RequestError);
+    expect(() =>
+      op.time('GET-A', () => {
+        throw boom;
+      }),
+    ).toThrow(RequestError);
     op.finish(10);
     expect(events).toEqual([
       { key: 'req GET-A', tx: 7, err: boom },
@@ -66,7 +70,11 @@ describe('a transaction that fails at its first request is a failed transaction'
     const { s, events } = sink(false);
     const op = new Operation(s, 'T');
     op.start(0, Buffer.alloc(0), 0, 0, 0);
-    expect(() => op.time('R', () => { throw new Error('no'); })).toThrow(RequestError);
+    expect(() =>
+      op.time('R', () => {
+        throw new Error('no');
+      }),
+    ).toThrow(RequestError);
     op.finish(10);
     expect(events.map((e) => e.key)).toEqual(['req R']);
   });
@@ -94,7 +102,11 @@ describe('error samples: the first message and a few distinct ones per type, sec
   it('the runner keeps 3 distinct messages per type, the stats queue merges them, the summary shows them under the errors', () => {
     let now = 0;
     const clock: Clock = { now: () => now, toEpoch: (x) => 1_800_000_000_000 + x, fromEpoch: (x) => x - 1_800_000_000_000 };
-    const q = new StatsQueue(undefined, () => undefined, () => clock.toEpoch(now));
+    const q = new StatsQueue(
+      undefined,
+      () => undefined,
+      () => clock.toEpoch(now),
+    );
     q.addRunner(0, 'run', 0, 'C');
     const rec = new Recorder({ clock, shipEvents: false, batchSize: 100, window: 100, openModel: false, send: (b) => q.onBatch(0, b) });
     const k = rec.requestKey('R');
@@ -102,17 +114,27 @@ describe('error samples: the first message and a few distinct ones per type, sec
     rec.event(k, -1, 0, now, now, ++now, new RangeError('out of range'));
     rec.event(k, -1, 0, now, now, ++now, undefined);
     rec.flush(true);
-    expect(q.errorSamples).toEqual({ TypeError: ['TypeError: bad 0 token=***', 'TypeError: bad 1 token=***', 'TypeError: bad 2 token=***'], RangeError: ['RangeError: out of range'] });
+    expect(q.errorSamples).toEqual({
+      TypeError: ['TypeError: bad 0 token=***', 'TypeError: bad 1 token=***', 'TypeError: bad 2 token=***'],
+      RangeError: ['RangeError: out of range'],
+    });
     const s = buildSummary(q, [], clock.toEpoch(0), clock.toEpoch(2000), false, []);
     expect(s.errorSamples).toEqual(q.errorSamples);
     const text = formatSummary(s);
     expect(text).toContain('errors by type: TypeError 10, RangeError 1');
-    expect(text).toMatch(/errors by type: .*\n {2}first TypeError: bad 0 token=\*\*\*\n {2}also {2}TypeError: bad 1 token=\*\*\*\n {2}also {2}TypeError: bad 2 token=\*\*\*\n {2}first RangeError: out of range\n/);
+    expect(text).toMatch(
+      /errors by type: .*\n {2}first TypeError: bad 0 token=\*\*\*\n {2}also {2}TypeError: bad 1 token=\*\*\*\n {2}also {2}TypeError: bad 2 token=\*\*\*\n {2}first RangeError: out of range\n/,
+    );
     expect(text).not.toContain('abc');
     // merge: the first shard's samples first, bounded per type
     const shard = (index: number) => ({ index, count: 2, run: 'r', startAt: null, t0: null, lateMs: 0, clockOffsetMs: null });
     const other = { ...s, shard: shard(1), errorSamples: { TypeError: ['TypeError: other'], Boom: ['Boom: b'] } };
-    expect(mergeSummaries([{ summary: { ...s, shard: shard(0) }, source: 'a.json' }, { summary: other, source: 'b.json' }]).errorSamples).toEqual({
+    expect(
+      mergeSummaries([
+        { summary: { ...s, shard: shard(0) }, source: 'a.json' },
+        { summary: other, source: 'b.json' },
+      ]).errorSamples,
+    ).toEqual({
       TypeError: s.errorSamples!.TypeError,
       RangeError: ['RangeError: out of range'],
       Boom: ['Boom: b'],
@@ -123,10 +145,27 @@ describe('error samples: the first message and a few distinct ones per type, sec
 describe('throughput is the ok rate', () => {
   it('the stats queue tick counts ok requests as throughput and the failed ones as the error rate', () => {
     let now = 0;
-    const q = new StatsQueue(undefined, () => undefined, () => now);
+    const q = new StatsQueue(
+      undefined,
+      () => undefined,
+      () => now,
+    );
     q.addRunner(0, 'run', 0, 'C');
     q.startTicks();
-    q.onBatch(0, { type: 'batch', seq: 1, sentAt: 0, eventCount: 0, requests: 40, transactions: 0, deltas: [{ key: 0, count: 40, errors: 30 }], newKeys: [{ id: 0, nature: 'req', request: 'R', step: 0 }], queued: 0, localCountBefore: 0, localTps: 0, interval: 0 });
+    q.onBatch(0, {
+      type: 'batch',
+      seq: 1,
+      sentAt: 0,
+      eventCount: 0,
+      requests: 40,
+      transactions: 0,
+      deltas: [{ key: 0, count: 40, errors: 30 }],
+      newKeys: [{ id: 0, nature: 'req', request: 'R', step: 0 }],
+      queued: 0,
+      localCountBefore: 0,
+      localTps: 0,
+      interval: 0,
+    });
     now = 2000;
     const t = q.tick();
     expect(t.globalTps).toBe(5); // 10 ok in 2 s
@@ -165,7 +204,21 @@ describe('through the real CLI', () => {
     const json = join(dir, 's.json');
     const report = join(dir, 'r.html');
     const r = await pylogen(
-      ['GetBoth', '--loops', '5', '--outformat', 'none', '--summary-json', json, '--report', report, '--threshold', 'GET-BOTH:errors<1%', '--threshold', 'TypeEror<1%'],
+      [
+        'GetBoth',
+        '--loops',
+        '5',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+        '--report',
+        report,
+        '--threshold',
+        'GET-BOTH:errors<1%',
+        '--threshold',
+        'TypeEror<1%',
+      ],
       { cwd: dir, timeoutMs: 60_000 },
     );
     // two thresholds fail: exit 1
@@ -203,7 +256,10 @@ describe('through the real CLI', () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
     const env = { AWS_ACCESS_KEY_ID: 'AKIDPYLOGENTRUSTTEST', AWS_SECRET_ACCESS_KEY: 'trust-test-secret', AWS_REGION: 'eu-west-3' };
-    const r = await pylogen(['cuts.KmsGenerateDataKey', '--endpoint', url, '--concurrency', '8', '--duration', '3', '--outformat', 'none', '--summary-json', json], { env, timeoutMs: 60_000 });
+    const r = await pylogen(
+      ['cuts.KmsGenerateDataKey', '--endpoint', url, '--concurrency', '8', '--duration', '3', '--outformat', 'none', '--summary-json', json],
+      { env, timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
     const gdk = s.byRequest.find((b: { request: string }) => b.request === 'GENERATE-DATA-KEY');

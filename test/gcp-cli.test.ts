@@ -28,7 +28,9 @@ describe('--endpoint gcp-local', () => {
     writeFileSync(log, '');
     // The 22 lines of CloudKmsAll.txt in runs of 6 lines: each runner loads the official client, and
     // 22 at once on a loaded 2-core machine may not all be ready within pylogen's start-up bound.
-    const lines = readFileSync(join(ROOT, 'scenarios/CloudKmsAll.txt'), 'utf8').split('\n').filter((l) => l.startsWith('cuts.'));
+    const lines = readFileSync(join(ROOT, 'scenarios/CloudKmsAll.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('cuts.'));
     expect(lines.length).toBe(22);
     const ids = new Set<string>();
     for (let i = 0; i < lines.length; i += 6) {
@@ -50,7 +52,9 @@ describe('--endpoint gcp-local', () => {
     }
     expect(ids.size).toBe(22);
     // every connection went to loopback (gRPC, REST, the runners' IPC), no name was looked up but localhost
-    const seen = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '');
+    const seen = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(seen.some((l) => /connect 127\.0\.0\.1:\d+/.test(l))).toBe(true);
     const outside = seen.filter((l) => !/ (connect (127\.0\.0\.1|localhost|::1|unix:)|lookup (localhost|127\.0\.0\.1))/.test(l));
     expect(outside).toEqual([]);
@@ -61,12 +65,13 @@ describe('--endpoint gcp-local', () => {
     const scenario = join(dir, 'mixed.txt');
     writeFileSync(
       scenario,
-      [
-        'cuts.CloudKmsEncrypt --endpoint gcp-local --client rest --loops 10 --id gcp',
-        'cuts.KmsEncryptSymmetric --endpoint local --loops 10 --id kms',
-      ].join('\n') + '\n',
+      ['cuts.CloudKmsEncrypt --endpoint gcp-local --client rest --loops 10 --id gcp', 'cuts.KmsEncryptSymmetric --endpoint local --loops 10 --id kms'].join(
+        '\n',
+      ) + '\n',
     );
-    const r = await pylogen(['scenario', '--file', scenario, '--outformat', 'none', '--summary-json', join(dir, 's.json'), '--threshold', 'errors<1'], { timeoutMs: RUN_MS });
+    const r = await pylogen(['scenario', '--file', scenario, '--outformat', 'none', '--summary-json', join(dir, 's.json'), '--threshold', 'errors<1'], {
+      timeoutMs: RUN_MS,
+    });
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(join(dir, 's.json'));
     expect(s.requests.count).toBe(20);
@@ -89,7 +94,17 @@ describe('against an embedded server the test starts', () => {
     const keys = JSON.parse(readFileSync(join(ROOT, 'profiles/GcpDefault.json'), 'utf8'));
     keys.keys.missing = { cryptoKey: 'not-made', algorithm: 'GOOGLE_SYMMETRIC_ENCRYPTION' };
     writeFileSync(join(dir, 'keys.json'), JSON.stringify(keys));
-    const args = ['cuts.CloudKmsEncrypt', '--endpoint', server.grpcUrl, '--loops', '3', '--outformat', 'none', '--extra', JSON.stringify({ file: join(dir, 'keys.json'), key: 'missing' })];
+    const args = [
+      'cuts.CloudKmsEncrypt',
+      '--endpoint',
+      server.grpcUrl,
+      '--loops',
+      '3',
+      '--outformat',
+      'none',
+      '--extra',
+      JSON.stringify({ file: join(dir, 'keys.json'), key: 'missing' }),
+    ];
     const pre = await pylogen(args, { timeoutMs: RUN_MS });
     expect(pre.code).toBe(2);
     expect(pre.stderr).toMatch(/NOT_FOUND.*create the key file's keys with pylogen gcp setup/);
@@ -102,7 +117,10 @@ describe('against an embedded server the test starts', () => {
     const dir = tempDir();
     const c = createGcpClient({ endpoint: server.restUrl, transport: 'rest', timeoutMs: 20_000, retries: 0 });
     const name = versionName(file, file.entries.get('hmac')!);
-    await c.updateCryptoKeyVersion({ cryptoKeyVersion: { name, state: 'DISABLED' }, updateMask: { paths: ['state'] } }, callOptions({ timeoutMs: 20_000, retries: 0 }));
+    await c.updateCryptoKeyVersion(
+      { cryptoKeyVersion: { name, state: 'DISABLED' }, updateMask: { paths: ['state'] } },
+      callOptions({ timeoutMs: 20_000, retries: 0 }),
+    );
     try {
       const args = ['cuts.CloudKmsMacSign', '--endpoint', server.restUrl, '--client', 'rest', '--loops', '3', '--outformat', 'none'];
       const pre = await pylogen(args, { timeoutMs: RUN_MS });
@@ -112,7 +130,10 @@ describe('against an embedded server the test starts', () => {
       expect(readJson(join(dir, 's.json')).errorsByType).toEqual({ FAILED_PRECONDITION: 3 });
       expect(run.code).not.toBe(2);
     } finally {
-      await c.updateCryptoKeyVersion({ cryptoKeyVersion: { name, state: 'ENABLED' }, updateMask: { paths: ['state'] } }, callOptions({ timeoutMs: 20_000, retries: 0 }));
+      await c.updateCryptoKeyVersion(
+        { cryptoKeyVersion: { name, state: 'ENABLED' }, updateMask: { paths: ['state'] } },
+        callOptions({ timeoutMs: 20_000, retries: 0 }),
+      );
       await c.close();
     }
   });
@@ -122,13 +143,34 @@ describe('against an embedded server the test starts', () => {
     const lying = await startGcpServer({ keyFiles: [small], badCrc: 1 });
     try {
       const dir = tempDir();
-      const t = await pylogen(['cuts.CloudKmsMacSign', '--endpoint', throttled.grpcUrl, '--loops', '20', '--concurrency', '10', '--outformat', 'none', '--no-preflight', '--retries', '0', '--summary-json', join(dir, 't.json')], { timeoutMs: RUN_MS });
+      const t = await pylogen(
+        [
+          'cuts.CloudKmsMacSign',
+          '--endpoint',
+          throttled.grpcUrl,
+          '--loops',
+          '20',
+          '--concurrency',
+          '10',
+          '--outformat',
+          'none',
+          '--no-preflight',
+          '--retries',
+          '0',
+          '--summary-json',
+          join(dir, 't.json'),
+        ],
+        { timeoutMs: RUN_MS },
+      );
       const ts = readJson(join(dir, 't.json'));
       expect(Object.keys(ts.errorsByType), t.stderr).toEqual(['RESOURCE_EXHAUSTED']);
       expect(ts.errorsByType.RESOURCE_EXHAUSTED).toBeGreaterThan(5);
       for (const client of ['grpc', 'rest']) {
         const url = client === 'grpc' ? lying.grpcUrl : lying.restUrl;
-        await pylogen(['cuts.CloudKmsEncrypt', '--endpoint', url, '--client', client, '--loops', '4', '--outformat', 'none', '--summary-json', join(dir, `${client}.json`)], { timeoutMs: RUN_MS });
+        await pylogen(
+          ['cuts.CloudKmsEncrypt', '--endpoint', url, '--client', client, '--loops', '4', '--outformat', 'none', '--summary-json', join(dir, `${client}.json`)],
+          { timeoutMs: RUN_MS },
+        );
         expect(readJson(join(dir, `${client}.json`)).errorsByType).toEqual({ Crc32cMismatch: 4 });
       }
     } finally {
@@ -180,7 +222,10 @@ it('gcp serve prints its two URLs, serves the official client, and stops on SIGT
   let ended: Awaited<ReturnType<typeof pylogen>> | undefined;
   const [grpcUrl, restUrl] = await urls;
   const dir = tempDir();
-  const r = await pylogen(['cuts.CloudKmsEncryptDecrypt', '--endpoint', restUrl!, '--client', 'rest', '--loops', '3', '--outformat', 'none', '--summary-json', join(dir, 's.json')], { timeoutMs: RUN_MS });
+  const r = await pylogen(
+    ['cuts.CloudKmsEncryptDecrypt', '--endpoint', restUrl!, '--client', 'rest', '--loops', '3', '--outformat', 'none', '--summary-json', join(dir, 's.json')],
+    { timeoutMs: RUN_MS },
+  );
   expect(r.code, r.stderr).toBe(0);
   expect(grpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   proc!.kill('SIGTERM');

@@ -52,7 +52,13 @@ describe.each(['grpc', 'rest'] as GcpTransport[])('the official client over %s',
     const plaintext = Buffer.from('pylogen plaintext');
     const aad = Buffer.from('aad');
     const [enc] = await c.encrypt(
-      { name: cryptoKeyName(file, entry('symmetric')), plaintext, plaintextCrc32c: crc(plaintext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: crc(aad) },
+      {
+        name: cryptoKeyName(file, entry('symmetric')),
+        plaintext,
+        plaintextCrc32c: crc(plaintext),
+        additionalAuthenticatedData: aad,
+        additionalAuthenticatedDataCrc32c: crc(aad),
+      },
       call,
     );
     expect(enc.name).toBe(versionName(file, entry('symmetric')));
@@ -63,7 +69,9 @@ describe.each(['grpc', 'rest'] as GcpTransport[])('the official client over %s',
     expect(Buffer.from(dec.plaintext as Uint8Array).toString()).toBe('pylogen plaintext');
     expect(n(dec.plaintextCrc32c)).toBe(crc32c(dec.plaintext as Uint8Array));
     // the wrong AAD does not decrypt
-    const err = await failure(c.decrypt({ name: cryptoKeyName(file, entry('symmetric')), ciphertext: enc.ciphertext, additionalAuthenticatedData: Buffer.from('other') }, call));
+    const err = await failure(
+      c.decrypt({ name: cryptoKeyName(file, entry('symmetric')), ciphertext: enc.ciphertext, additionalAuthenticatedData: Buffer.from('other') }, call),
+    );
     expect(gcpErrorType(err)).toBe('INVALID_ARGUMENT');
   });
 
@@ -79,7 +87,13 @@ describe.each(['grpc', 'rest'] as GcpTransport[])('the official client over %s',
     expect(enc.verifiedPlaintextCrc32c).toBe(true);
     expect(n(enc.initializationVectorCrc32c)).toBe(crc32c(enc.initializationVector as Uint8Array));
     const [dec] = await c.rawDecrypt(
-      { name: versionName(file, entry('raw-aes-gcm')), ciphertext: enc.ciphertext, ciphertextCrc32c: crc(enc.ciphertext as Uint8Array), initializationVector: enc.initializationVector, tagLength: enc.tagLength },
+      {
+        name: versionName(file, entry('raw-aes-gcm')),
+        ciphertext: enc.ciphertext,
+        ciphertextCrc32c: crc(enc.ciphertext as Uint8Array),
+        initializationVector: enc.initializationVector,
+        tagLength: enc.tagLength,
+      },
       call,
     );
     expect(dec.verifiedCiphertextCrc32c).toBe(true);
@@ -126,7 +140,9 @@ describe.each(['grpc', 'rest'] as GcpTransport[])('the official client over %s',
     const [r] = await c.generateRandomBytes({ location: `projects/${file.project}/locations/${file.location}`, lengthBytes: 64, protectionLevel: 'HSM' }, call);
     expect((r.data as Uint8Array).length).toBe(64);
     expect(n(r.dataCrc32c)).toBe(crc32c(r.data as Uint8Array));
-    const err = await failure(c.generateRandomBytes({ location: `projects/${file.project}/locations/${file.location}`, lengthBytes: 64, protectionLevel: 'SOFTWARE' }, call));
+    const err = await failure(
+      c.generateRandomBytes({ location: `projects/${file.project}/locations/${file.location}`, lengthBytes: 64, protectionLevel: 'SOFTWARE' }, call),
+    );
     expect(gcpErrorType(err)).toBe('INVALID_ARGUMENT');
   });
 
@@ -157,25 +173,28 @@ it('a disabled version answers FAILED_PRECONDITION over both transports, and can
 });
 
 describe('fault injection', () => {
-  it.each(['grpc', 'rest'] as GcpTransport[])('--throttle answers RESOURCE_EXHAUSTED, --error-rate UNAVAILABLE, --bad-crc a wrong checksum (%s)', async (transport) => {
-    const faulty = await startGcpServer({ keyFiles: [file], throttleRps: 1 });
-    const failing = await startGcpServer({ keyFiles: [file], errorRate: 1 });
-    const lying = await startGcpServer({ keyFiles: [file], badCrc: 1 });
-    const url = (s: GcpServer) => (transport === 'grpc' ? s.grpcUrl : s.restUrl);
-    const clients = [faulty, failing, lying].map((s) => createGcpClient({ endpoint: url(s), transport, timeoutMs: 20_000, retries: 0 }));
-    try {
-      const req = { name: versionName(file, entry('hmac')), data: Buffer.from('x') };
-      // a bucket of 1 request per second: of 5 calls at once, at least 3 are refused
-      const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => clients[0]!.macSign(req, call)));
-      const refused = results.filter((r) => r.status === 'rejected').map((r) => gcpErrorType((r as PromiseRejectedResult).reason));
-      expect(refused.length).toBeGreaterThanOrEqual(3);
-      expect(new Set(refused)).toEqual(new Set(['RESOURCE_EXHAUSTED']));
-      expect(gcpErrorType(await failure(clients[1]!.macSign(req, call)))).toBe('UNAVAILABLE');
-      const [m] = await clients[2]!.macSign(req, call);
-      expect(n(m.macCrc32c)).not.toBe(crc32c(m.mac as Uint8Array));
-    } finally {
-      await Promise.all(clients.map((c) => c.close()));
-      await Promise.all([faulty, failing, lying].map((s) => s.close()));
-    }
-  });
+  it.each(['grpc', 'rest'] as GcpTransport[])(
+    '--throttle answers RESOURCE_EXHAUSTED, --error-rate UNAVAILABLE, --bad-crc a wrong checksum (%s)',
+    async (transport) => {
+      const faulty = await startGcpServer({ keyFiles: [file], throttleRps: 1 });
+      const failing = await startGcpServer({ keyFiles: [file], errorRate: 1 });
+      const lying = await startGcpServer({ keyFiles: [file], badCrc: 1 });
+      const url = (s: GcpServer) => (transport === 'grpc' ? s.grpcUrl : s.restUrl);
+      const clients = [faulty, failing, lying].map((s) => createGcpClient({ endpoint: url(s), transport, timeoutMs: 20_000, retries: 0 }));
+      try {
+        const req = { name: versionName(file, entry('hmac')), data: Buffer.from('x') };
+        // a bucket of 1 request per second: of 5 calls at once, at least 3 are refused
+        const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => clients[0]!.macSign(req, call)));
+        const refused = results.filter((r) => r.status === 'rejected').map((r) => gcpErrorType((r as PromiseRejectedResult).reason));
+        expect(refused.length).toBeGreaterThanOrEqual(3);
+        expect(new Set(refused)).toEqual(new Set(['RESOURCE_EXHAUSTED']));
+        expect(gcpErrorType(await failure(clients[1]!.macSign(req, call)))).toBe('UNAVAILABLE');
+        const [m] = await clients[2]!.macSign(req, call);
+        expect(n(m.macCrc32c)).not.toBe(crc32c(m.mac as Uint8Array));
+      } finally {
+        await Promise.all(clients.map((c) => c.close()));
+        await Promise.all([faulty, failing, lying].map((s) => s.close()));
+      }
+    },
+  );
 });

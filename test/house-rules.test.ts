@@ -59,16 +59,22 @@ describe('the dependency rules', () => {
       const path = join(dir, file);
       mkdirSync(dirname(path), { recursive: true });
       const lines = imports.map((to, i) => {
-        let rel = join(...dirname(file).split('/').map(() => '..'), to).replace(/\.ts$/, '.js');
+        let rel = join(
+          ...dirname(file)
+            .split('/')
+            .map(() => '..'),
+          to,
+        ).replace(/\.ts$/, '.js');
         if (!rel.startsWith('.')) rel = `./${rel}`;
         return `import * as m${i} from '${rel}';\nexport const use${i} = m${i};`;
       });
       writeFileSync(path, `${lines.join('\n')}\nexport const here = '${file}';\n`);
     }
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' }, include: ['src'] }));
-    const r = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], { cwd: dir, maxBuffer: 16 << 20 }).catch(
-      (e: { stdout: string; code: number }) => e,
-    );
+    const r = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
+      cwd: dir,
+      maxBuffer: 16 << 20,
+    }).catch((e: { stdout: string; code: number }) => e);
     const out = JSON.parse(r.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
     const broken = out.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
     expect(broken).toEqual(
@@ -96,7 +102,10 @@ describe('the dependency rules', () => {
       ].sort(),
     );
     // as npm test runs it (the err reporter): a failure
-    const failed = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs')], { cwd: dir }).then(() => 0, (e: { code: number }) => e.code);
+    const failed = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs')], { cwd: dir }).then(
+      () => 0,
+      (e: { code: number }) => e.code,
+    );
     expect(failed).toBeGreaterThan(0);
     // npm test runs the rules on src/ before vitest
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } };

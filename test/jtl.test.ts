@@ -71,7 +71,10 @@ describe('--outformat jtl', () => {
     // the quoted label and error text come back intact
     expect(b).toHaveLength(6);
     expect(b.every((x) => x.label === 'SAY, "HI"')).toBe(true);
-    expect(b.filter((x) => x.success === 'false').map((x) => x.failureMessage)).toEqual(['QuotedError: said "no", then left', 'QuotedError: said "no", then left']);
+    expect(b.filter((x) => x.success === 'false').map((x) => x.failureMessage)).toEqual([
+      'QuotedError: said "no", then left',
+      'QuotedError: said "no", then left',
+    ]);
     // threads: never more active than planned
     expect(Math.max(...a.map((x) => Number(x.grpThreads)))).toBeLessThanOrEqual(2);
     expect(Math.max(...rows.map((x) => Number(x.allThreads)))).toBeLessThanOrEqual(3);
@@ -83,7 +86,23 @@ describe('--outformat jtl', () => {
     // the schedule; the intended starts stay 25 ms apart and elapsed includes the wait.
     const dir = tempDir();
     const out = join(dir, 'open.jtl');
-    const r = await pylogen(['cuts.Dummy', '--schedule', '1@40', '--max-inflight', '1', '--queue', '100', '--grace', '5', '--extra', '{"sleep":0.05}', '--outformat', 'jtl', '--out', out]);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--schedule',
+      '1@40',
+      '--max-inflight',
+      '1',
+      '--queue',
+      '100',
+      '--grace',
+      '5',
+      '--extra',
+      '{"sleep":0.05}',
+      '--outformat',
+      'jtl',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rows = readJtl(readFileSync(out, 'utf8'));
     expect(rows).toHaveLength(40);

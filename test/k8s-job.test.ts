@@ -27,8 +27,25 @@ const expand = (word: string, env: Record<string, string>) => word.replace(/\$\(
 
 describe('pylogen k8s job', () => {
   it('prints an Indexed Job whose pods, run locally with JOB_COMPLETION_INDEX 0..3, merge into one run', async () => {
-    const k = await pylogen(['k8s', 'job', 'cuts.KmsEncryptSymmetric', '--shards', '4', '--image', 'pylogen:0.2', '--schedule', '2@100', '--endpoint', 'local',
-      '--lead', '20', '--threshold', 'errors<1%', '--namespace', 'load']);
+    const k = await pylogen([
+      'k8s',
+      'job',
+      'cuts.KmsEncryptSymmetric',
+      '--shards',
+      '4',
+      '--image',
+      'pylogen:0.2',
+      '--schedule',
+      '2@100',
+      '--endpoint',
+      'local',
+      '--lead',
+      '20',
+      '--threshold',
+      'errors<1%',
+      '--namespace',
+      'load',
+    ]);
     expect(k.code, k.stderr).toBe(0);
     const { job, configMap } = manifests(k.stdout);
     expect(configMap).toBeUndefined(); // nothing of ./cuts, no key file of this folder
@@ -52,7 +69,9 @@ describe('pylogen k8s job', () => {
     expect(args.slice(-2)).toEqual(['--shard', '$(JOB_COMPLETION_INDEX)/4']);
     expect(args.join(' ')).toMatch(/--start-at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z --outformat none --summary-json - --quiet/);
     expect(args).not.toContain('--threshold'); // judged on the merge, over the whole run
-    expect(k.stderr).toMatch(/^kubectl logs --namespace load --selector job-name=pylogen --tail=-1 --max-log-requests=5 \| pylogen merge - --summary-json run\.json --report run\.html --threshold 'errors<1%'$/m);
+    expect(k.stderr).toMatch(
+      /^kubectl logs --namespace load --selector job-name=pylogen --tail=-1 --max-log-requests=5 \| pylogen merge - --summary-json run\.json --report run\.html --threshold 'errors<1%'$/m,
+    );
     expect(k.stderr).toMatch(/^kubectl apply --namespace load -f job\.yaml$/m);
 
     // The pods, as the Job runs them: the container's command and args, $(...) expanded.
@@ -60,7 +79,10 @@ describe('pylogen k8s job', () => {
     const pods = await Promise.all(
       [0, 1, 2, 3].map((i) => {
         const env = { JOB_COMPLETION_INDEX: String(i) };
-        return pylogen(args.map((w) => expand(w, env)), { env, timeoutMs: 60_000 });
+        return pylogen(
+          args.map((w) => expand(w, env)),
+          { env, timeoutMs: 60_000 },
+        );
       }),
     );
     for (const p of pods) expect(p.code, p.stderr).toBe(0);
@@ -70,24 +92,68 @@ describe('pylogen k8s job', () => {
     const merged = JSON.parse(m.stdout) as Summary;
     expect(merged.arrivals).toEqual({ planned: 200, started: 200, dropped: 0 });
     expect(merged.requests).toMatchObject({ count: 200, errors: 0 });
-    expect(merged.shards!.map((s) => [s.index, s.count, s.lateMs])).toEqual([[0, 4, 0], [1, 4, 0], [2, 4, 0], [3, 4, 0]]);
+    expect(merged.shards!.map((s) => [s.index, s.count, s.lateMs])).toEqual([
+      [0, 4, 0],
+      [1, 4, 0],
+      [2, 4, 0],
+      [3, 4, 0],
+    ]);
     expect(merged.byRunner.map((r) => r.index).sort()).toEqual([0, 1, 2, 3]);
   }, 120_000);
 
   it("carries the user's ./cuts and key file in a ConfigMap mounted as the pods' working folder", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'cuts'));
-    writeFileSync(join(dir, 'cuts', 'MyCut.ts'), "import { ClassUnderTest, type Operation } from 'pylogen';\nexport class MyCut extends ClassUnderTest { async func(op: Operation) { await op.time('X', async () => {}); } }\n");
-    writeFileSync(join(dir, 'my-keys.json'), JSON.stringify({ keys: { aes: { alias: 'alias/x', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' } } }));
-    const k = await pylogen(['k8s', 'job', 'MyCut', '--shards', '2', '--image', 'registry.example/pylogen:0.2', '--loops', '5', '--extra', '{"file":"my-keys.json"}',
-      '--cpu', '1500m', '--memory', '1Gi', '--name', 'enc-test', '--aws-secret', 'kms-creds'], { cwd: dir });
+    writeFileSync(
+      join(dir, 'cuts', 'MyCut.ts'),
+      "import { ClassUnderTest, type Operation } from 'pylogen';\nexport class MyCut extends ClassUnderTest { async func(op: Operation) { await op.time('X', async () => {}); } }\n",
+    );
+    writeFileSync(
+      join(dir, 'my-keys.json'),
+      JSON.stringify({ keys: { aes: { alias: 'alias/x', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' } } }),
+    );
+    const k = await pylogen(
+      [
+        'k8s',
+        'job',
+        'MyCut',
+        '--shards',
+        '2',
+        '--image',
+        'registry.example/pylogen:0.2',
+        '--loops',
+        '5',
+        '--extra',
+        '{"file":"my-keys.json"}',
+        '--cpu',
+        '1500m',
+        '--memory',
+        '1Gi',
+        '--name',
+        'enc-test',
+        '--aws-secret',
+        'kms-creds',
+      ],
+      { cwd: dir },
+    );
     expect(k.code, k.stderr).toBe(0);
     const { job, configMap } = manifests(k.stdout);
     expect(configMap!.metadata!.name).toBe('enc-test-files');
     expect(Object.keys(configMap!.data!).sort()).toEqual(['cuts_MyCut.ts', 'my-keys.json']);
     expect(configMap!.data!['cuts_MyCut.ts']).toMatch(/class MyCut/);
     const pod = job.spec!.template.spec!;
-    expect(pod.volumes).toEqual([{ name: 'files', configMap: { name: 'enc-test-files', items: [{ key: 'cuts_MyCut.ts', path: 'cuts/MyCut.ts' }, { key: 'my-keys.json', path: 'my-keys.json' }] } }]);
+    expect(pod.volumes).toEqual([
+      {
+        name: 'files',
+        configMap: {
+          name: 'enc-test-files',
+          items: [
+            { key: 'cuts_MyCut.ts', path: 'cuts/MyCut.ts' },
+            { key: 'my-keys.json', path: 'my-keys.json' },
+          ],
+        },
+      },
+    ]);
     const c = pod.containers[0]!;
     expect(c.workingDir).toBe('/run/pylogen');
     expect(c.volumeMounts).toEqual([{ name: 'files', mountPath: '/run/pylogen', readOnly: true }]);

@@ -24,7 +24,11 @@ const hex = (s: string): Buffer => Buffer.from(s.replace(/[\s|]/g, ''), 'hex');
 // The bytes are the specification's, separated as it prints them: tag | type | length | value.
 const SPEC_EXAMPLES: [string, Item, string][] = [
   ['an Integer containing the decimal value 8', int(0x420020, 8), '42 00 20 | 02 | 00 00 00 04 | 00 00 00 08 00 00 00 00'],
-  ['a Long Integer containing the decimal value 123456789000000000', long(0x420020, 123456789000000000n), '42 00 20 | 03 | 00 00 00 08 | 01 B6 9B 4B A5 74 92 00'],
+  [
+    'a Long Integer containing the decimal value 123456789000000000',
+    long(0x420020, 123456789000000000n),
+    '42 00 20 | 03 | 00 00 00 08 | 01 B6 9B 4B A5 74 92 00',
+  ],
   [
     'a Big Integer containing the decimal value 1234567890000000000000000000',
     big(0x420020, 1234567890000000000000000000n),
@@ -32,7 +36,11 @@ const SPEC_EXAMPLES: [string, Item, string][] = [
   ],
   ['an Enumeration with value 255', enm(0x420020, 255), '42 00 20 | 05 | 00 00 00 04 | 00 00 00 FF 00 00 00 00'],
   ['a Boolean with the value True', bool(0x420020, true), '42 00 20 | 06 | 00 00 00 08 | 00 00 00 00 00 00 00 01'],
-  ['a Text String with the value "Hello World"', text(0x420020, 'Hello World'), '42 00 20 | 07 | 00 00 00 0B | 48 65 6C 6C 6F 20 57 6F 72 6C 64 00 00 00 00 00'],
+  [
+    'a Text String with the value "Hello World"',
+    text(0x420020, 'Hello World'),
+    '42 00 20 | 07 | 00 00 00 0B | 48 65 6C 6C 6F 20 57 6F 72 6C 64 00 00 00 00 00',
+  ],
   ['a Byte String with the value { 0x01, 0x02, 0x03 }', bytes(0x420020, Buffer.from([1, 2, 3])), '42 00 20 | 08 | 00 00 00 03 | 01 02 03 00 00 00 00 00'],
   [
     'a Date-Time containing the value for Friday, March 14, 2008, 11:56:40 GMT',
@@ -79,7 +87,11 @@ describe('TTLV codec: beyond the examples', () => {
     expect(encode(big(0x420020, -1n)).subarray(8).toString('hex')).toBe('ffffffffffffffff');
     // 0x80 needs a leading zero byte to stay positive: still one 8-byte block.
     expect(encode(big(0x420020, 0x80n)).subarray(8).toString('hex')).toBe('0000000000000080');
-    expect(encode(big(0x420020, 2n ** 63n)).subarray(8).toString('hex')).toBe('00000000000000008000000000000000');
+    expect(
+      encode(big(0x420020, 2n ** 63n))
+        .subarray(8)
+        .toString('hex'),
+    ).toBe('00000000000000008000000000000000');
   });
 
   it('refuses truncated, overlong and unknown input with a TtlvError naming the byte', () => {

@@ -40,7 +40,9 @@ beforeAll(async () => {
   keyDir = tempDir('pylogen-kms-cuts-');
   writeFileSync(
     join(keyDir, 'MyKeys.json'),
-    JSON.stringify({ pkcs384: { alias: 'alias/pylogen-rsa2048', keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY', signingAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_384', sha: 'sha384' } }),
+    JSON.stringify({
+      pkcs384: { alias: 'alias/pylogen-rsa2048', keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY', signingAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_384', sha: 'sha384' },
+    }),
   );
   writeFileSync(
     join(keyDir, 'MyPss.json'),
@@ -113,7 +115,11 @@ function expectClean(rows: CsvRow[], cut: string, e: Expected): void {
   for (const name of e.requests) {
     const mine = req.filter((x) => x.request === name);
     expect(mine, name).toHaveLength(ops);
-    for (const l of lengths) expect(mine.filter((x) => x.step === l), `${name} ${l}`).toHaveLength(3);
+    for (const l of lengths)
+      expect(
+        mine.filter((x) => x.step === l),
+        `${name} ${l}`,
+      ).toHaveLength(3);
   }
   expect(req).toHaveLength(ops * e.requests.length);
   if (e.transaction === undefined) {
@@ -175,31 +181,47 @@ const variants = once(() =>
 
 describe.each(['fast/served', 'sdk/served', 'fast/local', 'sdk/local'])('every shipped KMS CUT, --loops 3, default key, --client and target %s', (combo) => {
   const sweep = sweeps.get(combo)!;
-  it('covers every cuts/Kms*.ts, and the run of them all exits 0', async () => {
-    const shipped = readdirSync(join(ROOT, 'cuts'))
-      .filter((f) => /^Kms\w+\.ts$/.test(f))
-      .map((f) => f.slice(0, -3));
-    expect(shipped.sort()).toEqual(Object.keys(SHIPPED).sort());
-    const r = await sweep();
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/requests: \d+ \(0 errors\)/);
-  }, SLOW);
+  it(
+    'covers every cuts/Kms*.ts, and the run of them all exits 0',
+    async () => {
+      const shipped = readdirSync(join(ROOT, 'cuts'))
+        .filter((f) => /^Kms\w+\.ts$/.test(f))
+        .map((f) => f.slice(0, -3));
+      expect(shipped.sort()).toEqual(Object.keys(SHIPPED).sort());
+      const r = await sweep();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/requests: \d+ \(0 errors\)/);
+    },
+    SLOW,
+  );
 
   for (const [cut, e] of Object.entries(SHIPPED)) {
     it(`${cut}: ${e.requests.join(' + ')}${e.transaction ? ` (${e.transaction})` : ''}, lengths ${e.lengths}, 0 errors`, async () => {
-      expectClean((await sweep()).rows.filter((x) => x.id === cut), cut, e);
+      expectClean(
+        (await sweep()).rows.filter((x) => x.id === cut),
+        cut,
+        e,
+      );
     });
   }
 });
 
 describe('other keys and options', () => {
-  it('the run of them all exits 0', async () => {
-    const r = await variants();
-    expect(r.code, r.stderr).toBe(0);
-  }, SLOW);
+  it(
+    'the run of them all exits 0',
+    async () => {
+      const r = await variants();
+      expect(r.code, r.stderr).toBe(0);
+    },
+    SLOW,
+  );
   for (const v of VARIANTS) {
     it(`${v.cut} ${JSON.stringify(v.e.extra)}`, async () => {
-      expectClean((await variants()).rows.filter((x) => x.id === v.id), v.cut, v.e);
+      expectClean(
+        (await variants()).rows.filter((x) => x.id === v.id),
+        v.cut,
+        v.e,
+      );
     });
   }
 });
@@ -219,15 +241,24 @@ describe.concurrent('refused before anything starts: one line, exit 2, nothing o
       /^pylogen: KmsEncryptSymmetric: --lengths: Encrypt with key "symmetric1" \(SYMMETRIC_DEFAULT\) takes at most 4096 bytes, but a length is 5000$/m,
     ));
   it('a length over one RSA OAEP block', () =>
-    refused(['cuts.KmsDecrypt', '--lengths', '191', '--extra', '{"key":"rsaencrypt"}'], /RSA_2048, RSAES_OAEP_SHA_256\) takes at most 190 bytes, but a length is 191/));
+    refused(
+      ['cuts.KmsDecrypt', '--lengths', '191', '--extra', '{"key":"rsaencrypt"}'],
+      /RSA_2048, RSAES_OAEP_SHA_256\) takes at most 190 bytes, but a length is 191/,
+    ));
   it('GenerateRandom over 1024 bytes, and a RAW message of 0 bytes', async () => {
     await refused(['cuts.KmsGenerateRandom', '--lengths', '2048'], /--lengths: GenerateRandom takes at most 1024 bytes, but a length is 2048/);
-    await refused(['cuts.KmsSignature', '--lengths', '0', '--extra', '{"messageType":"RAW"}'], /Sign of a RAW message .* takes at least 1 byte, but a length is 0/);
+    await refused(
+      ['cuts.KmsSignature', '--lengths', '0', '--extra', '{"messageType":"RAW"}'],
+      /Sign of a RAW message .* takes at least 1 byte, but a length is 0/,
+    );
   });
   it('an unknown key name, naming the file and the key', () =>
     refused(['cuts.KmsEncryptSymmetric', '--extra', '{"key":"nope"}'], /KmsDefault\.json: no key named "nope" \(known keys: symmetric1, /));
   it('a key of the wrong kind, an unknown destination key, an unknown --extra member', async () => {
-    await refused(['cuts.KmsMac', '--extra', '{"key":"symmetric1"}'], /key "symmetric1" of KmsDefault\.json is SYMMETRIC_DEFAULT ENCRYPT_DECRYPT, but this CUT needs a GENERATE_VERIFY_MAC key/);
+    await refused(
+      ['cuts.KmsMac', '--extra', '{"key":"symmetric1"}'],
+      /key "symmetric1" of KmsDefault\.json is SYMMETRIC_DEFAULT ENCRYPT_DECRYPT, but this CUT needs a GENERATE_VERIFY_MAC key/,
+    );
     await refused(['cuts.KmsReEncrypt', '--extra', '{"destinationKey":"gone"}'], /--extra "destinationKey": KmsDefault\.json: no key named "gone"/);
     await refused(['cuts.KmsSignature', '--extra', '{"mesageType":"RAW"}'], /--extra: unknown member "mesageType" \(this CUT takes: file, key, messageType\)/);
   });
@@ -244,11 +275,15 @@ describe('a wrong result is a request error, never silence', () => {
     ]),
   );
 
-  it('the run still exits 0: request errors do not fail a run', async () => {
-    const r = await tampered();
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/errors by type: .*SignatureInvalid/);
-  }, SLOW);
+  it(
+    'the run still exits 0: request errors do not fail a run',
+    async () => {
+      const r = await tampered();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/errors by type: .*SignatureInvalid/);
+    },
+    SLOW,
+  );
 
   it('KmsSignLocalVerify: SignatureInvalid on LOCAL-VERIFY, SIGN itself succeeded', async () => {
     const rows = (await tampered()).rows.filter((x) => x.id === 'probe');
@@ -289,7 +324,8 @@ describe('certificates and local verification, every KMS signing algorithm', () 
         const builder = new CertificateBuilder(spki, alg, { CN: 'pylogen test', O: 'pylogen', C: 'FR' }, 1);
         const tbs = builder.tbs();
         const digest = createHash(signingHash(alg)).update(tbs.der).digest();
-        const sig = (await kms.send(new SignCommand({ KeyId: keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: alg as SigningAlgorithmSpec }))).Signature!;
+        const sig = (await kms.send(new SignCommand({ KeyId: keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: alg as SigningAlgorithmSpec })))
+          .Signature!;
         const cert = new X509Certificate(builder.assemble(tbs, sig));
         expect(cert.verify(publicKey), alg).toBe(true);
         expect(cert.subject).toBe('CN=pylogen test\nO=pylogen\nC=FR');

@@ -107,9 +107,29 @@ describe('--endpoint local', () => {
     const json = join(tempDir(), 'summary.json');
     // Real-looking credentials and a profile that does not exist: the runners must not use them
     // (with AWS_PROFILE set, the SDK would skip the environment's keys and fail on the profile).
-    const env = { AWS_ACCESS_KEY_ID: 'AKIAREALLOOKING0000', AWS_SECRET_ACCESS_KEY: 'real-looking-secret', AWS_SESSION_TOKEN: 'real-looking-token', AWS_PROFILE: 'pylogen-no-such-profile' };
+    const env = {
+      AWS_ACCESS_KEY_ID: 'AKIAREALLOOKING0000',
+      AWS_SECRET_ACCESS_KEY: 'real-looking-secret',
+      AWS_SESSION_TOKEN: 'real-looking-token',
+      AWS_PROFILE: 'pylogen-no-such-profile',
+    };
     const r = await pylogen(
-      ['cuts.KmsEncryptSymmetric', '--endpoint', 'local', '--loops', '20', '--le', '16,4096', '--concurrency', '2', '--region', 'ap-south-2', '-v', '--summary-json', json],
+      [
+        'cuts.KmsEncryptSymmetric',
+        '--endpoint',
+        'local',
+        '--loops',
+        '20',
+        '--le',
+        '16,4096',
+        '--concurrency',
+        '2',
+        '--region',
+        'ap-south-2',
+        '-v',
+        '--summary-json',
+        json,
+      ],
       { env },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -151,7 +171,10 @@ describe('--endpoint local', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'keys.json'), JSON.stringify({ symmetric1: { alias: 'alias/pylogen-symmetric1', keySpec: 'HMAC_256' } }));
     // Two lines, two key files, one alias of two kinds: one embedded server cannot hold both.
-    writeFileSync(join(dir, 'two.txt'), `cuts.KmsEncryptSymmetric --endpoint local --loops 1\ncuts.KmsMac --endpoint local --loops 1 --extra '{"file":"keys.json","key":"symmetric1"}'\n`);
+    writeFileSync(
+      join(dir, 'two.txt'),
+      `cuts.KmsEncryptSymmetric --endpoint local --loops 1\ncuts.KmsMac --endpoint local --loops 1 --extra '{"file":"keys.json","key":"symmetric1"}'\n`,
+    );
     const r = await pylogen(['scenario', '--file', 'two.txt'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -241,10 +264,16 @@ describe('kms serve and kms setup', () => {
     [['serve', 'extra'], 'kms serve takes options only, but got "extra"'],
     [['serve', '--port'], 'option --port needs a value'],
     [['setup', '--endpoint', 'local'], 'kms setup --endpoint local: the embedded server of a run lives only for that run'],
-    [['setup', '--endpoint', 'not a url'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" or "azure-local" or "vault-local" or "gcp-local" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"'],
+    [
+      ['setup', '--endpoint', 'not a url'],
+      '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" or "azure-local" or "vault-local" or "gcp-local" (like https://kms.eu-west-1.amazonaws.com), but is "not a url"',
+    ],
     [['setup', '--endpoint', 'softhsm'], 'kms setup --endpoint softhsm: that is a throwaway SoftHSM2 token (PKCS#11), not a KMS'],
     [['setup', '--endpoint', 'ftp://x'], '--endpoint must be an http://, https:// or kmip:// URL'],
-    [['setup', '--endpoint', 'kmip://127.0.0.1:5696'], 'kms setup --endpoint kmip://127.0.0.1:5696: that is a KMIP server, not a KMS: pylogen kmip setup creates the keys of a KMIP key file'],
+    [
+      ['setup', '--endpoint', 'kmip://127.0.0.1:5696'],
+      'kms setup --endpoint kmip://127.0.0.1:5696: that is a KMIP server, not a KMS: pylogen kmip setup creates the keys of a KMIP key file',
+    ],
     [['setup', '--re', '1'], 'ambiguous option --re: it could be --region, --retries'],
     [['setup', '--timeout', '0'], '--timeout must be at least 0.001s, but is 0'],
     [['frobnicate'], 'unknown kms command "frobnicate" (kms serve, kms setup)'],
@@ -257,7 +286,10 @@ describe('kms serve and kms setup', () => {
   });
 
   it.concurrent.each([
-    [['--endpoint', 'foo'], '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" or "azure-local" or "vault-local" or "gcp-local" (like https://kms.eu-west-1.amazonaws.com), but is "foo"'],
+    [
+      ['--endpoint', 'foo'],
+      '--endpoint must be an http://, https:// or kmip:// URL or "local" or "softhsm" or "pykmip" or "azure-local" or "vault-local" or "gcp-local" (like https://kms.eu-west-1.amazonaws.com), but is "foo"',
+    ],
     [['--endpoint', 'ftp://kms.example'], '--endpoint must be an http://, https:// or kmip:// URL'],
     [['--endpoint', ''], '--endpoint must be an http://, https:// or kmip:// URL'],
     [['--region', ''], '--region must not be empty'],
@@ -273,7 +305,16 @@ describe('kms serve and kms setup', () => {
     const s = await pylogen(['kms', 'serve', '--help']);
     expect(s.code).toBe(0);
     // yargs lays out each option, then its value's name at the head of the description
-    for (const o of ['--host HOST', '--port N', '--keys FILE', '--latency MS|MIN-MAX', '--throttle RPS', '--error-rate P', '--region R', '--credentials AK:SECRET[:TOKEN]']) {
+    for (const o of [
+      '--host HOST',
+      '--port N',
+      '--keys FILE',
+      '--latency MS|MIN-MAX',
+      '--throttle RPS',
+      '--error-rate P',
+      '--region R',
+      '--credentials AK:SECRET[:TOKEN]',
+    ]) {
       const [flag, value] = o.split(' ') as [string, string];
       expect(s.stdout).toMatch(new RegExp(`${flag}\\s+${value.replace(/[[\]|:]/g, (c) => `\\${c}`)}: `));
     }
@@ -284,99 +325,109 @@ describe('kms serve and kms setup', () => {
 });
 
 // Both clients, the same faults, the same errorsByType.
-describe.each(['fast', 'sdk'])('endpoint trouble with --client %s: classified in errorsByType, the run ends on time, the summary says what dominated', (client) => {
-  const DURATION = 2;
-  // --no-preflight: these endpoints are broken on purpose, which the preflight would refuse (exit 2).
-  const base = ['--client', client, '--duration', String(DURATION), '--concurrency', '2', '--timeout', '0.5', '--grace', '1', '--no-preflight'];
+describe.each(['fast', 'sdk'])(
+  'endpoint trouble with --client %s: classified in errorsByType, the run ends on time, the summary says what dominated',
+  (client) => {
+    const DURATION = 2;
+    // --no-preflight: these endpoints are broken on purpose, which the preflight would refuse (exit 2).
+    const base = ['--client', client, '--duration', String(DURATION), '--concurrency', '2', '--timeout', '0.5', '--grace', '1', '--no-preflight'];
 
-  /** `type` must be the only error type, or the dominant one when `alsoAllowed` may come too. */
-  async function expectTrouble(endpoint: string, type: RegExp, alsoAllowed?: RegExp): Promise<Outcome> {
-    const o = await runAgainst(endpoint, base);
-    expect(o.code, o.stderr).toBe(0);
-    const byType = o.summary.errorsByType as Record<string, number>;
-    const types = Object.keys(byType).sort((a, b) => byType[b]! - byType[a]!);
-    const shown = JSON.stringify(byType);
-    expect(types[0], shown).toMatch(type);
-    for (const t of types.slice(1)) expect(t, shown).toMatch(alsoAllowed ?? /^$/);
-    expect(o.summary.requests.errors).toBeGreaterThan(0);
-    expect(o.summary.requests.errors).toBe(o.summary.requests.count);
-    // The share is rounded so that only the whole shows as 100% (issue 15).
-    const share = (byType[types[0]!]! / o.summary.requests.errors) * 100;
-    const mostly = new RegExp(`\\(mostly ${types[0]}: ([\\d.]+)% of the errors\\)`).exec(o.stderr);
-    expect(mostly, o.stderr).not.toBeNull();
-    expect(Math.abs(Number(mostly![1]) - share)).toBeLessThanOrEqual(0.5);
-    expect(Number(mostly![1]) === 100).toBe(share === 100);
-    // The run itself ends on time (the operations in flight at the end time out after --timeout), and
-    // the whole process too, loosely: start-up took up to 8 s beside a benchmark (9.9 s seen for the
-    // DNS case), where a run that hung on its endpoint would take the resolver's or the OS's timeouts.
-    // The runners' own span: the duration, then at most --timeout (0.5 s) for the requests in flight,
-    // within --grace (1 s); 1 s more for a loaded machine's timers. The summary's wall also counts
-    // forking and loading the runners (5.7 s seen beside a CPU-heavy process).
-    const runners = o.summary.byRunner as { startedAt: string; endedAt: string }[];
-    const spanS = (Math.max(...runners.map((r) => Date.parse(r.endedAt))) - Math.min(...runners.map((r) => Date.parse(r.startedAt)))) / 1000;
-    expect(spanS).toBeGreaterThanOrEqual(DURATION);
-    expect(spanS).toBeLessThan(DURATION + 2.5);
-    expect(o.wallMs).toBeLessThan((DURATION + 13) * 1000);
-    return o;
-  }
+    /** `type` must be the only error type, or the dominant one when `alsoAllowed` may come too. */
+    async function expectTrouble(endpoint: string, type: RegExp, alsoAllowed?: RegExp): Promise<Outcome> {
+      const o = await runAgainst(endpoint, base);
+      expect(o.code, o.stderr).toBe(0);
+      const byType = o.summary.errorsByType as Record<string, number>;
+      const types = Object.keys(byType).sort((a, b) => byType[b]! - byType[a]!);
+      const shown = JSON.stringify(byType);
+      expect(types[0], shown).toMatch(type);
+      for (const t of types.slice(1)) expect(t, shown).toMatch(alsoAllowed ?? /^$/);
+      expect(o.summary.requests.errors).toBeGreaterThan(0);
+      expect(o.summary.requests.errors).toBe(o.summary.requests.count);
+      // The share is rounded so that only the whole shows as 100% (issue 15).
+      const share = (byType[types[0]!]! / o.summary.requests.errors) * 100;
+      const mostly = new RegExp(`\\(mostly ${types[0]}: ([\\d.]+)% of the errors\\)`).exec(o.stderr);
+      expect(mostly, o.stderr).not.toBeNull();
+      expect(Math.abs(Number(mostly![1]) - share)).toBeLessThanOrEqual(0.5);
+      expect(Number(mostly![1]) === 100).toBe(share === 100);
+      // The run itself ends on time (the operations in flight at the end time out after --timeout), and
+      // the whole process too, loosely: start-up took up to 8 s beside a benchmark (9.9 s seen for the
+      // DNS case), where a run that hung on its endpoint would take the resolver's or the OS's timeouts.
+      // The runners' own span: the duration, then at most --timeout (0.5 s) for the requests in flight,
+      // within --grace (1 s); 1 s more for a loaded machine's timers. The summary's wall also counts
+      // forking and loading the runners (5.7 s seen beside a CPU-heavy process).
+      const runners = o.summary.byRunner as { startedAt: string; endedAt: string }[];
+      const spanS = (Math.max(...runners.map((r) => Date.parse(r.endedAt))) - Math.min(...runners.map((r) => Date.parse(r.startedAt)))) / 1000;
+      expect(spanS).toBeGreaterThanOrEqual(DURATION);
+      expect(spanS).toBeLessThan(DURATION + 2.5);
+      expect(o.wallMs).toBeLessThan((DURATION + 13) * 1000);
+      return o;
+    }
 
-  it('connection refused (a closed port): ECONNREFUSED', async () => {
-    await expectTrouble(await closedPort(), /^ECONNREFUSED$/);
-  });
+    it('connection refused (a closed port): ECONNREFUSED', async () => {
+      await expectTrouble(await closedPort(), /^ECONNREFUSED$/);
+    });
 
-  it('a listener that never answers: TimeoutError after --timeout', async () => {
-    const o = await expectTrouble(await listener(() => undefined), /^TimeoutError$/);
-    // Each request waits its timeout: 2 in flight for 2 s at 0.5 s each, about 8.
-    expect(o.summary.requests.count).toBeGreaterThanOrEqual(4);
-    expect(o.summary.requests.count).toBeLessThanOrEqual(12);
-  });
+    it('a listener that never answers: TimeoutError after --timeout', async () => {
+      const o = await expectTrouble(await listener(() => undefined), /^TimeoutError$/);
+      // Each request waits its timeout: 2 in flight for 2 s at 0.5 s each, about 8.
+      expect(o.summary.requests.count).toBeGreaterThanOrEqual(4);
+      expect(o.summary.requests.count).toBeLessThanOrEqual(12);
+    });
 
-  it('a listener that resets connections: ECONNRESET (not TimeoutError, as the SDK names it)', async () => {
-    // The listener runs in this test's process: on a loaded machine it may answer a request later
-    // than --timeout (2 TimeoutError in 89 seen beside a CPU-heavy process); the resets dominate.
-    await expectTrouble(await listener((s) => s.once('data', () => s.resetAndDestroy())), /^ECONNRESET$/, /^TimeoutError$/);
-  });
+    it('a listener that resets connections: ECONNRESET (not TimeoutError, as the SDK names it)', async () => {
+      // The listener runs in this test's process: on a loaded machine it may answer a request later
+      // than --timeout (2 TimeoutError in 89 seen beside a CPU-heavy process); the resets dominate.
+      await expectTrouble(await listener((s) => s.once('data', () => s.resetAndDestroy())), /^ECONNRESET$/, /^TimeoutError$/);
+    });
 
-  it('DNS failure (an unresolvable host): ENOTFOUND', async () => {
-    // .invalid never resolves (RFC 6761), but the lookup may still go to the network's resolver,
-    // which now and then answers after its 5 s retry: such a lookup is a TimeoutError, correctly.
-    await expectTrouble('http://pylogen-test.invalid:1', /^(ENOTFOUND|EAI_AGAIN)$/, /^(TimeoutError|ENOTFOUND|EAI_AGAIN)$/);
-  });
+    it('DNS failure (an unresolvable host): ENOTFOUND', async () => {
+      // .invalid never resolves (RFC 6761), but the lookup may still go to the network's resolver,
+      // which now and then answers after its 5 s retry: such a lookup is a TimeoutError, correctly.
+      await expectTrouble('http://pylogen-test.invalid:1', /^(ENOTFOUND|EAI_AGAIN)$/, /^(TimeoutError|ENOTFOUND|EAI_AGAIN)$/);
+    });
 
-  it('5xx (kms serve --error-rate 1): KMSInternalException', async () => {
-    const s = await serve(['--error-rate', '1']);
-    await expectTrouble(s.url, /^KMSInternalException$/);
-  });
+    it('5xx (kms serve --error-rate 1): KMSInternalException', async () => {
+      const s = await serve(['--error-rate', '1']);
+      await expectTrouble(s.url, /^KMSInternalException$/);
+    });
 
-  it('throttling (kms serve --throttle 50, concurrency 8 for 3 s): ~150 served, the rest ThrottlingException, exit 0', async () => {
-    const s = await serve(['--throttle', '50']);
-    const o = await runAgainst(s.url, ['--client', client, '--concurrency', '8', '--duration', '3']);
-    expect(o.code, o.stderr).toBe(0);
-    const served = o.summary.requests.count - o.summary.requests.errors;
-    expect(served).toBeGreaterThanOrEqual(100);
-    expect(served).toBeLessThanOrEqual(220);
-    expect(o.summary.errorsByType).toEqual({ ThrottlingException: o.summary.requests.errors });
-    // 8 workers offer far more than 50/s, but how many throttled calls end as errors depends on the
-    // SDK's backoff between retries (full jitter) and the machine: 123 against 152 served on a CI
-    // machine, several times the served count here. Many, not a ratio.
-    expect(o.summary.requests.errors).toBeGreaterThanOrEqual(20);
-    expect(o.stderr).toContain('(mostly ThrottlingException: 100% of the errors)');
-    // The headline is what the KMS served: ok count and ok throughput; the throttles apart (issue 15).
-    const row = o.summary.byRequest[0];
-    expect(row.ok.count).toBe(served);
-    expect(row.failed.count).toBe(o.summary.requests.errors);
-    // The row's throughput is the ok rate, the error rate beside it (issue 19).
-    expect(row.throughput).toBe(row.ok.throughput);
-    expect(row.errorRate).toBe(row.failed.throughput);
-    expect(row.ok.throughput).toBeCloseTo((served / o.summary.requests.errors) * row.errorRate, 0);
-    expect(row.failed.byType).toEqual({ ThrottlingException: o.summary.requests.errors });
-    const head = o.stderr.split('\n').find((l) => l.startsWith('id '))!.split(/ {2,}/);
-    const cells = o.stderr.split('\n').find((l) => / req /.test(l))!.trim().split(/ {2,}/);
-    expect(cells[head.indexOf('ok')]).toBe(String(served));
-    expect(cells[head.indexOf('tput/s')]).toBe(row.ok.throughput.toFixed(1));
-    expect(cells[head.indexOf('errors')]).toBe(String(o.summary.requests.errors));
-  });
-});
+    it('throttling (kms serve --throttle 50, concurrency 8 for 3 s): ~150 served, the rest ThrottlingException, exit 0', async () => {
+      const s = await serve(['--throttle', '50']);
+      const o = await runAgainst(s.url, ['--client', client, '--concurrency', '8', '--duration', '3']);
+      expect(o.code, o.stderr).toBe(0);
+      const served = o.summary.requests.count - o.summary.requests.errors;
+      expect(served).toBeGreaterThanOrEqual(100);
+      expect(served).toBeLessThanOrEqual(220);
+      expect(o.summary.errorsByType).toEqual({ ThrottlingException: o.summary.requests.errors });
+      // 8 workers offer far more than 50/s, but how many throttled calls end as errors depends on the
+      // SDK's backoff between retries (full jitter) and the machine: 123 against 152 served on a CI
+      // machine, several times the served count here. Many, not a ratio.
+      expect(o.summary.requests.errors).toBeGreaterThanOrEqual(20);
+      expect(o.stderr).toContain('(mostly ThrottlingException: 100% of the errors)');
+      // The headline is what the KMS served: ok count and ok throughput; the throttles apart (issue 15).
+      const row = o.summary.byRequest[0];
+      expect(row.ok.count).toBe(served);
+      expect(row.failed.count).toBe(o.summary.requests.errors);
+      // The row's throughput is the ok rate, the error rate beside it (issue 19).
+      expect(row.throughput).toBe(row.ok.throughput);
+      expect(row.errorRate).toBe(row.failed.throughput);
+      expect(row.ok.throughput).toBeCloseTo((served / o.summary.requests.errors) * row.errorRate, 0);
+      expect(row.failed.byType).toEqual({ ThrottlingException: o.summary.requests.errors });
+      const head = o.stderr
+        .split('\n')
+        .find((l) => l.startsWith('id '))!
+        .split(/ {2,}/);
+      const cells = o.stderr
+        .split('\n')
+        .find((l) => / req /.test(l))!
+        .trim()
+        .split(/ {2,}/);
+      expect(cells[head.indexOf('ok')]).toBe(String(served));
+      expect(cells[head.indexOf('tput/s')]).toBe(row.ok.throughput.toFixed(1));
+      expect(cells[head.indexOf('errors')]).toBe(String(o.summary.requests.errors));
+    });
+  },
+);
 
 describe('secrets never reach any output', () => {
   const SECRET = 'wJalrXUtnFEMI/K7MDENG/pylogenSECRETkey0';
@@ -396,7 +447,9 @@ describe('secrets never reach any output', () => {
     for (const endpoint of [s.url, await closedPort()]) {
       const dir = tempDir();
       const json = join(dir, 'summary.json');
-      const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '5', '-vvv', '--no-preflight', '--summary-json', json], { env: ENV });
+      const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '5', '-vvv', '--no-preflight', '--summary-json', json], {
+        env: ENV,
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.split('\n').length).toBeGreaterThan(5); // the CSV went to stdout
       for (const [where, text] of [
@@ -407,7 +460,10 @@ describe('secrets never reach any output', () => {
         expectClean(`${where} (${endpoint})`, text);
       }
       const jsonl = join(dir, 'events.jsonl');
-      const l = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '2', '-vvv', '--no-preflight', '--outformat', 'jsonl', '--out', jsonl], { env: ENV });
+      const l = await pylogen(
+        ['cuts.KmsEncryptSymmetric', '--endpoint', endpoint, '--loops', '2', '-vvv', '--no-preflight', '--outformat', 'jsonl', '--out', jsonl],
+        { env: ENV },
+      );
       expect(l.code).toBe(0);
       expectClean(`--out jsonl (${endpoint})`, readFileSync(jsonl, 'utf8') + l.stdout + l.stderr);
     }

@@ -61,7 +61,12 @@ function types(v: unknown): unknown {
   if (v instanceof Uint8Array) return `${v.constructor.name}`;
   if (v instanceof Date) return 'Date';
   if (Array.isArray(v)) return v.map(types);
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, types(x)]));
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, types(x)]),
+    );
   return typeof v;
 }
 
@@ -85,7 +90,9 @@ describe('the fast client answers as the SDK does', () => {
     const [sf] = await both((c) => c.send(new EncryptCommand({ KeyId: SYM, Plaintext: 'text' as unknown as Uint8Array })));
     expect(Buffer.from((await sdk.send(new DecryptCommand({ CiphertextBlob: sf.CiphertextBlob }))).Plaintext!).toString()).toBe('text');
 
-    const [rf, rs] = await both((c) => c.send(new ReEncryptCommand({ CiphertextBlob: ef.CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: SYM2 })));
+    const [rf, rs] = await both((c) =>
+      c.send(new ReEncryptCommand({ CiphertextBlob: ef.CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: SYM2 })),
+    );
     expect(types(rf)).toEqual(types(rs));
     expect(Buffer.from((await sdk.send(new DecryptCommand({ CiphertextBlob: rf.CiphertextBlob }))).Plaintext!)).toEqual(Buffer.from(plaintext));
 
@@ -106,7 +113,9 @@ describe('the fast client answers as the SDK does', () => {
     ] as const) {
       const [sf, ss] = await both((c) => c.send(new SignCommand({ KeyId: key, Message: message, SigningAlgorithm: alg })));
       expect(types(sf)).toEqual(types(ss));
-      const [vf, vs] = await both((c) => c.send(new VerifyCommand({ KeyId: key, Message: message, Signature: c === fast ? ss.Signature : sf.Signature, SigningAlgorithm: alg })));
+      const [vf, vs] = await both((c) =>
+        c.send(new VerifyCommand({ KeyId: key, Message: message, Signature: c === fast ? ss.Signature : sf.Signature, SigningAlgorithm: alg })),
+      );
       expect(vf.SignatureValid).toBe(true);
       expect(shape(vf)).toEqual(shape(vs));
       const [pf, ps] = await both((c) => c.send(new GetPublicKeyCommand({ KeyId: key })));
@@ -134,14 +143,16 @@ describe('the fast client answers as the SDK does', () => {
     for (const k of ['name', 'message', '$fault'] as const) expect((nf as never)[k]).toBe((ns as never)[k]);
     expect(nf!.$metadata).toMatchObject({ httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 });
     const wrong = { ...CREDS, secretAccessKey: 'not-it' };
-    const errs = await Promise.all((['fast', 'sdk'] as const).map(async (kind) => {
-      const c = createKmsSender(kind, { endpoint: server.url, region: 'us-east-1', credentials: wrong });
-      try {
-        return await rejection(c.send(new EncryptCommand({ KeyId: SYM, Plaintext: bytes('x') })));
-      } finally {
-        c.destroy();
-      }
-    }));
+    const errs = await Promise.all(
+      (['fast', 'sdk'] as const).map(async (kind) => {
+        const c = createKmsSender(kind, { endpoint: server.url, region: 'us-east-1', credentials: wrong });
+        try {
+          return await rejection(c.send(new EncryptCommand({ KeyId: SYM, Plaintext: bytes('x') })));
+        } finally {
+          c.destroy();
+        }
+      }),
+    );
     for (const e of errs) {
       expect(e).toBeInstanceOf(KMSServiceException);
       expect(classifyError(e)).toBe('InvalidSignatureException');
@@ -154,40 +165,42 @@ describe('the fast client takes from the SDK what it does not re-implement', () 
   it("retries throttling and 5xx by the SDK's standard strategy, counting attempts", async () => {
     const h = await startKmsServer({ errorRate: 0.5 });
     try {
-      const outcomes = await Promise.all((['fast', 'sdk'] as const).map(async (kind) => {
-        const c = createKmsSender(kind, { endpoint: h.url, region: 'us-east-1', credentials: CREDS, retries: 4 });
-        let ok = 0;
-        let retried = 0;
-        let retryDelay = 0;
-        for (let i = 0; i < 40; i++) {
-          // Asserted outside the try: an assertion must not be caught and classified as an error.
-          let out: { $metadata: { attempts?: number; totalRetryDelay?: number } } | undefined;
-          let failure: unknown;
-          try {
-            out = await c.send(new GenerateRandomCommand({ NumberOfBytes: 4 }));
-          } catch (err) {
-            failure = err;
+      const outcomes = await Promise.all(
+        (['fast', 'sdk'] as const).map(async (kind) => {
+          const c = createKmsSender(kind, { endpoint: h.url, region: 'us-east-1', credentials: CREDS, retries: 4 });
+          let ok = 0;
+          let retried = 0;
+          let retryDelay = 0;
+          for (let i = 0; i < 40; i++) {
+            // Asserted outside the try: an assertion must not be caught and classified as an error.
+            let out: { $metadata: { attempts?: number; totalRetryDelay?: number } } | undefined;
+            let failure: unknown;
+            try {
+              out = await c.send(new GenerateRandomCommand({ NumberOfBytes: 4 }));
+            } catch (err) {
+              failure = err;
+            }
+            if (out === undefined) {
+              expect(classifyError(failure)).toBe('KMSInternalException');
+              // up to 5 attempts (--retries 4); the standard strategy's retry quota (a token bucket
+              // that failures drain) may end them sooner: 4 seen on a loaded machine
+              const attempts = (failure as { $metadata: { attempts: number } }).$metadata.attempts;
+              expect(attempts).toBeGreaterThanOrEqual(2);
+              expect(attempts).toBeLessThanOrEqual(5);
+              continue;
+            }
+            ok++;
+            if (out.$metadata.attempts! > 1) {
+              retried++;
+              // The SDK's backoff is Math.floor(random * base * 2^i) ms: now and then 0 for one call.
+              expect(out.$metadata.totalRetryDelay).toBeGreaterThanOrEqual(0);
+              retryDelay += out.$metadata.totalRetryDelay!;
+            }
           }
-          if (out === undefined) {
-            expect(classifyError(failure)).toBe('KMSInternalException');
-            // up to 5 attempts (--retries 4); the standard strategy's retry quota (a token bucket
-            // that failures drain) may end them sooner: 4 seen on a loaded machine
-            const attempts = (failure as { $metadata: { attempts: number } }).$metadata.attempts;
-            expect(attempts).toBeGreaterThanOrEqual(2);
-            expect(attempts).toBeLessThanOrEqual(5);
-            continue;
-          }
-          ok++;
-          if (out.$metadata.attempts! > 1) {
-            retried++;
-            // The SDK's backoff is Math.floor(random * base * 2^i) ms: now and then 0 for one call.
-            expect(out.$metadata.totalRetryDelay).toBeGreaterThanOrEqual(0);
-            retryDelay += out.$metadata.totalRetryDelay!;
-          }
-        }
-        c.destroy();
-        return { ok, retried, retryDelay };
-      }));
+          c.destroy();
+          return { ok, retried, retryDelay };
+        }),
+      );
       for (const o of outcomes) {
         // Half the attempts fail: with 5 attempts, about 1 call in 32 fails them all.
         expect(o.ok).toBeGreaterThanOrEqual(34);
@@ -224,7 +237,10 @@ describe('the fast client takes from the SDK what it does not re-implement', () 
     // Credentials without an expiry are asked for once.
     let once = 0;
     const h2 = await startKmsServer({ credentials: CREDS });
-    const c2 = new FastKmsClient(new KMSClient({ endpoint: h2.url, region: 'us-east-1', credentials: async () => (once++, CREDS) }), { timeoutMs: 5000, maxSockets: 4 });
+    const c2 = new FastKmsClient(new KMSClient({ endpoint: h2.url, region: 'us-east-1', credentials: async () => (once++, CREDS) }), {
+      timeoutMs: 5000,
+      maxSockets: 4,
+    });
     for (let i = 0; i < 5; i++) await c2.send(new GenerateRandomCommand({ NumberOfBytes: 1 }));
     expect(once).toBe(1);
     c2.destroy();

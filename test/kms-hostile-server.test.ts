@@ -20,10 +20,16 @@ const TIMEOUT_MS = 1500;
 type Mode = (s: Socket) => void;
 
 const head = (status: string, headers: Record<string, string | number>): string =>
-  `HTTP/1.1 ${status}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  `HTTP/1.1 ${status}\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
 const answer = (status: string, body: string, type = 'application/x-amz-json-1.1'): string =>
   head(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) }) + body;
-const VALID = JSON.stringify({ CiphertextBlob: Buffer.from('ciphertext').toString('base64'), KeyId: 'arn:aws:kms:us-east-1:111122223333:key/k', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+const VALID = JSON.stringify({
+  CiphertextBlob: Buffer.from('ciphertext').toString('base64'),
+  KeyId: 'arn:aws:kms:us-east-1:111122223333:key/k',
+  EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+});
 
 /** One byte each interval of `text`, until the client goes. */
 function trickle(s: Socket, text: string, everyMs = 1000): void {
@@ -36,7 +42,14 @@ function trickle(s: Socket, text: string, everyMs = 1000): void {
 function flood(s: Socket, chunked: boolean): void {
   const block = Buffer.alloc(64 * 1024, 0x41);
   const piece = chunked ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block;
-  s.write(head('200 OK', chunked ? { 'Content-Type': 'application/x-amz-json-1.1', 'Transfer-Encoding': 'chunked' } : { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': 200 * 1024 * 1024 }));
+  s.write(
+    head(
+      '200 OK',
+      chunked
+        ? { 'Content-Type': 'application/x-amz-json-1.1', 'Transfer-Encoding': 'chunked' }
+        : { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': 200 * 1024 * 1024 },
+    ),
+  );
   let sent = 0;
   const pump = (): void => {
     while (!s.destroyed && sent < 200 * 1024 * 1024) {
@@ -52,7 +65,8 @@ const MODES: Record<string, Mode> = {
   'an HTML 500': (s) => s.write(answer('500 Internal Server Error', '<html><body><h1>500 Internal Server Error</h1></body></html>', 'text/html')),
   'invalid base64 in CiphertextBlob': (s) => s.write(answer('200 OK', JSON.stringify({ ...JSON.parse(VALID), CiphertextBlob: 'not*base64!' }))),
   'a Content-Length shorter than the body': (s) => s.write(head('200 OK', { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': 20 }) + VALID),
-  'a reset mid-body': (s) => s.write(head('200 OK', { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': 1000 }) + VALID.slice(0, 30), () => s.resetAndDestroy()),
+  'a reset mid-body': (s) =>
+    s.write(head('200 OK', { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': 1000 }) + VALID.slice(0, 30), () => s.resetAndDestroy()),
   'a close mid-body': (s) => s.end(head('200 OK', { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': 1000 }) + VALID.slice(0, 30)),
   'one byte a second, from the status line': (s) => trickle(s, answer('200 OK', VALID)),
   'one byte a second, after the headers': (s) => {
@@ -130,7 +144,10 @@ describe('the memory of a client process stays bounded', () => {
     mode = (s) => flood(s, false);
     const chunked = (s: Socket): void => flood(s, true);
     const results: Record<string, { maxRssMb: number; types: string[] }> = {};
-    for (const [label, m] of [['Content-Length', mode], ['chunked', chunked]] as const) {
+    for (const [label, m] of [
+      ['Content-Length', mode],
+      ['chunked', chunked],
+    ] as const) {
       mode = m;
       for (const kind of ['fast', 'sdk'] as const) {
         // A child process: its own max RSS, not the test runner's.
@@ -148,7 +165,9 @@ describe('the memory of a client process stays bounded', () => {
           c.destroy();
           console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, types: [...new Set(types)] }));`;
         const out = await new Promise<string>((resolve, reject) =>
-          execFile(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout))),
+          execFile(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+            err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout),
+          ),
         );
         results[`${kind} ${label}`] = JSON.parse(out.trim().split('\n').pop()!);
       }

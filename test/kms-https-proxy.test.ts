@@ -18,7 +18,17 @@ import { pylogen, tempDir } from './helpers.js';
 import { ROOT } from './kms-helpers.js';
 
 const CREDS = { accessKeyId: 'AKIDHTTPSTEST', secretAccessKey: 'pylogen-https-secret' };
-const ENV = { AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_REGION: 'us-east-1', HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', NO_PROXY: '', no_proxy: '' };
+const ENV = {
+  AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
+};
 
 const dir = tempDir('pylogen-https-');
 let kms: KmsServerHandle;
@@ -32,7 +42,23 @@ const sockets = new Set<Socket>();
 /** A throwaway CA and a certificate for 127.0.0.1 signed by it (openssl, P-256: quick). */
 function throwawayCa(): { ca: string; key: string; cert: string } {
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=pylogen throwaway test CA');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=pylogen throwaway test CA',
+  );
   ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
   ssl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '1', '-extfile', 'ext.cnf');
@@ -87,9 +113,31 @@ afterAll(async () => {
   await Promise.all([new Promise((r) => tls?.close(r)), new Promise((r) => proxy?.close(r)), kms?.close()]);
 });
 
-async function run(client: string, env: Record<string, string>, more: string[] = []): Promise<{ code: number | null; stderr: string; summary: { requests: { count: number; errors: number }; errorsByType: Record<string, number> } }> {
+async function run(
+  client: string,
+  env: Record<string, string>,
+  more: string[] = [],
+): Promise<{ code: number | null; stderr: string; summary: { requests: { count: number; errors: number }; errorsByType: Record<string, number> } }> {
   const json = join(tempDir(), 'summary.json');
-  const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', httpsUrl, '--client', client, '--loops', '4', '--concurrency', '2', '--outformat', 'none', '--summary-json', json, ...more], { env: { ...ENV, ...env }, timeoutMs: 90_000 });
+  const r = await pylogen(
+    [
+      'cuts.KmsEncryptSymmetric',
+      '--endpoint',
+      httpsUrl,
+      '--client',
+      client,
+      '--loops',
+      '4',
+      '--concurrency',
+      '2',
+      '--outformat',
+      'none',
+      '--summary-json',
+      json,
+      ...more,
+    ],
+    { env: { ...ENV, ...env }, timeoutMs: 90_000 },
+  );
   let summary = { requests: { count: 0, errors: 0 }, errorsByType: {} };
   try {
     summary = JSON.parse(readFileSync(json, 'utf8'));
@@ -108,7 +156,9 @@ describe('HTTPS with a throwaway CA, signatures verified', () => {
     }
     const untrusted = await run('fast', {}, ['--no-preflight']);
     expect(untrusted.code, untrusted.stderr).toBe(0);
-    expect(Object.keys(untrusted.summary.errorsByType)).toEqual([expect.stringMatching(/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT)$/)]);
+    expect(Object.keys(untrusted.summary.errorsByType)).toEqual([
+      expect.stringMatching(/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT)$/),
+    ]);
   }, 240_000);
 });
 

@@ -58,7 +58,9 @@ describe('key file', () => {
     expect(problem({ k: { alias: 'alias/k', keySpec: 'HMAC_256', keyUsage: 'ENCRYPT_DECRYPT' } })).toBe(
       'KmsTest.json: key "k": keyUsage must be GENERATE_VERIFY_MAC for keySpec HMAC_256, but is "ENCRYPT_DECRYPT"',
     );
-    expect(problem({ k: { alias: 'alias/k', keySpec: 'RSA_2048' } })).toBe('KmsTest.json: key "k": keyUsage is required for RSA_2048 (one of ENCRYPT_DECRYPT, SIGN_VERIFY)');
+    expect(problem({ k: { alias: 'alias/k', keySpec: 'RSA_2048' } })).toBe(
+      'KmsTest.json: key "k": keyUsage is required for RSA_2048 (one of ENCRYPT_DECRYPT, SIGN_VERIFY)',
+    );
     expect(problem({ k: { alias: 'alias/k', keySpec: 'ECC_NIST_P256', signingAlgorithm: 'ECDSA_SHA_384' } })).toBe(
       'KmsTest.json: key "k": signingAlgorithm must be ECDSA_SHA_256 for a ECC_NIST_P256 SIGN_VERIFY key, but is "ECDSA_SHA_384"',
     );
@@ -71,11 +73,15 @@ describe('key file', () => {
     expect(problem({ k: { alias: 'alias/k', keySpec: 'ECC_NIST_P384', signingAlgorithm: 'ECDSA_SHA_384', sha: 'sha256' } })).toBe(
       'KmsTest.json: key "k": sha must be sha384 for signingAlgorithm ECDSA_SHA_384, but is "sha256"',
     );
-    expect(problem({ k: { alias: 'alias/k', keySpec: 'ECC_NIST_P384', sha: 'md5' } })).toContain('sha must be one of sha1, sha224, sha256, sha384, sha512, but is "md5"');
+    expect(problem({ k: { alias: 'alias/k', keySpec: 'ECC_NIST_P384', sha: 'md5' } })).toContain(
+      'sha must be one of sha1, sha224, sha256, sha384, sha512, but is "md5"',
+    );
     expect(problem({ k: { keySpec: 'SYMMETRIC_DEFAULT' } })).toBe('KmsTest.json: key "k": needs an alias or a keyId');
     expect(problem({ k: { alias: 'pylogen-k', keySpec: 'SYMMETRIC_DEFAULT' } })).toContain('alias must look like "alias/name"');
     expect(problem({ k: { alias: 'alias/aws/k', keySpec: 'SYMMETRIC_DEFAULT' } })).toContain('reserved for AWS managed keys');
-    expect(problem({ k: { keyId: 'not-a-key', keySpec: 'SYMMETRIC_DEFAULT' } })).toContain('keyId must be a key id (UUID or mrk-...) or a key ARN, but is "not-a-key"');
+    expect(problem({ k: { keyId: 'not-a-key', keySpec: 'SYMMETRIC_DEFAULT' } })).toContain(
+      'keyId must be a key id (UUID or mrk-...) or a key ARN, but is "not-a-key"',
+    );
     expect(problem({ k: { alias: 'alias/k', keySpec: 'SYMMETRIC_DEFAULT', signingAlgo: 'x' } })).toContain('key "k": unknown field "signingAlgo"');
     expect(problem({ k: { alias: 'alias/k' } })).toContain('key "k": keySpec is required');
     expect(problem({ k: 'SYMMETRIC_DEFAULT' })).toBe('KmsTest.json: key "k": must be an object, but is "SYMMETRIC_DEFAULT"');
@@ -113,7 +119,9 @@ describe('key file', () => {
     expect(loadKeyFile(join(pkg, 'profiles', 'Keys.json'), cwd, pkg).entries.get('k')!.alias).toBe('alias/pkg');
 
     expect(() => loadKeyFile('Missing.json', cwd, pkg)).toThrow(UsageError);
-    expect(() => loadKeyFile('Missing.json', cwd, pkg)).toThrow(`key file "Missing.json" not found (looked in: ${join(cwd, 'Missing.json')}, ${join(cwd, 'profiles', 'Missing.json')}, ${join(pkg, 'profiles', 'Missing.json')})`);
+    expect(() => loadKeyFile('Missing.json', cwd, pkg)).toThrow(
+      `key file "Missing.json" not found (looked in: ${join(cwd, 'Missing.json')}, ${join(cwd, 'profiles', 'Missing.json')}, ${join(pkg, 'profiles', 'Missing.json')})`,
+    );
     writeFileSync(join(cwd, 'Bad.json'), '{"k": {"alias": "alias/k", "keySpec": "RSA_1024", "keyUsage": "SIGN_VERIFY"}}');
     expect(() => loadKeyFile('Bad.json', cwd, pkg)).toThrow(/^Bad\.json: key "k": keySpec must be one of/);
   });

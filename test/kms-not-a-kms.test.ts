@@ -20,7 +20,15 @@ import { pylogen, readJson, tempDir } from './helpers.js';
 vi.setConfig({ testTimeout: 120_000 });
 
 // No proxy between the CLI and these loopback servers, and credentials that are no one's.
-const ENV = { AWS_ACCESS_KEY_ID: 'AKIDNOTAKMS', AWS_SECRET_ACCESS_KEY: 'pylogen-not-a-kms-secret', AWS_REGION: 'us-east-1', HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '' };
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'AKIDNOTAKMS',
+  AWS_SECRET_ACCESS_KEY: 'pylogen-not-a-kms-secret',
+  AWS_REGION: 'us-east-1',
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+};
 const dir = tempDir('pylogen-not-a-kms-');
 const sockets = new Set<Socket>();
 const track = (s: Socket): void => {
@@ -40,12 +48,34 @@ const listen = async (server: HttpServer | NetServer, scheme: string): Promise<s
 };
 
 beforeAll(async () => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '1', '-subj', '/CN=127.0.0.1'], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'k.pem',
+      '-out',
+      'c.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    {
+      cwd: dir,
+      stdio: 'ignore',
+    },
+  );
   const cert = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
-  web = createHttpServer((_req, res) => res.writeHead(501, { 'Content-Type': 'text/html;charset=utf-8' }).end('<html><body>Error response: 501 Unsupported method</body></html>'));
+  web = createHttpServer((_req, res) =>
+    res.writeHead(501, { 'Content-Type': 'text/html;charset=utf-8' }).end('<html><body>Error response: 501 Unsupported method</body></html>'),
+  );
   kmsLike = createHttpServer((_req, res) =>
     res
       .writeHead(400, { 'Content-Type': 'application/x-amz-json-1.1' })
@@ -95,17 +125,23 @@ describe.each(['fast', 'sdk'])('--client %s: the preflight says what answered, e
 
   it('a KMS that refuses in JSON 1.1 keeps its own message (AccessDeniedException)', async () => {
     expect(await refused(urls.kmsLike, client)).toMatch(
-      new RegExp(`^pylogen: KmsEncryptSymmetric: preflight: ${urls.kmsLike} denied kms:DescribeKey on key "symmetric1" .*\\(AccessDeniedException: User is not authorized`),
+      new RegExp(
+        `^pylogen: KmsEncryptSymmetric: preflight: ${urls.kmsLike} denied kms:DescribeKey on key "symmetric1" .*\\(AccessDeniedException: User is not authorized`,
+      ),
     );
   });
 
   it('https:// to a plain HTTP server', async () => {
     const https = urls.web.replace('http:', 'https:');
-    expect(await refused(https, client)).toBe(`pylogen: KmsEncryptSymmetric: preflight: ${https}: the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)`);
+    expect(await refused(https, client)).toBe(
+      `pylogen: KmsEncryptSymmetric: preflight: ${https}: the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)`,
+    );
   });
 
   it('http:// to a TLS server that closes the connection (Node)', async () => {
-    expect(await refused(urls.tls, client)).toMatch(new RegExp(`^pylogen: KmsEncryptSymmetric: preflight: ${urls.tls}: the server speaks TLS: did you mean https://\\? \\(`));
+    expect(await refused(urls.tls, client)).toMatch(
+      new RegExp(`^pylogen: KmsEncryptSymmetric: preflight: ${urls.tls}: the server speaks TLS: did you mean https://\\? \\(`),
+    );
   });
 
   it('http:// to a TLS server that answers a 400 page (nginx)', async () => {
@@ -115,14 +151,34 @@ describe.each(['fast', 'sdk'])('--client %s: the preflight says what answered, e
   });
 
   it.each([
-    ['https:// to a plain HTTP server', () => urls.web.replace('http:', 'https:'), 'the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)'],
+    [
+      'https:// to a plain HTTP server',
+      () => urls.web.replace('http:', 'https:'),
+      'the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)',
+    ],
     ['http:// to a TLS server', () => urls.tls, 'the server speaks TLS: did you mean https://? ('],
-  ])('--no-preflight, %s: the runners\' errors say the same', async (_name, endpoint, said) => {
+  ])("--no-preflight, %s: the runners' errors say the same", async (_name, endpoint, said) => {
     const json = join(tempDir(), 's.json');
-    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', endpoint(), '--client', client, '--loops', '2', '--no-preflight', '--outformat', 'none', '--summary-json', json], {
-      env: ENV,
-      timeoutMs: 90_000,
-    });
+    const r = await pylogen(
+      [
+        'cuts.KmsEncryptSymmetric',
+        '--endpoint',
+        endpoint(),
+        '--client',
+        client,
+        '--loops',
+        '2',
+        '--no-preflight',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+      ],
+      {
+        env: ENV,
+        timeoutMs: 90_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     const samples = Object.values(readJson<{ errorSamples: Record<string, string[]> }>(json).errorSamples).flat();
     expect(samples.length, r.stderr).toBeGreaterThan(0);
@@ -132,7 +188,10 @@ describe.each(['fast', 'sdk'])('--client %s: the preflight says what answered, e
 
 describe('the same rule for Vault Transit: exit 2, one line naming what answered', () => {
   const vault = async (endpoint: string): Promise<string> => {
-    const r = await pylogen(['cuts.VaultTransitEncrypt', '--endpoint', endpoint, '--duration', '30'], { env: { ...ENV, VAULT_TOKEN: 'pylogen-not-a-vault-token' }, timeoutMs: 90_000 });
+    const r = await pylogen(['cuts.VaultTransitEncrypt', '--endpoint', endpoint, '--duration', '30'], {
+      env: { ...ENV, VAULT_TOKEN: 'pylogen-not-a-vault-token' },
+      timeoutMs: 90_000,
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
@@ -145,8 +204,12 @@ describe('the same rule for Vault Transit: exit 2, one line naming what answered
 
   it('https:// to a plain HTTP server, http:// to a TLS server', async () => {
     const https = urls.web.replace('http:', 'https:');
-    expect(await vault(https)).toBe(`pylogen: VaultTransitEncrypt: preflight: Vault at ${https}: the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)`);
-    expect(await vault(urls.tls)).toMatch(new RegExp(`^pylogen: VaultTransitEncrypt: preflight: Vault at ${urls.tls}: the server speaks TLS: did you mean https://\\? \\(`));
+    expect(await vault(https)).toBe(
+      `pylogen: VaultTransitEncrypt: preflight: Vault at ${https}: the server does not speak TLS: did you mean http://? (OpenSSL: wrong version number)`,
+    );
+    expect(await vault(urls.tls)).toMatch(
+      new RegExp(`^pylogen: VaultTransitEncrypt: preflight: Vault at ${urls.tls}: the server speaks TLS: did you mean https://\\? \\(`),
+    );
   });
 });
 
@@ -155,6 +218,10 @@ describe('the same rule for Cloud KMS over REST', () => {
     const r = await pylogen(['cuts.CloudKmsEncrypt', '--endpoint', urls.web, '--client', 'rest', '--duration', '30'], { env: ENV, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-    expect(r.stderr.trim()).toMatch(new RegExp(`^pylogen: CloudKmsEncrypt: preflight: key "symmetric": GetCryptoKeyVersion of \\S+: ${urls.web} does not speak the Cloud KMS API \\(HTTP 501, not JSON\\)$`));
+    expect(r.stderr.trim()).toMatch(
+      new RegExp(
+        `^pylogen: CloudKmsEncrypt: preflight: key "symmetric": GetCryptoKeyVersion of \\S+: ${urls.web} does not speak the Cloud KMS API \\(HTTP 501, not JSON\\)$`,
+      ),
+    );
   });
 });

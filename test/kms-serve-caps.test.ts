@@ -35,7 +35,9 @@ function stalledUnsigned(port: number, body: Buffer, sockets: Socket[]): Promise
     s.setEncoding('utf8').on('data', (d: string) => (got += d));
     s.on('error', () => undefined); // the server cuts a caller that keeps sending
     s.on('close', () => resolve(got));
-    s.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Amz-Target: TrentService.GenerateRandom\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${MB}\r\n\r\n`);
+    s.write(
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Amz-Target: TrentService.GenerateRandom\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${MB}\r\n\r\n`,
+    );
     s.write(body);
   });
 }

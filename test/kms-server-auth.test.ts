@@ -40,7 +40,11 @@ async function sdkCall(h: KmsServerHandle, credentials: SigningCredentials, regi
 }
 
 /** A raw GenerateRandom signed by pylogen's signer (at `date`, for `region`), then optionally altered. */
-function signedRequest(h: KmsServerHandle, creds: SigningCredentials, opts: { date?: Date; region?: string; body?: string; alter?: (headers: Record<string, string>) => void } = {}) {
+function signedRequest(
+  h: KmsServerHandle,
+  creds: SigningCredentials,
+  opts: { date?: Date; region?: string; body?: string; alter?: (headers: Record<string, string>) => void } = {},
+) {
   const body = opts.body ?? '{"NumberOfBytes":8}';
   const headers: Record<string, string> = {
     host: new URL(h.url).host,

@@ -19,7 +19,8 @@ async function serve(opts: Parameters<typeof startKmsServer>[0]): Promise<KmsSer
   return h;
 }
 
-const clientFor = (h: KmsServerHandle, kind: KmsClientKind = 'sdk') => createKmsSender(kind, { endpoint: h.url, region: 'us-east-1', credentials: CREDENTIALS });
+const clientFor = (h: KmsServerHandle, kind: KmsClientKind = 'sdk') =>
+  createKmsSender(kind, { endpoint: h.url, region: 'us-east-1', credentials: CREDENTIALS });
 
 /** Runs `total` GenerateRandom calls `concurrency` at a time; counts outcomes by classifyError. */
 async function hammer(h: KmsServerHandle, opts: { total?: number; concurrency: number; forMs?: number; client?: KmsClientKind }): Promise<Map<string, number>> {
@@ -122,8 +123,49 @@ describe.each(['fast', 'sdk'] as const)('client errors by type, --client %s', (c
 });
 
 describe('hostile input', () => {
-  const TARGETS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'CreateKey', 'CreateAlias', 'DescribeKey', 'ListKeys', 'ListAliases', 'GenerateDataKey', 'GenerateRandom', 'GetPublicKey'];
-  const MEMBERS = ['KeyId', 'Plaintext', 'CiphertextBlob', 'Message', 'Signature', 'Mac', 'SigningAlgorithm', 'MacAlgorithm', 'MessageType', 'KeySpec', 'KeyUsage', 'EncryptionContext', 'NumberOfBytes', 'Limit', 'Marker', 'AliasName', 'TargetKeyId', 'DestinationKeyId', 'EncryptionAlgorithm', 'GrantTokens', 'DryRun', 'Tags', 'Origin', 'CustomerMasterKeySpec'];
+  const TARGETS = [
+    'Encrypt',
+    'Decrypt',
+    'ReEncrypt',
+    'Sign',
+    'Verify',
+    'GenerateMac',
+    'VerifyMac',
+    'CreateKey',
+    'CreateAlias',
+    'DescribeKey',
+    'ListKeys',
+    'ListAliases',
+    'GenerateDataKey',
+    'GenerateRandom',
+    'GetPublicKey',
+  ];
+  const MEMBERS = [
+    'KeyId',
+    'Plaintext',
+    'CiphertextBlob',
+    'Message',
+    'Signature',
+    'Mac',
+    'SigningAlgorithm',
+    'MacAlgorithm',
+    'MessageType',
+    'KeySpec',
+    'KeyUsage',
+    'EncryptionContext',
+    'NumberOfBytes',
+    'Limit',
+    'Marker',
+    'AliasName',
+    'TargetKeyId',
+    'DestinationKeyId',
+    'EncryptionAlgorithm',
+    'GrantTokens',
+    'DryRun',
+    'Tags',
+    'Origin',
+    'CustomerMasterKeySpec',
+  ];
 
   // A seeded generator: a failure can be replayed.
   let seed = 0x5eed;
@@ -192,7 +234,9 @@ describe('hostile input', () => {
     };
     for (let batch = 0; batch < 30; batch++) {
       const all = await Promise.all(
-        Array.from({ length: 10 }, () => raw(h.url, { method: rnd(12) === 0 ? pick(['GET', 'PUT', 'DELETE']) : 'POST', headers: junkHeaders(), body: junkBody() })),
+        Array.from({ length: 10 }, () =>
+          raw(h.url, { method: rnd(12) === 0 ? pick(['GET', 'PUT', 'DELETE']) : 'POST', headers: junkHeaders(), body: junkBody() }),
+        ),
       );
       all.forEach(check);
     }

@@ -26,7 +26,15 @@ const RESPONSE_MEMBERS: Record<string, readonly string[]> = {
   GetPublicKey: ['KeyId', 'PublicKey', 'CustomerMasterKeySpec', 'KeySpec', 'KeyUsage', 'EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms'],
   Encrypt: ['CiphertextBlob', 'KeyId', 'EncryptionAlgorithm'],
   Decrypt: ['Plaintext', 'KeyId', 'EncryptionAlgorithm', 'CiphertextForRecipient', 'KeyMaterialId'],
-  ReEncrypt: ['CiphertextBlob', 'SourceKeyId', 'KeyId', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm', 'SourceKeyMaterialId', 'DestinationKeyMaterialId'],
+  ReEncrypt: [
+    'CiphertextBlob',
+    'SourceKeyId',
+    'KeyId',
+    'SourceEncryptionAlgorithm',
+    'DestinationEncryptionAlgorithm',
+    'SourceKeyMaterialId',
+    'DestinationKeyMaterialId',
+  ],
   GenerateDataKey: ['CiphertextBlob', 'Plaintext', 'KeyId', 'CiphertextForRecipient', 'KeyMaterialId'],
   GenerateDataKeyWithoutPlaintext: ['CiphertextBlob', 'KeyId', 'KeyMaterialId'],
   GenerateRandom: ['Plaintext', 'CiphertextForRecipient'],
@@ -36,10 +44,32 @@ const RESPONSE_MEMBERS: Record<string, readonly string[]> = {
   VerifyMac: ['KeyId', 'MacValid', 'MacAlgorithm'],
 };
 const METADATA_MEMBERS = [
-  'AWSAccountId', 'KeyId', 'Arn', 'CreationDate', 'Enabled', 'Description', 'KeyUsage', 'KeyState', 'DeletionDate', 'ValidTo', 'Origin',
-  'CustomKeyStoreId', 'CloudHsmClusterId', 'ExpirationModel', 'KeyManager', 'CustomerMasterKeySpec', 'KeySpec', 'EncryptionAlgorithms',
-  'SigningAlgorithms', 'KeyAgreementAlgorithms', 'MultiRegion', 'MultiRegionConfiguration', 'PendingDeletionWindowInDays', 'MacAlgorithms',
-  'XksKeyConfiguration', 'CurrentKeyMaterialId',
+  'AWSAccountId',
+  'KeyId',
+  'Arn',
+  'CreationDate',
+  'Enabled',
+  'Description',
+  'KeyUsage',
+  'KeyState',
+  'DeletionDate',
+  'ValidTo',
+  'Origin',
+  'CustomKeyStoreId',
+  'CloudHsmClusterId',
+  'ExpirationModel',
+  'KeyManager',
+  'CustomerMasterKeySpec',
+  'KeySpec',
+  'EncryptionAlgorithms',
+  'SigningAlgorithms',
+  'KeyAgreementAlgorithms',
+  'MultiRegion',
+  'MultiRegionConfiguration',
+  'PendingDeletionWindowInDays',
+  'MacAlgorithms',
+  'XksKeyConfiguration',
+  'CurrentKeyMaterialId',
 ];
 
 /** Every secret byte string of a key: symmetric and HMAC keys, RSA and ECC private components. */
@@ -90,7 +120,11 @@ describe('key material never leaves the server', () => {
       await make('alias/p384', 'ECC_NIST_P384', 'SIGN_VERIFY'),
       await make('alias/hmac', 'HMAC_256', 'GENERATE_VERIFY_MAC'),
     ];
-    const leaks = keys.flatMap((k) => secretsOf(k).flatMap(windows).map((w) => ({ key: k.spec, w })));
+    const leaks = keys.flatMap((k) =>
+      secretsOf(k)
+        .flatMap(windows)
+        .map((w) => ({ key: k.spec, w })),
+    );
     expect(leaks.length).toBeGreaterThan(50);
 
     const answers: { op: string; body: string; ok: boolean }[] = [];
@@ -139,7 +173,12 @@ describe('key material never leaves the server', () => {
     const dkw = await call('GenerateDataKeyWithoutPlaintext', { KeyId: 'alias/sym', NumberOfBytes: 64 });
     expect(dkw.Plaintext).toBeUndefined();
     await call('GenerateRandom', { NumberOfBytes: 1024 });
-    for (const [alias, alg, n] of [['alias/rsa-sign', 'RSASSA_PSS_SHA_256', 32], ['alias/rsa-sign', 'RSASSA_PKCS1_V1_5_SHA_256', 32], ['alias/p256', 'ECDSA_SHA_256', 32], ['alias/p384', 'ECDSA_SHA_384', 48]] as const) {
+    for (const [alias, alg, n] of [
+      ['alias/rsa-sign', 'RSASSA_PSS_SHA_256', 32],
+      ['alias/rsa-sign', 'RSASSA_PKCS1_V1_5_SHA_256', 32],
+      ['alias/p256', 'ECDSA_SHA_256', 32],
+      ['alias/p384', 'ECDSA_SHA_384', 48],
+    ] as const) {
       const message = digest(n);
       const sig = await call('Sign', { KeyId: alias, Message: message, MessageType: 'DIGEST', SigningAlgorithm: alg });
       await call('Sign', { KeyId: alias, Message: b64(data), SigningAlgorithm: alg });
@@ -235,7 +274,13 @@ describe('hostile input, beyond the fuzz test', () => {
       expect(res.status, op).toBe(400);
       expect(expectAwsError(res)).toBe('UnsupportedOperationException');
     }
-    for (const [method, path] of [['GET', '/'], ['PUT', '/'], ['POST', '/../../etc/passwd'], ['OPTIONS', '*'], ['DELETE', '/x']] as const) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['PUT', '/'],
+      ['POST', '/../../etc/passwd'],
+      ['OPTIONS', '*'],
+      ['DELETE', '/x'],
+    ] as const) {
       const res = await raw(`${server.url}${path === '*' ? '' : path}`, { method, headers: {}, body: '' });
       expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
       expect(res.status, `${method} ${path}`).toBeLessThan(500);

@@ -50,7 +50,9 @@ describe('kms serve --workers', () => {
     }
     // Both verify signatures with the same credentials.
     const wrong = createKmsSender('fast', { endpoint: g.url, region: 'us-east-1', credentials: { ...CREDS, secretAccessKey: 'nope' } });
-    expect((await rejection(wrong.send(new EncryptCommand({ KeyId: 'alias/pylogen-symmetric1', Plaintext: Buffer.from('x') })))).name).toBe('InvalidSignatureException');
+    expect((await rejection(wrong.send(new EncryptCommand({ KeyId: 'alias/pylogen-symmetric1', Plaintext: Buffer.from('x') })))).name).toBe(
+      'InvalidSignatureException',
+    );
     wrong.destroy();
     const stats = await g.close();
     expect(stats.perWorker).toHaveLength(2);

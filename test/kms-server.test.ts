@@ -68,7 +68,17 @@ describe('keys and aliases', () => {
     made.forEach((out, i) => {
       const [spec, usage, algs] = cases[i]!;
       const m = out.KeyMetadata!;
-      expect(m).toMatchObject({ KeySpec: spec, CustomerMasterKeySpec: spec, KeyUsage: usage, KeyState: 'Enabled', Enabled: true, Origin: 'AWS_KMS', KeyManager: 'CUSTOMER', Description: `test ${spec}`, ...algs });
+      expect(m).toMatchObject({
+        KeySpec: spec,
+        CustomerMasterKeySpec: spec,
+        KeyUsage: usage,
+        KeyState: 'Enabled',
+        Enabled: true,
+        Origin: 'AWS_KMS',
+        KeyManager: 'CUSTOMER',
+        Description: `test ${spec}`,
+        ...algs,
+      });
       expect(m.KeyId).toMatch(/^[0-9a-f-]{36}$/);
       expect(m.Arn).toBe(`arn:aws:kms:us-east-1:111122223333:key/${m.KeyId}`);
       expect(m.CreationDate).toBeInstanceOf(Date);
@@ -151,9 +161,18 @@ describe('symmetric encryption', () => {
     expect(Buffer.from(withKey.Plaintext!)).toEqual(plaintext);
 
     await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob })), 'InvalidCiphertextException');
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { ...context, tenant: 'b' } })), 'InvalidCiphertextException');
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context, KeyId: sym2 })), 'IncorrectKeyException');
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context, KeyId: 'alias/pylogen-ecc256' })), 'InvalidKeyUsageException');
+    await expectKmsError(
+      kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { ...context, tenant: 'b' } })),
+      'InvalidCiphertextException',
+    );
+    await expectKmsError(
+      kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context, KeyId: sym2 })),
+      'IncorrectKeyException',
+    );
+    await expectKmsError(
+      kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context, KeyId: 'alias/pylogen-ecc256' })),
+      'InvalidKeyUsageException',
+    );
   });
 
   it('catches every tampered byte class and a ciphertext moved to another key', async () => {
@@ -175,7 +194,10 @@ describe('symmetric encryption', () => {
     await kms.send(new EncryptCommand({ KeyId: sym1, Plaintext: randomBytes(4096) }));
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: sym1, Plaintext: randomBytes(4097) })), 'ValidationException');
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: 'alias/pylogen-hmac256', Plaintext: bytes('x') })), 'InvalidKeyUsageException');
-    await expectKmsError(kms.send(new EncryptCommand({ KeyId: sym1, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })), 'InvalidKeyUsageException');
+    await expectKmsError(
+      kms.send(new EncryptCommand({ KeyId: sym1, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })),
+      'InvalidKeyUsageException',
+    );
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: 'alias/missing', Plaintext: bytes('x') })), 'NotFoundException');
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: sym1, Plaintext: bytes('x'), DryRun: true })), 'DryRunOperationException', 412);
   });
@@ -184,10 +206,20 @@ describe('symmetric encryption', () => {
     const plaintext = randomBytes(100);
     const enc = await kms.send(new EncryptCommand({ KeyId: sym1, Plaintext: plaintext, EncryptionContext: context }));
     const re = await kms.send(
-      new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: sym2, DestinationEncryptionContext: { other: 'ctx' } }),
+      new ReEncryptCommand({
+        CiphertextBlob: enc.CiphertextBlob,
+        SourceEncryptionContext: context,
+        DestinationKeyId: sym2,
+        DestinationEncryptionContext: { other: 'ctx' },
+      }),
     );
     const [k1, k2] = await Promise.all([sym1, sym2].map(async (a) => (await kms.send(new DescribeKeyCommand({ KeyId: a }))).KeyMetadata!));
-    expect(re).toMatchObject({ SourceKeyId: k1!.Arn, KeyId: k2!.Arn, SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+    expect(re).toMatchObject({
+      SourceKeyId: k1!.Arn,
+      KeyId: k2!.Arn,
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    });
     const dec = await kms.send(new DecryptCommand({ CiphertextBlob: re.CiphertextBlob, EncryptionContext: { other: 'ctx' } }));
     expect(dec.KeyId).toBe(k2!.Arn);
     expect(Buffer.from(dec.Plaintext!)).toEqual(plaintext);
@@ -227,7 +259,10 @@ describe('RSA OAEP encryption', () => {
   it('decrypts what node:crypto encrypts with the public key, and round-trips', async () => {
     const pub = await publicKeyOf(rsa);
     expect(pub.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    for (const [alg, hash, limit] of [['RSAES_OAEP_SHA_256', 'sha256', 190], ['RSAES_OAEP_SHA_1', 'sha1', 214]] as const) {
+    for (const [alg, hash, limit] of [
+      ['RSAES_OAEP_SHA_256', 'sha256', 190],
+      ['RSAES_OAEP_SHA_1', 'sha1', 214],
+    ] as const) {
       const plaintext = randomBytes(limit);
       const local = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext);
       const dec = await kms.send(new DecryptCommand({ CiphertextBlob: local, KeyId: rsa, EncryptionAlgorithm: alg }));
@@ -277,7 +312,10 @@ describe('signatures', () => {
     const pub = await publicKeyOf(keyId);
     const message = randomBytes(300);
     const digest = createHash(hashOf(alg)).update(message).digest();
-    for (const [MessageType, Message] of [['RAW', message], ['DIGEST', digest]] as const) {
+    for (const [MessageType, Message] of [
+      ['RAW', message],
+      ['DIGEST', digest],
+    ] as const) {
       const out = await kms.send(new SignCommand({ KeyId: keyId, Message, MessageType, SigningAlgorithm: alg }));
       expect(out.SigningAlgorithm).toBe(alg);
       expect(out.KeyId).toMatch(/^arn:aws:kms:/);
@@ -286,22 +324,37 @@ describe('signatures', () => {
       expect(localVerify(pub, alg, message, sig)).toBe(true);
       expect(localVerify(pub, alg, Buffer.concat([message, Buffer.from([0])]), sig)).toBe(false);
       // Verify accepts it as RAW and as DIGEST alike.
-      for (const [type, msg] of [['RAW', message], ['DIGEST', digest]] as const) {
+      for (const [type, msg] of [
+        ['RAW', message],
+        ['DIGEST', digest],
+      ] as const) {
         const v = await kms.send(new VerifyCommand({ KeyId: keyId, Message: msg, MessageType: type, Signature: sig, SigningAlgorithm: alg }));
         expect(v).toMatchObject({ SignatureValid: true, SigningAlgorithm: alg });
       }
       const badSig = Buffer.from(sig);
       badSig[badSig.length - 5] = badSig[badSig.length - 5]! ^ 0x10;
-      await expectKmsError(kms.send(new VerifyCommand({ KeyId: keyId, Message, MessageType, Signature: badSig, SigningAlgorithm: alg })), 'KMSInvalidSignatureException');
+      await expectKmsError(
+        kms.send(new VerifyCommand({ KeyId: keyId, Message, MessageType, Signature: badSig, SigningAlgorithm: alg })),
+        'KMSInvalidSignatureException',
+      );
       const badMsg = Buffer.from(Message);
       badMsg[0] = badMsg[0]! ^ 0x01;
-      await expectKmsError(kms.send(new VerifyCommand({ KeyId: keyId, Message: badMsg, MessageType, Signature: sig, SigningAlgorithm: alg })), 'KMSInvalidSignatureException');
+      await expectKmsError(
+        kms.send(new VerifyCommand({ KeyId: keyId, Message: badMsg, MessageType, Signature: sig, SigningAlgorithm: alg })),
+        'KMSInvalidSignatureException',
+      );
     }
-    await expectKmsError(kms.send(new SignCommand({ KeyId: keyId, Message: digest.subarray(1), MessageType: 'DIGEST', SigningAlgorithm: alg })), 'ValidationException');
+    await expectKmsError(
+      kms.send(new SignCommand({ KeyId: keyId, Message: digest.subarray(1), MessageType: 'DIGEST', SigningAlgorithm: alg })),
+      'ValidationException',
+    );
   });
 
   it('signs with P-521 and secp256k1 keys too', async () => {
-    for (const [KeySpec, alg] of [['ECC_NIST_P521', 'ECDSA_SHA_512'], ['ECC_SECG_P256K1', 'ECDSA_SHA_256']] as const) {
+    for (const [KeySpec, alg] of [
+      ['ECC_NIST_P521', 'ECDSA_SHA_512'],
+      ['ECC_SECG_P256K1', 'ECDSA_SHA_256'],
+    ] as const) {
       const key = (await kms.send(new CreateKeyCommand({ KeySpec, KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
       const pub = await publicKeyOf(key.KeyId!);
       for (let i = 0; i < 5; i++) {
@@ -315,17 +368,37 @@ describe('signatures', () => {
 
   it('refuses algorithms and keys that do not match', async () => {
     const m = bytes('hello');
-    await expectKmsError(kms.send(new SignCommand({ KeyId: 'alias/pylogen-ecc256', Message: m, SigningAlgorithm: 'ECDSA_SHA_384' })), 'InvalidKeyUsageException');
-    await expectKmsError(kms.send(new SignCommand({ KeyId: 'alias/pylogen-rsa2048', Message: m, SigningAlgorithm: 'ECDSA_SHA_256' })), 'InvalidKeyUsageException');
+    await expectKmsError(
+      kms.send(new SignCommand({ KeyId: 'alias/pylogen-ecc256', Message: m, SigningAlgorithm: 'ECDSA_SHA_384' })),
+      'InvalidKeyUsageException',
+    );
+    await expectKmsError(
+      kms.send(new SignCommand({ KeyId: 'alias/pylogen-rsa2048', Message: m, SigningAlgorithm: 'ECDSA_SHA_256' })),
+      'InvalidKeyUsageException',
+    );
     await expectKmsError(kms.send(new SignCommand({ KeyId: sym1, Message: m, SigningAlgorithm: 'ECDSA_SHA_256' })), 'InvalidKeyUsageException');
-    await expectKmsError(kms.send(new SignCommand({ KeyId: 'alias/pylogen-rsaencrypt', Message: m, SigningAlgorithm: 'RSASSA_PSS_SHA_256' })), 'InvalidKeyUsageException');
-    await expectKmsError(kms.send(new SignCommand({ KeyId: 'alias/pylogen-ecc256', Message: randomBytes(4097), SigningAlgorithm: 'ECDSA_SHA_256' })), 'ValidationException');
-    await expectKmsError(kms.send(new VerifyCommand({ KeyId: 'alias/pylogen-ecc256', Message: m, Signature: randomBytes(70), SigningAlgorithm: 'ECDSA_SHA_256' })), 'KMSInvalidSignatureException');
+    await expectKmsError(
+      kms.send(new SignCommand({ KeyId: 'alias/pylogen-rsaencrypt', Message: m, SigningAlgorithm: 'RSASSA_PSS_SHA_256' })),
+      'InvalidKeyUsageException',
+    );
+    await expectKmsError(
+      kms.send(new SignCommand({ KeyId: 'alias/pylogen-ecc256', Message: randomBytes(4097), SigningAlgorithm: 'ECDSA_SHA_256' })),
+      'ValidationException',
+    );
+    await expectKmsError(
+      kms.send(new VerifyCommand({ KeyId: 'alias/pylogen-ecc256', Message: m, Signature: randomBytes(70), SigningAlgorithm: 'ECDSA_SHA_256' })),
+      'KMSInvalidSignatureException',
+    );
   });
 
   it('answers GetPublicKey as AWS does', async () => {
     const out = await kms.send(new GetPublicKeyCommand({ KeyId: 'alias/pylogen-signature384' }));
-    expect(out).toMatchObject({ KeySpec: 'ECC_NIST_P384', CustomerMasterKeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ['ECDSA_SHA_384'] });
+    expect(out).toMatchObject({
+      KeySpec: 'ECC_NIST_P384',
+      CustomerMasterKeySpec: 'ECC_NIST_P384',
+      KeyUsage: 'SIGN_VERIFY',
+      SigningAlgorithms: ['ECDSA_SHA_384'],
+    });
     expect(out).not.toHaveProperty('EncryptionAlgorithms');
     expect(createPublicKey({ key: Buffer.from(out.PublicKey!), format: 'der', type: 'spki' }).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
     const enc = await kms.send(new GetPublicKeyCommand({ KeyId: 'alias/pylogen-rsaencrypt' }));
@@ -353,8 +426,14 @@ describe('HMAC', () => {
     const bad = Buffer.from(out.Mac!);
     bad[3] = bad[3]! ^ 1;
     await expectKmsError(kms.send(new VerifyMacCommand({ KeyId: key, Message: message, Mac: bad, MacAlgorithm: 'HMAC_SHA_256' })), 'KMSInvalidMacException');
-    await expectKmsError(kms.send(new VerifyMacCommand({ KeyId: key, Message: message.subarray(1), Mac: out.Mac, MacAlgorithm: 'HMAC_SHA_256' })), 'KMSInvalidMacException');
-    await expectKmsError(kms.send(new VerifyMacCommand({ KeyId: other.KeyId, Message: message, Mac: out.Mac, MacAlgorithm: 'HMAC_SHA_256' })), 'KMSInvalidMacException');
+    await expectKmsError(
+      kms.send(new VerifyMacCommand({ KeyId: key, Message: message.subarray(1), Mac: out.Mac, MacAlgorithm: 'HMAC_SHA_256' })),
+      'KMSInvalidMacException',
+    );
+    await expectKmsError(
+      kms.send(new VerifyMacCommand({ KeyId: other.KeyId, Message: message, Mac: out.Mac, MacAlgorithm: 'HMAC_SHA_256' })),
+      'KMSInvalidMacException',
+    );
     await expectKmsError(kms.send(new GenerateMacCommand({ KeyId: key, Message: message, MacAlgorithm: 'HMAC_SHA_512' })), 'InvalidKeyUsageException');
     await expectKmsError(kms.send(new GenerateMacCommand({ KeyId: sym1, Message: message, MacAlgorithm: 'HMAC_SHA_256' })), 'InvalidKeyUsageException');
   });

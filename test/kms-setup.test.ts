@@ -47,14 +47,24 @@ describe('kms setup', () => {
 
   it('creates keys with fixed ids at server start, so fixed-keyId entries work locally', async () => {
     const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
-    const local = await startKmsServer({ keys: [{ name: 'f', keyId: `arn:aws:kms:us-east-1:111122223333:key/${id}`, keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' }] });
+    const local = await startKmsServer({
+      keys: [{ name: 'f', keyId: `arn:aws:kms:us-east-1:111122223333:key/${id}`, keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' }],
+    });
     const kms = createKmsClient({ endpoint: local.url, credentials: CREDENTIALS });
     expect((await kms.send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata!.KeySpec).toBe('HMAC_256');
-    expect(await setupKeys(kms, [{ name: 'f', keyId: id, keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' }], () => undefined)).toEqual({ existing: ['f'], created: [] });
+    expect(await setupKeys(kms, [{ name: 'f', keyId: id, keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' }], () => undefined)).toEqual({
+      existing: ['f'],
+      created: [],
+    });
     kms.destroy();
     await local.close();
     await expect(
-      startKmsServer({ keys: [{ name: 'a', alias: 'alias/x', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' }, { name: 'b', alias: 'alias/x', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' }] }),
+      startKmsServer({
+        keys: [
+          { name: 'a', alias: 'alias/x', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' },
+          { name: 'b', alias: 'alias/x', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' },
+        ],
+      }),
     ).rejects.toThrow('kms server: key "b": An alias with the name arn:aws:kms:us-east-1:111122223333:alias/x already exists');
   });
 });

@@ -12,7 +12,10 @@ describe('a runner that ends without its final figures', () => {
   it('process.exit() in the CUT: "lost unknown", events.incomplete names the runner, a warning, exit 1', async () => {
     const dir = fixtureDir('Crash');
     const json = join(dir, 's.json');
-    const r = await pylogen(['Crash', '--loops', '100', '--extra', '{"how":"exit","after":50}', '--outformat', 'none', '--summary-json', json], { cwd: dir, timeoutMs: 60_000 });
+    const r = await pylogen(['Crash', '--loops', '100', '--extra', '{"how":"exit","after":50}', '--outformat', 'none', '--summary-json', json], {
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/events: sent \d+\+, received \d+, lost unknown \(runner run\.0 ended without its final figures\)/);
     expect(r.stderr).not.toMatch(/lost 0/);
@@ -27,16 +30,27 @@ describe('a runner that ends without its final figures', () => {
     const json = join(dir, 's.json');
     const spills = () => readdirSync(tmpdir()).filter((f) => f.startsWith('pylogen-runner-'));
     const before = spills();
-    const r = await pylogen(['Crash', '--loops', '100000', '--extra', '{"how":"exit","after":20000,"code":0,"ms":0}', '--outformat', 'csv', '--summary-json', json], {
-      cwd: dir,
-      timeoutMs: 90_000,
-    });
+    const r = await pylogen(
+      ['Crash', '--loops', '100000', '--extra', '{"how":"exit","after":20000,"code":0,"ms":0}', '--outformat', 'csv', '--summary-json', json],
+      {
+        cwd: dir,
+        timeoutMs: 90_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(1);
     const s = readJson(json);
     expect(s.requests.count).toBe(20_000);
     expect(s.events.received).toBe(20_000);
     expect(s.events.incomplete).toEqual(['run.0']);
-    expect(r.stdout.trim().split('\n').filter((l) => l.includes(',Crash,OK,'))).toHaveLength(20_000);
-    expect(spills().filter((f) => !before.includes(f)), 'the spill file is removed once read').toEqual([]);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes(',Crash,OK,')),
+    ).toHaveLength(20_000);
+    expect(
+      spills().filter((f) => !before.includes(f)),
+      'the spill file is removed once read',
+    ).toEqual([]);
   }, 120_000); // a spawned run of 20,000 operations on a shared, loaded machine
 });

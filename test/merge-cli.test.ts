@@ -18,7 +18,10 @@ describe('pylogen merge: 3 shards of --schedule 4@300 started with one --start-a
     const at = new Date(Date.now() + 12_000).toISOString();
     const runs = await Promise.all(
       [0, 1, 2].map((i) =>
-        pylogen(['cuts.Dummy', '--extra', '{"sleep":0}', '--schedule', '4@300', '--shard', `${i}/3`, '--start-at', at, '--outformat', 'none', '--summary-json', '-'], { timeoutMs: 40_000 }),
+        pylogen(
+          ['cuts.Dummy', '--extra', '{"sleep":0}', '--schedule', '4@300', '--shard', `${i}/3`, '--start-at', at, '--outformat', 'none', '--summary-json', '-'],
+          { timeoutMs: 40_000 },
+        ),
       ),
     );
     const shards = runs.map((r) => {
@@ -60,7 +63,10 @@ describe('pylogen merge: 3 shards of --schedule 4@300 started with one --start-a
     expect(m.stderr).toMatch(/^shards: 3 of 3 merged \(run [0-9a-f]{16}\), t0 spread 0 ms/m);
 
     // Two of the three: refused, unless --partial.
-    const two = runs.slice(0, 2).map((r) => r.stdout).join('');
+    const two = runs
+      .slice(0, 2)
+      .map((r) => r.stdout)
+      .join('');
     const refused = await pylogen(['merge', '-'], { input: two });
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');

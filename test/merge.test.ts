@@ -43,14 +43,26 @@ describe('mergeSummaries', () => {
       expect(row.count).toBe(of.reduce((n, r) => n + r.count, 0));
       expect(row.ok.count).toBe(of.reduce((n, r) => n + r.ok.count, 0));
       const maxMs = Math.max(...of.map((r) => r.ok.hdr.maxMs ?? 0));
-      for (const [q, k] of [[50, 'p50'], [90, 'p90'], [99, 'p99']] as const) {
-        expect(row.ok.latencyMs![k]).toBe(unionPercentile(of.map((r) => r.ok.hdr.latency), q, maxMs));
+      for (const [q, k] of [
+        [50, 'p50'],
+        [90, 'p90'],
+        [99, 'p99'],
+      ] as const) {
+        expect(row.ok.latencyMs![k]).toBe(
+          unionPercentile(
+            of.map((r) => r.ok.hdr.latency),
+            q,
+            maxMs,
+          ),
+        );
       }
       expect(row.ok.latencyMs!.max).toBe(Math.round(maxMs * 1000) / 1000);
       expect(row.ok.latencyMs!.min).toBe(Math.round(Math.min(...of.map((r) => r.ok.hdr.minMs ?? Infinity)) * 1000) / 1000);
       // two lengths: a row per length, each the merge of the shards' rows of that length
       expect(row.lengths).toEqual([16, 32]);
-      expect(row.byLength!.map((b) => b.count)).toEqual([16, 32].map((len) => of.reduce((n, r) => n + r.byLength!.find((b) => b.lengths[0] === len)!.count, 0)));
+      expect(row.byLength!.map((b) => b.count)).toEqual(
+        [16, 32].map((len) => of.reduce((n, r) => n + r.byLength!.find((b) => b.lengths[0] === len)!.count, 0)),
+      );
     }
     const errors = parts.reduce((n, s) => n + s.requests.errors, 0);
     expect(errors).toBeGreaterThan(0);
@@ -94,7 +106,7 @@ describe('mergeSummaries', () => {
     expect(again.requests.count).toBe(direct.requests.count);
   });
 
-  it('keeps each shard\'s warnings with its index', () => {
+  it("keeps each shard's warnings with its index", () => {
     const inputs = all();
     inputs[1]!.summary.warnings = ['runner CPU saturated (run.1 97%)'];
     inputs[2]!.summary.shard!.lateMs = 120;
@@ -125,7 +137,9 @@ describe('mergeSummaries', () => {
     const plain = shard(0);
     delete plain.summary.shard;
     expect(() => mergeSummaries([plain])).toThrow(/a summary of a run without --shard/);
-    expect(() => mergeSummaries([{ source: 'x.json', summary: { version: 1 } as unknown as Summary }])).toThrow(/^x.json: not a pylogen summary \(version 2\)$/);
+    expect(() => mergeSummaries([{ source: 'x.json', summary: { version: 1 } as unknown as Summary }])).toThrow(
+      /^x.json: not a pylogen summary \(version 2\)$/,
+    );
   });
 });
 

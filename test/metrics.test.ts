@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('--metrics-port', () => {
-  it('a real Prometheus scrapes the run every second; its query API returns the run\'s request count', async () => {
+  it("a real Prometheus scrapes the run every second; its query API returns the run's request count", async () => {
     const dir = tempDir();
     const metricsPort = await freePort();
     const webPort = await freePort();
@@ -43,9 +43,13 @@ describe('--metrics-port', () => {
       `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: pylogen\n    static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']\n`,
     );
     let promLog = '';
-    prometheus = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${webPort}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    prometheus = spawn(
+      PROMETHEUS,
+      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${webPort}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     prometheus.stderr!.setEncoding('utf8').on('data', (d: string) => (promLog += d));
     const api = `http://127.0.0.1:${webPort}`;
     // Prometheus takes a few seconds to open its storage; generous for a loaded machine.
@@ -62,7 +66,23 @@ describe('--metrics-port', () => {
     const json = join(dir, 's.json');
     // 3 s of load, then the metrics stay up for --grace 3 s: at least two scrapes see the final values.
     const r = await pylogen(
-      ['cuts.Dummy', '--proc', '2', '--duration', '3', '--grace', '3', '--extra', '{"sleep":0.01,"error":5}', '--outformat', 'none', '--metrics-port', String(metricsPort), '--summary-json', json],
+      [
+        'cuts.Dummy',
+        '--proc',
+        '2',
+        '--duration',
+        '3',
+        '--grace',
+        '3',
+        '--extra',
+        '{"sleep":0.01,"error":5}',
+        '--outformat',
+        'none',
+        '--metrics-port',
+        String(metricsPort),
+        '--summary-json',
+        json,
+      ],
       { timeoutMs: 40_000 },
     );
     expect(r.code, r.stderr).toBe(0);

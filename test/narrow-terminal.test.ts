@@ -17,7 +17,11 @@ const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
 function inTerminal(cols: number): Promise<string[]> {
   const cmd = `stty cols ${cols} rows 50; ${quote(process.execPath)} ${quote(BIN)} ${RUN.map(quote).join(' ')}`;
   return new Promise((resolve, reject) => {
-    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: tempDir(), env: { ...process.env, COLUMNS: String(cols) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: tempDir(),
+      env: { ...process.env, COLUMNS: String(cols) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', reject);
@@ -31,28 +35,47 @@ const tableOf = (lines: string[]) => {
 };
 
 describe.concurrent('the summary table and the terminal width', () => {
-  it('80 columns: fewer columns, every table line within 80, and a line saying which were left out', async () => {
-    const lines = await inTerminal(80);
-    const table = tableOf(lines);
-    expect(table[0]).toMatch(/^id\s+request\s+length\s+ok\s+tput\/s\s+p50\s+p99\s+max ms\s+errors/);
-    for (const l of table) expect(l.length).toBeLessThanOrEqual(80);
-    const note = lines.slice(lines.indexOf(table[3]!) + 1, lines.findIndex((l) => l.startsWith('requests:')));
-    expect(note.join(' ')).toMatch(/^\(p99\.9, min, mean, nature, err p50, p90, cut left out to fit 80 columns; --summary-json and --report have every column\)$/);
-    for (const l of note) expect(l.length).toBeLessThanOrEqual(80);
-  }, SLOW);
+  it(
+    '80 columns: fewer columns, every table line within 80, and a line saying which were left out',
+    async () => {
+      const lines = await inTerminal(80);
+      const table = tableOf(lines);
+      expect(table[0]).toMatch(/^id\s+request\s+length\s+ok\s+tput\/s\s+p50\s+p99\s+max ms\s+errors/);
+      for (const l of table) expect(l.length).toBeLessThanOrEqual(80);
+      const note = lines.slice(
+        lines.indexOf(table[3]!) + 1,
+        lines.findIndex((l) => l.startsWith('requests:')),
+      );
+      expect(note.join(' ')).toMatch(
+        /^\(p99\.9, min, mean, nature, err p50, p90, cut left out to fit 80 columns; --summary-json and --report have every column\)$/,
+      );
+      for (const l of note) expect(l.length).toBeLessThanOrEqual(80);
+    },
+    SLOW,
+  );
 
-  it('200 columns: the full table, nothing left out', async () => {
-    const lines = await inTerminal(200);
-    expect(tableOf(lines)[0]).toMatch(/^id\s+cut\s+nature\s+request\s+length\s+ok\s+tput\/s\s+min\s+mean\s+p50\s+p90\s+p99\s+p99\.9\s+max ms\s+errors\s+err\/s\s+err p50\s+err p99$/);
-    expect(lines.join('\n')).not.toMatch(/left out/);
-  }, SLOW);
+  it(
+    '200 columns: the full table, nothing left out',
+    async () => {
+      const lines = await inTerminal(200);
+      expect(tableOf(lines)[0]).toMatch(
+        /^id\s+cut\s+nature\s+request\s+length\s+ok\s+tput\/s\s+min\s+mean\s+p50\s+p90\s+p99\s+p99\.9\s+max ms\s+errors\s+err\/s\s+err p50\s+err p99$/,
+      );
+      expect(lines.join('\n')).not.toMatch(/left out/);
+    },
+    SLOW,
+  );
 
-  it('stderr not a terminal: the full table, whatever COLUMNS says', async () => {
-    const r = await pylogen(RUN, { env: { COLUMNS: '80' }, timeoutMs: 100_000 });
-    expect(r.code).toBe(0);
-    const head = r.stderr.split('\n').find((l) => l.startsWith('id '))!;
-    expect(head.length).toBeGreaterThan(80);
-    expect(head).toMatch(/p99\.9/);
-    expect(r.stderr).not.toMatch(/left out/);
-  }, SLOW);
+  it(
+    'stderr not a terminal: the full table, whatever COLUMNS says',
+    async () => {
+      const r = await pylogen(RUN, { env: { COLUMNS: '80' }, timeoutMs: 100_000 });
+      expect(r.code).toBe(0);
+      const head = r.stderr.split('\n').find((l) => l.startsWith('id '))!;
+      expect(head.length).toBeGreaterThan(80);
+      expect(head).toMatch(/p99\.9/);
+      expect(r.stderr).not.toMatch(/left out/);
+    },
+    SLOW,
+  );
 });

@@ -29,8 +29,9 @@ function stalled(args: string[]): { p: ChildProcess; stderr: () => string; ended
   const waiting: { re: RegExp; resolve: () => void }[] = [];
   p.stderr!.setEncoding('utf8').on('data', (d: string) => {
     err += d;
-    for (const w of waiting.splice(0)) if (w.re.test(err)) w.resolve();
-    else waiting.push(w);
+    for (const w of waiting.splice(0))
+      if (w.re.test(err)) w.resolve();
+      else waiting.push(w);
   });
   const ended = new Promise<Ended>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, ms: Date.now() - t })));
   const line = (re: RegExp) =>
@@ -57,7 +58,9 @@ describe('a reader that stops reading', () => {
     expect(r.stderr()).toMatch(/the event stream's reader \(stdout\) has taken nothing for \d+\.\d s: the runners wait for it/);
     const s = readJson(json);
     const w = s.warnings.join('\n');
-    const m = /the event stream's reader \(stdout\) stopped reading: it was given up at the end of the run, (\d+) of (\d+) rows were counted, not written/.exec(w);
+    const m = /the event stream's reader \(stdout\) stopped reading: it was given up at the end of the run, (\d+) of (\d+) rows were counted, not written/.exec(
+      w,
+    );
     expect(m, w).not.toBeNull();
     expect(Number(m![2])).toBe(s.requests.count);
     expect(Number(m![1])).toBeGreaterThan(0);

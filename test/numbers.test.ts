@@ -55,7 +55,9 @@ describe('the throughput high-water mark', () => {
   it('a known rate in the open model: --schedule 4@50 gives a HWM of about 50/s, from a full interval', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
-    const r = await pylogen(['cuts.Dummy', '--extra', '{"sleep":0.01}', '--schedule', '4@50', '--proc', '2', '--outformat', 'none', '--summary-json', json], { timeoutMs: 60_000 });
+    const r = await pylogen(['cuts.Dummy', '--extra', '{"sleep":0.01}', '--schedule', '4@50', '--proc', '2', '--outformat', 'none', '--summary-json', json], {
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(readFileSync(json, 'utf8'));
     expect(s.requests.count).toBe(200);
@@ -74,12 +76,37 @@ describe('the summary table', () => {
   it('ok requests are the headline, errors apart with their rate and latency, a row per length, "-" for no request', async () => {
     // Dummy's every 2nd operation fails: with lengths 16,64 every 16-byte operation succeeds and every
     // 64-byte one fails, so the 64 row has no ok request at all.
-    const r = await pylogen(['cuts.Dummy', '--loops', '4', '--lengths', '16,64', '--extra', '{"sleep":0.01,"error":2}', '--outformat', 'none'], { timeoutMs: 60_000 });
+    const r = await pylogen(['cuts.Dummy', '--loops', '4', '--lengths', '16,64', '--extra', '{"sleep":0.01,"error":2}', '--outformat', 'none'], {
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split('\n');
     const head = lines.find((l) => l.startsWith('id '))!;
-    expect(head.split(/\s{2,}/)).toEqual(['id', 'cut', 'nature', 'request', 'length', 'ok', 'tput/s', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors', 'err/s', 'err p50', 'err p99']);
-    const cells = (length: string) => lines.find((l) => new RegExp(`R0-EXEC +${length} `).test(l))!.trim().split(/\s+/);
+    expect(head.split(/\s{2,}/)).toEqual([
+      'id',
+      'cut',
+      'nature',
+      'request',
+      'length',
+      'ok',
+      'tput/s',
+      'min',
+      'mean',
+      'p50',
+      'p90',
+      'p99',
+      'p99.9',
+      'max ms',
+      'errors',
+      'err/s',
+      'err p50',
+      'err p99',
+    ]);
+    const cells = (length: string) =>
+      lines
+        .find((l) => new RegExp(`R0-EXEC +${length} `).test(l))!
+        .trim()
+        .split(/\s+/);
     const all = cells('all');
     const l16 = cells('16');
     const l64 = cells('64');
@@ -106,7 +133,10 @@ describe('jsonl', () => {
   it('writes epoch, elapsed_ms, local_tps and global_tps as JSON numbers, like runner, step and rc', async () => {
     const r = await pylogen(['cuts.Dummy', '--loops', '3', '--extra', '{"sleep":0}', '--outformat', 'jsonl'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
-    const objs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const objs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(objs).toHaveLength(3);
     for (const o of objs) {
       for (const k of ['epoch', 'elapsed_ms', 'local_tps', 'global_tps', 'runner', 'step', 'rc', 'local_count', 'global_count', 'active_runners']) {

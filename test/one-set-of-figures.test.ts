@@ -34,8 +34,15 @@ describe('a runner SIGKILLed mid-run', () => {
     // stderr: the table's ok and errors columns add up to the "requests:" line
     const total = /^requests: (\d+) \((\d+) errors?\)/m.exec(r.stderr);
     expect(total, r.stderr).not.toBeNull();
-    const head = r.stderr.split('\n').find((l) => l.startsWith('id '))!.trim().split(/\s{2,}/);
-    const table = r.stderr.split('\n').filter((l) => /^run\s+Dummy\s+req\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));
+    const head = r.stderr
+      .split('\n')
+      .find((l) => l.startsWith('id '))!
+      .trim()
+      .split(/\s{2,}/);
+    const table = r.stderr
+      .split('\n')
+      .filter((l) => /^run\s+Dummy\s+req\s/.test(l))
+      .map((l) => l.trim().split(/\s{2,}/));
     expect(table.length).toBeGreaterThan(0);
     const col = (name: string) => table.reduce((n, row) => n + Number(row[head.indexOf(name)]), 0);
     expect(col('ok') + col('errors')).toBe(Number(total![1]));

@@ -39,7 +39,6 @@ function perSecond(rows: CsvRow[], s: { byRunner: { index: number; startedAt: st
   return Array.from(out, (n) => n ?? 0);
 }
 
-
 describe('open model runs of cuts.Dummy (spawned CLI)', () => {
   it('--schedule 2@100 starts exactly 200 operations in about 2 s, 100 in each second', async () => {
     const dir = tempDir();
@@ -82,7 +81,21 @@ describe('open model runs of cuts.Dummy (spawned CLI)', () => {
     // 3 s at 100/s against a capacity of 10 / 0.2 s = 50/s: the queue (default 10 × 10) is full
     // after 2 s, then arrivals are dropped; waiting ones still start for --grace 1 s after the
     // schedule's end (about 50), the others are dropped then: about 200 started, 100 dropped.
-    const r = await pylogen(['cuts.Dummy', '--schedule', '3@100', '--max-inflight', '10', '--grace', '1', '--extra', '{"sleep":0.2}', '--outformat', 'none', '--summary-json', json]);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--schedule',
+      '3@100',
+      '--max-inflight',
+      '10',
+      '--grace',
+      '1',
+      '--extra',
+      '{"sleep":0.2}',
+      '--outformat',
+      'none',
+      '--summary-json',
+      json,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
     const a = s.arrivals;
@@ -103,7 +116,21 @@ describe('open model runs of cuts.Dummy (spawned CLI)', () => {
   it('--arrival poisson keeps the count exact; --burst f5 starts arrivals five at a time; lengths cycle per arrival', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
-    const p = await pylogen(['cuts.Dummy', '--schedule', '1@60', '--arrival', 'poisson', '--seed', '7', '--lengths', '8,16,32', '--extra', '{"sleep":0}', '--summary-json', json]);
+    const p = await pylogen([
+      'cuts.Dummy',
+      '--schedule',
+      '1@60',
+      '--arrival',
+      'poisson',
+      '--seed',
+      '7',
+      '--lengths',
+      '8,16,32',
+      '--extra',
+      '{"sleep":0}',
+      '--summary-json',
+      json,
+    ]);
     expect(p.code, p.stderr).toBe(0);
     expect(readJson(json).arrivals).toEqual({ planned: 60, started: 60, dropped: 0 });
     const rows = csvRows(p.stdout);
@@ -113,7 +140,9 @@ describe('open model runs of cuts.Dummy (spawned CLI)', () => {
     expect(b.code, b.stderr).toBe(0);
     expect(readJson(json).arrivals).toEqual({ planned: 50, started: 50, dropped: 0 });
     // Ten bursts 100 ms apart: the intended starts (begin less latency, sleep 0) form ten clusters of five.
-    const intended = csvRows(b.stdout).map((x) => Number(x.epoch) * 1000 - Number(x.elapsed_ms)).sort((x, y) => x - y);
+    const intended = csvRows(b.stdout)
+      .map((x) => Number(x.epoch) * 1000 - Number(x.elapsed_ms))
+      .sort((x, y) => x - y);
     const clusters: number[] = [1];
     for (let i = 1; i < intended.length; i++) {
       if (intended[i]! - intended[i - 1]! > 50) clusters.push(1);
@@ -159,7 +188,26 @@ describe('open-model options through planFromWords', () => {
     });
   }
   it('abbreviations work (--sch, --arr, --bu, --max, --que, --se) and -v shows the resolved open model', async () => {
-    const r = await pylogen(['cuts.Dummy', '--sch', '0.4@10-20', '--arr', 'poisson', '--bu', 'f2', '--max', '4', '--que', '6', '--se', '9', '--extra', '{"sleep":0}', '--outformat', 'none', '-v']);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--sch',
+      '0.4@10-20',
+      '--arr',
+      'poisson',
+      '--bu',
+      'f2',
+      '--max',
+      '4',
+      '--que',
+      '6',
+      '--se',
+      '9',
+      '--extra',
+      '{"sleep":0}',
+      '--outformat',
+      'none',
+      '-v',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('open model: 6 arrivals over 0.4 s (poisson, burst f2, seed 9), max in flight 4, queue 6, over 1 runner');
     expect(r.stderr).toMatch(/arrivals: planned 6, started 6, dropped 0/);
@@ -196,7 +244,12 @@ describe('checkSchedule', () => {
 
 describe('shareOf and ArrivalQueue', () => {
   it('shares of a line-wide bound sum to it exactly', () => {
-    for (const [total, n] of [[10, 3], [7, 7], [100, 8], [5, 2]] as const) {
+    for (const [total, n] of [
+      [10, 3],
+      [7, 7],
+      [100, 8],
+      [5, 2],
+    ] as const) {
       const shares = Array.from({ length: n }, (_, i) => shareOf(total, i, n));
       expect(shares.reduce((x, y) => x + y, 0)).toBe(total);
       expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
@@ -256,8 +309,17 @@ function fakeRecorder(clock: Clock) {
 function spec(o: Partial<LineOptions>, index = 0, count = 1): RunnerSpec {
   const options = { ...LINE_DEFAULTS, lengths: [16], ...o } as LineOptions;
   return {
-    slot: index, index, count, cut: 'Manual', modulePath: '', options,
-    shipEvents: false, window: 8, batchSize: 4096, endpoint: '', verbosity: 0,
+    slot: index,
+    index,
+    count,
+    cut: 'Manual',
+    modulePath: '',
+    options,
+    shipEvents: false,
+    window: 8,
+    batchSize: 4096,
+    endpoint: '',
+    verbosity: 0,
   };
 }
 

@@ -41,7 +41,11 @@ describe('Operation', () => {
     op.start(16, Buffer.alloc(16), 0, 0, 0);
     op.time('A', () => 1);
     const boom = new TypeError('boom');
-    expect(() => op.time('B', () => { throw boom; })).toThrow(RequestError);
+    expect(() =>
+      op.time('B', () => {
+        throw boom;
+      }),
+    ).toThrow(RequestError);
     op.finish(50);
     expect(events[1]!.err).toBe(boom);
     expect(events[2]!.err).toBe(boom); // the tra event

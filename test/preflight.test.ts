@@ -84,7 +84,9 @@ async function closedPort(): Promise<string> {
 describe('a loopback endpoint needs no credentials', () => {
   it('kms serve + a KMS CUT with no AWS_* variables and no ~/.aws: throwaway credentials (said at -v), 0 errors', async () => {
     const json = join(tempDir(), 's.json');
-    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, '--loops', '20', '--outformat', 'none', '-v', '--summary-json', json], { env: noCredentialsEnv() });
+    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', url, '--loops', '20', '--outformat', 'none', '-v', '--summary-json', json], {
+      env: noCredentialsEnv(),
+    });
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
     expect(s.errorsByType).toEqual({});
@@ -109,7 +111,16 @@ describe('a loopback endpoint needs no credentials', () => {
     for (const u of ['http://127.0.0.1:1', 'http://127.9.8.7', 'https://localhost:4566', 'http://LOCALHOST.', 'http://[::1]:8080', 'http://kms.localhost']) {
       expect(isLoopbackEndpoint(u), u).toBe(true);
     }
-    for (const u of ['http://128.0.0.1', 'https://kms.eu-west-1.amazonaws.com', 'http://[::2]', 'http://localhost.example.com', 'http://10.0.0.1', '', undefined, 'not a url']) {
+    for (const u of [
+      'http://128.0.0.1',
+      'https://kms.eu-west-1.amazonaws.com',
+      'http://[::2]',
+      'http://localhost.example.com',
+      'http://10.0.0.1',
+      '',
+      undefined,
+      'not a url',
+    ]) {
       expect(isLoopbackEndpoint(u), String(u)).toBe(false);
     }
   });
@@ -179,7 +190,10 @@ describe('the preflight refuses a run that would measure nothing: exit 2, one li
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     // One line: no runner started (at -vv each runner's states would be listed), no summary.
-    const lines = r.stderr.trim().split('\n').filter((l) => !/^(line \d+ \()?Kms\w+\)?: /.test(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^(line \d+ \()?Kms\w+\)?: /.test(l));
     expect(lines, r.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/runner run\.0/);
@@ -191,18 +205,26 @@ describe('the preflight refuses a run that would measure nothing: exit 2, one li
   it('a scenario names the line that failed', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'scenarios'));
-    writeFileSync(join(dir, 'two.txt'), `cuts.KmsEncryptSymmetric --endpoint ${url} --loops 1\n\ncuts.KmsGenerateRandom --endpoint ${await closedPort()} --loops 1\n`);
+    writeFileSync(
+      join(dir, 'two.txt'),
+      `cuts.KmsEncryptSymmetric --endpoint ${url} --loops 1\n\ncuts.KmsGenerateRandom --endpoint ${await closedPort()} --loops 1\n`,
+    );
     const r = await pylogen(['scenario', '--file', 'two.txt'], { cwd: dir, env: noCredentialsEnv() });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^pylogen: line 3 \(KmsGenerateRandom, id L3\): preflight: http:\/\/127\.0\.0\.1:\d+ refused the connection/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^pylogen: line 3 \(KmsGenerateRandom, id L3\): preflight: http:\/\/127\.0\.0\.1:\d+ refused the connection/),
+    ]);
   });
 
   it('--no-preflight runs against the refused endpoint and counts the errors by type (in --help too)', async () => {
     const json = join(tempDir(), 's.json');
-    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', await closedPort(), '--loops', '10', '--no-preflight', '--outformat', 'none', '--summary-json', json], {
-      env: noCredentialsEnv(),
-    });
+    const r = await pylogen(
+      ['cuts.KmsEncryptSymmetric', '--endpoint', await closedPort(), '--loops', '10', '--no-preflight', '--outformat', 'none', '--summary-json', json],
+      {
+        env: noCredentialsEnv(),
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readJson(json).errorsByType).toEqual({ ECONNREFUSED: 10 });
     const help = await pylogen(['--help']);

@@ -32,7 +32,12 @@ describe('npm run prepare', () => {
   writeFileSync(join(dir, 'build.js'), `import { appendFileSync } from 'node:fs';\nappendFileSync('builds.log', 'built\\n');\n`);
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'fixture', version: '1.0.0', type: 'module', scripts: { build: `node build.js && node ${JSON.stringify(PREPARE)} --stamp`, prepare: `node ${JSON.stringify(PREPARE)}` } }),
+    JSON.stringify({
+      name: 'fixture',
+      version: '1.0.0',
+      type: 'module',
+      scripts: { build: `node build.js && node ${JSON.stringify(PREPARE)} --stamp`, prepare: `node ${JSON.stringify(PREPARE)}` },
+    }),
   );
 
   it('builds when there is no dist/ (a fresh clone)', () => {

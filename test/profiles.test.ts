@@ -41,14 +41,20 @@ describe('profiles', () => {
     );
     const r = await pylogen(['cuts.Dummy', '--defaults', './mine.json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.filter((e) => e.nature === 'tra')).toHaveLength(4);
     expect(events.filter((e) => e.nature === 'req')).toHaveLength(12);
     expect(new Set(events.map((e) => e.step))).toEqual(new Set([8, 16]));
     expect(new Set(events.map((e) => e.id))).toEqual(new Set(['prof']));
 
     const json = join(dir, 's.json');
-    const o = await pylogen(['cuts.Dummy', '--def', join(dir, 'mine.json'), '--outformat', 'csv', '--extra', '{"sleep":0}', '--le', '32', '--summary-json', json], { cwd: dir });
+    const o = await pylogen(
+      ['cuts.Dummy', '--def', join(dir, 'mine.json'), '--outformat', 'csv', '--extra', '{"sleep":0}', '--le', '32', '--summary-json', json],
+      { cwd: dir },
+    );
     expect(o.code, o.stderr).toBe(0);
     const rows = csvRows(o.stdout);
     expect(rows).toHaveLength(2); // --extra replaces the profile's: no transaction
@@ -66,7 +72,13 @@ describe('profiles', () => {
     });
     const run = (name: string) => pylogen(['cuts.Dummy', '--def', name], { cwd: dir });
     const [types, badextra, unknown, nested, array, broken, missing] = await Promise.all([
-      run('types.json'), run('badextra.json'), run('unknown.json'), run('nested.json'), run('array.json'), run('broken.json'), run('missing.json'),
+      run('types.json'),
+      run('badextra.json'),
+      run('unknown.json'),
+      run('nested.json'),
+      run('array.json'),
+      run('broken.json'),
+      run('missing.json'),
     ]);
     const p = (name: string) => join(dir, 'profiles', name);
     for (const r of [types, badextra, unknown, nested, array, broken, missing]) {
@@ -130,7 +142,10 @@ describe('the shipped profiles', () => {
   it('steady.json with a shorter --schedule on the command line runs its runners and bounds', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
-    const r = await pylogen(['cuts.Dummy', '--def', 'steady.json', '--schedule', '0.5@40', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--summary-json', json], { cwd: dir });
+    const r = await pylogen(
+      ['cuts.Dummy', '--def', 'steady.json', '--schedule', '0.5@40', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--summary-json', json],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = readJson(json);
     expect(s.runners.planned).toBe(2);

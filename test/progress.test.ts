@@ -58,14 +58,26 @@ describe('live progress on a terminal', () => {
     const t = inTmux(['scenario', '--file', 'two.txt', '--outformat', 'none'], dir);
     const screens: string[] = [];
     // Running: the block shows a percentage of 4 s, and the two lines with their runners.
-    const running = await until(t, 'the block while running', 40_000, (s) => /\d+%\s+\d\.\d s \/ 4\.0 s\s+ETA/.test(s) && /^fast\s+Dummy .*runners 2\/2/m.test(s), (s) => screens.push(s));
+    const running = await until(
+      t,
+      'the block while running',
+      40_000,
+      (s) => /\d+%\s+\d\.\d s \/ 4\.0 s\s+ETA/.test(s) && /^fast\s+Dummy .*runners 2\/2/m.test(s),
+      (s) => screens.push(s),
+    );
     expect(headers(running)).toBe(1);
     // the block took the place of the line shown while the runners started
     expect(running).not.toContain('pylogen: starting');
     expect(running).toMatch(/^all\s+requests\s+\d+\s+ok\s+[\d.]+\/s\s+p99\s+[\d.]+ ms\s+errors \d+( \([\d.]+\/s\))?\s+runners 3\/3\s+queue \d+\s+lag \d+ ms/m);
     expect(running).toMatch(/^slow\s+Dummy\s+\d+\s+ok\s+[\d.]+\/s .*runners 1\/1\s+\d\.\d\/3\.0 s/m);
     // Ended: the summary below the block's last state, and never more than one block on screen.
-    const ended = await until(t, 'the summary', 40_000, (s) => s.includes('EXITED 0'), (s) => screens.push(s));
+    const ended = await until(
+      t,
+      'the summary',
+      40_000,
+      (s) => s.includes('EXITED 0'),
+      (s) => screens.push(s),
+    );
     for (const s of screens) expect(headers(s), s).toBeLessThanOrEqual(1);
     expect(headers(ended)).toBe(1);
     expect(ended).toMatch(/pylogen ▕█{10,}▏ done\s+\d\.\d s/);
@@ -84,9 +96,21 @@ describe('live progress on a terminal', () => {
     copyFileSync(join(ROOT, 'test/fixtures/Echo.ts'), join(dir, 'cuts/Echo.ts'));
     const t = inTmux(['Echo', '--proc', '2', '--loops', '400', '--pauseloop', '0.005', '--extra', '{"tag":"x"}', '--outformat', 'none'], dir);
     const screens: string[] = [];
-    const running = await until(t, 'loops progress', 40_000, (s) => /loops \d+\/800/.test(s) && !s.includes('loops 0/800'), (s) => screens.push(s));
+    const running = await until(
+      t,
+      'loops progress',
+      40_000,
+      (s) => /loops \d+\/800/.test(s) && !s.includes('loops 0/800'),
+      (s) => screens.push(s),
+    );
     expect(headers(running)).toBe(1);
-    const ended = await until(t, 'the end', 40_000, (s) => s.includes('EXITED 0'), (s) => screens.push(s));
+    const ended = await until(
+      t,
+      'the end',
+      40_000,
+      (s) => s.includes('EXITED 0'),
+      (s) => screens.push(s),
+    );
     for (const s of screens) expect(headers(s), s).toBeLessThanOrEqual(1);
     // both runners' setup lines, each once, above the block
     const logs = ended.split('\n').filter((l) => l.includes('setup with tag x'));
@@ -98,7 +122,7 @@ describe('live progress on a terminal', () => {
 });
 
 describe('the last live block and the summary agree', () => {
-  it('per scenario line, postponed or not: the same ok/s over the line\'s active time as the summary\'s row', async () => {
+  it("per scenario line, postponed or not: the same ok/s over the line's active time as the summary's row", async () => {
     const dir = tempDir();
     // "late" runs 1 s of a 3.5 s run: over the run's time its rate would look 3.5 times lower
     writeFileSync(
@@ -127,7 +151,10 @@ describe('--quiet', () => {
   }, 60_000);
 
   it('piped: the summary only, no status line', async () => {
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '1.5', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--quiet'], { timeoutMs: 60_000 });
+    const r = await pylogen(
+      ['cuts.Dummy', '--proc', '2', '--duration', '1.5', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none', '--quiet'],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr.startsWith('pylogen summary: 2 runners (2 ended, 0 failed)')).toBe(true);
     expect(r.stderr).not.toMatch(/^\[\s+[\d.]+s\] requests/m);
@@ -136,9 +163,13 @@ describe('--quiet', () => {
 
 describe('progress when stderr is not a terminal', () => {
   it('the periodic status lines, as before, and no escape sequence', async () => {
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none'], { timeoutMs: 60_000 });
+    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--summary', '0.5', '--extra', '{"sleep":0.01}', '--outformat', 'none'], {
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(0);
-    const status = r.stderr.split('\n').filter((l) => /^\[\s+\d+\.\ds\] requests \d+ ok [\d.]+\/s local Σ [\d.]+\/s runners \d\/2 errors 0 \(0\.0\/s\) queue \d+ lag \d+ ms$/.test(l));
+    const status = r.stderr
+      .split('\n')
+      .filter((l) => /^\[\s+\d+\.\ds\] requests \d+ ok [\d.]+\/s local Σ [\d.]+\/s runners \d\/2 errors 0 \(0\.0\/s\) queue \d+ lag \d+ ms$/.test(l));
     expect(status.length).toBeGreaterThanOrEqual(3);
     expect(r.stderr).not.toContain('\x1b');
     expect(r.stderr).not.toContain('▕');

@@ -90,7 +90,10 @@ export function commandsOf(body: readonly string[]): string[] {
     }
   }
   if (cur !== '') joined.push(cur);
-  return joined.map(stripComment).map((l) => l.trim()).filter((l) => l !== '');
+  return joined
+    .map(stripComment)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 /** A line without its `# comment` (a # outside quotes, after a space or at the start). */
@@ -111,7 +114,10 @@ const SHORTEN: [RegExp, (...m: string[]) => string][] = [
   [/\bnpx pylogen\b/g, () => 'pylogen'],
   [/--duration[= ](\d+(?:\.\d+)?)/g, (_, d) => `--duration ${Math.min(Number(d), 2)}`],
   [/--step-seconds[= ](\d+)/g, () => '--step-seconds 1'],
-  [/--schedule[= ](\S+)/g, (_, s) => `--schedule ${s.replace(/(^|,)(\d+(?:\.\d+)?)@/g, (_m: string, sep: string, d: string) => `${sep}${Math.min(Number(d), 2)}@`)}`],
+  [
+    /--schedule[= ](\S+)/g,
+    (_, s) => `--schedule ${s.replace(/(^|,)(\d+(?:\.\d+)?)@/g, (_m: string, sep: string, d: string) => `${sep}${Math.min(Number(d), 2)}@`)}`,
+  ],
 ];
 
 export function shorten(line: string): string {
@@ -124,7 +130,13 @@ symlinkSync(BIN, join(binDir, 'pylogen'));
 const ENV = { ...process.env, PATH: `${binDir}:${process.env.PATH}`, NO_COLOR: '1' };
 
 /** The pages: README.md, then docs/*.md in name order. */
-export const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+export const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 const blocks = PAGES.flatMap((page) => readmeBlocks(readFileSync(join(ROOT, page), 'utf8'), page));
 const files = blocks
   .filter((b) => FILE_LANGS.has(b.lang) && /^\/\/ [\w./-]+\.(?:ts|js|mjs)\s*$/.test(b.body[0] ?? ''))
@@ -204,7 +216,8 @@ async function runBlock(b: Block): Promise<number> {
       const script = b.body.map(shorten).join('\n');
       const r = await bash(script, cwd, env, b.timeoutS * 1000);
       const verdict = /--threshold\b/.test(script) && r.code === 1 && /threshold/i.test(r.stderr);
-      if ((r.code !== 0 && !verdict) || /internal error/.test(r.stderr)) throw new Error(`${b.page}:${b.line}: the block as a script\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`);
+      if ((r.code !== 0 && !verdict) || /internal error/.test(r.stderr))
+        throw new Error(`${b.page}:${b.line}: the block as a script\nexit ${r.code}\nstderr: ${r.stderr.slice(-3000)}`);
       return commandsOf(b.body).length;
     }
     for (const raw of commandsOf(b.body)) {
@@ -214,7 +227,8 @@ async function runBlock(b: Block): Promise<number> {
         env[exported[1]!] = exported[2]!.replace(/^(['"])(.*)\1$/, '$2');
         continue;
       }
-      if (ports !== undefined) line = line.replace(/\bPORT\b/g, ports.actual).replace(new RegExp(`(127\\.0\\.0\\.1|localhost):${ports.given}\\b`, 'g'), `$1:${ports.actual}`);
+      if (ports !== undefined)
+        line = line.replace(/\bPORT\b/g, ports.actual).replace(new RegExp(`(127\\.0\\.0\\.1|localhost):${ports.given}\\b`, 'g'), `$1:${ports.actual}`);
       if (/\bpylogen kms serve\b/.test(line)) {
         for (const s of servers.splice(0)) await stop(s);
         const given = /--port[= ](\d+)/.exec(line)?.[1] ?? 'PORT';
@@ -271,13 +285,24 @@ afterAll(() => rmSync(binDir, { recursive: true, force: true }));
 
 describe('documentation markers and extraction', () => {
   it('reads markers, joins continuations, drops comments, shortens durations', () => {
-    const md = ['<!-- readme-test: skip: needs AWS -->', '', '```sh', 'pylogen a \\', '  --duration 30 # thirty', '```', '<!-- readme-test: timeout 9 -->', '```bash', "x --extra '{\"a\":\"#1\"}'", '```'].join('\n');
+    const md = [
+      '<!-- readme-test: skip: needs AWS -->',
+      '',
+      '```sh',
+      'pylogen a \\',
+      '  --duration 30 # thirty',
+      '```',
+      '<!-- readme-test: timeout 9 -->',
+      '```bash',
+      'x --extra \'{"a":"#1"}\'',
+      '```',
+    ].join('\n');
     const [a, b] = readmeBlocks(md);
     expect(a).toMatchObject({ line: 3, lang: 'sh', skip: 'needs AWS', timeoutS: DEFAULT_TIMEOUT_S });
     expect(commandsOf(a!.body).map(shorten)).toEqual(['pylogen a    --duration 2']);
     expect(b).toMatchObject({ lang: 'bash', timeoutS: 9 });
     expect(b!.skip).toBeUndefined();
-    expect(commandsOf(b!.body)).toEqual(["x --extra '{\"a\":\"#1\"}'"]);
+    expect(commandsOf(b!.body)).toEqual(['x --extra \'{"a":"#1"}\'']);
     expect(shorten('npx pylogen X --schedule 30@200,20@10-50')).toBe('pylogen X --schedule 2@200,2@10-50');
     expect(() => readmeBlocks('<!-- readme-test: skipp -->\n```sh\nx\n```')).toThrow(/unknown readme-test marker/);
     expect(readmeBlocks('<!-- readme-test: script -->\n```sh\nfor i in 1 2; do\n  x $i &\ndone; wait\n```')[0]).toMatchObject({ script: true });

@@ -70,8 +70,25 @@ describe('pylogen --report', () => {
     // errors every 7th operation: the errors chart and the stacked error layer have data, and
     // errors<1% fails (exit 1: the report is written all the same, with its verdicts)
     const r = await pylogen(
-      ['cuts.Dummy', '--proc', '2', '--duration', '3', '--extra', '{"sleep":0.01,"error":7,"pin":"1234"}', '--outformat', 'none',
-        '--threshold', 'p99<5000', '--threshold', 'errors<1%', '--report', html, '--summary-json', json],
+      [
+        'cuts.Dummy',
+        '--proc',
+        '2',
+        '--duration',
+        '3',
+        '--extra',
+        '{"sleep":0.01,"error":7,"pin":"1234"}',
+        '--outformat',
+        'none',
+        '--threshold',
+        'p99<5000',
+        '--threshold',
+        'errors<1%',
+        '--report',
+        html,
+        '--summary-json',
+        json,
+      ],
       { cwd: dir, timeoutMs: 40_000 },
     );
     runStderr = r.stderr;
@@ -183,7 +200,26 @@ describe('pylogen capacity --report, and an interrupted open-model run', () => {
     const dir = tempDir('pylogen-report-cap-');
     const html = join(dir, 'cap.html');
     const r = await pylogen(
-      ['capacity', 'cuts.Dummy', '--extra', '{"sleep":0.005}', '--start', '20', '--step', '20', '--max', '60', '--step-seconds', '1', '--threshold', 'p99<5000', '--report', html, '--summary-json', join(dir, 'cap.json')],
+      [
+        'capacity',
+        'cuts.Dummy',
+        '--extra',
+        '{"sleep":0.005}',
+        '--start',
+        '20',
+        '--step',
+        '20',
+        '--max',
+        '60',
+        '--step-seconds',
+        '1',
+        '--threshold',
+        'p99<5000',
+        '--report',
+        html,
+        '--summary-json',
+        join(dir, 'cap.json'),
+      ],
       { cwd: dir, timeoutMs: 40_000 },
     );
     expect(r.code, r.stderr).toBe(0);

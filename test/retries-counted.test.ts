@@ -52,23 +52,45 @@ function vaultServe(args: string[]): Promise<string> {
 }
 
 describe('retries in the summary', () => {
-  it('KMS, fast client and SDK', async () => {
-    const url = await kmsServe(['--throttle', '10'], cleanups);
-    await counted('kms-fast', ['cuts.KmsEncryptSymmetric', '--endpoint', url]);
-    await counted('kms-sdk', ['cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', 'sdk']);
-  }, SLOW * 2);
+  it(
+    'KMS, fast client and SDK',
+    async () => {
+      const url = await kmsServe(['--throttle', '10'], cleanups);
+      await counted('kms-fast', ['cuts.KmsEncryptSymmetric', '--endpoint', url]);
+      await counted('kms-sdk', ['cuts.KmsEncryptSymmetric', '--endpoint', url, '--client', 'sdk']);
+    },
+    SLOW * 2,
+  );
 
-  it('Vault', async () => {
-    const url = await vaultServe(['--throttle', '10']);
-    await counted('vault', ['cuts.VaultTransitEncrypt', '--endpoint', url, '--no-preflight'], { VAULT_TOKEN: 'any' });
-  }, SLOW);
+  it(
+    'Vault',
+    async () => {
+      const url = await vaultServe(['--throttle', '10']);
+      await counted('vault', ['cuts.VaultTransitEncrypt', '--endpoint', url, '--no-preflight'], { VAULT_TOKEN: 'any' });
+    },
+    SLOW,
+  );
 
-  it('Azure', async () => {
-    const server = await startAzureServer({ flavour: 'vault', token: 'T', keys: [{ entry: 'ec256', name: 'pylogen-ec256', kty: 'EC', family: 'ec', curve: 'P-256' }], throttleRps: 10 });
-    cleanups.push(() => server.close());
-    writeFileSync(join(dir, 'ca.pem'), server.ca);
-    await counted('azure', ['cuts.AzureKeyVaultSign', '--endpoint', server.url, '--lengths', '32', '--no-preflight'], { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), PYLOGEN_AZURE_TOKEN: 'T' }, 19);
-    // The SDK's throttling policy gives up on a request whose retries keep meeting 429s (1 to 4 of 20
-    // seen on a loaded machine), counted as Throttled: what is checked here is that retries are counted.
-  }, SLOW);
+  it(
+    'Azure',
+    async () => {
+      const server = await startAzureServer({
+        flavour: 'vault',
+        token: 'T',
+        keys: [{ entry: 'ec256', name: 'pylogen-ec256', kty: 'EC', family: 'ec', curve: 'P-256' }],
+        throttleRps: 10,
+      });
+      cleanups.push(() => server.close());
+      writeFileSync(join(dir, 'ca.pem'), server.ca);
+      await counted(
+        'azure',
+        ['cuts.AzureKeyVaultSign', '--endpoint', server.url, '--lengths', '32', '--no-preflight'],
+        { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), PYLOGEN_AZURE_TOKEN: 'T' },
+        19,
+      );
+      // The SDK's throttling policy gives up on a request whose retries keep meeting 429s (1 to 4 of 20
+      // seen on a loaded machine), counted as Throttled: what is checked here is that retries are counted.
+    },
+    SLOW,
+  );
 });

@@ -80,19 +80,22 @@ describe('interrupts', () => {
     const json = join(dir, 's.json');
     let secondAt = 0;
     const pids: number[] = [];
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '60', '--concurrency', '2', '--grace', '60', '--extra', '{"sleep":30}', '-vv', '--summary-json', json], {
-      onSpawn: (p) => {
-        p.stderr!.on('data', (d: Buffer) => {
-          for (const m of d.toString().matchAll(/pid (\d+)\): running/g)) {
-            pids.push(Number(m[1]));
-            if (pids.length === 2) {
-              setTimeout(() => p.kill('SIGINT'), 500);
-              setTimeout(() => ((secondAt = Date.now()), p.kill('SIGINT')), 1000);
+    const r = await pylogen(
+      ['cuts.Dummy', '--proc', '2', '--duration', '60', '--concurrency', '2', '--grace', '60', '--extra', '{"sleep":30}', '-vv', '--summary-json', json],
+      {
+        onSpawn: (p) => {
+          p.stderr!.on('data', (d: Buffer) => {
+            for (const m of d.toString().matchAll(/pid (\d+)\): running/g)) {
+              pids.push(Number(m[1]));
+              if (pids.length === 2) {
+                setTimeout(() => p.kill('SIGINT'), 500);
+                setTimeout(() => ((secondAt = Date.now()), p.kill('SIGINT')), 1000);
+              }
             }
-          }
-        });
+          });
+        },
       },
-    });
+    );
     expect(r.code).toBe(130);
     // not the 30 s of the operations nor the 60 s of grace: the runners are killed at once (a loaded
     // machine takes a few seconds to kill, reap and write the summary)
@@ -223,25 +226,28 @@ describe('the embedded KMS server dies during a run', () => {
   it('the errors after it are counted, the run ends on time, and a warning says why', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
-    const r = await pylogen(['cuts.KmsEncryptSymmetric', '--endpoint', 'local', '--duration', '3', '--timeout', '1', '--outformat', 'none', '-v', '--summary-json', json], {
-      onSpawn: (p) => {
-        let server = 0;
-        let done = false;
-        p.stderr!.on('data', (d: Buffer) => {
-          const text = d.toString();
-          const m = /embedded KMS server on \S+ \(.*pid (\d+)\)/.exec(text);
-          if (m) server = Number(m[1]);
-          // killed once requests were served (a status line counts some), not after a fixed delay:
-          // on a loaded machine the runners may take seconds to start
-          const served = /^\[\s*[\d.]+s\] requests (\d+)/m.exec(text);
-          if (server !== 0 && served && Number(served[1]) > 0 && !done) {
-            done = true;
-            process.kill(server, 'SIGKILL');
-          }
-        });
+    const r = await pylogen(
+      ['cuts.KmsEncryptSymmetric', '--endpoint', 'local', '--duration', '3', '--timeout', '1', '--outformat', 'none', '-v', '--summary-json', json],
+      {
+        onSpawn: (p) => {
+          let server = 0;
+          let done = false;
+          p.stderr!.on('data', (d: Buffer) => {
+            const text = d.toString();
+            const m = /embedded KMS server on \S+ \(.*pid (\d+)\)/.exec(text);
+            if (m) server = Number(m[1]);
+            // killed once requests were served (a status line counts some), not after a fixed delay:
+            // on a loaded machine the runners may take seconds to start
+            const served = /^\[\s*[\d.]+s\] requests (\d+)/m.exec(text);
+            if (server !== 0 && served && Number(served[1]) > 0 && !done) {
+              done = true;
+              process.kill(server, 'SIGKILL');
+            }
+          });
+        },
+        timeoutMs: 40_000,
       },
-      timeoutMs: 40_000,
-    });
+    );
     expect(r.code).toBe(0);
     const s = readJson(json);
     expect(s.warnings[0]).toMatch(/the embedded KMS server \(--endpoint local\) exited on SIGKILL during the run/);

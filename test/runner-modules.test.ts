@@ -19,7 +19,10 @@ function probe(dir: string): { env: Record<string, string>; loaded: () => string
   writeFileSync(probeFile, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n`);
   return {
     env: { PYLOGEN_RUNNER_NODE_OPTIONS: `--import ${pathToFileURL(probeFile).href}` },
-    loaded: () => readFileSync(log, 'utf8').split('\n').filter((l) => l !== ''),
+    loaded: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
   };
 }
 
@@ -34,7 +37,19 @@ describe('what a runner loads', () => {
     expect(urls.some((u) => u.endsWith('/dist/runner/main.js'))).toBe(true);
     expect(urls.some((u) => u.endsWith('/dist/cuts/Dummy.js'))).toBe(true); // compiled at build: no hooks, no compiler
     expect(urls.some((u) => u.endsWith('/dist/api/cut.js'))).toBe(true);
-    for (const heavy of ['@aws-sdk', '@google-cloud', '@grpc', '@azure', 'undici', '/dist/controller/', '/dist/index.js', 'hdr-histogram-js', 'esbuild', 'pkcs11js', 'node-forge']) {
+    for (const heavy of [
+      '@aws-sdk',
+      '@google-cloud',
+      '@grpc',
+      '@azure',
+      'undici',
+      '/dist/controller/',
+      '/dist/index.js',
+      'hdr-histogram-js',
+      'esbuild',
+      'pkcs11js',
+      'node-forge',
+    ]) {
       expect(urls.filter((u) => u.includes(heavy))).toEqual([]);
     }
   });
@@ -42,7 +57,11 @@ describe('what a runner loads', () => {
   it('a KMS runner loads the AWS SDK (the probe sees a protocol it uses)', async () => {
     const dir = tempDir();
     const p = probe(dir);
-    const r = await pylogen(['cuts.KmsGenerateRandom', '--endpoint', 'local', '--loops', '2', '--outformat', 'none'], { env: p.env, cwd: dir, timeoutMs: 120_000 });
+    const r = await pylogen(['cuts.KmsGenerateRandom', '--endpoint', 'local', '--loops', '2', '--outformat', 'none'], {
+      env: p.env,
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
     expect(r.code).toBe(0);
     const urls = p.loaded();
     expect(urls.some((u) => u.endsWith('/dist/api/kms.js'))).toBe(true);

@@ -40,7 +40,10 @@ describe('scenario files', () => {
     expect(rows.filter((x) => x.rc !== '0')).toHaveLength(2);
     expect(rows.filter((x) => x.rc !== '0').every((x) => x.id === 'C')).toBe(true);
     // One stats queue: global_count numbers the 22 requests of all lines, each once.
-    const globals = rows.filter((x) => x.nature === 'req').map((x) => Number(x.global_count)).sort((a, b) => a - b);
+    const globals = rows
+      .filter((x) => x.nature === 'req')
+      .map((x) => Number(x.global_count))
+      .sort((a, b) => a - b);
     expect(globals).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
     const s = readJson(json);
     expect(s.requests).toMatchObject({ count: 22, errors: 2 });
@@ -70,7 +73,10 @@ describe('scenario files', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     const ids = readJson(json).byRequest.map((b: { id: string; count: number }) => [b.id, b.count]);
-    expect(ids.sort()).toEqual([['L2', 2], ['L4', 3]]);
+    expect(ids.sort()).toEqual([
+      ['L2', 2],
+      ['L4', 3],
+    ]);
   });
 
   it('quoting as in a shell, no shell: spaces and # inside quotes are kept, nothing is expanded', async () => {

@@ -23,9 +23,7 @@ function drain(plan: ArrivalPlan): { atMs: number; segment: number }[] {
 }
 
 function runners(segments: Segment[], n: number, arrival: ArrivalKind, burst: Burst = NO_BURST, seed = 1) {
-  return Array.from({ length: n }, (_, runnerIndex) =>
-    drain(new ArrivalPlan(segments, { runnerIndex, runnerCount: n, arrival, burst, seed })),
-  );
+  return Array.from({ length: n }, (_, runnerIndex) => drain(new ArrivalPlan(segments, { runnerIndex, runnerCount: n, arrival, burst, seed })));
 }
 
 function usage(fn: () => unknown): string {
@@ -69,9 +67,7 @@ describe('parseSchedule', () => {
   });
 
   it('names the flag, the segment and the bad value in one line', () => {
-    expect(usage(() => parseSchedule('30@10,20@x'))).toBe(
-      '--schedule: segment 2 "20@x": the rate must be a number of operations per second, but is "x"',
-    );
+    expect(usage(() => parseSchedule('30@10,20@x'))).toBe('--schedule: segment 2 "20@x": the rate must be a number of operations per second, but is "x"');
     expect(usage(() => parseSchedule('30'))).toBe(
       '--schedule: segment 1 "30": expected DURATION@RATE, a duration in seconds and a rate in operations per second (e.g. 30@10 or 30@10-50)',
     );
@@ -86,36 +82,26 @@ describe('parseSchedule', () => {
     );
     // k6's and Artillery's units; a plain number stays seconds
     expect(parseSchedule('30s@100,2m@10-50,500ms@4,1@1').map((s) => s.durationS)).toEqual([30, 120, 0.5, 1]);
-    expect(usage(() => parseSchedule('5@-3'))).toBe(
-      '--schedule: segment 1 "5@-3": the rate must be 0 or more operations per second, but is "-3"',
-    );
+    expect(usage(() => parseSchedule('5@-3'))).toBe('--schedule: segment 1 "5@-3": the rate must be 0 or more operations per second, but is "-3"');
     expect(usage(() => parseSchedule('5@10--3'))).toBe(
       `--schedule: segment 1 "5@10--3": the ramp's end rate must be 0 or more operations per second, but is "-3"`,
     );
     expect(usage(() => parseSchedule('5@a-3'))).toBe(
       `--schedule: segment 1 "5@a-3": the ramp's start rate must be a number of operations per second, but is "a"`,
     );
-    expect(usage(() => parseSchedule('5@10-'))).toBe(
-      `--schedule: segment 1 "5@10-": the ramp's end rate must be a number of operations per second, but is ""`,
-    );
+    expect(usage(() => parseSchedule('5@10-'))).toBe(`--schedule: segment 1 "5@10-": the ramp's end rate must be a number of operations per second, but is ""`);
     expect(usage(() => parseSchedule('5@1-2-3'))).toBe(
       `--schedule: segment 1 "5@1-2-3": the ramp's end rate must be a number of operations per second, but is "2-3"`,
     );
-    expect(usage(() => parseSchedule('5@'))).toBe(
-      '--schedule: segment 1 "5@": the rate must be a number of operations per second, but is ""',
-    );
-    expect(usage(() => parseSchedule('5@1e3'))).toBe(
-      '--schedule: segment 1 "5@1e3": the rate must be a number of operations per second, but is "1e3"',
-    );
+    expect(usage(() => parseSchedule('5@'))).toBe('--schedule: segment 1 "5@": the rate must be a number of operations per second, but is ""');
+    expect(usage(() => parseSchedule('5@1e3'))).toBe('--schedule: segment 1 "5@1e3": the rate must be a number of operations per second, but is "1e3"');
     expect(usage(() => parseSchedule('5@10,'))).toBe(
       '--schedule: segment 2 "": expected DURATION@RATE, a duration in seconds and a rate in operations per second (e.g. 30@10 or 30@10-50)',
     );
     expect(usage(() => parseSchedule('  '))).toBe(
       '--schedule: the schedule is empty; expected DURATION@RATE segments separated by commas (e.g. 30@10,20@15-50)',
     );
-    expect(usage(() => parseSchedule('1@2@3', '--sched'))).toBe(
-      '--sched: segment 1 "1@2@3": the rate must be a number of operations per second, but is "2@3"',
-    );
+    expect(usage(() => parseSchedule('1@2@3', '--sched'))).toBe('--sched: segment 1 "1@2@3": the rate must be a number of operations per second, but is "2@3"');
     expect(usage(() => parseSchedule('99999999999999999999@1'))).toMatch(
       /^--schedule: segment 1 "99999999999999999999@1": plans 1\d+ arrivals, more than can be counted exactly$/,
     );
@@ -132,18 +118,13 @@ describe('parseBurst', () => {
   });
 
   it('rejects anything else in one line', () => {
-    const general =
-      'the burst must be 0 (random size up to the mean rate), n (random size up to n) or fN (fixed size N), but is';
+    const general = 'the burst must be 0 (random size up to the mean rate), n (random size up to n) or fN (fixed size N), but is';
     expect(usage(() => parseBurst('x'))).toBe(`--burst: ${general} "x"`);
     expect(usage(() => parseBurst('-1'))).toBe(`--burst: ${general} "-1"`);
     expect(usage(() => parseBurst('2.5', '--bu'))).toBe(`--bu: ${general} "2.5"`);
     expect(usage(() => parseBurst(''))).toBe(`--burst: ${general} ""`);
-    expect(usage(() => parseBurst('f0'))).toBe(
-      '--burst: a fixed burst fN needs a whole number of operations N of at least 1, but is "f0"',
-    );
-    expect(usage(() => parseBurst('f'))).toBe(
-      '--burst: a fixed burst fN needs a whole number of operations N of at least 1, but is "f"',
-    );
+    expect(usage(() => parseBurst('f0'))).toBe('--burst: a fixed burst fN needs a whole number of operations N of at least 1, but is "f0"');
+    expect(usage(() => parseBurst('f'))).toBe('--burst: a fixed burst fN needs a whole number of operations N of at least 1, but is "f"');
   });
 });
 
@@ -204,10 +185,7 @@ describe('ArrivalPlan', () => {
       for (const arrival of ['uniform', 'poisson'] as const) {
         for (let n = 1; n <= 4; n++) {
           const burst = bursts[trial % bursts.length]!;
-          const plans = Array.from(
-            { length: n },
-            (_, runnerIndex) => new ArrivalPlan(segments, { runnerIndex, runnerCount: n, arrival, burst, seed: trial }),
-          );
+          const plans = Array.from({ length: n }, (_, runnerIndex) => new ArrivalPlan(segments, { runnerIndex, runnerCount: n, arrival, burst, seed: trial }));
           const perRunner = plans.map(drain);
           const perSegment = segments.map(() => 0);
           let startS = 0;
@@ -249,8 +227,7 @@ describe('ArrivalPlan', () => {
   });
 
   it('follows a ramp: 4@50-150 gives ~62 in the first second, ~137 in the last, 400 in all', () => {
-    const perSecond = (all: { atMs: number }[]) =>
-      [0, 1, 2, 3].map((s) => all.filter((a) => a.atMs >= s * 1000 && a.atMs < (s + 1) * 1000).length);
+    const perSecond = (all: { atMs: number }[]) => [0, 1, 2, 3].map((s) => all.filter((a) => a.atMs >= s * 1000 && a.atMs < (s + 1) * 1000).length);
     // 2 runners as in the issue's acceptance test; the union is what the server sees.
     const uniform = runners(parseSchedule('4@50-150'), 2, 'uniform').flat();
     expect(uniform.length).toBe(400);
@@ -304,9 +281,7 @@ describe('ArrivalPlan', () => {
     expect(runners(segments, 1, 'poisson', NO_BURST, 5)).toEqual(runners(segments, 1, 'poisson', NO_BURST, 5));
     expect(runners(segments, 1, 'poisson', NO_BURST, 5)).not.toEqual(runners(segments, 1, 'poisson', NO_BURST, 6));
     // An injected source replaces the seeded one.
-    const withSource = drain(
-      new ArrivalPlan(segments, { runnerIndex: 0, runnerCount: 1, arrival: 'poisson', burst: NO_BURST, random: mulberry32(5) }),
-    );
+    const withSource = drain(new ArrivalPlan(segments, { runnerIndex: 0, runnerCount: 1, arrival: 'poisson', burst: NO_BURST, random: mulberry32(5) }));
     expect(withSource).toEqual(runners(segments, 1, 'poisson', NO_BURST, 5)[0]);
   });
 
@@ -339,9 +314,7 @@ describe('ArrivalPlan', () => {
         expect(mean.all.length).toBe(650);
         const bySegment = [0, 1].map((s) => {
           const sizes: number[] = [];
-          mean.all.forEach((a, k) =>
-            a.segment !== s ? undefined : k > 0 && a.atMs === mean.all[k - 1]!.atMs ? sizes[sizes.length - 1]!++ : sizes.push(1),
-          );
+          mean.all.forEach((a, k) => (a.segment !== s ? undefined : k > 0 && a.atMs === mean.all[k - 1]!.atMs ? sizes[sizes.length - 1]!++ : sizes.push(1)));
           return sizes;
         });
         expect(Math.max(...bySegment[0]!)).toBe(5); // mean rate (4+6)/2

@@ -38,11 +38,26 @@ describe('a run whose endpoint quotes the credentials back', () => {
     const dir = fixtureDir('Leaky');
     const json = join(dir, 's.json');
     const r = await pylogen(
-      ['Leaky', '--loops', '5', '--extra', '{"password":"hunter2222"}', '--endpoint', 'http://admin:pa55word@127.0.0.1:9', '--no-preflight', '--summary-json', json],
+      [
+        'Leaky',
+        '--loops',
+        '5',
+        '--extra',
+        '{"password":"hunter2222"}',
+        '--endpoint',
+        'http://admin:pa55word@127.0.0.1:9',
+        '--no-preflight',
+        '--summary-json',
+        json,
+      ],
       { cwd: dir, env: { AWS_SESSION_TOKEN: TOKEN }, timeoutMs: 60_000 },
     );
     const summary = readFileSync(json, 'utf8');
-    for (const [what, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['summary', summary]] as const) {
+    for (const [what, text] of [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+      ['summary', summary],
+    ] as const) {
       for (const secret of [TOKEN, 'hunter2222', 'pa55word']) expect(text, `${secret} in ${what}`).not.toContain(secret);
     }
     // The error texts are still there, redacted.
@@ -54,7 +69,11 @@ describe('a run whose endpoint quotes the credentials back', () => {
 describe('kms serve --credentials out of the process list', () => {
   const serve = (args: string[], env: Record<string, string> = {}) =>
     new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [BIN, 'kms', 'serve', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [BIN, 'kms', 'serve', '--port', '0', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let err = '';
       p.stderr.setEncoding('utf8').on('data', (d: string) => {
         err += d;
@@ -88,7 +107,17 @@ describe('k8s job: secrets go to a Secret, never the args', () => {
     const text = JSON.stringify(c);
     expect(text).not.toContain('hunter2222');
     expect(text).not.toContain('pa55word');
-    expect(c.args).toEqual(['cuts.Dummy', '--extra', '$(PYLOGEN_ARG_2)', '--endpoint', '$(PYLOGEN_ARG_4)', '--loops', '5', '--shard', '$(JOB_COMPLETION_INDEX)/2']);
+    expect(c.args).toEqual([
+      'cuts.Dummy',
+      '--extra',
+      '$(PYLOGEN_ARG_2)',
+      '--endpoint',
+      '$(PYLOGEN_ARG_4)',
+      '--loops',
+      '5',
+      '--shard',
+      '$(JOB_COMPLETION_INDEX)/2',
+    ]);
     expect(c.env).toContainEqual({ name: 'PYLOGEN_ARG_2', valueFrom: { secretKeyRef: { name: 'run1-args', key: 'PYLOGEN_ARG_2' } } });
     expect(secret?.kind).toBe('Secret');
     expect(secret?.stringData).toEqual({ PYLOGEN_ARG_2: '{"Password":"hunter2222","sleep":0}', PYLOGEN_ARG_4: 'http://admin:pa55word@kms.example' });

@@ -41,7 +41,20 @@ describe('--shard and --start-at on the command line', () => {
     const dir = tempDir();
     const runs = await Promise.all(
       [0, 1].map((i) =>
-        pylogen(['cuts.Dummy', '--proc', '2', '--loops', '3', '--extra', '{"sleep":0,"transaction":true}', '--shard', `${i}/2`, '--summary-json', join(dir, `s${i}.json`), '--quiet']),
+        pylogen([
+          'cuts.Dummy',
+          '--proc',
+          '2',
+          '--loops',
+          '3',
+          '--extra',
+          '{"sleep":0,"transaction":true}',
+          '--shard',
+          `${i}/2`,
+          '--summary-json',
+          join(dir, `s${i}.json`),
+          '--quiet',
+        ]),
       ),
     );
     const rows = runs.flatMap((r) => {
@@ -111,7 +124,10 @@ describe('--shard and --start-at on the command line', () => {
     [['--shard', 'two'], /^pylogen: --shard must be I\/N/],
     [['--start-at', 'tomorrow'], /^pylogen: --start-at must be an ISO-8601 date and time/],
     [['--start-at', '2999-01-01T00:00:00Z'], /^pylogen: --start-at is more than 24 h away/],
-    [['--schedule', '1@10', '--max-inflight', '2', '--shard', '0/4'], /^pylogen: --max-inflight must be at least N × --process \(4\) with --shard 0\/4, since it is split across the runners of every shard, but is 2$/],
+    [
+      ['--schedule', '1@10', '--max-inflight', '2', '--shard', '0/4'],
+      /^pylogen: --max-inflight must be at least N × --process \(4\) with --shard 0\/4, since it is split across the runners of every shard, but is 2$/,
+    ],
     [['--start', '5'], /^pylogen: --start-at is more than 24 h ago \(1970-01-01T00:00:05.000Z\): a typo\?$/],
     [['--summary-json', '-'], /^pylogen: --summary-json - writes the summary on standard output, where the event stream goes/],
   ])('refuses %j: one line, exit 2, nothing started', async (args, message) => {

@@ -97,7 +97,16 @@ async function sdkSignature(g: Generated, applyChecksum: boolean): Promise<Recor
   const signer = new SignatureV4({ credentials: g.creds, region: g.region, service: g.service, sha256: NodeSha256, applyChecksum });
   const [hostname, port] = g.host.startsWith('[') ? [g.host.slice(0, g.host.indexOf(']') + 1), g.host.split(']:')[1]] : g.host.split(':');
   const signed = await signer.sign(
-    { method: g.method, protocol: 'https:', hostname: hostname!, ...(port === undefined ? {} : { port: Number(port) }), path: g.path, query: {}, headers: { ...g.headers }, body: g.body },
+    {
+      method: g.method,
+      protocol: 'https:',
+      hostname: hostname!,
+      ...(port === undefined ? {} : { port: Number(port) }),
+      path: g.path,
+      query: {},
+      headers: { ...g.headers },
+      body: g.body,
+    },
     { signingDate: g.date },
   );
   return signed.headers as Record<string, string>;

@@ -15,7 +15,7 @@ describe('small lies', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('`pylogen run cuts.Dummy` (k6\'s habit) runs cuts.Dummy', async () => {
+  it("`pylogen run cuts.Dummy` (k6's habit) runs cuts.Dummy", async () => {
     const r = await pylogen(['run', 'cuts.Dummy', '--loops', '2', '--extra', '{"sleep":0}', '--outformat', 'none'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/run\s+Dummy\s+req\s+R0-EXEC\s+2 /);

@@ -85,7 +85,12 @@ describe('Recorder: an event counts in the interval it ended in, whenever the fl
 describe('the series: per interval, from interval histograms merged exactly', () => {
   it('counts and percentiles of each interval equal those of the values recorded in it', () => {
     let now = EPOCH0;
-    const q = new StatsQueue(undefined, () => {}, () => now, 1000);
+    const q = new StatsQueue(
+      undefined,
+      () => {},
+      () => now,
+      1000,
+    );
     q.addRunner(0, 'A', 0, 'Cut');
     q.addRunner(1, 'A', 1, 'Cut');
     const perInterval = [newSeriesHistogram(), newSeriesHistogram(), newSeriesHistogram()];
@@ -101,8 +106,17 @@ describe('the series: per interval, from interval histograms merged exactly', ()
         const h = newHistogram(32);
         c.drainInto(h);
         const b: BatchMessage = {
-          type: 'batch', seq: ++seq[slot]!, sentAt: now, interval: EPOCH0 + i * 1000, eventCount: 200, requests: 200, transactions: 0,
-          deltas: [{ key: 0, count: 200, errors: 3, errorTypes: { Throttled: 3 } }], queued: 0, localCountBefore: 0, localTps: 0,
+          type: 'batch',
+          seq: ++seq[slot]!,
+          sentAt: now,
+          interval: EPOCH0 + i * 1000,
+          eventCount: 200,
+          requests: 200,
+          transactions: 0,
+          deltas: [{ key: 0, count: 200, errors: 3, errorTypes: { Throttled: 3 } }],
+          queued: 0,
+          localCountBefore: 0,
+          localTps: 0,
           histograms: [{ key: 0, ok: { n: 197, min: 1, max: 100, sum: 1000, serviceSum: 1000, latency: encodeHistogram(h) } }],
           ...(seq[slot] === 1 ? { newKeys: [{ id: 0, nature: 'req' as const, request: 'R', step: 16 }] } : {}),
         };
@@ -113,7 +127,19 @@ describe('the series: per interval, from interval histograms merged exactly', ()
     }
     // A late batch for interval 0, after it was sealed, reopens it.
     now += 5000;
-    q.onBatch(0, { type: 'batch', seq: ++seq[0]!, sentAt: now, interval: EPOCH0 + 5000, eventCount: 0, requests: 0, transactions: 0, deltas: [], queued: 0, localCountBefore: 0, localTps: 0 });
+    q.onBatch(0, {
+      type: 'batch',
+      seq: ++seq[0]!,
+      sentAt: now,
+      interval: EPOCH0 + 5000,
+      eventCount: 0,
+      requests: 0,
+      transactions: 0,
+      deltas: [],
+      queued: 0,
+      localCountBefore: 0,
+      localTps: 0,
+    });
     q.series.sealOld();
     const late = new LatencyCounts();
     late.record(77_000);
@@ -121,8 +147,17 @@ describe('the series: per interval, from interval histograms merged exactly', ()
     const lh = newHistogram(32);
     late.drainInto(lh);
     q.onBatch(1, {
-      type: 'batch', seq: ++seq[1]!, sentAt: now, interval: EPOCH0, eventCount: 1, requests: 1, transactions: 0,
-      deltas: [{ key: 0, count: 1, errors: 0 }], queued: 0, localCountBefore: 0, localTps: 0,
+      type: 'batch',
+      seq: ++seq[1]!,
+      sentAt: now,
+      interval: EPOCH0,
+      eventCount: 1,
+      requests: 1,
+      transactions: 0,
+      deltas: [{ key: 0, count: 1, errors: 0 }],
+      queued: 0,
+      localCountBefore: 0,
+      localTps: 0,
       histograms: [{ key: 0, ok: { n: 1, min: 77, max: 77, sum: 77, serviceSum: 77, latency: encodeHistogram(lh) } }],
     });
     const s = q.series.build({ from: EPOCH0, to: EPOCH0 + 3000 });
@@ -138,7 +173,12 @@ describe('the series: per interval, from interval histograms merged exactly', ()
     const row = s.byRequest[0]!;
     expect(row).toMatchObject({ id: 'A', cut: 'Cut', request: 'R' });
     for (let i = 0; i < 3; i++) {
-      for (const [col, p] of [['p50', 50], ['p90', 90], ['p99', 99], ['max', 100]] as const) {
+      for (const [col, p] of [
+        ['p50', 50],
+        ['p90', 90],
+        ['p99', 99],
+        ['max', 100],
+      ] as const) {
         expect(row[col][i]).toBe(percentileMs(perInterval[i]!, p));
         expect(s.total[col][i]).toBe(percentileMs(perInterval[i]!, p));
       }
@@ -163,8 +203,12 @@ describe('encoded tallies merge exactly', () => {
       union.recordValue(w);
     }
     a.timed = b.timed = 3000;
-    a.min = 0.1; a.max = 5.1; a.sum = 7000;
-    b.min = 20; b.max = 110; b.sum = 190_000;
+    a.min = 0.1;
+    a.max = 5.1;
+    a.sum = 7000;
+    b.min = 20;
+    b.max = 110;
+    b.sum = 190_000;
     const merged = newLatencies();
     addLatencies(merged, decodeLatencies(JSON.parse(JSON.stringify(encodeLatencies(a)))));
     addLatencies(merged, decodeLatencies(JSON.parse(JSON.stringify(encodeLatencies(b)))));
@@ -181,7 +225,21 @@ describe('the summary JSON of a real run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pylogen-schema-'));
     const json = join(dir, 's.json');
     const r = await pylogen(
-      ['cuts.Dummy', '--extra', '{"sleep":0.01,"error":4}', '--lengths', '16,64', '--proc', '2', '--duration', '3', '--outformat', 'none', '--summary-json', json],
+      [
+        'cuts.Dummy',
+        '--extra',
+        '{"sleep":0.01,"error":4}',
+        '--lengths',
+        '16,64',
+        '--proc',
+        '2',
+        '--duration',
+        '3',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+      ],
       { timeoutMs: 60_000 },
     );
     expect(r.code).toBe(0);
@@ -225,7 +283,9 @@ describe('the summary JSON of a real run', () => {
   it('open model: the series has the line arrivals per interval, adding up to the run arrivals', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pylogen-schema-'));
     const json = join(dir, 's.json');
-    const r = await pylogen(['cuts.Dummy', '--extra', '{"sleep":0.01}', '--schedule', '2@50', '--proc', '2', '--outformat', 'none', '--summary-json', json], { timeoutMs: 60_000 });
+    const r = await pylogen(['cuts.Dummy', '--extra', '{"sleep":0.01}', '--schedule', '2@50', '--proc', '2', '--outformat', 'none', '--summary-json', json], {
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(json, 'utf8'));
     const a = s.series.arrivals;

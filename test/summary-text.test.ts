@@ -10,7 +10,10 @@ describe('summaryText', () => {
     none: [],
     gone: undefined,
     series: { count: [1, 2, 3], p99: [0.5, null, 2.25], hdr: ['HISTFAAAA==', null] },
-    rows: [{ id: 'run', latencyMs: { p50: 1.5 } }, { id: 'x', nested: [[1, 2], [3]] }],
+    rows: [
+      { id: 'run', latencyMs: { p50: 1.5 } },
+      { id: 'x', nested: [[1, 2], [3]] },
+    ],
   };
 
   it('parses back to the same value (undefined keys dropped, as JSON.stringify does)', () => {

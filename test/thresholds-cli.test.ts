@@ -18,8 +18,25 @@ describe('thresholds on the command line', () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
     // 20 requests of 1 ms: p99 far below 1 s, no error, at least 1/s.
-    const r = await pylogen(['cuts.Dummy', '--loops', '20', '--extra', '{"sleep":0.001}', '--outformat', 'none', '--summary-json', json,
-      '--threshold', 'p99<1s', '--threshold', 'errors<1%', '--threshold', 'R0-EXEC:max<=1000', '--threshold', 'throughput>=1']);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--loops',
+      '20',
+      '--extra',
+      '{"sleep":0.001}',
+      '--outformat',
+      'none',
+      '--summary-json',
+      json,
+      '--threshold',
+      'p99<1s',
+      '--threshold',
+      'errors<1%',
+      '--threshold',
+      'R0-EXEC:max<=1000',
+      '--threshold',
+      'throughput>=1',
+    ]);
     expect(r.stderr).toMatch(/thresholds: all 4 hold/);
     expect(r.code).toBe(0);
     const s = readJson(json);
@@ -29,15 +46,37 @@ describe('thresholds on the command line', () => {
     expect(s.thresholds[0].value).toBe(s.byRequest[0].latencyMs.p99);
     expect(s.thresholds[1].value).toBe(0);
     // The summary file alone judges them the same: its rows carry the histograms, merged exactly.
-    expect(verdicts(evaluateSummary(s.thresholds.map((t: { threshold: string }) => parsed(t.threshold)), s))).toEqual(s.thresholds);
+    expect(
+      verdicts(
+        evaluateSummary(
+          s.thresholds.map((t: { threshold: string }) => parsed(t.threshold)),
+          s,
+        ),
+      ),
+    ).toEqual(s.thresholds);
   });
 
   it('exits 1 when one fails, and shows the failed rows', async () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
     // Every 4th of 20 operations fails: 5 errors, 25%.
-    const r = await pylogen(['cuts.Dummy', '--loops', '20', '--extra', '{"sleep":0,"error":4}', '--outformat', 'none', '--summary-json', json,
-      '--threshold', 'errors<1%', '--threshold', 'DummyError<=5', '--threshold', 'p50<10s']);
+    const r = await pylogen([
+      'cuts.Dummy',
+      '--loops',
+      '20',
+      '--extra',
+      '{"sleep":0,"error":4}',
+      '--outformat',
+      'none',
+      '--summary-json',
+      json,
+      '--threshold',
+      'errors<1%',
+      '--threshold',
+      'DummyError<=5',
+      '--threshold',
+      'p50<10s',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/thresholds: 1 of 3 FAILED/);
     expect(r.stderr).toMatch(/errors<1%\s+25%\s+FAIL/);
@@ -120,8 +159,27 @@ describe('thresholds on the command line', () => {
     const dir = tempDir();
     const json = join(dir, 's.json');
     // 2 runners, 60 s planned, every 5th operation fails: errors<=3 is crossed within the first second.
-    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '60', '--extra', '{"sleep":0.01,"error":5}', '--outformat', 'none',
-      '--summary-json', json, '--threshold', 'errors<=3', '--threshold', 'p99<10s', '--abort-on-fail'], { timeoutMs: 40_000 });
+    const r = await pylogen(
+      [
+        'cuts.Dummy',
+        '--proc',
+        '2',
+        '--duration',
+        '60',
+        '--extra',
+        '{"sleep":0.01,"error":5}',
+        '--outformat',
+        'none',
+        '--summary-json',
+        json,
+        '--threshold',
+        'errors<=3',
+        '--threshold',
+        'p99<10s',
+        '--abort-on-fail',
+      ],
+      { timeoutMs: 40_000 },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/threshold errors<=3 crossed \(\d+\): stopping the run \(--abort-on-fail\)/);
     const s = readJson(json);

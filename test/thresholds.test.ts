@@ -85,8 +85,15 @@ const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (
 
 describe('evaluateThresholds over aggregates', () => {
   // ENCRYPT: 900 fast requests (1..9 ms); DECRYPT: 100 slow ones (100..199 ms), 30 of them failed.
-  const enc = agg('ENCRYPT', seq(900, (i) => 1 + (i % 9)));
-  const dec = agg('DECRYPT', seq(100, (i) => 100 + i), 30);
+  const enc = agg(
+    'ENCRYPT',
+    seq(900, (i) => 1 + (i % 9)),
+  );
+  const dec = agg(
+    'DECRYPT',
+    seq(100, (i) => 100 + i),
+    30,
+  );
   const src = sourceFromAggs([enc, dec], {
     seconds: () => 10,
     errorsByType: { ThrottlingException: 20, DummyError: 10 },
@@ -158,7 +165,10 @@ describe('evaluateThresholds over aggregates', () => {
     const tx = agg('TX', [10, 20], 0, 'L2', 'tra');
     const s = sourceFromAggs([l1, l2, tx], { seconds: (id) => (id === undefined ? 10 : 3), errorsByType: {} });
     const line = (text: string, id: string) => ({ ...parsed(text), id });
-    const [a, b, all, t, thr] = evaluateThresholds([line('max<10', 'L1'), line('max<10', 'L2'), parsed('max<10'), line('TX:max<=20', 'L2'), line('throughput>=1', 'L1')], s);
+    const [a, b, all, t, thr] = evaluateThresholds(
+      [line('max<10', 'L1'), line('max<10', 'L2'), parsed('max<10'), line('TX:max<=20', 'L2'), line('throughput>=1', 'L1')],
+      s,
+    );
     expect(a).toMatchObject({ value: 3, ok: true });
     expect(b).toMatchObject({ value: 300, ok: false });
     expect(all).toMatchObject({ value: 300, ok: false });

@@ -53,7 +53,7 @@ describe('vault client', () => {
     expect(patient.retried).toBeGreaterThan(0);
   });
 
-  it('follows a performance standby\'s 307 to the active node and counts it', async () => {
+  it("follows a performance standby's 307 to the active node and counts it", async () => {
     const active = await serve({ keys: [{ name: 'k', type: 'aes256-gcm96' }] });
     const standby = await serve({ standbyOf: active.url });
     const c = client(standby.url);
@@ -86,7 +86,9 @@ describe('vault client', () => {
 
   it('names errors as errorsByType counts them, and never puts the token in a message', async () => {
     const h = await serve({ token: 'the-secret-token', keys: [{ name: 'k', type: 'aes256-gcm96' }] });
-    const denied = await client(h.url, { token: 'wrong-token-value' }).call('POST', 'transit/encrypt/k', ENCRYPT).catch((e: unknown) => e);
+    const denied = await client(h.url, { token: 'wrong-token-value' })
+      .call('POST', 'transit/encrypt/k', ENCRYPT)
+      .catch((e: unknown) => e);
     expect(errorType(denied)).toBe('PermissionDenied');
     expect(String((denied as Error).message)).not.toMatch(/wrong-token-value|the-secret-token/);
     expect(errorType(new VaultError(503, ['Vault is sealed'], 'POST x'))).toBe('Sealed');

@@ -36,28 +36,41 @@ function serve(args: string[], env: Record<string, string>): Promise<{ url: stri
 
 async function errorsWith(url: string, token: string): Promise<Record<string, number>> {
   const path = join(tempDir('pylogen-vault-token-'), 's.json');
-  const r = await pylogen(['cuts.VaultTransitEncrypt', '--endpoint', url, '--loops', '3', '--no-preflight', '--outformat', 'none', '--quiet', '--summary-json', path], {
-    env: { VAULT_TOKEN: token },
-    timeoutMs: RUN_MS,
-  });
+  const r = await pylogen(
+    ['cuts.VaultTransitEncrypt', '--endpoint', url, '--loops', '3', '--no-preflight', '--outformat', 'none', '--quiet', '--summary-json', path],
+    {
+      env: { VAULT_TOKEN: token },
+      timeoutMs: RUN_MS,
+    },
+  );
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).not.toContain(token);
   return readJson(path).errorsByType;
 }
 
 describe('vault serve: the token out of ps', () => {
-  it('takes PYLOGEN_VAULT_TOKEN without a warning, and then refuses any other token', async () => {
-    const s = await serve([], { PYLOGEN_VAULT_TOKEN: TOKEN });
-    expect(s.stderr).not.toContain('warning');
-    expect(s.stderr).toContain('with VAULT_TOKEN set to the token given');
-    expect(await errorsWith(s.url, 'wrong-token')).toEqual({ PermissionDenied: 3 });
-    expect(await errorsWith(s.url, TOKEN)).toEqual({});
-  }, RUN_MS * 2);
+  it(
+    'takes PYLOGEN_VAULT_TOKEN without a warning, and then refuses any other token',
+    async () => {
+      const s = await serve([], { PYLOGEN_VAULT_TOKEN: TOKEN });
+      expect(s.stderr).not.toContain('warning');
+      expect(s.stderr).toContain('with VAULT_TOKEN set to the token given');
+      expect(await errorsWith(s.url, 'wrong-token')).toEqual({ PermissionDenied: 3 });
+      expect(await errorsWith(s.url, TOKEN)).toEqual({});
+    },
+    RUN_MS * 2,
+  );
 
-  it('warns in one line that --token shows in ps', async () => {
-    const s = await serve(['--token', TOKEN], {});
-    const warnings = s.stderr.split('\n').filter((l) => l.includes('warning'));
-    expect(warnings).toEqual(['pylogen vault server: warning: --token shows the token in the process list (ps): give --token-file FILE or PYLOGEN_VAULT_TOKEN instead']);
-    expect(s.stderr).not.toContain(TOKEN);
-  }, RUN_MS);
+  it(
+    'warns in one line that --token shows in ps',
+    async () => {
+      const s = await serve(['--token', TOKEN], {});
+      const warnings = s.stderr.split('\n').filter((l) => l.includes('warning'));
+      expect(warnings).toEqual([
+        'pylogen vault server: warning: --token shows the token in the process list (ps): give --token-file FILE or PYLOGEN_VAULT_TOKEN instead',
+      ]);
+      expect(s.stderr).not.toContain(TOKEN);
+    },
+    RUN_MS,
+  );
 });

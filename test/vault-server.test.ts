@@ -39,14 +39,24 @@ async function call(h: VaultServerHandle, method: string, path: string, body?: u
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
 
 describe('vault server: encryption', () => {
-  it('answers encrypt in Vault\'s envelope, with a vault:v1: ciphertext that node:crypto decrypts with the exported key', async () => {
+  it("answers encrypt in Vault's envelope, with a vault:v1: ciphertext that node:crypto decrypts with the exported key", async () => {
     const h = await serve();
     const created = await call(h, 'POST', 'transit/keys/exp', { type: 'aes256-gcm96', exportable: true });
     expect(created.status).toBe(200);
     expect(created.body.data).toMatchObject({ name: 'exp', type: 'aes256-gcm96', exportable: true, latest_version: 1, supports_encryption: true });
     const enc = await call(h, 'POST', 'transit/encrypt/exp', { plaintext: b64('the quick brown fox'), associated_data: b64('aad') });
     expect(enc.status).toBe(200);
-    expect(Object.keys(enc.body).sort()).toEqual(['auth', 'data', 'lease_duration', 'lease_id', 'mount_type', 'renewable', 'request_id', 'warnings', 'wrap_info']);
+    expect(Object.keys(enc.body).sort()).toEqual([
+      'auth',
+      'data',
+      'lease_duration',
+      'lease_id',
+      'mount_type',
+      'renewable',
+      'request_id',
+      'warnings',
+      'wrap_info',
+    ]);
     expect(enc.body.data.key_version).toBe(1);
     const ct: string = enc.body.data.ciphertext;
     expect(ct).toMatch(/^vault:v1:[A-Za-z0-9+/]+=*$/);
@@ -92,11 +102,16 @@ describe('vault server: encryption', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.data.batch_results).toHaveLength(2);
     expect(ok.body.data.batch_results[0]).toMatchObject({ reference: 'r1', key_version: 1 });
-    const mixed = await call(h, 'POST', 'transit/decrypt/k', { batch_input: [{ ciphertext: ok.body.data.batch_results[1].ciphertext }, { ciphertext: 'nope' }] });
+    const mixed = await call(h, 'POST', 'transit/decrypt/k', {
+      batch_input: [{ ciphertext: ok.body.data.batch_results[1].ciphertext }, { ciphertext: 'nope' }],
+    });
     expect(mixed.status).toBe(400);
     expect(mixed.body.data.batch_results[0].plaintext).toBe(b64('b'));
     expect(mixed.body.data.batch_results[1].error).toBe('invalid ciphertext: no prefix');
-    const partial = await call(h, 'POST', 'transit/decrypt/k', { partial_failure_response_code: 207, batch_input: [{ ciphertext: ok.body.data.batch_results[0].ciphertext }, { ciphertext: 'vault:v1:AAAA' }] });
+    const partial = await call(h, 'POST', 'transit/decrypt/k', {
+      partial_failure_response_code: 207,
+      batch_input: [{ ciphertext: ok.body.data.batch_results[0].ciphertext }, { ciphertext: 'vault:v1:AAAA' }],
+    });
     expect(partial.status).toBe(207);
   });
 
@@ -122,10 +137,21 @@ describe('vault server: signatures and HMAC', () => {
     [
       'ed25519',
       {},
-      (p, m, s) => verify(null, m, createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(p, 'base64')]), format: 'der', type: 'spki' }), s),
+      (p, m, s) =>
+        verify(
+          null,
+          m,
+          createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(p, 'base64')]), format: 'der', type: 'spki' }),
+          s,
+        ),
       'base64',
     ],
-    ['rsa-2048', { signature_algorithm: 'pss' }, (p, m, s) => verify('sha256', m, { key: createPublicKey(p), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, s), 'base64'],
+    [
+      'rsa-2048',
+      { signature_algorithm: 'pss' },
+      (p, m, s) => verify('sha256', m, { key: createPublicKey(p), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, s),
+      'base64',
+    ],
     ['rsa-2048', { signature_algorithm: 'pkcs1v15', hash_algorithm: 'sha2-512' }, (p, m, s) => verify('sha512', m, createPublicKey(p), s), 'base64'],
   ];
   for (const [type, params, check, encoding] of cases) {
@@ -146,7 +172,10 @@ describe('vault server: signatures and HMAC', () => {
 
   it('refuses to sign with an encryption key, as Vault does', async () => {
     const h = await serve({ keys: [{ name: 'k', type: 'aes256-gcm96' }] });
-    expect(await call(h, 'POST', 'transit/sign/k', { input: b64('x') })).toMatchObject({ status: 400, body: { errors: ['key type aes256-gcm96 does not support signing'] } });
+    expect(await call(h, 'POST', 'transit/sign/k', { input: b64('x') })).toMatchObject({
+      status: 400,
+      body: { errors: ['key type aes256-gcm96 does not support signing'] },
+    });
   });
 
   it('computes HMACs that node:crypto reproduces with the exported HMAC key, and verifies them', async () => {
@@ -163,7 +192,10 @@ describe('vault server: signatures and HMAC', () => {
 describe('vault server: errors and faults as Vault answers them', () => {
   it('answers 403 "permission denied" to a wrong or missing token when started with one; seal-status needs none', async () => {
     const h = await serve({ token: 'right', keys: [{ name: 'k', type: 'aes256-gcm96' }] });
-    expect(await call(h, 'POST', 'transit/encrypt/k', { plaintext: b64('x') }, 'wrong')).toMatchObject({ status: 403, body: { errors: ['permission denied'] } });
+    expect(await call(h, 'POST', 'transit/encrypt/k', { plaintext: b64('x') }, 'wrong')).toMatchObject({
+      status: 403,
+      body: { errors: ['permission denied'] },
+    });
     expect((await call(h, 'POST', 'transit/encrypt/k', { plaintext: b64('x') }, 'right')).status).toBe(200);
     expect((await call(h, 'GET', 'auth/token/lookup-self', undefined, 'right')).body.data.policies).toEqual(['root']);
     expect((await call(h, 'GET', 'sys/seal-status', undefined, '')).body).toMatchObject({ sealed: false, initialized: true, type: 'shamir' });
@@ -172,12 +204,18 @@ describe('vault server: errors and faults as Vault answers them', () => {
   it('answers 404 with empty errors for a missing key, "no handler for route" for a missing mount, and enables a mount', async () => {
     const h = await serve();
     expect(await call(h, 'GET', 'transit/keys/none')).toMatchObject({ status: 404, body: { errors: [] } });
-    expect(await call(h, 'POST', 'other/encrypt/k', { plaintext: b64('x') })).toMatchObject({ status: 404, body: { errors: ['no handler for route "other/encrypt/k". route entry not found.'] } });
+    expect(await call(h, 'POST', 'other/encrypt/k', { plaintext: b64('x') })).toMatchObject({
+      status: 404,
+      body: { errors: ['no handler for route "other/encrypt/k". route entry not found.'] },
+    });
     expect((await call(h, 'POST', 'sys/mounts/other', { type: 'transit' })).status).toBe(204);
     expect((await call(h, 'POST', 'sys/mounts/other', { type: 'transit' })).body.errors[0]).toBe('path is already in use at other/');
     expect((await call(h, 'GET', 'sys/mounts')).body.data['other/'].type).toBe('transit');
     expect((await call(h, 'POST', 'other/encrypt/k', { plaintext: b64('x') })).status).toBe(200);
-    expect(await call(h, 'POST', 'transit/decrypt/none', { ciphertext: 'vault:v1:AAAA' })).toMatchObject({ status: 400, body: { errors: ['encryption key not found'] } });
+    expect(await call(h, 'POST', 'transit/decrypt/none', { ciphertext: 'vault:v1:AAAA' })).toMatchObject({
+      status: 400,
+      body: { errors: ['encryption key not found'] },
+    });
   });
 
   it('--sealed: 503 "Vault is sealed" and a sealed seal-status; --throttle: 429 with Retry-After; --error-rate 1: 500', async () => {
@@ -194,7 +232,7 @@ describe('vault server: errors and faults as Vault answers them', () => {
     expect((await call(failing, 'POST', 'transit/encrypt/k', { plaintext: b64('x') })).status).toBe(500);
   });
 
-  it('answers bad input with 400 and Vault\'s messages', async () => {
+  it("answers bad input with 400 and Vault's messages", async () => {
     const h = await serve({ keys: [{ name: 'k', type: 'aes256-gcm96' }] });
     expect((await call(h, 'POST', 'transit/encrypt/k', { plaintext: 'not base64!' })).body.errors).toEqual(['failed to base64-decode plaintext']);
     expect((await call(h, 'POST', 'transit/decrypt/k', {})).body.errors).toEqual(['missing ciphertext to decrypt']);

@@ -12,14 +12,30 @@ import type { RunnerEnd } from '../src/stats/summary.js';
 import { collectWarnings } from '../src/stats/warnings.js';
 
 const queue = { lagMsHwm: 0, ticks: [] } as unknown as StatsQueue;
-const line = (id: string, maxInflight: number): CutLine => ({ cut: 'Dummy', modulePath: '/x/Dummy.js', line: 0, options: { ...LINE_DEFAULTS, id, maxInflight, schedule: '5@100' } });
-const runner = (id: string, dropped: number): RunnerEnd => ({ slot: 0, id, index: 0, cut: 'Dummy', pid: 1, state: 'stopped', receivedEvents: 10, arrivals: { planned: 500, started: 500 - dropped, dropped } });
-const plan = (lines: CutLine[]): RunPlan => ({ lines } as unknown as RunPlan);
+const line = (id: string, maxInflight: number): CutLine => ({
+  cut: 'Dummy',
+  modulePath: '/x/Dummy.js',
+  line: 0,
+  options: { ...LINE_DEFAULTS, id, maxInflight, schedule: '5@100' },
+});
+const runner = (id: string, dropped: number): RunnerEnd => ({
+  slot: 0,
+  id,
+  index: 0,
+  cut: 'Dummy',
+  pid: 1,
+  state: 'stopped',
+  receivedEvents: 10,
+  arrivals: { planned: 500, started: 500 - dropped, dropped },
+});
+const plan = (lines: CutLine[]): RunPlan => ({ lines }) as unknown as RunPlan;
 
 describe('dropped arrivals warning', () => {
   it('without --max-inflight: due but never started because the run stopped, no queue blamed', () => {
     const w = collectWarnings(queue, [runner('run', 68)], plan([line('run', 0)]));
-    expect(w).toEqual(['68 of 500 scheduled arrivals were due but never started: the run was stopped (a failed capacity step, --abort-on-fail, an interrupt) or its --grace ended while the runners were behind the schedule']);
+    expect(w).toEqual([
+      '68 of 500 scheduled arrivals were due but never started: the run was stopped (a failed capacity step, --abort-on-fail, an interrupt) or its --grace ended while the runners were behind the schedule',
+    ]);
   });
 
   it('with --max-inflight: the slots were busy and the queue full', () => {

@@ -10,7 +10,9 @@ import { collectWarnings } from '../src/stats/warnings.js';
 
 const queue = { lagMsHwm: 0, ticks: [] } as unknown as StatsQueue;
 const plan = (timeout: number, duration: number): RunPlan =>
-  ({ lines: [{ cut: 'KmsEncryptSymmetric', modulePath: '/x/K.js', line: 0, options: { ...LINE_DEFAULTS, id: 'run', timeout, duration } } satisfies CutLine] }) as unknown as RunPlan;
+  ({
+    lines: [{ cut: 'KmsEncryptSymmetric', modulePath: '/x/K.js', line: 0, options: { ...LINE_DEFAULTS, id: 'run', timeout, duration } } satisfies CutLine],
+  }) as unknown as RunPlan;
 
 describe('a timeout longer than the run', () => {
   it('--timeout 1000 with --duration 30: one warning naming the line, the seconds and the run length', () => {

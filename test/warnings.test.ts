@@ -8,8 +8,19 @@ import { collectWarnings } from '../src/stats/warnings.js';
 const queue = { lagMsHwm: 300, ticks: [] } as unknown as StatsQueue;
 const plan = (over: Partial<RunPlan>): RunPlan => ({ out: '', outformat: 'csv', lines: [], ...over }) as RunPlan;
 const runner = (index: number, over: Partial<RunnerEnd> = {}): RunnerEnd => ({
-  slot: index, id: 'run', index, cut: 'Dummy', pid: 1, state: 'stopped', receivedEvents: 10, sentEvents: 10,
-  startedAt: 0, endedAt: 10_000, cpu: 0.5, blockedMs: 0, ...over,
+  slot: index,
+  id: 'run',
+  index,
+  cut: 'Dummy',
+  pid: 1,
+  state: 'stopped',
+  receivedEvents: 10,
+  sentEvents: 10,
+  startedAt: 0,
+  endedAt: 10_000,
+  cpu: 0.5,
+  blockedMs: 0,
+  ...over,
 });
 
 describe('warnings fit the machine and the run', () => {

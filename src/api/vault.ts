@@ -1,5 +1,15 @@
 /** `pylogen/vault`: the vault protocol's CUT base and what its CUT authors need around it. */
-export { VaultCut, VaultSetupError, resultsOf, field, bodyProblems, MAX_BATCH, VAULT_EXTRA_KEYS, type VaultExtra, type VaultCutSpec } from '../vault/VaultCut.js';
+export {
+  VaultCut,
+  VaultSetupError,
+  resultsOf,
+  field,
+  bodyProblems,
+  MAX_BATCH,
+  VAULT_EXTRA_KEYS,
+  type VaultExtra,
+  type VaultCutSpec,
+} from '../vault/VaultCut.js';
 export { VaultClient, type VaultClientOptions, type VaultBody } from '../vault/client.js';
 export { VaultError, BatchItemError } from '../vault/VaultError.js';
 export { vaultPublicKey, verifyVaultSignature } from '../vault/localVerify.js';

@@ -55,7 +55,7 @@ export interface AzureCutSpec {
 export const AzureSetupError = setupErrorClass('AzureSetupError');
 
 export const AZURE_EXTRA_KEYS: ExtraKeys = {
-  file: 'the Azure key file (default AzureDefault.json: as given, then ./profiles, then the package\'s profiles/)',
+  file: "the Azure key file (default AzureDefault.json: as given, then ./profiles, then the package's profiles/)",
   key: "an entry of the key file (default: the CUT's own)",
   algorithm: "the Key Vault algorithm (default: the key's: PS256 / ES256 / ES384, RSA-OAEP-256, A256GCM, A256KW)",
 };
@@ -126,7 +126,9 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
       withKey: (key) => {
         if (key === undefined) return spec.check?.(plan, undefined, undefined) ?? [];
         if (!spec.families.includes(key.family)) {
-          return [`--extra "key": key "${key.entry}" of ${file!.label} is ${key.kty}, but this CUT needs a key of type ${spec.families.map((f) => (f === 'oct' ? 'oct-HSM' : f.toUpperCase())).join(' or ')}`];
+          return [
+            `--extra "key": key "${key.entry}" of ${file!.label} is ${key.kty}, but this CUT needs a key of type ${spec.families.map((f) => (f === 'oct' ? 'oct-HSM' : f.toUpperCase())).join(' or ')}`,
+          ];
         }
         const a = algorithmOf(spec, key, extra.algorithm);
         return [...(a.problem !== undefined ? [a.problem] : []), ...(spec.check?.(plan, key, a.algorithm) ?? [])];
@@ -164,7 +166,8 @@ export abstract class AzureCut<Extra extends AzureExtra = AzureExtra, Context ex
 
   override async teardown(): Promise<void> {
     const retries = this.retried();
-    if (retries > 0) this.log(`${this.runner.id}#${this.runner.index}: ${retries} Azure requests retried (${this.retryCounts.throttled} answers 429 Throttled)`);
+    if (retries > 0)
+      this.log(`${this.runner.id}#${this.runner.index}: ${retries} Azure requests retried (${this.retryCounts.throttled} answers 429 Throttled)`);
   }
 
   /** The attempts past each call's first, the challenge's second attempt aside. */
@@ -189,5 +192,7 @@ export function oaepLengthProblems(plan: CutPlanView, key: AzureKeyEntry | undef
   if (key === undefined || key.family !== 'rsa' || algorithm === undefined) return [];
   const max = oaepMaxPlaintext(key.size!, algorithm);
   const over = plan.lengths.filter((l) => l > max);
-  return over.length > 0 ? [`--lengths: ${algorithm} with key "${key.entry}" (RSA ${key.size}) encrypts at most ${max} bytes, but --lengths has ${over.join(', ')}`] : [];
+  return over.length > 0
+    ? [`--lengths: ${algorithm} with key "${key.entry}" (RSA ${key.size}) encrypts at most ${max} bytes, but --lengths has ${over.join(', ')}`]
+    : [];
 }

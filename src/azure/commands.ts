@@ -15,7 +15,10 @@ export const azureServeCommand: Command = {
     '(SIGINT) or SIGTERM, then prints its counts per operation and exits 0.',
   options: AZURE_SERVE_OPTIONS,
   examples: [
-    ['pylogen azure serve --port 8443 --ca-file ca.pem', 'then: NODE_EXTRA_CA_CERTS=ca.pem PYLOGEN_AZURE_TOKEN=any pylogen cuts.AzureKeyVaultSign --endpoint https://127.0.0.1:8443'],
+    [
+      'pylogen azure serve --port 8443 --ca-file ca.pem',
+      'then: NODE_EXTRA_CA_CERTS=ca.pem PYLOGEN_AZURE_TOKEN=any pylogen cuts.AzureKeyVaultSign --endpoint https://127.0.0.1:8443',
+    ],
     ['pylogen azure serve --flavour vault --throttle 50', 'a Key Vault throttling at 50 requests/s'],
   ],
   run: async (a) => {
@@ -30,7 +33,7 @@ export const azureSetupCommand: Command = {
   describe: 'create in a Key Vault or Managed HSM the keys that an Azure key file names',
   details:
     'Creates the keys of an Azure key file that the vault lacks (RSA, EC, RSA-HSM, EC-HSM; oct-HSM on Managed HSM) and checks ' +
-    'the ones it has; never deletes nor purges (soft delete and purge protection are the vault owner\'s business). Credentials: ' +
+    "the ones it has; never deletes nor purges (soft delete and purge protection are the vault owner's business). Credentials: " +
     `DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI). ${API_NOTE}`,
   options: AZURE_SETUP_OPTIONS,
   examples: [['pylogen azure setup --endpoint https://my-vault.vault.azure.net', 'the keys of profiles/AzureDefault.json']],

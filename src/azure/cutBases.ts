@@ -18,7 +18,13 @@ export interface Encrypted {
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 export abstract class AzureEncryptingCut extends AzureCut {
-  static override readonly azure: AzureCutSpec = { defaultKey: 'rsa2048', families: ['rsa', 'oct'], ops: ['encrypt'], use: 'encrypt', check: oaepLengthProblems };
+  static override readonly azure: AzureCutSpec = {
+    defaultKey: 'rsa2048',
+    families: ['rsa', 'oct'],
+    ops: ['encrypt'],
+    use: 'encrypt',
+    check: oaepLengthProblems,
+  };
 
   override async setup(): Promise<void> {
     await super.setup();
@@ -28,16 +34,25 @@ export abstract class AzureEncryptingCut extends AzureCut {
   protected async encryptNow(plaintext: Uint8Array): Promise<Encrypted> {
     const out = await this.crypto.encrypt({ algorithm: this.algorithm as 'RSA-OAEP-256', plaintext }, this.callOptions);
     if (out.result.length === 0) throw new UnexpectedResponse('Encrypt returned an empty ciphertext');
-    return { ciphertext: out.result, ...(out.iv === undefined ? {} : { iv: out.iv }), ...(out.authenticationTag === undefined ? {} : { tag: out.authenticationTag }) };
+    return {
+      ciphertext: out.result,
+      ...(out.iv === undefined ? {} : { iv: out.iv }),
+      ...(out.authenticationTag === undefined ? {} : { tag: out.authenticationTag }),
+    };
   }
 
   /** Decrypt of what encryptNow() returned, which must give `expected` back (RoundTripMismatch otherwise). */
   protected async decryptNow(sealed: Encrypted, expected: Uint8Array): Promise<void> {
     const out = await this.crypto.decrypt(
-      { algorithm: this.algorithm as 'RSA-OAEP-256', ciphertext: sealed.ciphertext, ...(sealed.iv === undefined ? {} : { iv: sealed.iv, authenticationTag: sealed.tag! }) },
+      {
+        algorithm: this.algorithm as 'RSA-OAEP-256',
+        ciphertext: sealed.ciphertext,
+        ...(sealed.iv === undefined ? {} : { iv: sealed.iv, authenticationTag: sealed.tag! }),
+      },
       this.callOptions,
     );
-    if (!same(out.result, expected)) throw new RoundTripMismatch(`Decrypt returned ${out.result.length} bytes that are not the ${expected.length} bytes encrypted`);
+    if (!same(out.result, expected))
+      throw new RoundTripMismatch(`Decrypt returned ${out.result.length} bytes that are not the ${expected.length} bytes encrypted`);
   }
 }
 
@@ -79,6 +94,7 @@ export abstract class AzureWrappingCut extends AzureCut {
 
   protected async unwrapNow(wrapped: Uint8Array): Promise<void> {
     const out = await this.crypto.unwrapKey(this.algorithm as 'RSA-OAEP-256', wrapped, this.callOptions);
-    if (!same(out.result, this.dataKey)) throw new RoundTripMismatch(`UnwrapKey returned ${out.result.length} bytes that are not the ${this.dataKey.length}-byte key wrapped`);
+    if (!same(out.result, this.dataKey))
+      throw new RoundTripMismatch(`UnwrapKey returned ${out.result.length} bytes that are not the ${this.dataKey.length}-byte key wrapped`);
   }
 }

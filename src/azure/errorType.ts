@@ -20,7 +20,8 @@ const SDK_TIMEOUT = 'Rejecting from abort signal callback while making request';
 export function azureErrorType(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as RestErrorShape;
-  if (e.name === 'AbortError' && typeof (err as { message?: unknown }).message === 'string' && (err as { message: string }).message.includes(SDK_TIMEOUT)) return 'TimeoutError';
+  if (e.name === 'AbortError' && typeof (err as { message?: unknown }).message === 'string' && (err as { message: string }).message.includes(SDK_TIMEOUT))
+    return 'TimeoutError';
   if (e.name !== 'RestError' || typeof e.statusCode !== 'number') return undefined;
   const code = typeof e.code === 'string' && /^[A-Za-z][A-Za-z0-9_.]*$/.test(e.code) ? e.code : `HTTP ${e.statusCode}`;
   const body = typeof e.details === 'object' && e.details !== null ? e.details.error : undefined;

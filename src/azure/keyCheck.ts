@@ -25,7 +25,8 @@ export function keyProblem(ops: readonly string[], entry: AzureKeyEntry, key: Va
   if (entry.family === 'rsa' && key.key?.n !== undefined && key.key.n.length * 8 !== entry.size) {
     return `${at} is RSA ${key.key.n.length * 8} in the vault, but the key file says ${entry.size}`;
   }
-  if (entry.family === 'ec' && key.key?.crv !== undefined && key.key.crv !== entry.curve) return `${at} is on ${key.key.crv} in the vault, but the key file says ${entry.curve}`;
+  if (entry.family === 'ec' && key.key?.crv !== undefined && key.key.crv !== entry.curve)
+    return `${at} is on ${key.key.crv} in the vault, but the key file says ${entry.curve}`;
   const missing = ops.filter((op) => key.keyOperations !== undefined && !key.keyOperations.includes(op));
   if (missing.length > 0) return `${at} does not allow ${missing.join(', ')} (its key_ops: ${key.keyOperations!.join(', ')}): update the key's operations`;
   return undefined;

@@ -87,7 +87,8 @@ function parseEntry(entry: string, o: Record<string, unknown>, at: string, probl
     if (o.size !== undefined) problems.add(`${at}: an EC key takes curve, not size`);
   } else {
     if (o.curve !== undefined) problems.add(`${at}: curve is for EC keys only`);
-    if (!SIZES[family].includes(o.size as number)) problems.add(`${at}: size of a ${kty} key must be one of ${SIZES[family].join(', ')}, but is ${quote(o.size)}`);
+    if (!SIZES[family].includes(o.size as number))
+      problems.add(`${at}: size of a ${kty} key must be one of ${SIZES[family].join(', ')}, but is ${quote(o.size)}`);
   }
   return {
     entry,

@@ -27,21 +27,71 @@ const KEYS: Row = {
 };
 
 export const AZURE_SERVE_OPTIONS: readonly Row[] = [
-  { name: 'host', value: 'HOST', kind: { type: 'string', nonEmpty: true }, describe: 'address to listen on (any bearer token is accepted: keep it on loopback)', default: '127.0.0.1' },
+  {
+    name: 'host',
+    value: 'HOST',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'address to listen on (any bearer token is accepted: keep it on loopback)',
+    default: '127.0.0.1',
+  },
   { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
-  { name: 'flavour', kind: { type: 'enum', choices: ['vault', 'managedhsm'] }, describe: 'Key Vault (RSA, EC, RSA-HSM, EC-HSM) or Managed HSM (also oct-HSM keys and random bytes)', default: 'managedhsm' },
-  { name: 'latency', value: 'MS|MIN-MAX', kind: { type: 'string', nonEmpty: true }, describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly', default: '0' },
-  { name: 'throttle', value: 'RPS', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, 429 Throttled with Retry-After as Key Vault answers' },
-  { name: 'error-rate', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering 503 ServiceUnavailable instead', default: '0' },
-  { name: 'ca-file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: 'where to write the PEM of its throwaway CA (default: a temporary file, removed at exit)' },
+  {
+    name: 'flavour',
+    kind: { type: 'enum', choices: ['vault', 'managedhsm'] },
+    describe: 'Key Vault (RSA, EC, RSA-HSM, EC-HSM) or Managed HSM (also oct-HSM keys and random bytes)',
+    default: 'managedhsm',
+  },
+  {
+    name: 'latency',
+    value: 'MS|MIN-MAX',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
+    default: '0',
+  },
+  {
+    name: 'throttle',
+    value: 'RPS',
+    kind: { type: 'number', min: 0, positive: true },
+    describe: 'requests/s over all clients (token bucket); above it, 429 Throttled with Retry-After as Key Vault answers',
+  },
+  {
+    name: 'error-rate',
+    value: 'P',
+    kind: { type: 'number', min: 0, max: 1 },
+    describe: 'probability (0..1) of answering 503 ServiceUnavailable instead',
+    default: '0',
+  },
+  {
+    name: 'ca-file',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'where to write the PEM of its throwaway CA (default: a temporary file, removed at exit)',
+  },
 ];
 
 export const AZURE_SETUP_OPTIONS: readonly Row[] = [
   KEYS,
-  { name: 'endpoint', value: 'URL', kind: { type: 'string', nonEmpty: true }, describe: 'the vault: https://NAME.vault.azure.net or https://NAME.managedhsm.azure.net (default: the key file\'s "vaultUrl")' },
-  { name: 'retries', value: 'N', kind: { type: 'int', min: 0, max: 20 }, describe: 'retries of each call (429 and 503 after Retry-After, 5xx with backoff)', default: '3' },
-  { name: 'timeout', value: 'S', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out (RSA 4096 keys take a while)', default: '60' },
+  {
+    name: 'endpoint',
+    value: 'URL',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'the vault: https://NAME.vault.azure.net or https://NAME.managedhsm.azure.net (default: the key file\'s "vaultUrl")',
+  },
+  {
+    name: 'retries',
+    value: 'N',
+    kind: { type: 'int', min: 0, max: 20 },
+    describe: 'retries of each call (429 and 503 after Retry-After, 5xx with backoff)',
+    default: '3',
+  },
+  {
+    name: 'timeout',
+    value: 'S',
+    kind: { type: 'seconds', min: 0.001, positive: true },
+    describe: 'seconds before a call times out (RSA 4096 keys take a while)',
+    default: '60',
+  },
 ];
 
 export const API_NOTE = `Key Vault REST API version ${AZURE_API_VERSION}.`;

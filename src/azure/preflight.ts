@@ -20,8 +20,10 @@ function cause(err: unknown, what: string, url: string): string {
   if (name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError' || name === 'AuthenticationError') {
     return `${what}: no Azure credential: sign in with az login, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or use a managed / workload identity)`;
   }
-  if (type?.startsWith('Unauthorized')) return `${what}: ${url} refused the credential (401 Unauthorized): check the tenant and the identity (az login, AZURE_TENANT_ID)`;
-  if (type?.startsWith('Forbidden')) return `${what}: the identity may not use this key (403 ${type}): grant it "Key Vault Crypto User" (RBAC) or the key permissions get and the CUT's operation (access policy)`;
+  if (type?.startsWith('Unauthorized'))
+    return `${what}: ${url} refused the credential (401 Unauthorized): check the tenant and the identity (az login, AZURE_TENANT_ID)`;
+  if (type?.startsWith('Forbidden'))
+    return `${what}: the identity may not use this key (403 ${type}): grant it "Key Vault Crypto User" (RBAC) or the key permissions get and the CUT's operation (access policy)`;
   if (type === 'KeyNotFound') return `${what}: no such key on ${url}: create the key file's keys with pylogen azure setup --endpoint ${url}`;
   return `${what} at ${url} failed: ${type ?? ''}${type === undefined ? '' : ': '}${describeError(err)}`;
 }

@@ -58,14 +58,18 @@ export const azureServe = optionsCommand<AzureServeIO>('azure', 'serve', AZURE_S
   const since = performance.now();
   const name = flavour === 'managedhsm' ? 'Managed HSM' : 'Key Vault';
   err(`pylogen azure server (${name}, API version ${AZURE_API_VERSION}) listening on ${server.url} (${keys.length} keys from ${file.path})\n`);
-  err(`pylogen azure server: its CA is ${caFile}: run clients with NODE_EXTRA_CA_CERTS=${caFile} ${AZURE_TOKEN_ENV}=any --endpoint ${server.url}; Ctrl-C stops it\n`);
+  err(
+    `pylogen azure server: its CA is ${caFile}: run clients with NODE_EXTRA_CA_CERTS=${caFile} ${AZURE_TOKEN_ENV}=any --endpoint ${server.url}; Ctrl-C stops it\n`,
+  );
   out(`${server.url}\n`);
   await stop;
   const s = server.stats();
   await server.close();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   const seconds = (performance.now() - since) / 1000;
-  const ops = Object.entries(s.ops).map(([op, n]) => `${op} ${n}`).join(', ');
+  const ops = Object.entries(s.ops)
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
   err(
     `pylogen azure server: stopped after ${seconds.toFixed(1)} s: ${s.requests} requests (${(s.requests / Math.max(seconds, 0.001)).toFixed(1)}/s; ${ops || 'no operation'}), ` +
       `${s.challenges} challenges, ${s.throttled} throttled, ${s.injectedErrors} injected errors\n`,

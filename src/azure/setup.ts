@@ -20,8 +20,10 @@ export const azureSetup = optionsCommand('azure', 'setup', AZURE_SETUP_OPTIONS, 
   const { v, cwd } = r;
   const file = loadAzureKeyFile(v.text('keys'), cwd, packageRoot);
   const { url, from } = azureVaultUrl(v.maybeText('endpoint') ?? '', file);
-  if (url === '') throw new UsageError('azure setup: give --endpoint https://NAME.vault.azure.net (or https://NAME.managedhsm.azure.net), or "vaultUrl" in the key file');
-  if (url === AZURE_LOCAL) throw new UsageError(`azure setup --endpoint ${AZURE_LOCAL}: the throwaway server of a run lives only for that run and creates its keys itself`);
+  if (url === '')
+    throw new UsageError('azure setup: give --endpoint https://NAME.vault.azure.net (or https://NAME.managedhsm.azure.net), or "vaultUrl" in the key file');
+  if (url === AZURE_LOCAL)
+    throw new UsageError(`azure setup --endpoint ${AZURE_LOCAL}: the throwaway server of a run lives only for that run and creates its keys itself`);
   const problem = azureEndpointProblem(url, from);
   if (problem !== undefined) throw new UsageError(problem);
   const { KeyClient } = await import('@azure/keyvault-keys');

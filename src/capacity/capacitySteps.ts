@@ -127,7 +127,8 @@ export function formatCapacity(c: CapacityResult): string {
     const knee = !rate && c.knee !== null && c.knee !== undefined && s.concurrency === c.knee.concurrency && !s.refine ? '  <- knee' : '';
     if (rate) rows.push([String(s.rate), s.achieved.toFixed(1), num(s.p50), num(s.p99), String(s.errors), verdict]);
     else {
-      const gain = prev === undefined || prev.achieved === 0 ? '' : `${s.achieved >= prev.achieved ? '+' : ''}${Math.round((s.achieved / prev.achieved - 1) * 100)}%`;
+      const gain =
+        prev === undefined || prev.achieved === 0 ? '' : `${s.achieved >= prev.achieved ? '+' : ''}${Math.round((s.achieved / prev.achieved - 1) * 100)}%`;
       rows.push([String(s.concurrency), s.achieved.toFixed(1), gain, num(s.p50), num(s.p99), String(s.errors), verdict + knee]);
     }
     prev = s;
@@ -146,7 +147,9 @@ export function formatCapacity(c: CapacityResult): string {
     );
   } else {
     if (best !== undefined) {
-      lines.push(`capacity: highest throughput that held ${best.achieved.toFixed(1)}/s at concurrency ${best.concurrency} (p50 ${num(best.p50)} ms, p99 ${num(best.p99)} ms)`);
+      lines.push(
+        `capacity: highest throughput that held ${best.achieved.toFixed(1)}/s at concurrency ${best.concurrency} (p50 ${num(best.p50)} ms, p99 ${num(best.p99)} ms)`,
+      );
     } else lines.push('capacity: no step held: the first concurrency already failed');
     lines.push(
       c.knee === null || c.knee === undefined

@@ -124,7 +124,8 @@ export async function runCapacity(cp: CapacityPlan, io: RunIO = {}): Promise<Cap
         // connections and the target up, as the ladder's previous step did; only the second is judged.
         const plan = await cp.probe([lo, mid]);
         const probe = await runSteps(cp, plan, [lo, mid], { ...io, stderr: () => undefined }, (s) => onStep({ ...s, refine: true }), 1);
-        if (probe.result.exitCode !== ExitCode.ok && !interrupted()) say(`capacity: the probe at ${mid}/s did not complete: ${probe.result.summary.warnings.join('; ')}\n`);
+        if (probe.result.exitCode !== ExitCode.ok && !interrupted())
+          say(`capacity: the probe at ${mid}/s did not complete: ${probe.result.summary.warnings.join('; ')}\n`);
         const s = probe.steps[0];
         if (s === undefined) {
           if (!interrupted()) say(`capacity: the probe at ${mid}/s ended before its step could be judged: the refinement stops here\n`);

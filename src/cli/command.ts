@@ -41,7 +41,6 @@ export interface Command {
   run(args: CommandArgs): Promise<number>;
 }
 
-
 /** `pylogen kms serve [--host HOST] [--port N] ...`, or `[options]` when there are many. */
 export function usageLine(c: Command, short = false): string {
   const head = ['pylogen', ...c.path].join(' ');
@@ -58,7 +57,13 @@ export function declareOptions(y: Argv, rows: readonly OptionRow[], hidden = fal
     const aliases = (d.aliases ?? []).map((a) => `--${a}`);
     y.option(d.name, {
       describe: `${v === '' || v === 'VALUE' ? '' : `${v}: `}${d.describe}${aliases.length > 0 ? ` (also ${aliases.join(', ')})` : ''}`,
-      ...(d.kind.type === 'count' ? { type: 'count' as const } : d.kind.type === 'flag' ? { type: 'boolean' as const } : d.repeatable === true ? { type: 'array' as const } : {}),
+      ...(d.kind.type === 'count'
+        ? { type: 'count' as const }
+        : d.kind.type === 'flag'
+          ? { type: 'boolean' as const }
+          : d.repeatable === true
+            ? { type: 'array' as const }
+            : {}),
       ...(d.short !== undefined ? { alias: d.short } : {}),
       ...(shown !== undefined ? { defaultDescription: shown } : {}),
       ...(hidden ? { hidden: true } : {}),

@@ -24,13 +24,29 @@ const OPTIONS: readonly OptionRow[] = [
     value: 'T',
     kind: { type: 'string', nonEmpty: true },
     repeatable: true,
-    describe: "a regression threshold [REQUEST:]FIGURE OP CHANGE relative to the base ('p99 < +10%', 'rate > -5%', 'ENCRYPT:errors < +0.5%', 'p50 < +2ms'); repeatable; exit 1 when one fails beyond the noise",
+    describe:
+      "a regression threshold [REQUEST:]FIGURE OP CHANGE relative to the base ('p99 < +10%', 'rate > -5%', 'ENCRYPT:errors < +0.5%', 'p50 < +2ms'); repeatable; exit 1 when one fails beyond the noise",
   },
-  { name: 'across-cuts', kind: { type: 'flag' }, describe: 'match rows by line id, request and length, whatever the CUT: the same operation by two CUTs (a KMS against a PKCS#11 token)' },
+  {
+    name: 'across-cuts',
+    kind: { type: 'flag' },
+    describe: 'match rows by line id, request and length, whatever the CUT: the same operation by two CUTs (a KMS against a PKCS#11 token)',
+  },
   { name: 'raw', kind: { type: 'flag' }, describe: 'judge the thresholds on the raw differences, even those within noise' },
-  { name: 'noise', value: 'PCT', kind: { type: 'string', nonEmpty: true }, default: '5%', describe: 'the noise floor: a change smaller than this is within noise, whatever its interval' },
+  {
+    name: 'noise',
+    value: 'PCT',
+    kind: { type: 'string', nonEmpty: true },
+    default: '5%',
+    describe: 'the noise floor: a change smaller than this is within noise, whatever its interval',
+  },
   { name: 'summary-json', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: 'the comparison as JSON: a file, or - (standard output)' },
-  { name: 'report', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: 'a self-contained HTML page: the differences, the delta table, overlaid charts' },
+  {
+    name: 'report',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'a self-contained HTML page: the differences, the delta table, overlaid charts',
+  },
 ];
 
 function parseNoise(text: string, problems: Problems): number {
@@ -42,8 +58,16 @@ function parseNoise(text: string, problems: Problems): number {
   return Number(m[1]) / 100;
 }
 
-export async function compare(files: readonly string[], raw: Readonly<Record<string, string>>, lists: Readonly<Record<string, string[]>>, cwd: string): Promise<number> {
-  if (files.length < 2) throw new UsageError(`compare needs two summaries at least${files.length === 1 ? `, but got only ${files[0]}` : ''}: pylogen compare BASE.json OTHER.json [MORE.json ...]`);
+export async function compare(
+  files: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  lists: Readonly<Record<string, string[]>>,
+  cwd: string,
+): Promise<number> {
+  if (files.length < 2)
+    throw new UsageError(
+      `compare needs two summaries at least${files.length === 1 ? `, but got only ${files[0]}` : ''}: pylogen compare BASE.json OTHER.json [MORE.json ...]`,
+    );
   const problems = new Problems();
   const thresholds: DeltaThreshold[] = [];
   for (const t of lists.threshold ?? []) {
@@ -54,19 +78,25 @@ export async function compare(files: readonly string[], raw: Readonly<Record<str
   const noise = parseNoise(raw.noise ?? '5%', problems);
   const out = raw['summary-json'];
   const report = raw.report;
-  for (const [flag, f] of [['--summary-json', out], ['--report', report]] as const) {
+  for (const [flag, f] of [
+    ['--summary-json', out],
+    ['--report', report],
+  ] as const) {
     if (f === undefined || f === SUMMARY_TO_STDOUT) continue;
     if (files.some((x) => resolve(cwd, x) === resolve(cwd, f))) problems.add(`${flag} "${f}" is one of the summaries compared: give it its own file`);
     else checkWritable(f, flag, cwd, problems);
   }
-  if (report !== undefined && out !== undefined && resolve(cwd, out) === resolve(cwd, report)) problems.add(`--report "${report}" is the same file as --summary-json: give each its own file`);
+  if (report !== undefined && out !== undefined && resolve(cwd, out) === resolve(cwd, report))
+    problems.add(`--report "${report}" is the same file as --summary-json: give each its own file`);
   problems.throwIfAny();
 
   const runs: RunInput[] = files.map((f) => ({ source: f, summary: readSummary(resolve(cwd, f), f) }));
   const kinds = runs.map((r) => r.summary.capacity !== undefined);
   if (kinds.some((k) => k !== kinds[0])) {
     const odd = runs.find((r) => (r.summary.capacity !== undefined) !== kinds[0])!;
-    throw new UsageError(`${odd.source}: ${kinds[0] ? 'a run, not a capacity search like' : 'a capacity search, not a run like'} ${runs[0]!.source}: compare runs with runs, searches with searches`);
+    throw new UsageError(
+      `${odd.source}: ${kinds[0] ? 'a run, not a capacity search like' : 'a capacity search, not a run like'} ${runs[0]!.source}: compare runs with runs, searches with searches`,
+    );
   }
   const acrossCuts = raw['across-cuts'] === 'true';
   const comparison = compareRuns(runs, { noise, acrossCuts });
@@ -76,10 +106,21 @@ export async function compare(files: readonly string[], raw: Readonly<Record<str
   const verdicts = judgeDeltas(thresholds, comparison, raw.raw === 'true');
   const names = ['base', ...runs.slice(1).map((_, i) => `#${i + 1}`)];
   const warnings = overloadWarnings(runs, names);
-  process.stderr.write(formatComparison(comparison) + formatDifferences(diffs, names) + warnings.map((w) => `warning: ${w}\n`).join('') + (verdicts.length > 0 ? formatDeltaVerdicts(verdicts) : ''));
+  process.stderr.write(
+    formatComparison(comparison) +
+      formatDifferences(diffs, names) +
+      warnings.map((w) => `warning: ${w}\n`).join('') +
+      (verdicts.length > 0 ? formatDeltaVerdicts(verdicts) : ''),
+  );
   const regression = verdicts.some((v) => !v.ok);
   const say = (t: string) => void process.stderr.write(t);
-  if (out !== undefined) writeSummaryJson(out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out), { version: 1, ...comparison, differences: diffs, warnings, thresholds: verdicts, regression }, process.stdout, say);
+  if (out !== undefined)
+    writeSummaryJson(
+      out === SUMMARY_TO_STDOUT ? out : resolve(cwd, out),
+      { version: 1, ...comparison, differences: diffs, warnings, thresholds: verdicts, regression },
+      process.stdout,
+      say,
+    );
   if (report !== undefined) {
     writeFileSync(resolve(cwd, report), renderCompare(runs, comparison, diffs, verdicts));
     say(`report written to ${resolve(cwd, report)}\n`);

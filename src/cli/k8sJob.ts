@@ -26,11 +26,28 @@ const K8S_ROWS: readonly OptionRow[] = [
   { name: 'shards', kind: { type: 'int', min: 1, max: MAX_SHARDS }, describe: 'how many pods (shards) run the run, each --shard I/N of it' },
   { name: 'image', value: 'IMAGE', kind: { type: 'string', nonEmpty: true }, describe: "the container image with pylogen (the repository's Dockerfile)" },
   { name: 'namespace', value: 'NS', kind: { type: 'string', nonEmpty: true }, describe: 'the namespace of the Job and the ConfigMap' },
-  { name: 'name', value: 'NAME', kind: { type: 'string', nonEmpty: true }, default: 'pylogen', describe: 'the Job\'s name (its pods are selected by job-name=NAME)' },
+  {
+    name: 'name',
+    value: 'NAME',
+    kind: { type: 'string', nonEmpty: true },
+    default: 'pylogen',
+    describe: "the Job's name (its pods are selected by job-name=NAME)",
+  },
   { name: 'cpu', value: 'C', kind: { type: 'string', nonEmpty: true }, describe: "each pod's CPU, requests = limits (2, 1500m)" },
   { name: 'memory', value: 'M', kind: { type: 'string', nonEmpty: true }, describe: "each pod's memory, requests = limits (1Gi)" },
-  { name: 'lead', kind: { type: 'seconds', min: 1 }, default: '120', describe: 'seconds from now to --start-at: the time to apply the manifests, schedule the pods and pull the image' },
-  { name: 'aws-secret', value: 'NAME', kind: { type: 'string', nonEmpty: true }, default: 'pylogen-aws', describe: 'the Secret with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for the pods' },
+  {
+    name: 'lead',
+    kind: { type: 'seconds', min: 1 },
+    default: '120',
+    describe: 'seconds from now to --start-at: the time to apply the manifests, schedule the pods and pull the image',
+  },
+  {
+    name: 'aws-secret',
+    value: 'NAME',
+    kind: { type: 'string', nonEmpty: true },
+    default: 'pylogen-aws',
+    describe: 'the Secret with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for the pods',
+  },
 ];
 
 export const K8S_JOB_OPTIONS: readonly OptionRow[] = [...RUN_OPTIONS.filter((d) => !SET_FOR_PODS.has(d.name)), ...K8S_ROWS];
@@ -62,9 +79,13 @@ function own(values: Readonly<Record<string, string>>): { v: Record<string, unkn
   if (v.shards === undefined) problems.add('--shards N is needed: how many pods run the run');
   if (v.image === undefined) problems.add('--image IMAGE is needed: the image with pylogen (see the Dockerfile)');
   const name = v.name as string;
-  if (!DNS_LABEL.test(name) || name.length > 50) problems.add(`--name must be lower-case letters, digits and dashes, at most 50, like pylogen-kms (a Kubernetes name), but is "${name}"`);
-  if (v.namespace !== undefined && !DNS_LABEL.test(v.namespace as string)) problems.add(`--namespace must be a Kubernetes name (lower-case letters, digits, dashes), but is "${v.namespace as string}"`);
-  for (const q of ['cpu', 'memory']) if (v[q] !== undefined && !QUANTITY.test(v[q] as string)) problems.add(`--${q} must be a Kubernetes quantity like ${q === 'cpu' ? '2 or 1500m' : '1Gi or 512Mi'}, but is "${v[q] as string}"`);
+  if (!DNS_LABEL.test(name) || name.length > 50)
+    problems.add(`--name must be lower-case letters, digits and dashes, at most 50, like pylogen-kms (a Kubernetes name), but is "${name}"`);
+  if (v.namespace !== undefined && !DNS_LABEL.test(v.namespace as string))
+    problems.add(`--namespace must be a Kubernetes name (lower-case letters, digits, dashes), but is "${v.namespace as string}"`);
+  for (const q of ['cpu', 'memory'])
+    if (v[q] !== undefined && !QUANTITY.test(v[q] as string))
+      problems.add(`--${q} must be a Kubernetes quantity like ${q === 'cpu' ? '2 or 1500m' : '1Gi or 512Mi'}, but is "${v[q] as string}"`);
   problems.throwIfAny();
   return { v, run };
 }
@@ -74,7 +95,8 @@ function localPath(path: string, cwd: string, what: string): string | undefined 
   // pylogen's own cuts/, profiles/ and scenarios/ are in the image (the Dockerfile copies them)
   if (['cuts', 'profiles', 'scenarios'].some((f) => path.startsWith(join(packageRoot, f) + '/'))) return undefined;
   const rel = relative(cwd, path);
-  if (rel.startsWith('..') || isAbsolute(rel)) throw new UsageError(`${what} ${path} is outside the current folder: the pods get the files of this folder (copy it here)`);
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw new UsageError(`${what} ${path} is outside the current folder: the pods get the files of this folder (copy it here)`);
   return rel;
 }
 
@@ -96,7 +118,8 @@ function podFiles(plan: RunPlan, run: Readonly<Record<string, string>>, cwd: str
     if (typeof file === 'string') add(findKeyFile(file, cwd, packageRoot).path, 'the key file');
   }
   const size = [...files.values()].reduce((n, t) => n + Buffer.byteLength(t), 0);
-  if (size > CONFIG_MAP_MAX) throw new UsageError(`the files for the pods (${[...files.keys()].join(', ')}) take ${size} bytes: a ConfigMap holds at most 1 MiB`);
+  if (size > CONFIG_MAP_MAX)
+    throw new UsageError(`the files for the pods (${[...files.keys()].join(', ')}) take ${size} bytes: a ConfigMap holds at most 1 MiB`);
   return files;
 }
 
@@ -137,7 +160,12 @@ export async function k8sJob(a: CommandArgs, io: { stdout?: (t: string) => void;
     ...(v.memory !== undefined ? { memory: v.memory as string } : {}),
     files: podFiles(plan, run, a.cwd),
   });
-  out([secret, configMap, job].filter((m) => m !== undefined).map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n'));
+  out(
+    [secret, configMap, job]
+      .filter((m) => m !== undefined)
+      .map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false }))
+      .join('---\n'),
+  );
   const ns = v.namespace !== undefined ? ` --namespace ${v.namespace as string}` : '';
   const thresholds = (a.lists.threshold ?? []).map((t) => ` --threshold ${quote(t)}`).join('');
   say(

@@ -7,7 +7,6 @@
 import { Problems, UsageError } from '../core/errors.js';
 import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionRow } from '../config/options.js';
 
-
 const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
 
 const runOption = (name: string, describe?: string, dflt?: string): OptionRow => {
@@ -26,7 +25,8 @@ const KEYS: OptionRow = {
 
 export const SERVE_OPTIONS: readonly OptionRow[] = [
   {
-    name: 'host', value: 'HOST',
+    name: 'host',
+    value: 'HOST',
     kind: { type: 'string', nonEmpty: true },
     describe: 'address to listen on (without --credentials the server checks none: keep it on loopback)',
     default: '127.0.0.1',
@@ -34,15 +34,33 @@ export const SERVE_OPTIONS: readonly OptionRow[] = [
   { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
   {
-    name: 'latency', value: 'MS|MIN-MAX',
+    name: 'latency',
+    value: 'MS|MIN-MAX',
     kind: { type: 'string', nonEmpty: true },
     describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
     default: '0',
   },
-  { name: 'throttle', value: 'RPS', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers' },
-  { name: 'error-rate', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead', default: '0' },
-  runOption('region', "region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)"),
-  { name: 'workers', value: 'N', kind: { type: 'int', min: 1, max: 64 }, describe: 'server processes on the one port, with the same keys (one per core to spare)', default: '1' },
+  {
+    name: 'throttle',
+    value: 'RPS',
+    kind: { type: 'number', min: 0, positive: true },
+    describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers',
+  },
+  {
+    name: 'error-rate',
+    value: 'P',
+    kind: { type: 'number', min: 0, max: 1 },
+    describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead',
+    default: '0',
+  },
+  runOption('region', 'region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)'),
+  {
+    name: 'workers',
+    value: 'N',
+    kind: { type: 'int', min: 1, max: 64 },
+    describe: 'server processes on the one port, with the same keys (one per core to spare)',
+    default: '1',
+  },
   {
     name: 'max-connections',
     value: 'N',
@@ -63,7 +81,7 @@ export const SERVE_OPTIONS: readonly OptionRow[] = [
 export const SETUP_OPTIONS: readonly OptionRow[] = [
   KEYS,
   runOption('endpoint', "KMS endpoint URL (default: the SDK's, i.e. AWS_ENDPOINT_URL_KMS, else AWS KMS of the region)"),
-  runOption('region', 'KMS region (default: the SDK\'s, i.e. AWS_REGION or the shared config)'),
+  runOption('region', "KMS region (default: the SDK's, i.e. AWS_REGION or the shared config)"),
   runOption('retries', 'SDK retries of each call (throttled CreateKey calls are retried)', '2'),
   runOption('timeout', 'seconds before a call times out', '10'),
 ];

@@ -68,17 +68,20 @@ export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, a
   const stop = io.stopped ?? signalled();
   const workers = v.num('workers');
   const throttleRps = v.maybeNum('throttle');
-  const server = await startKmsServers({
-    host,
-    port: v.num('port'),
-    keys: [...keyFile.entries.values()],
-    region: embeddedRegion(v.maybeText('region')),
-    ...(latency.max > 0 ? { latencyMs: latency } : {}),
-    ...(throttleRps !== undefined ? { throttleRps } : {}),
-    errorRate: v.num('error-rate'),
-    maxConnections: v.num('max-connections'),
-    ...(credentials === undefined ? {} : { credentials }),
-  }, workers);
+  const server = await startKmsServers(
+    {
+      host,
+      port: v.num('port'),
+      keys: [...keyFile.entries.values()],
+      region: embeddedRegion(v.maybeText('region')),
+      ...(latency.max > 0 ? { latencyMs: latency } : {}),
+      ...(throttleRps !== undefined ? { throttleRps } : {}),
+      errorRate: v.num('error-rate'),
+      maxConnections: v.num('max-connections'),
+      ...(credentials === undefined ? {} : { credentials }),
+    },
+    workers,
+  );
   const since = performance.now();
   const procs = workers > 1 ? `, ${workers} worker processes` : '';
   err(`pylogen kms server listening on ${server.url} (${keyFile.entries.size} keys from ${keyFile.path}${procs})\n`);

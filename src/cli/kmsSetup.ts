@@ -62,7 +62,7 @@ export const kmsSetupCommand: Command = {
     'For each entry whose alias does not resolve, creates a key of its key spec and usage, and the alias; ' +
     'entries that resolve are checked (kind, state) and left alone; a fixed keyId is only checked. Prints one ' +
     'line per key. Works on AWS KMS (IAM permissions: kms:DescribeKey, kms:CreateKey, kms:CreateAlias; see ' +
-    'README, KMS), a kms serve, or any KMS-compatible endpoint. Credentials and region come from the SDK\'s ' +
+    "README, KMS), a kms serve, or any KMS-compatible endpoint. Credentials and region come from the SDK's " +
     'chain unless given. Any unambiguous prefix of an option works: --end, --reg.',
   options: SETUP_OPTIONS,
   examples: [

@@ -156,7 +156,12 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError) {
       // one line per problem (a scenario reports each bad line as FILE:LINE)
-      process.stderr.write(err.message.split('\n').map((l) => `pylogen: ${l}\n`).join(''));
+      process.stderr.write(
+        err.message
+          .split('\n')
+          .map((l) => `pylogen: ${l}\n`)
+          .join(''),
+      );
       process.exitCode = ExitCode.usage;
     } else {
       process.stderr.write(`pylogen: internal error: ${describeError(err)}\n`);

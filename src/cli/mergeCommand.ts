@@ -38,9 +38,16 @@ export interface MergeIO {
   stderr?: (text: string) => void;
 }
 
-export async function merge(sources: readonly string[], raw: Readonly<Record<string, string>>, lists: Readonly<Record<string, string[]>>, cwd: string, io: MergeIO = {}): Promise<number> {
+export async function merge(
+  sources: readonly string[],
+  raw: Readonly<Record<string, string>>,
+  lists: Readonly<Record<string, string[]>>,
+  cwd: string,
+  io: MergeIO = {},
+): Promise<number> {
   const say = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  if (sources.length === 0) throw new UsageError('merge needs the summaries: pylogen merge FILE... or - (JSON documents on standard input, e.g. kubectl logs ... | pylogen merge -)');
+  if (sources.length === 0)
+    throw new UsageError('merge needs the summaries: pylogen merge FILE... or - (JSON documents on standard input, e.g. kubectl logs ... | pylogen merge -)');
   if (sources.filter((s) => s === '-').length > 1) throw new UsageError('merge: - (standard input) given twice');
   const problems = new Problems();
   let thresholds: Threshold[] = [];
@@ -53,7 +60,8 @@ export async function merge(sources: readonly string[], raw: Readonly<Record<str
   const report = raw.report;
   if (report !== undefined) {
     if (report.trim() === '') problems.add('--report needs a file: --report FILE.html');
-    else if (out !== SUMMARY_TO_STDOUT && resolve(cwd, out) === resolve(cwd, report)) problems.add(`--report "${report}" is the same file as --summary-json: give each its own file`);
+    else if (out !== SUMMARY_TO_STDOUT && resolve(cwd, out) === resolve(cwd, report))
+      problems.add(`--report "${report}" is the same file as --summary-json: give each its own file`);
     else checkWritable(report, '--report', cwd, problems);
   }
   problems.throwIfAny();
@@ -87,8 +95,8 @@ export const mergeCommand: Command = {
   synopsis: 'FILE... | - [options]',
   describe: "merge the shards' summaries of a run (--shard I/N) into one, exactly",
   details:
-    'Reads summaries from files, or - for standard input: any number of JSON documents among other lines (the pods\' logs). ' +
-    'Counts are added, histograms merged exactly; the merged summary has the same schema as a run\'s.',
+    "Reads summaries from files, or - for standard input: any number of JSON documents among other lines (the pods' logs). " +
+    "Counts are added, histograms merged exactly; the merged summary has the same schema as a run's.",
   options: MERGE_OPTIONS,
   examples: [
     ['pylogen merge s0.json s1.json s2.json --summary-json run.json', 'three shards into run.json'],

@@ -72,7 +72,9 @@ export function forTerminal(plan: RunPlan, isTerminal = process.stdout.isTTY ===
   if (!isTerminal || plan.out !== '' || plan.outformat === 'none') return plan;
   if (!told) {
     told = true;
-    process.stderr.write(`events: not written to the terminal; for the per-event ${plan.outformat} stream give --out FILE, or redirect stdout (> run.${plan.outformat === 'jsonl' ? 'jsonl' : 'csv'})\n`);
+    process.stderr.write(
+      `events: not written to the terminal; for the per-event ${plan.outformat} stream give --out FILE, or redirect stdout (> run.${plan.outformat === 'jsonl' ? 'jsonl' : 'csv'})\n`,
+    );
   }
   return { ...plan, outformat: 'none' };
 }

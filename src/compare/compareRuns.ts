@@ -110,7 +110,13 @@ function delta(f: Figure, base: number | null, other: number | null, ci: Interva
   const abs = r4(other - base);
   const rel = base === 0 ? (other === 0 ? 0 : null) : r4(other / base - 1);
   const verdict = verdictOf(f, abs, rel, ci, s);
-  return { abs, rel, ci: ci === null ? null : { low: r4(ci.low), high: r4(ci.high) }, verdict, ...(verdict === 'n/a' && why !== undefined ? { note: why } : {}) };
+  return {
+    abs,
+    rel,
+    ci: ci === null ? null : { low: r4(ci.low), high: r4(ci.high) },
+    verdict,
+    ...(verdict === 'n/a' && why !== undefined ? { note: why } : {}),
+  };
 }
 
 interface Keyed {
@@ -132,7 +138,8 @@ function keyed(s: ReportSummary, acrossCuts: boolean): Keyed[] {
       const base = `${nature}\0${row.id}\0${acrossCuts ? '' : row.cut}\0${row.request}`;
       const sr = series.find((x) => x.id === row.id && x.cut === row.cut && x.request === row.request);
       out.push({ key: `${base}\0${row.lengths.join(',')}`, nature, row, perLength: false, series: sr });
-      for (const bl of row.byLength ?? []) out.push({ key: `${base}\0${row.lengths.join(',')}\0${bl.lengths.join(',')}`, nature, row: bl, perLength: true, series: undefined });
+      for (const bl of row.byLength ?? [])
+        out.push({ key: `${base}\0${row.lengths.join(',')}\0${bl.lengths.join(',')}`, nature, row: bl, perLength: true, series: undefined });
     }
   }
   return out;
@@ -152,7 +159,10 @@ function compareRows(runs: readonly RunInput[], s: CompareSettings): ComparedRow
         return { ci: null, why: base.perLength ? 'no per-interval data for one length (the series holds the request)' : 'no per-interval series' };
       }
       const ci = bootstrapDifferences(rowIntervals(runs[0]!.summary.series, base.series), rowIntervals(runs[found.indexOf(o)]!.summary.series, o.series));
-      return { ci, why: 'fewer than 2 intervals with requests in a run, or too few ok requests for this percentile (10 above it in each run; the max is never judged)' };
+      return {
+        ci,
+        why: 'fewer than 2 intervals with requests in a run, or too few ok requests for this percentile (10 above it in each run; the max is never judged)',
+      };
     });
     const figures = Object.fromEntries(
       FIGURES.map((f) => {
@@ -199,7 +209,13 @@ export function compareRuns(runs: readonly RunInput[], s: CompareSettings): Comp
   const capacity = runs[0]!.summary.capacity !== undefined;
   return {
     ...(s.acrossCuts === true ? { acrossCuts: true } : {}),
-    method: { name: 'percentile bootstrap over --summary intervals, and a noise floor', resamples: RESAMPLES, confidence: CONFIDENCE, noise: s.noise, errorNoisePoints: ERROR_NOISE_POINTS },
+    method: {
+      name: 'percentile bootstrap over --summary intervals, and a noise floor',
+      resamples: RESAMPLES,
+      confidence: CONFIDENCE,
+      noise: s.noise,
+      errorNoisePoints: ERROR_NOISE_POINTS,
+    },
     runs: runs.map((r) => ({
       source: r.source,
       startedAt: r.summary.startedAt,

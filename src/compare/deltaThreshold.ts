@@ -43,7 +43,8 @@ export function parseDeltaThreshold(raw: string): { threshold: DeltaThreshold } 
   if (![...FIGURES, 'capacity'].includes(figure)) return bad(`the figure must be one of ${[...FIGURES, 'capacity'].join(', ')}, not "${figure}"`);
   const op = m[3] as DeltaOp;
   const c = CHANGE.exec(m[4]!.trim());
-  if (c === null) return bad(`the change "${m[4]!.trim()}" must be a signed number with a unit: % (relative to the base), ms for a latency, /s for the rate (${EXAMPLES})`);
+  if (c === null)
+    return bad(`the change "${m[4]!.trim()}" must be a signed number with a unit: % (relative to the base), ms for a latency, /s for the rate (${EXAMPLES})`);
   const n = Number(c[1]);
   const u = c[2];
   const latency = (LATENCY_FIGURES as readonly string[]).includes(figure);
@@ -84,16 +85,28 @@ const inScope = (r: ComparedRow, scope: string | undefined) => scope === undefin
 
 /** The rows a threshold names that no run has: a typo, reported as bad input. */
 export function unmatchedScopes(ts: readonly DeltaThreshold[], c: Comparison): string[] {
-  return ts.filter((t) => t.scope !== undefined && !c.rows.some((r) => inScope(r, t.scope))).map((t) => `--threshold "${t.text}": no row of the runs is named ${t.scope} (a request, a line id or a CUT)`);
+  return ts
+    .filter((t) => t.scope !== undefined && !c.rows.some((r) => inScope(r, t.scope)))
+    .map((t) => `--threshold "${t.text}": no row of the runs is named ${t.scope} (a request, a line id or a CUT)`);
 }
 
 function judge(t: DeltaThreshold, d: Delta | null, run: string, row: string, raw: boolean): DeltaVerdict {
-  if (d === null) return { threshold: t.text, run, row, unit: t.unit, measured: null, ok: true, note: 'not judged: the row or the figure is missing from a run' };
+  if (d === null)
+    return { threshold: t.text, run, row, unit: t.unit, measured: null, ok: true, note: 'not judged: the row or the figure is missing from a run' };
   const x = t.unit === 'relative' ? d.rel : d.abs;
   if (x === null) return { threshold: t.text, run, row, unit: t.unit, measured: null, ok: true, note: 'not judged: the base is 0, no relative change' };
   const measured = t.unit === 'relative' ? Math.round(x * 10_000) / 100 : x;
   if (holds(x, t.op, t.value)) return { threshold: t.text, run, row, unit: t.unit, measured, ok: true };
-  if (!raw && (d.verdict === 'within noise' || d.verdict === 'n/a')) return { threshold: t.text, run, row, unit: t.unit, measured, ok: true, note: `crossed, but ${d.verdict === 'n/a' ? 'the noise could not be measured' : 'within noise'} (--raw to judge it as is)` };
+  if (!raw && (d.verdict === 'within noise' || d.verdict === 'n/a'))
+    return {
+      threshold: t.text,
+      run,
+      row,
+      unit: t.unit,
+      measured,
+      ok: true,
+      note: `crossed, but ${d.verdict === 'n/a' ? 'the noise could not be measured' : 'within noise'} (--raw to judge it as is)`,
+    };
   return { threshold: t.text, run, row, unit: t.unit, measured, ok: false };
 }
 
@@ -104,7 +117,11 @@ export function judgeDeltas(ts: readonly DeltaThreshold[], c: Comparison, raw: b
   for (const t of ts) {
     others.forEach((run, i) => {
       if (t.figure === 'capacity') {
-        out.push(c.capacity === undefined ? { threshold: t.text, run: run.source, row: 'capacity', unit: t.unit, measured: null, ok: true, note: 'not judged: not capacity searches' } : judge(t, c.capacity.deltas[i] ?? null, run.source, 'capacity', raw));
+        out.push(
+          c.capacity === undefined
+            ? { threshold: t.text, run: run.source, row: 'capacity', unit: t.unit, measured: null, ok: true, note: 'not judged: not capacity searches' }
+            : judge(t, c.capacity.deltas[i] ?? null, run.source, 'capacity', raw),
+        );
         return;
       }
       const figure = t.figure;

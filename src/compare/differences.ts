@@ -31,10 +31,30 @@ function entry(what: string, values: string[]): Difference {
 export function differences(runs: readonly RunInput[], acrossCuts = false): Difference[] {
   const out: Difference[] = [];
   const m = runs.map((r) => r.summary.machine);
-  out.push(entry('pylogen', runs.map((r) => r.summary.pylogen?.version ?? '-')));
-  out.push(entry('cores', m.map((x) => (x === undefined ? '-' : String(x.cores)))));
-  out.push(entry('CPU', m.map((x) => (x === undefined ? '-' : x.cpuModel || 'unknown'))));
-  out.push(entry('node', m.map((x) => x?.node ?? '-')));
+  out.push(
+    entry(
+      'pylogen',
+      runs.map((r) => r.summary.pylogen?.version ?? '-'),
+    ),
+  );
+  out.push(
+    entry(
+      'cores',
+      m.map((x) => (x === undefined ? '-' : String(x.cores))),
+    ),
+  );
+  out.push(
+    entry(
+      'CPU',
+      m.map((x) => (x === undefined ? '-' : x.cpuModel || 'unknown')),
+    ),
+  );
+  out.push(
+    entry(
+      'node',
+      m.map((x) => x?.node ?? '-'),
+    ),
+  );
   // the 1-minute load average at the start and the end of the run: the load during it (a run of a
   // few seconds moves it little, hence both). Loads per core that differ by less than half are the same.
   const load = m.map((x) => (x === undefined ? '-' : `${x.loadAverage.start[0]} -> ${x.loadAverage.end[0]}`));
@@ -42,22 +62,43 @@ export function differences(runs: readonly RunInput[], acrossCuts = false): Diff
   const known = perCore.filter((x) => x !== undefined);
   const same = known.length === perCore.length ? Math.max(...known) <= 1.5 * Math.min(...known) : perCore.every((x) => x === undefined);
   out.push({ what: 'load (1 min, start -> end)', values: load, same });
-  out.push(entry('shards', runs.map((r) => (r.summary.shards !== undefined ? `${r.summary.shards.length} merged` : 'one run'))));
+  out.push(
+    entry(
+      'shards',
+      runs.map((r) => (r.summary.shards !== undefined ? `${r.summary.shards.length} merged` : 'one run')),
+    ),
+  );
   const lines = runs.map((r) => new Map((r.summary.plan?.lines ?? []).map((l) => [acrossCuts ? l.id : `${l.id} ${l.cut}`, l])));
   const keys = [...new Set(lines.flatMap((x) => [...x.keys()]))];
   for (const key of keys) {
     const ls = lines.map((x) => x.get(key));
-    out.push(entry(`line ${key}`, ls.map((l) => (l === undefined ? 'absent' : acrossCuts ? l.cut : 'present'))));
+    out.push(
+      entry(
+        `line ${key}`,
+        ls.map((l) => (l === undefined ? 'absent' : acrossCuts ? l.cut : 'present')),
+      ),
+    );
     // a line some run lacks: its presence says it all, its options are not listed one by one
     if (!acrossCuts && ls.some((l) => l === undefined)) continue;
     const names = [...new Set(ls.flatMap((l) => (l === undefined ? [] : Object.keys(l.options))))].filter((k) => !SKIPPED.has(k));
     for (const k of names.sort((a, b) => (a === 'endpoint' ? -1 : b === 'endpoint' ? 1 : 0))) {
       const vs = ls.map((l) => (l === undefined ? 'absent' : shown((l.options as Record<string, unknown>)[k])));
       if (ls.some((l) => l === undefined)) continue;
-      out.push(entry(`line ${key}: ${k === 'endpoint' ? 'endpoint' : `--${k}`}`, vs.map((v) => (k === 'endpoint' && v === "''" ? "SDK's" : v))));
+      out.push(
+        entry(
+          `line ${key}: ${k === 'endpoint' ? 'endpoint' : `--${k}`}`,
+          vs.map((v) => (k === 'endpoint' && v === "''" ? "SDK's" : v)),
+        ),
+      );
     }
   }
-  if (runs.some((r) => r.summary.plan === undefined)) out.push(entry('plan', runs.map((r) => (r.summary.plan === undefined ? 'not recorded' : 'recorded'))));
+  if (runs.some((r) => r.summary.plan === undefined))
+    out.push(
+      entry(
+        'plan',
+        runs.map((r) => (r.summary.plan === undefined ? 'not recorded' : 'recorded')),
+      ),
+    );
   return out;
 }
 
@@ -74,7 +115,9 @@ export function overloadWarnings(runs: readonly RunInput[], names: readonly stri
     if (m === undefined) return [];
     const load = Math.max(m.loadAverage.start[0] ?? 0, m.loadAverage.end[0] ?? 0);
     return load / Math.max(1, m.cores) > OVERLOADED_PER_CORE
-      ? [`${names[i]} ran on an overloaded machine (load average ${load} on ${m.cores} cores): two runs there can get different shares of the CPU, a difference the intervals of each run do not show; rerun both on a quieter machine before trusting a verdict`]
+      ? [
+          `${names[i]} ran on an overloaded machine (load average ${load} on ${m.cores} cores): two runs there can get different shares of the CPU, a difference the intervals of each run do not show; rerun both on a quieter machine before trusting a verdict`,
+        ]
       : [];
   });
 }

@@ -10,7 +10,8 @@ import type { Comparison, Delta, FigureRow } from './compareRuns.js';
 import type { DeltaVerdict } from './deltaThreshold.js';
 import type { Difference } from './differences.js';
 
-const num = (x: number, unit: string) => (unit === '/s' ? x.toFixed(1) : unit === '%' ? x.toFixed(2) : Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 10 ? x.toFixed(2) : x.toFixed(3));
+const num = (x: number, unit: string) =>
+  unit === '/s' ? x.toFixed(1) : unit === '%' ? x.toFixed(2) : Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 10 ? x.toFixed(2) : x.toFixed(3);
 const signed = (x: number, unit: string) => `${x > 0 ? '+' : ''}${num(x, unit)}`;
 const pct = (rel: number | null) => (rel === null ? '-' : `${rel > 0 ? '+' : ''}${(rel * 100).toFixed(1)}%`);
 
@@ -56,7 +57,18 @@ export function formatComparison(c: Comparison): string {
   if (c.capacity !== undefined) {
     const k = c.capacity;
     const rows = [['capacity', 'base', ...others.flatMap((_, i) => [`#${i + 1}`, 'diff', 'diff %', 'verdict'])]];
-    rows.push([k.mode === 'rate' ? 'highest rate that held /s' : 'highest throughput that held /s', k.values[0] === null ? '-' : num(k.values[0]!, '/s'), ...others.flatMap((_, i) => cells({ values: k.values, deltas: k.deltas }, '/s', i, k.values.map(() => true)))]);
+    rows.push([
+      k.mode === 'rate' ? 'highest rate that held /s' : 'highest throughput that held /s',
+      k.values[0] === null ? '-' : num(k.values[0]!, '/s'),
+      ...others.flatMap((_, i) =>
+        cells(
+          { values: k.values, deltas: k.deltas },
+          '/s',
+          i,
+          k.values.map(() => true),
+        ),
+      ),
+    ]);
     lines.push(table(rows, 1));
     return lines.join('\n') + '\n';
   }
@@ -66,7 +78,16 @@ export function formatComparison(c: Comparison): string {
     for (const [f, fr] of Object.entries(r.figures)) {
       const unit = figureUnit(f as keyof typeof r.figures);
       const base = fr.values[0] ?? null;
-      rows.push([r.id, r.cut, r.nature, r.request, r.perLength ? `  ${r.lengths}` : r.lengths, `${f} ${unit}`, base === null ? '-' : num(base, unit), ...others.flatMap((_, i) => cells(fr, unit, i, r.present))]);
+      rows.push([
+        r.id,
+        r.cut,
+        r.nature,
+        r.request,
+        r.perLength ? `  ${r.lengths}` : r.lengths,
+        `${f} ${unit}`,
+        base === null ? '-' : num(base, unit),
+        ...others.flatMap((_, i) => cells(fr, unit, i, r.present)),
+      ]);
     }
   }
   lines.push(rows.length > 1 ? table(rows, 6) : 'no request row in any run');
@@ -90,7 +111,8 @@ export function formatDeltaVerdicts(vs: readonly DeltaVerdict[]): string {
   const lines = [failed.length === 0 ? `regression thresholds: all ${vs.length} hold` : `regression thresholds: ${failed.length} of ${vs.length} FAILED`];
   for (const v of vs) {
     if (v.ok && v.note === undefined) continue;
-    const measured = v.measured === null ? '-' : `${v.measured > 0 ? '+' : ''}${v.measured}${v.unit === 'relative' ? '%' : v.unit === 'points' ? ' points' : ` ${v.unit}`}`;
+    const measured =
+      v.measured === null ? '-' : `${v.measured > 0 ? '+' : ''}${v.measured}${v.unit === 'relative' ? '%' : v.unit === 'points' ? ' points' : ` ${v.unit}`}`;
     lines.push(`  ${v.ok ? 'pass' : 'FAIL'}  ${v.threshold}  ${v.run}  ${v.row}: ${measured}${v.note !== undefined ? ` (${v.note})` : ''}`);
   }
   return lines.join('\n') + '\n';

@@ -71,7 +71,11 @@ function deltaTable(c: Comparison, names: readonly string[]): string {
   const others = names.slice(1);
   if (c.capacity !== undefined) {
     const k = c.capacity;
-    const row = ['highest sustainable rate /s', n(k.values[0] ?? null), ...others.flatMap((_, i) => [n(k.values[i + 1] ?? null), pct(k.deltas[i]?.rel ?? null), k.deltas[i]?.verdict ?? '-'])];
+    const row = [
+      'highest sustainable rate /s',
+      n(k.values[0] ?? null),
+      ...others.flatMap((_, i) => [n(k.values[i + 1] ?? null), pct(k.deltas[i]?.rel ?? null), k.deltas[i]?.verdict ?? '-']),
+    ];
     return table(['capacity', names[0]!, ...others.flatMap((o) => [o, 'diff %', 'verdict'])], [row], 1);
   }
   const head = ['id', 'cut', 'nature', 'request', 'length', 'figure', names[0]!, ...others.flatMap((o) => [o, 'diff', 'diff %', '95% interval', 'verdict'])];
@@ -88,7 +92,15 @@ function deltaTable(c: Comparison, names: readonly string[]): string {
       });
       rows.push([r.id, r.cut, r.nature, r.request, r.perLength ? `  ${r.lengths}` : r.lengths, `${f} ${unit}`, n(fr.values[0] ?? null), ...cells]);
       const vs = fr.deltas.map((d) => d?.verdict);
-      classes.push(r.present.some((p) => !p) ? 'missing' : vs.some((v) => v === 'slower' || v === 'more errors') ? 'fail' : vs.some((v) => v === 'faster' || v === 'fewer errors') ? 'better' : '');
+      classes.push(
+        r.present.some((p) => !p)
+          ? 'missing'
+          : vs.some((v) => v === 'slower' || v === 'more errors')
+            ? 'fail'
+            : vs.some((v) => v === 'faster' || v === 'fewer errors')
+              ? 'better'
+              : '',
+      );
     }
   }
   return table(head, rows, 6, (i) => classes[i]!);
@@ -97,7 +109,11 @@ function deltaTable(c: Comparison, names: readonly string[]): string {
 function thresholdsSection(vs: readonly DeltaVerdict[]): string {
   if (vs.length === 0) return '';
   const rows = vs.map((v) => [v.threshold, v.run, v.row, v.measured === null ? '-' : String(v.measured), v.ok ? 'pass' : 'FAIL', v.note ?? '']);
-  return '<section id="thresholds"><h2>Regression thresholds</h2>' + table(['threshold', 'run', 'row', 'change', 'verdict', 'note'], rows, 3, (i) => (vs[i]!.ok ? 'pass' : 'fail')) + '</section>';
+  return (
+    '<section id="thresholds"><h2>Regression thresholds</h2>' +
+    table(['threshold', 'run', 'row', 'change', 'verdict', 'note'], rows, 3, (i) => (vs[i]!.ok ? 'pass' : 'fail')) +
+    '</section>'
+  );
 }
 
 const CHARTS: [string, string][] = [
@@ -124,7 +140,15 @@ export function renderCompare(runs: readonly RunInput[], c: Comparison, diffs: r
 </head><body>
 <header><h1>pylogen compare</h1><p>${runs.map((r, i) => `${esc(names[i]!)}: ${esc(r.source)} (${esc(r.summary.startedAt)}, ${r.summary.wallSeconds.toFixed(2)} s)`).join('<br>')}</p></header>
 <section id="differences"><h2>What differs besides the results</h2>
-${differ.length === 0 ? '<p>Nothing recorded differs.</p>' : table(['what', ...names], differ.map((d) => [d.what, ...d.values]), 1 + names.length)}
+${
+  differ.length === 0
+    ? '<p>Nothing recorded differs.</p>'
+    : table(
+        ['what', ...names],
+        differ.map((d) => [d.what, ...d.values]),
+        1 + names.length,
+      )
+}
 </section>
 <section id="delta"><h2>Differences to the base</h2>
 <p>A verdict is beyond the noise when the ${Math.round(m.confidence * 100)}% interval of the difference (a bootstrap over the runs' --summary intervals, ${m.resamples} resamples) excludes 0 and the change is at least ${Math.round(m.noise * 1000) / 10}% (errors: ${m.errorNoisePoints} percentage point).</p>

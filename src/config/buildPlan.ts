@@ -34,9 +34,17 @@ export const SCENARIO_SPEC = specOfRows(SCENARIO_OPTIONS);
 /** Options of one scenario line: the line-level ones and --defaults. */
 export const LINE_SPEC = specOfRows(OPTIONS.filter((d) => d.scope === 'line' || d.name === 'defaults'));
 
-
-const newRunValues = (): RunValues => ({ outformat: RUN_DEFAULTS.outformat, out: '', summaryJson: '', report: '', metricsPort: -1, metricsHost: RUN_DEFAULTS['metrics-host'], abortOnFail: false, noPreflight: false, quiet: false });
-
+const newRunValues = (): RunValues => ({
+  outformat: RUN_DEFAULTS.outformat,
+  out: '',
+  summaryJson: '',
+  report: '',
+  metricsPort: -1,
+  metricsHost: RUN_DEFAULTS['metrics-host'],
+  abortOnFail: false,
+  noPreflight: false,
+  quiet: false,
+});
 
 /** A profile's values, checked: known keys only; the file and key are named in problems. */
 function loadProfile(given: string, cwd: string): { path: string; values: Record<string, unknown> } {
@@ -150,11 +158,14 @@ function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void
     const given = of(run);
     if (given === '' || (flag === '--out' && given === SUMMARY_TO_STDOUT)) continue;
     if (flag === '--summary-json' && given === SUMMARY_TO_STDOUT) {
-      if (run.outformat !== 'none' && run.out === '') problems.add('--summary-json - writes the summary on standard output, where the event stream goes: give --out FILE or --outformat none');
+      if (run.outformat !== 'none' && run.out === '')
+        problems.add('--summary-json - writes the summary on standard output, where the event stream goes: give --out FILE or --outformat none');
       continue;
     }
     if (flag === '--report' && given === SUMMARY_TO_STDOUT) {
-      problems.add('--report - : the report is a self-contained HTML file, written whole at the end of the run (and on an interrupt), not a stream: give a file name (--report run.html)');
+      problems.add(
+        '--report - : the report is a self-contained HTML file, written whole at the end of the run (and on an interrupt), not a stream: give a file name (--report run.html)',
+      );
       continue;
     }
     const abs = resolve(cwd, given);
@@ -164,7 +175,8 @@ function checkOutputFiles(run: RunValues, cwd: string, problems: Problems): void
     seen.set(abs, flag);
   }
   // --outformat none writes no event stream: a --out file would silently not be created
-  if (run.outformat === 'none' && run.out !== '') problems.add(`--out "${run.out}" with --outformat none: no event stream is written; drop --out or choose a format (csv, long, jsonl, jtl)`);
+  if (run.outformat === 'none' && run.out !== '')
+    problems.add(`--out "${run.out}" with --outformat none: no event stream is written; drop --out or choose a format (csv, long, jsonl, jtl)`);
 }
 
 /**
@@ -191,7 +203,9 @@ function checkThresholdNames(lines: CutLine[], thresholds: Threshold[], problems
     const known = scope.map(namesOf);
     if (known.length === 0 || known.some((n) => n === undefined || n.includes(t.request!))) continue;
     const all = [...new Set(known.flatMap((n) => n!))];
-    problems.add(`--threshold "${t.text}": ${scope.map((l) => l.cut).join(', ')} has no request named ${t.request} (its requests: ${all.join(', ')})${didYouMean(t.request, all)}`);
+    problems.add(
+      `--threshold "${t.text}": ${scope.map((l) => l.cut).join(', ')} has no request named ${t.request} (its requests: ${all.join(', ')})${didYouMean(t.request, all)}`,
+    );
   }
 }
 
@@ -203,7 +217,9 @@ function finishPlan(lines: CutLine[], run: RunValues, verbosity: number, cwd: st
     // --max-inflight is shared by the runners of every shard: each must get at least 1
     const all = (run.shard?.count ?? 1) * l.options.process;
     if (run.shard !== undefined && l.options.maxInflight > 0 && l.options.maxInflight < all) {
-      problems.add(`${l.line > 0 ? `line ${l.line}: ` : ''}--max-inflight must be at least N × --process (${all}) with --shard ${run.shard.index}/${run.shard.count}, since it is split across the runners of every shard, but is ${l.options.maxInflight}`);
+      problems.add(
+        `${l.line > 0 ? `line ${l.line}: ` : ''}--max-inflight must be at least N × --process (${all}) with --shard ${run.shard.index}/${run.shard.count}, since it is split across the runners of every shard, but is ${l.options.maxInflight}`,
+      );
     }
   }
   problems.throwIfAny();
@@ -242,7 +258,8 @@ export async function planFromArgs(parsed: ParsedWords, cwd: string): Promise<Ru
   if (parsed.positionals.length === 0) throw new UsageError('no CUT given: pylogen <cut> [options], e.g. pylogen cuts.Dummy --proc 2 --duration 10');
   // k6's habit: `pylogen run Dummy` is `pylogen Dummy` (docs/reference.md)
   if (parsed.positionals.length === 2 && parsed.positionals[0] === 'run') parsed = { ...parsed, positionals: parsed.positionals.slice(1) };
-  if (parsed.positionals.length > 1) throw new UsageError(`one CUT per command line, but got ${parsed.positionals.map((p) => `"${p}"`).join(' ')} (use a scenario file to run several)`);
+  if (parsed.positionals.length > 1)
+    throw new UsageError(`one CUT per command line, but got ${parsed.positionals.map((p) => `"${p}"`).join(' ')} (use a scenario file to run several)`);
   if (parsed.values.file !== undefined) throw new UsageError('--file goes with the scenario command: pylogen scenario --file FILE');
   const problems = new Problems();
   // The run-level values of a profile are applied first, then the command line's.
@@ -259,12 +276,15 @@ async function scenarioLine(w: string[], line: number, file: string, cwd: string
   if (w[0] === 'scenario') throw new UsageError('a scenario line cannot run another scenario');
   if (w[0] === 'pylogen') w.shift();
   const lp = parseWords(w, LINE_SPEC);
-  if (lp.positionals.length !== 1) throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
+  if (lp.positionals.length !== 1)
+    throw new UsageError(lp.positionals.length === 0 ? 'no CUT on this line' : `one CUT per line, but got ${lp.positionals.join(' ')}`);
   const lineProblems = new Problems();
   const options = lineOptions({ ...lp.values, ...lp.lists }, cwd, `L${line}`, lineProblems, undefined, sharded);
   for (const t of options.thresholds) {
     if (t.target.kind === 'errorType') {
-      lineProblems.add(`--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`);
+      lineProblems.add(
+        `--threshold "${t.text}": error types are counted over the whole run, so give it to the scenario command (pylogen scenario --file ${file} --threshold '${t.text}')`,
+      );
     }
   }
   lineProblems.throwIfAny();
@@ -292,7 +312,10 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
   const run = runValues(parsed.values, problems);
   let runThresholds: Threshold[] = [];
   if (parsed.lists.threshold !== undefined) {
-    const r = parseValue(OPTIONS.find((d) => d.name === 'threshold')!, parsed.lists.threshold);
+    const r = parseValue(
+      OPTIONS.find((d) => d.name === 'threshold')!,
+      parsed.lists.threshold,
+    );
     if ('problem' in r) problems.add(r.problem);
     else runThresholds = r.value as Threshold[];
   }
@@ -316,7 +339,8 @@ export async function planFromScenarioArgs(parsed: ParsedWords, cwd: string): Pr
   const firstOf = new Map<string, number>();
   for (const l of lines) {
     const other = firstOf.get(l.options.id);
-    if (other !== undefined) bad.push(`${file}:${l.line}: --id ${l.options.id} is also line ${other}'s: give each line its own --id (their figures would be merged into one row)`);
+    if (other !== undefined)
+      bad.push(`${file}:${l.line}: --id ${l.options.id} is also line ${other}'s: give each line its own --id (their figures would be merged into one row)`);
     else firstOf.set(l.options.id, l.line);
   }
   if (bad.length > 0) throw new UsageError(bad.join('\n'));

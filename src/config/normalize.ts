@@ -31,7 +31,12 @@ export function expandPrefix(given: string, spec: NormalizeSpec): string {
   const options = [...new Set([...spec.names.keys()].filter((n) => n.startsWith(given)).map((n) => spec.names.get(n)!))];
   if (options.length === 1) return options[0]!;
   if (options.length === 0) throw new UsageError(`unknown option --${given}${didYouMean(given, spec.names.keys(), (n) => `--${n}`)}`);
-  throw new UsageError(`ambiguous option --${given}: it could be ${options.sort().map((o) => `--${o}`).join(', ')}`);
+  throw new UsageError(
+    `ambiguous option --${given}: it could be ${options
+      .sort()
+      .map((o) => `--${o}`)
+      .join(', ')}`,
+  );
 }
 
 export function normalizeArgv(argv: readonly string[], spec: NormalizeSpec): string[] {

@@ -97,27 +97,89 @@ const endpointHelp = (): string => {
 };
 
 const clientDefault = (): string =>
-  `the first of its protocol's (${PROTOCOLS.filter((p) => (p.clients ?? []).length > 0).map((p) => `${p.name}: ${p.clients![0]}`).join(', ')})`;
+  `the first of its protocol's (${PROTOCOLS.filter((p) => (p.clients ?? []).length > 0)
+    .map((p) => `${p.name}: ${p.clients![0]}`)
+    .join(', ')})`;
 
 export const OPTIONS: readonly OptionRow[] = [
   { name: 'process', kind: { type: 'int', min: 1, max: 256 }, key: 'process', scope: 'line', describe: 'runner processes for this CUT' },
   { name: 'concurrency', kind: { type: 'int', min: 1, max: 100_000 }, key: 'concurrency', scope: 'line', describe: 'operations in flight inside one runner' },
   { name: 'postpone', kind: { type: 'seconds', min: 0 }, key: 'postpone', scope: 'line', describe: 'seconds before the first runner starts' },
   { name: 'rampup', kind: { type: 'seconds', min: 0 }, key: 'rampup', scope: 'line', describe: 'seconds between two runner starts' },
-  { name: 'duration', kind: { type: 'seconds', min: 0 }, key: 'duration', scope: 'line', describe: 'seconds each runner runs, from its own start (priority over --loops)' },
+  {
+    name: 'duration',
+    kind: { type: 'seconds', min: 0 },
+    key: 'duration',
+    scope: 'line',
+    describe: 'seconds each runner runs, from its own start (priority over --loops)',
+  },
   { name: 'loops', kind: { type: 'int', min: 1 }, key: 'loops', scope: 'line', describe: 'loops per runner when no --duration is given' },
-  { name: 'lengths', aliases: ['steps'], kind: { type: 'lengths' }, key: 'lengths', scope: 'line', describe: 'payload lengths in bytes: one loop calls the CUT once per length' },
+  {
+    name: 'lengths',
+    aliases: ['steps'],
+    kind: { type: 'lengths' },
+    key: 'lengths',
+    scope: 'line',
+    describe: 'payload lengths in bytes: one loop calls the CUT once per length',
+  },
   { name: 'pauseloop', kind: { type: 'seconds', min: 0 }, key: 'pauseloop', scope: 'line', describe: 'pause after each loop, seconds' },
   { name: 'pauselen', aliases: ['pausestep'], kind: { type: 'seconds', min: 0 }, key: 'pauselen', scope: 'line', describe: 'pause after each length, seconds' },
   { name: 'extra', kind: { type: 'json-object' }, key: 'extra', scope: 'line', describe: 'parameters for the CUT, a JSON object' },
-  { name: 'summary', kind: { type: 'seconds', min: 0.1, positive: true }, key: 'summary', scope: 'line', describe: 'seconds between two throughput computations (local and global)' },
+  {
+    name: 'summary',
+    kind: { type: 'seconds', min: 0.1, positive: true },
+    key: 'summary',
+    scope: 'line',
+    describe: 'seconds between two throughput computations (local and global)',
+  },
   { name: 'id', value: 'ID', kind: { type: 'string', nonEmpty: true }, key: 'id', scope: 'line', describe: "an arbitrary id that labels this line's events" },
-  { name: 'schedule', value: 'D@R,...', kind: { type: 'string', nonEmpty: true }, key: 'schedule', scope: 'line', describe: "open model: arrivals per second as D@R segments, R a rate or a ramp R1-R2 (30@10,20@15,30@10-50), over the line's runners; the schedule's length is the run's duration" },
-  { name: 'arrival', kind: { type: 'enum', choices: ['uniform', 'poisson'] }, key: 'arrival', scope: 'line', describe: 'open model: arrivals evenly spaced (uniform, PYLOGEN) or a Poisson process (poisson, Hyperfoil)' },
-  { name: 'burst', value: '0|n|fN', kind: { type: 'string', nonEmpty: true }, key: 'burst', scope: 'line', describe: 'open model: bursts of arrivals at one instant, the following slots skipped: 0 random size up to the mean rate, n random up to n, fN fixed N' },
-  { name: 'max-inflight', kind: { type: 'int', min: 0, max: 1_000_000 }, key: 'maxInflight', scope: 'line', describe: 'open model: operations in flight over the line at most, split across its runners (0: unbounded); arrivals past it wait in --queue' },
-  { name: 'queue', kind: { type: 'int', min: 0, max: 10_000_000 }, key: 'queue', scope: 'line', defaultText: '10 x --max-inflight', describe: 'open model: arrivals that may wait for --max-inflight, over the line; past it they are dropped and counted' },
-  { name: 'seed', kind: { type: 'int', min: 0, max: 0xffff_ffff }, key: 'seed', scope: 'line', defaultText: 'random', describe: 'open model: seed of Poisson arrivals and random bursts (random: chosen per line, shown with -v)' },
+  {
+    name: 'schedule',
+    value: 'D@R,...',
+    kind: { type: 'string', nonEmpty: true },
+    key: 'schedule',
+    scope: 'line',
+    describe:
+      "open model: arrivals per second as D@R segments, R a rate or a ramp R1-R2 (30@10,20@15,30@10-50), over the line's runners; the schedule's length is the run's duration",
+  },
+  {
+    name: 'arrival',
+    kind: { type: 'enum', choices: ['uniform', 'poisson'] },
+    key: 'arrival',
+    scope: 'line',
+    describe: 'open model: arrivals evenly spaced (uniform, PYLOGEN) or a Poisson process (poisson, Hyperfoil)',
+  },
+  {
+    name: 'burst',
+    value: '0|n|fN',
+    kind: { type: 'string', nonEmpty: true },
+    key: 'burst',
+    scope: 'line',
+    describe: 'open model: bursts of arrivals at one instant, the following slots skipped: 0 random size up to the mean rate, n random up to n, fN fixed N',
+  },
+  {
+    name: 'max-inflight',
+    kind: { type: 'int', min: 0, max: 1_000_000 },
+    key: 'maxInflight',
+    scope: 'line',
+    describe: 'open model: operations in flight over the line at most, split across its runners (0: unbounded); arrivals past it wait in --queue',
+  },
+  {
+    name: 'queue',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    key: 'queue',
+    scope: 'line',
+    defaultText: '10 x --max-inflight',
+    describe: 'open model: arrivals that may wait for --max-inflight, over the line; past it they are dropped and counted',
+  },
+  {
+    name: 'seed',
+    kind: { type: 'int', min: 0, max: 0xffff_ffff },
+    key: 'seed',
+    scope: 'line',
+    defaultText: 'random',
+    describe: 'open model: seed of Poisson arrivals and random bursts (random: chosen per line, shown with -v)',
+  },
   {
     name: 'endpoint',
     kind: { type: 'url', schemes: endpointSchemes(), named: Object.keys(NAMED_ENDPOINTS) },
@@ -133,38 +195,171 @@ export const OPTIONS: readonly OptionRow[] = [
     key: 'client',
     scope: 'line',
     defaultText: clientDefault(),
-    describe: "the client a CUT sends with, among its protocol's; KMS: fast (JSON 1.1 and SigV4 sent directly, ~10x less injector CPU) or sdk (@aws-sdk/client-kms send(), what an SDK application pays)",
+    describe:
+      "the client a CUT sends with, among its protocol's; KMS: fast (JSON 1.1 and SigV4 sent directly, ~10x less injector CPU) or sdk (@aws-sdk/client-kms send(), what an SDK application pays)",
   },
-  { name: 'retries', kind: { type: 'int', min: 0, max: 10 }, key: 'retries', scope: 'line', describe: "retries of a KMS request, by the SDK's standard retry strategy (0: throttling shows as errors)" },
+  {
+    name: 'retries',
+    kind: { type: 'int', min: 0, max: 10 },
+    key: 'retries',
+    scope: 'line',
+    describe: "retries of a KMS request, by the SDK's standard retry strategy (0: throttling shows as errors)",
+  },
   { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, key: 'timeout', scope: 'line', describe: 'seconds before a KMS request times out' },
-  { name: 'grace', kind: { type: 'seconds', min: 0 }, key: 'grace', scope: 'line', describe: 'seconds operations in flight at the end may take before they count as timed out' },
-  { name: 'threshold', kind: { type: 'thresholds' }, key: 'thresholds', scope: 'line', repeatable: true, describe: "a pass/fail criterion [REQUEST:]METRIC OP VALUE (p99<20, ENCRYPT:p99.9<50ms, errors<1%, throughput>=1000, ThrottlingException<1%); repeatable; exit code 1 when one fails" },
-  { name: 'outformat', kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] }, scope: 'run', run: 'outformat', describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none" },
-  { name: 'out', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'out', defaultText: 'standard output', describe: 'file for the per-event stream' },
-  { name: 'summary-json', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'summaryJson', describe: 'file for the end-of-run summary as JSON' },
-  { name: 'report', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'report', describe: 'a self-contained HTML report (plan, summary, charts), written at the end of the run and on an interrupt' },
-  { name: 'defaults', kind: { type: 'string', nonEmpty: true }, scope: 'run', value: 'FILE', describe: 'a profile: JSON object of option values (as given, then in ./profiles, then the package\'s profiles/)' },
+  {
+    name: 'grace',
+    kind: { type: 'seconds', min: 0 },
+    key: 'grace',
+    scope: 'line',
+    describe: 'seconds operations in flight at the end may take before they count as timed out',
+  },
+  {
+    name: 'threshold',
+    kind: { type: 'thresholds' },
+    key: 'thresholds',
+    scope: 'line',
+    repeatable: true,
+    describe:
+      'a pass/fail criterion [REQUEST:]METRIC OP VALUE (p99<20, ENCRYPT:p99.9<50ms, errors<1%, throughput>=1000, ThrottlingException<1%); repeatable; exit code 1 when one fails',
+  },
+  {
+    name: 'outformat',
+    kind: { type: 'enum', choices: ['csv', 'long', 'jsonl', 'jtl', 'none'] },
+    scope: 'run',
+    run: 'outformat',
+    describe: "per-event stream: csv (short), long, jsonl, jtl (JMeter's CSV results), none",
+  },
+  {
+    name: 'out',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    scope: 'run',
+    run: 'out',
+    defaultText: 'standard output',
+    describe: 'file for the per-event stream',
+  },
+  {
+    name: 'summary-json',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    scope: 'run',
+    run: 'summaryJson',
+    describe: 'file for the end-of-run summary as JSON',
+  },
+  {
+    name: 'report',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    scope: 'run',
+    run: 'report',
+    describe: 'a self-contained HTML report (plan, summary, charts), written at the end of the run and on an interrupt',
+  },
+  {
+    name: 'defaults',
+    kind: { type: 'string', nonEmpty: true },
+    scope: 'run',
+    value: 'FILE',
+    describe: "a profile: JSON object of option values (as given, then in ./profiles, then the package's profiles/)",
+  },
   { name: 'file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, scope: 'run', describe: 'the scenario file (with `scenario`)' },
-  { name: 'abort-on-fail', kind: { type: 'flag' }, scope: 'run', run: 'abortOnFail', describe: 'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed' },
-  { name: 'shard', value: 'I/N', kind: { type: 'shard' }, scope: 'run', run: 'shard', describe: 'run shard I (0 <= I < N) of a run split N ways: open model, arrival k of the schedule is shard k mod N\'s; closed model, each shard runs its own --process runners (see Beyond one machine)' },
-  { name: 'start-at', value: 'TIME', kind: { type: 'instant' }, scope: 'run', run: 'startAt', describe: 'start (t0) at this wall-clock instant, ISO-8601 or epoch seconds, once every runner is ready (ready later: at once, and the summary says how late)' },
-  { name: 'no-preflight', kind: { type: 'flag' }, scope: 'run', run: 'noPreflight', describe: 'skip the preflight: the real calls made before t0 to check each line\'s endpoint, credentials and key (KMS: one call per line; PKCS#11: one login per token, the key and its mechanism; KMIP: the TLS handshake and the key)' },
-  { name: 'start', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: "capacity: the first step's rate, operations/s (open model)" },
-  { name: 'step', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: 'capacity: how much the rate rises at each step, operations/s' },
-  { name: 'step-seconds', kind: { type: 'seconds', min: 1 }, scope: 'capacity', describe: 'capacity: seconds per step (default 10); the first quarter of each, 0.5 to 2 s, settles and is not judged' },
+  {
+    name: 'abort-on-fail',
+    kind: { type: 'flag' },
+    scope: 'run',
+    run: 'abortOnFail',
+    describe:
+      'stop the run (gracefully, everything kept) as soon as a threshold that can only get worse (a count of errors, dropped arrivals, the max latency) is crossed',
+  },
+  {
+    name: 'shard',
+    value: 'I/N',
+    kind: { type: 'shard' },
+    scope: 'run',
+    run: 'shard',
+    describe:
+      "run shard I (0 <= I < N) of a run split N ways: open model, arrival k of the schedule is shard k mod N's; closed model, each shard runs its own --process runners (see Beyond one machine)",
+  },
+  {
+    name: 'start-at',
+    value: 'TIME',
+    kind: { type: 'instant' },
+    scope: 'run',
+    run: 'startAt',
+    describe:
+      'start (t0) at this wall-clock instant, ISO-8601 or epoch seconds, once every runner is ready (ready later: at once, and the summary says how late)',
+  },
+  {
+    name: 'no-preflight',
+    kind: { type: 'flag' },
+    scope: 'run',
+    run: 'noPreflight',
+    describe:
+      "skip the preflight: the real calls made before t0 to check each line's endpoint, credentials and key (KMS: one call per line; PKCS#11: one login per token, the key and its mechanism; KMIP: the TLS handshake and the key)",
+  },
+  {
+    name: 'start',
+    kind: { type: 'number', min: 0, positive: true },
+    scope: 'capacity',
+    describe: "capacity: the first step's rate, operations/s (open model)",
+  },
+  {
+    name: 'step',
+    kind: { type: 'number', min: 0, positive: true },
+    scope: 'capacity',
+    describe: 'capacity: how much the rate rises at each step, operations/s',
+  },
+  {
+    name: 'step-seconds',
+    kind: { type: 'seconds', min: 1 },
+    scope: 'capacity',
+    describe: 'capacity: seconds per step (default 10); the first quarter of each, 0.5 to 2 s, settles and is not judged',
+  },
   { name: 'max', kind: { type: 'number', min: 0, positive: true }, scope: 'capacity', describe: 'capacity: the highest rate tried (default: 50 steps)' },
-  { name: 'refine', kind: { type: 'flag' }, scope: 'capacity', describe: 'capacity: then a binary search between the last rate that held and the first that failed' },
-  { name: 'concurrency-steps', kind: { type: 'int-list', min: 1 }, scope: 'capacity', describe: 'capacity: closed model, the concurrency of each step (1,2,4,8,16): where adding concurrency stops adding throughput' },
+  {
+    name: 'refine',
+    kind: { type: 'flag' },
+    scope: 'capacity',
+    describe: 'capacity: then a binary search between the last rate that held and the first that failed',
+  },
+  {
+    name: 'concurrency-steps',
+    kind: { type: 'int-list', min: 1 },
+    scope: 'capacity',
+    describe: 'capacity: closed model, the concurrency of each step (1,2,4,8,16): where adding concurrency stops adding throughput',
+  },
   { name: 'verbose', short: 'v', kind: { type: 'count' }, scope: 'run', describe: 'verbosity: -v info, -vv debug, -vvv trace' },
 
   { name: 'quiet', kind: { type: 'flag' }, scope: 'run', run: 'quiet', describe: 'print only the final summary on stderr: no status lines, no progress block' },
-  { name: 'metrics-port', kind: { type: 'int', min: 0, max: 65535 }, scope: 'run', run: 'metricsPort', describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)' },
-  { name: 'metrics-host', kind: { type: 'string', nonEmpty: true }, scope: 'run', run: 'metricsHost', describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)' },
+  {
+    name: 'metrics-port',
+    kind: { type: 'int', min: 0, max: 65535 },
+    scope: 'run',
+    run: 'metricsPort',
+    describe: 'serve Prometheus metrics on http://HOST:N/metrics during the run and --grace s after it (0: a free port, shown on stderr)',
+  },
+  {
+    name: 'metrics-host',
+    kind: { type: 'string', nonEmpty: true },
+    scope: 'run',
+    run: 'metricsHost',
+    describe: 'the address --metrics-port listens on (0.0.0.0 to let other machines scrape)',
+  },
 ];
 
 export { LINE_DEFAULTS };
 
-export const RUN_DEFAULTS = { outformat: 'csv' as OutFormat, out: '', 'summary-json': '', report: '', defaults: '', file: '', verbose: 0, 'metrics-host': '127.0.0.1', 'abort-on-fail': false, 'no-preflight': false };
+export const RUN_DEFAULTS = {
+  outformat: 'csv' as OutFormat,
+  out: '',
+  'summary-json': '',
+  report: '',
+  defaults: '',
+  file: '',
+  verbose: 0,
+  'metrics-host': '127.0.0.1',
+  'abort-on-fail': false,
+  'no-preflight': false,
+};
 
 const byName = new Map<string, OptionRow>();
 for (const d of OPTIONS) {
@@ -218,8 +413,14 @@ export function parseValue(def: Pick<OptionRow, 'name' | 'kind'>, raw: unknown, 
       const schemes = k.schemes ?? ['http', 'https'];
       const named = k.named ?? [];
       const what =
-        `${schemes.length > 2 ? `${schemes.slice(0, -1).map((x) => `${x}://`).join(', ')} or ${schemes.at(-1)}://` : schemes.map((x) => `${x}://`).join(' or ')} URL` +
-        `${named.map((n) => ` or "${n}"`).join('')} (like https://kms.eu-west-1.amazonaws.com)`;
+        `${
+          schemes.length > 2
+            ? `${schemes
+                .slice(0, -1)
+                .map((x) => `${x}://`)
+                .join(', ')} or ${schemes.at(-1)}://`
+            : schemes.map((x) => `${x}://`).join(' or ')
+        } URL` + `${named.map((n) => ` or "${n}"`).join('')} (like https://kms.eu-west-1.amazonaws.com)`;
       if (typeof raw !== 'string' || raw.trim() === '') return { problem: `${label} must be an ${what}, but is ${shown}` };
       if (named.includes(raw)) return { value: raw };
       let url: URL | undefined;
@@ -290,7 +491,8 @@ export function parseValue(def: Pick<OptionRow, 'name' | 'kind'>, raw: unknown, 
       const out: number[] = [];
       for (const p of parts) {
         const t = p.trim();
-        if (!/^\d+$/.test(t) || Number(t) < k.min) return { problem: `${label} must be whole numbers of at least ${k.min} separated by commas, but has "${t}"` };
+        if (!/^\d+$/.test(t) || Number(t) < k.min)
+          return { problem: `${label} must be whole numbers of at least ${k.min} separated by commas, but has "${t}"` };
         if (out.length > 0 && Number(t) <= out[out.length - 1]!) return { problem: `${label} must increase, but ${t} follows ${out[out.length - 1]}` };
         out.push(Number(t));
       }
@@ -309,7 +511,8 @@ export function parseValue(def: Pick<OptionRow, 'name' | 'kind'>, raw: unknown, 
       const n = num();
       const ms = n !== undefined ? n * 1000 : typeof raw === 'string' && /^\d{4}-\d\d-\d\d[T ]/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
       if (!Number.isFinite(ms)) return { problem: `${label} must be an ISO-8601 date and time (2026-12-04T21:30:00Z) or epoch seconds, but is ${shown}` };
-      if (Math.abs(ms - Date.now()) > MAX_START_AHEAD_MS) return { problem: `${label} is more than 24 h ${ms > Date.now() ? 'away' : 'ago'} (${new Date(ms).toISOString()}): a typo?` };
+      if (Math.abs(ms - Date.now()) > MAX_START_AHEAD_MS)
+        return { problem: `${label} is more than 24 h ${ms > Date.now() ? 'away' : 'ago'} (${new Date(ms).toISOString()}): a typo?` };
       return { value: ms };
     }
     case 'count': {
@@ -386,7 +589,7 @@ export function defaultShown(def: Pick<OptionRow, 'name' | 'key' | 'defaultText'
   if (def.defaultText !== undefined) return def.defaultText;
   if (def.default !== undefined) return def.default;
   const v: unknown = def.key !== undefined ? LINE_DEFAULTS[def.key] : (RUN_DEFAULTS as Record<string, unknown>)[def.name];
-  if (v === undefined || v === '' || v === 0 && def.name === 'verbose') return undefined;
+  if (v === undefined || v === '' || (v === 0 && def.name === 'verbose')) return undefined;
   if (v === false) return undefined;
   if (Array.isArray(v)) return v.length === 0 ? undefined : v.join(',');
   if (typeof v === 'object') return JSON.stringify(v);

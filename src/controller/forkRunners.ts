@@ -61,25 +61,31 @@ export function forkRunners(plan: RunPlan, targets: RunTargets, queue: StatsQueu
       };
       queue.addRunner(slot, line.options.id, spec.index, line.cut, lineIndex, plan.shard !== undefined ? `${plan.shard.index}.${slot}:` : undefined);
       runners.push(
-        new RunnerProcess(spec, {
-          onBatch: (r, b) => {
-            queue.onBatch(r.spec.slot, b);
-            hooks.afterBatch();
-            if (plan.verbosity >= 3) {
-              const lag = Math.round(Date.now() - b.sentAt);
-              say(`trace: batch ${r.spec.options.id}.${r.spec.index} seq ${b.seq}: ${b.eventCount} events, ${b.requests} requests, lag ${lag} ms, queued ${b.queued}\n`);
-            }
+        new RunnerProcess(
+          spec,
+          {
+            onBatch: (r, b) => {
+              queue.onBatch(r.spec.slot, b);
+              hooks.afterBatch();
+              if (plan.verbosity >= 3) {
+                const lag = Math.round(Date.now() - b.sentAt);
+                say(
+                  `trace: batch ${r.spec.options.id}.${r.spec.index} seq ${b.seq}: ${b.eventCount} events, ${b.requests} requests, lag ${lag} ms, queued ${b.queued}\n`,
+                );
+              }
+            },
+            onTick: (r, m) => queue.onTick(r.spec.slot, m.localTps, m.localCount, m.cpu),
+            onState: (r) => {
+              hooks.onState(r);
+              if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
+              else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
+            },
           },
-          onTick: (r, m) => queue.onTick(r.spec.slot, m.localTps, m.localCount, m.cpu),
-          onState: (r) => {
-            hooks.onState(r);
-            if (r.state === 'failed') say(`pylogen: ${r.failure}\n`);
-            else if (plan.verbosity >= 2) say(`${r.label}: ${r.state}\n`);
+          {
+            ...(target?.env !== undefined ? { env: target.env } : {}),
+            ...(hooks.output !== undefined ? { output: hooks.output } : {}),
           },
-        }, {
-          ...(target?.env !== undefined ? { env: target.env } : {}),
-          ...(hooks.output !== undefined ? { output: hooks.output } : {}),
-        }),
+        ),
       );
       slot++;
     }

@@ -41,12 +41,18 @@ export async function preflightPlan(plan: RunPlan, targets: Pick<RunTargets, 'fo
   const results = await Promise.all(
     [...byProtocol].map(async ([protocol, lines]) => {
       const outcomes = await protocol.preflight!(lines, { verbosity: plan.verbosity, say });
-      return lines.map((l, i) => ({ line: l.line, outcome: outcomes[i] ?? { ok: false as const, cause: `the ${protocol.name} preflight said nothing of this line` } }));
+      return lines.map((l, i) => ({
+        line: l.line,
+        outcome: outcomes[i] ?? { ok: false as const, cause: `the ${protocol.name} preflight said nothing of this line` },
+      }));
     }),
   );
   const failures: string[] = [];
   // An endpoint's answer may quote the request (its session token): the known secrets are taken out.
-  const redact = redactor(process.env, plan.lines.map((l) => l.options.extra));
+  const redact = redactor(
+    process.env,
+    plan.lines.map((l) => l.options.extra),
+  );
   for (const { line, outcome } of results.flat().sort((a, b) => plan.lines.indexOf(a.line) - plan.lines.indexOf(b.line))) {
     const label = lineLabel(line);
     if (!outcome.ok) {

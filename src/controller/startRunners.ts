@@ -87,15 +87,18 @@ export class RunStart {
     observe?.({ queue: this.queue, startAt: firstAt, stop: stop.stopEarly });
     // The global throughput is computed on the same beat as the runners' local ones (which tick
     // from their start): Σ local and global then cover the same intervals.
-    stop.later(() => {
-      this.queue.startTicks();
-      stop.every(() => {
-        // Once every runner has finished, an interval is partial and no runner reports a local
-        // throughput: such a tick would show a global rate over a fraction of an interval and
-        // "local Σ 0.0/s". The summary follows instead.
-        if (this.queue.activeRunners === 0 && runners.every((r) => r.state === 'stopping' || r.state === 'stopped' || r.state === 'failed')) return;
-        this.events.tick(this.queue.tick());
-      }, plan.summary * 1000);
-    }, Math.max(0, t0 - Date.now() + TICK_AFTER_MS));
+    stop.later(
+      () => {
+        this.queue.startTicks();
+        stop.every(() => {
+          // Once every runner has finished, an interval is partial and no runner reports a local
+          // throughput: such a tick would show a global rate over a fraction of an interval and
+          // "local Σ 0.0/s". The summary follows instead.
+          if (this.queue.activeRunners === 0 && runners.every((r) => r.state === 'stopping' || r.state === 'stopped' || r.state === 'failed')) return;
+          this.events.tick(this.queue.tick());
+        }, plan.summary * 1000);
+      },
+      Math.max(0, t0 - Date.now() + TICK_AFTER_MS),
+    );
   }
 }

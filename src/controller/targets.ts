@@ -58,7 +58,9 @@ export async function startTargets(plan: RunPlan, say: (s: string) => void, cwd:
     deaths: () =>
       started.flatMap(({ name, what, target }) => {
         const death = target.died();
-        return death === undefined ? [] : [`${what} (--endpoint ${name}) exited ${death} during the run: the errors after that are its absence, not the server's`];
+        return death === undefined
+          ? []
+          : [`${what} (--endpoint ${name}) exited ${death} during the run: the errors after that are its absence, not the server's`];
       }),
     close,
   };

@@ -35,7 +35,9 @@ const MAX_TEXT = 300;
 export function redactText(text: string): string {
   const out = maskUrl(text)
     .replace(/\b(Bearer|Basic)\s+[\w.~+/=-]+/g, `$1 ${MASK}`)
-    .replace(/(["']?)([\w.-]+)\1(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/g, (m, q: string, name: string, sep: string) => (SECRET_FIELD.test(name) ? `${q}${name}${q}${sep}${MASK}` : m));
+    .replace(/(["']?)([\w.-]+)\1(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/g, (m, q: string, name: string, sep: string) =>
+      SECRET_FIELD.test(name) ? `${q}${name}${q}${sep}${MASK}` : m,
+    );
   return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT - 1)}…` : out;
 }
 

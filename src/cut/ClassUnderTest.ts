@@ -35,10 +35,7 @@ export interface CutPlanView {
   endpoint: string;
 }
 
-export abstract class ClassUnderTest<
-  Extra extends object = Record<string, unknown>,
-  Context extends object = Record<string, unknown>,
-> {
+export abstract class ClassUnderTest<Extra extends object = Record<string, unknown>, Context extends object = Record<string, unknown>> {
   /** the --extra object */
   extra!: Extra;
   /** a per-runner object that lives across operations (setup() may fill it) */

@@ -37,7 +37,8 @@ export function validateKeyed<E>(plan: CutPlanView, c: KeyedChecks<E>): string[]
   const extra = plan.extra;
   const problems = unknownExtraKeys(extra, c.declared);
   for (const m of c.strings) {
-    if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === '')) problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
+    if (extra[m] !== undefined && (typeof extra[m] !== 'string' || extra[m] === ''))
+      problems.push(`--extra: "${m}" must be a non-empty string, but is ${JSON.stringify(extra[m])}`);
   }
   if (c.basics !== undefined) problems.push(...c.basics());
   if (problems.length > 0) return problems;

@@ -40,7 +40,10 @@ export function listCuts(cwd: string): CutEntry[] {
 export function headerOf(source: string): string[] {
   const m = /^\s*\/\*\*([\s\S]*?)\*\//.exec(source);
   if (m === null) return [];
-  return m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '').trimEnd()).filter((l, i, a) => l !== '' || (i > 0 && i < a.length - 1));
+  return m[1]!
+    .split('\n')
+    .map((l) => l.replace(/^\s*\* ?/, '').trimEnd())
+    .filter((l, i, a) => l !== '' || (i > 0 && i < a.length - 1));
 }
 
 /** The first sentence of the doc comment, at most `max` characters. */

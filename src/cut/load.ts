@@ -17,7 +17,8 @@ import { compileError } from './compileOptions.js';
 
 const NAME = /^(?:cuts\.)?([A-Za-z_$][A-Za-z0-9_$]*)$/;
 const CUT_EXT = /\.(?:ts|js|mjs)$/;
-const NOT_A_CUT = (arg: string): string => `CUT "${arg}": a CUT is named by a plain identifier (Name or cuts.Name), or by the path of its .ts, .js or .mjs file`;
+const NOT_A_CUT = (arg: string): string =>
+  `CUT "${arg}": a CUT is named by a plain identifier (Name or cuts.Name), or by the path of its .ts, .js or .mjs file`;
 
 /** A CUT argument that is a file's path rather than a name: it has a folder or a CUT file's extension. */
 function isPath(arg: string): boolean {
@@ -51,7 +52,10 @@ export function findCut(arg: string, cwd: string): { name: string; path: string 
       if (existsSync(path)) return { name, path };
     }
   }
-  const near = closest(name, listCuts(cwd).map((c) => c.name));
+  const near = closest(
+    name,
+    listCuts(cwd).map((c) => c.name),
+  );
   const hint = near === undefined ? '' : `did you mean ${arg.startsWith('cuts.') ? 'cuts.' : ''}${near}? `;
   throw new UsageError(`CUT "${arg}": no ${name}.ts or ${name}.js in ${dirs.join(' or ')} (${hint}pylogen list shows them all)`);
 }
@@ -105,9 +109,7 @@ export async function loadCut(name: string, path: string): Promise<CutClass> {
   const all = Object.values(mod).filter(isCut);
   const cls = candidates[0] ?? (all.length === 1 ? all[0] : undefined);
   if (cls === undefined) {
-    throw new UsageError(
-      `CUT ${path}: exports no class that extends ClassUnderTest (imported from 'pylogen'); export class ${name} extends ClassUnderTest`,
-    );
+    throw new UsageError(`CUT ${path}: exports no class that extends ClassUnderTest (imported from 'pylogen'); export class ${name} extends ClassUnderTest`);
   }
   if (typeof (cls.prototype as { func?: unknown }).func !== 'function') {
     throw new UsageError(
@@ -147,7 +149,7 @@ async function loadProblem(err: unknown, path: string): Promise<string> {
   }
   // A CommonJS file: require('pylogen') cannot reach the ES module hooks; require / module.exports do not exist in an ES module.
   if (/Cannot find module 'pylogen[/']|(require|module|exports) is not defined in ES module scope/.test(e.message)) {
-    return 'it is CommonJS (require / module.exports), and a pylogen CUT is an ES module: write `import { ClassUnderTest } from \'pylogen\'` and `export class`, in a .mjs or .ts file';
+    return "it is CommonJS (require / module.exports), and a pylogen CUT is an ES module: write `import { ClassUnderTest } from 'pylogen'` and `export class`, in a .mjs or .ts file";
   }
   return e.message.split('\n')[0]!;
 }

@@ -92,7 +92,10 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
         const endpointProblem = gcpEndpointProblem(plan.endpoint);
         return endpointProblem === undefined ? [] : [endpointProblem];
       },
-      key: () => (spec.defaultKey !== undefined ? pickGcpKey(loadGcpKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.purpose) : undefined),
+      key: () =>
+        spec.defaultKey !== undefined
+          ? pickGcpKey(loadGcpKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.purpose)
+          : undefined,
       withKey: (key) => spec.check?.(plan, key) ?? [],
     });
   }
@@ -149,7 +152,13 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
   /** Encrypt with the key (its primary version), both checksums sent, the answer's checked: the ciphertext. */
   protected async encryptChecked(plaintext: Buffer, aad: Buffer): Promise<Uint8Array> {
     const [out] = await this.client.encrypt(
-      { name: this.keyName, plaintext, plaintextCrc32c: this.crcOf(plaintext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) },
+      {
+        name: this.keyName,
+        plaintext,
+        plaintextCrc32c: this.crcOf(plaintext),
+        additionalAuthenticatedData: aad,
+        additionalAuthenticatedDataCrc32c: this.crcOf(aad),
+      },
       this.call,
     );
     this.checkVerified(out.verifiedPlaintextCrc32c, 'verified_plaintext_crc32c');
@@ -161,18 +170,31 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
   /** Decrypt, checksums sent and checked, the plaintext compared with the one encrypted (RoundTripMismatch). */
   protected async decryptChecked(ciphertext: Uint8Array, aad: Buffer, expected: Buffer): Promise<void> {
     const [out] = await this.client.decrypt(
-      { name: this.keyName, ciphertext, ciphertextCrc32c: this.crcOf(ciphertext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) },
+      {
+        name: this.keyName,
+        ciphertext,
+        ciphertextCrc32c: this.crcOf(ciphertext),
+        additionalAuthenticatedData: aad,
+        additionalAuthenticatedDataCrc32c: this.crcOf(aad),
+      },
       this.call,
     );
     const plaintext = (out.plaintext as Uint8Array | null) ?? new Uint8Array(0);
     this.checkCrc(plaintext, out.plaintextCrc32c, 'plaintext_crc32c');
-    if (Buffer.compare(plaintext, expected) !== 0) throw new RoundTripMismatch(`Decrypt gave ${plaintext.length} bytes that are not the ${expected.length} encrypted`);
+    if (Buffer.compare(plaintext, expected) !== 0)
+      throw new RoundTripMismatch(`Decrypt gave ${plaintext.length} bytes that are not the ${expected.length} encrypted`);
   }
 
   /** RawEncrypt (AES_256_GCM) of the key's version, checksums sent and checked. */
   protected async rawEncryptChecked(plaintext: Buffer, aad: Buffer): Promise<{ ciphertext: Uint8Array; iv: Uint8Array; tagLength: number }> {
     const [out] = await this.client.rawEncrypt(
-      { name: this.versionName, plaintext, plaintextCrc32c: this.crcOf(plaintext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) },
+      {
+        name: this.versionName,
+        plaintext,
+        plaintextCrc32c: this.crcOf(plaintext),
+        additionalAuthenticatedData: aad,
+        additionalAuthenticatedDataCrc32c: this.crcOf(aad),
+      },
       this.call,
     );
     this.checkVerified(out.verifiedPlaintextCrc32c, 'verified_plaintext_crc32c');

@@ -43,8 +43,16 @@ export function parseGcpEndpoint(endpoint: string): { host: string; port: number
   } catch {
     return { problem: `a Cloud KMS endpoint is http://host:port (an emulator) or https://host[:port], but is "${endpoint}"` };
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.replace(/\/$/, '') !== '' || url.search !== '' || url.username !== '' || url.password !== '') {
-    return { problem: `a Cloud KMS endpoint is http://host:port (an emulator) or https://host[:port], nothing more, but is "${url.protocol}//${url.host}${url.pathname}"` };
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname.replace(/\/$/, '') !== '' ||
+    url.search !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    return {
+      problem: `a Cloud KMS endpoint is http://host:port (an emulator) or https://host[:port], nothing more, but is "${url.protocol}//${url.host}${url.pathname}"`,
+    };
   }
   const secure = url.protocol === 'https:';
   if (!secure && url.port === '') return { problem: `an http:// Cloud KMS endpoint needs its port, e.g. http://127.0.0.1:8443` };

@@ -33,7 +33,13 @@ export function gcpErrorType(err: unknown): string | undefined {
   const e = err as { code?: unknown; name?: unknown; details?: unknown; metadata?: unknown };
   if (e.name === 'Crc32cMismatch') return 'Crc32cMismatch';
   // A gRPC status: a number 1-16 beside gRPC's details or metadata (GoogleError, ServiceError).
-  if (typeof e.code === 'number' && Number.isInteger(e.code) && e.code > 0 && e.code < GRPC_CODE_NAMES.length && (e.name === 'GoogleError' || 'metadata' in e || 'details' in e)) {
+  if (
+    typeof e.code === 'number' &&
+    Number.isInteger(e.code) &&
+    e.code > 0 &&
+    e.code < GRPC_CODE_NAMES.length &&
+    (e.name === 'GoogleError' || 'metadata' in e || 'details' in e)
+  ) {
     return GRPC_CODE_NAMES[e.code];
   }
   return undefined;

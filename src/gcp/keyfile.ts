@@ -56,7 +56,8 @@ export function parseGcpKeyFile(text: string, label: string, path = label): GcpK
   const keyRing = at('keyRing');
   if (keyRing !== '' && !ID.test(keyRing)) problems.add(`keyRing "${keyRing}": a key ring id is 1-63 letters, digits, '_' or '-'`);
   let entries = new Map<string, GcpKeyEntry>();
-  if (typeof doc.keys !== 'object' || doc.keys === null || Array.isArray(doc.keys)) problems.add(`keys must be an object of named key entries, but is ${quote(doc.keys)}`);
+  if (typeof doc.keys !== 'object' || doc.keys === null || Array.isArray(doc.keys))
+    problems.add(`keys must be an object of named key entries, but is ${quote(doc.keys)}`);
   else {
     const ids = new Owners('cryptoKey');
     entries = parseEntries(doc.keys as Record<string, unknown>, problems, (name, o, where) => parseEntry(name, o, where, problems, ids));
@@ -68,13 +69,16 @@ export function parseGcpKeyFile(text: string, label: string, path = label): GcpK
 function parseEntry(name: string, o: Record<string, unknown>, at: string, problems: Problems, ids: Owners): GcpKeyEntry | undefined {
   unknownFields(o, FIELDS, problems, at);
   const cryptoKey = o.cryptoKey;
-  if (typeof cryptoKey !== 'string' || !ID.test(cryptoKey)) problems.add(`${at}: cryptoKey must be a CryptoKey id (1-63 letters, digits, '_' or '-'), but is ${quote(cryptoKey)}`);
+  if (typeof cryptoKey !== 'string' || !ID.test(cryptoKey))
+    problems.add(`${at}: cryptoKey must be a CryptoKey id (1-63 letters, digits, '_' or '-'), but is ${quote(cryptoKey)}`);
   else ids.claim(cryptoKey, name, problems);
   const algorithm = oneOf(o, 'algorithm', GCP_ALGORITHMS, at, problems);
   const protectionLevel = o.protectionLevel === undefined ? 'SOFTWARE' : oneOf(o, 'protectionLevel', PROTECTION_LEVELS, at, problems);
   const version = o.version ?? 1;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) problems.add(`${at}: version must be a CryptoKeyVersion number (1, 2, ...), but is ${quote(o.version)}`);
-  if (algorithm === undefined || protectionLevel === undefined || typeof cryptoKey !== 'string' || !isOneOf(PROTECTION_LEVELS, protectionLevel)) return undefined;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    problems.add(`${at}: version must be a CryptoKeyVersion number (1, 2, ...), but is ${quote(o.version)}`);
+  if (algorithm === undefined || protectionLevel === undefined || typeof cryptoKey !== 'string' || !isOneOf(PROTECTION_LEVELS, protectionLevel))
+    return undefined;
   return { name, cryptoKey, algorithm, purpose: ALGORITHM_INFO[algorithm].purpose, protectionLevel, version: version as number };
 }
 
@@ -87,6 +91,7 @@ export function loadGcpKeyFile(file: string | undefined, cwd: string, packageRoo
 /** Resource names of a key file's parts. */
 export const locationName = (f: Pick<GcpKeyFile, 'project' | 'location'>): string => `projects/${f.project}/locations/${f.location}`;
 export const keyRingName = (f: Pick<GcpKeyFile, 'project' | 'location' | 'keyRing'>): string => `${locationName(f)}/keyRings/${f.keyRing}`;
-export const cryptoKeyName = (f: Pick<GcpKeyFile, 'project' | 'location' | 'keyRing'>, e: Pick<GcpKeyEntry, 'cryptoKey'>): string => `${keyRingName(f)}/cryptoKeys/${e.cryptoKey}`;
+export const cryptoKeyName = (f: Pick<GcpKeyFile, 'project' | 'location' | 'keyRing'>, e: Pick<GcpKeyEntry, 'cryptoKey'>): string =>
+  `${keyRingName(f)}/cryptoKeys/${e.cryptoKey}`;
 export const versionName = (f: Pick<GcpKeyFile, 'project' | 'location' | 'keyRing'>, e: Pick<GcpKeyEntry, 'cryptoKey' | 'version'>): string =>
   `${cryptoKeyName(f, e)}/cryptoKeyVersions/${e.version}`;

@@ -31,8 +31,13 @@ export async function gcpPreflight(lines: readonly PreflightLine[]): Promise<Pre
     const where = pl.endpoint || 'cloudkms.googleapis.com';
     try {
       const [v] = await client.getCryptoKeyVersion({ name }, callOptions({ timeoutMs, retries: 0 }));
-      if (v.state !== 'ENABLED') out.push({ ok: false, cause: `key "${entry.name}": ${name} at ${where} is ${v.state}, not ENABLED: enable it (gcloud kms keys versions enable ${entry.version} --key ${entry.cryptoKey} --keyring ${file.keyRing} --location ${file.location})` });
-      else if (v.algorithm !== entry.algorithm) out.push({ ok: false, cause: `key "${entry.name}": ${name} at ${where} is ${v.algorithm}, but ${file.label} says ${entry.algorithm}` });
+      if (v.state !== 'ENABLED')
+        out.push({
+          ok: false,
+          cause: `key "${entry.name}": ${name} at ${where} is ${v.state}, not ENABLED: enable it (gcloud kms keys versions enable ${entry.version} --key ${entry.cryptoKey} --keyring ${file.keyRing} --location ${file.location})`,
+        });
+      else if (v.algorithm !== entry.algorithm)
+        out.push({ ok: false, cause: `key "${entry.name}": ${name} at ${where} is ${v.algorithm}, but ${file.label} says ${entry.algorithm}` });
       else out.push({ ok: true, detail: `${name} ${v.algorithm} ${v.protectionLevel} ENABLED (${transport})` });
     } catch (err) {
       out.push({ ok: false, cause: `key "${entry.name}": ${gcpAdvice(err, `GetCryptoKeyVersion of ${name}`, where)}` });

@@ -45,14 +45,20 @@ export async function gcpServe(positionals: readonly string[], raw: Readonly<Rec
     badCrc: v.num('bad-crc'),
   });
   const since = performance.now();
-  err(`pylogen gcp server: gRPC on ${server.grpcUrl}, REST on ${server.restUrl} (${keyFile.entries.size} keys of ${keyFile.path}, key ring ${keyFile.keyRing})\n`);
-  err(`pylogen gcp server: use --endpoint ${server.grpcUrl} --client grpc, or --endpoint ${server.restUrl} --client rest (no credentials needed); Ctrl-C stops it\n`);
+  err(
+    `pylogen gcp server: gRPC on ${server.grpcUrl}, REST on ${server.restUrl} (${keyFile.entries.size} keys of ${keyFile.path}, key ring ${keyFile.keyRing})\n`,
+  );
+  err(
+    `pylogen gcp server: use --endpoint ${server.grpcUrl} --client grpc, or --endpoint ${server.restUrl} --client rest (no credentials needed); Ctrl-C stops it\n`,
+  );
   out(`grpc ${server.grpcUrl}\nrest ${server.restUrl}\n`);
   await stop;
   const { calls, errors } = server.counts();
   await server.close();
   const total = Object.values(calls).reduce((a, b) => a + b, 0);
-  const failed = Object.entries(errors).map(([k, n]) => `${n} ${k}`).join(', ');
+  const failed = Object.entries(errors)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   err(`pylogen gcp server: stopped after ${((performance.now() - since) / 1000).toFixed(1)} s: ${total} calls${failed === '' ? '' : ` (${failed})`}\n`);
   return 0;
 }

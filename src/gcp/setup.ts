@@ -83,9 +83,14 @@ export async function gcpSetup(positionals: readonly string[], raw: Readonly<Rec
         versions++;
       }
       const [version] = await client.getCryptoKeyVersion({ name: versionName(file, entry) }, call);
-      const state = version.state === 'ENABLED' ? 'ENABLED' : `${version.state}: enable it (gcloud kms keys versions enable ${entry.version} --key ${entry.cryptoKey} --keyring ${file.keyRing} --location ${file.location})`;
+      const state =
+        version.state === 'ENABLED'
+          ? 'ENABLED'
+          : `${version.state}: enable it (gcloud kms keys versions enable ${entry.version} --key ${entry.cryptoKey} --keyring ${file.keyRing} --location ${file.location})`;
       if (version.state !== 'ENABLED') problems++;
-      out(`key "${entry.name}" (${ALGORITHM_INFO[entry.algorithm].purpose} ${entry.algorithm} ${entry.protectionLevel}): ${versionName(file, entry)} ${state}\n`);
+      out(
+        `key "${entry.name}" (${ALGORITHM_INFO[entry.algorithm].purpose} ${entry.algorithm} ${entry.protectionLevel}): ${versionName(file, entry)} ${state}\n`,
+      );
     }
   } catch (e) {
     err(`gcp setup: ${gcpAdvice(e, 'a call', where)}\n`);
@@ -93,6 +98,8 @@ export async function gcpSetup(positionals: readonly string[], raw: Readonly<Rec
     return 1;
   }
   await client.close();
-  out(`${file.entries.size} keys of ${file.path} on ${where}: ${created} created, ${problems} with problems (gcp setup never deletes: Cloud KMS keys cannot be deleted)\n`);
+  out(
+    `${file.entries.size} keys of ${file.path} on ${where}: ${created} created, ${problems} with problems (gcp setup never deletes: Cloud KMS keys cannot be deleted)\n`,
+  );
   return problems > 0 ? 1 : 0;
 }

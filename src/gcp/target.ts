@@ -63,7 +63,9 @@ export async function startGcpLocal(lines: readonly CutLine[], cwd: string, faul
       else fail(new UsageError(`--endpoint gcp-local: the embedded Cloud KMS server: ${m.error}`));
     });
     child.once('error', (err) => fail(new Error(`the embedded Cloud KMS server could not be started: ${err.message}`)));
-    child.once('exit', (code, signal) => fail(new Error(`the embedded Cloud KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`the embedded Cloud KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)),
+    );
     child.send({ type: 'serve', options: { host: '127.0.0.1', ...faults }, keyFiles } satisfies GcpServeMainMessage);
   });
   return {

@@ -293,7 +293,8 @@ export class KmipClient {
   async get(uid: string): Promise<GetResult> {
     const out = need(await this.call(Operation.Get, text(Tag.UniqueIdentifier, uid)), 'response payload');
     const objectType = need(numberOf(out, Tag.ObjectType), 'Object Type');
-    const object = out.type === ItemType.Structure ? out.value.find((i) => i.tag === Tag.SymmetricKey || i.tag === Tag.PublicKey || i.tag === Tag.PrivateKey) : undefined;
+    const object =
+      out.type === ItemType.Structure ? out.value.find((i) => i.tag === Tag.SymmetricKey || i.tag === Tag.PublicKey || i.tag === Tag.PrivateKey) : undefined;
     const block = child(object, Tag.KeyBlock);
     return {
       objectType,
@@ -313,7 +314,13 @@ export class KmipClient {
     return undefined;
   }
 
-  async encrypt(uid: string, params: Item, data: Buffer, iv?: Buffer, aad?: Buffer): Promise<{ data: Buffer; iv: Buffer | undefined; tag: Buffer | undefined }> {
+  async encrypt(
+    uid: string,
+    params: Item,
+    data: Buffer,
+    iv?: Buffer,
+    aad?: Buffer,
+  ): Promise<{ data: Buffer; iv: Buffer | undefined; tag: Buffer | undefined }> {
     const out = await this.call(
       Operation.Encrypt,
       text(Tag.UniqueIdentifier, uid),

@@ -103,7 +103,10 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
         const read = readKmipFiles(files);
         return 'problems' in read ? fileProblems(read.problems) : [];
       },
-      key: () => (spec.defaultKey !== undefined ? pickKmipKey(loadKmipKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.usage) : undefined),
+      key: () =>
+        spec.defaultKey !== undefined
+          ? pickKmipKey(loadKmipKeyFile(extra.file, process.cwd(), packageRoot), extra.key ?? spec.defaultKey, spec.usage)
+          : undefined,
       withKey: (key) => spec.check?.(plan, key) ?? [],
     });
   }
@@ -137,7 +140,9 @@ export abstract class KmipCut<Extra extends KmipExtra = KmipExtra, Context exten
     const name = which === 'public' ? `${entry.kmipName}-public` : entry.kmipName;
     const found = await this.prepare(`Locate of the name ${name}`, () => this.client.locate(name));
     if (found.length === 0) {
-      throw new KmipSetupError(`setup: key "${entry.name}": no object named ${name} on ${this.runner.endpoint}: create the key file's keys with pylogen kmip setup`);
+      throw new KmipSetupError(
+        `setup: key "${entry.name}": no object named ${name} on ${this.runner.endpoint}: create the key file's keys with pylogen kmip setup`,
+      );
     }
     return found[0]!;
   }

@@ -26,7 +26,11 @@ async function preflightLine(l: PreflightLine): Promise<PreflightOutcome> {
   if (missing.length > 0) return { ok: false, cause: `no TLS files: give ${missingFiles(missing)}` };
   const read = readKmipFiles(files);
   if ('problems' in read) return { ok: false, cause: fileProblems(read.problems).join('; ') };
-  const client = new KmipClient({ tls: tlsOptions(where.host, where.port, read.pem, extra.servername), timeoutMs: l.line.options.timeout * 1000, connections: 1 });
+  const client = new KmipClient({
+    tls: tlsOptions(where.host, where.port, read.pem, extra.servername),
+    timeoutMs: l.line.options.timeout * 1000,
+    connections: 1,
+  });
   let step = 'the TLS handshake';
   try {
     if (spec.defaultKey === undefined) {
@@ -39,11 +43,19 @@ async function preflightLine(l: PreflightLine): Promise<PreflightOutcome> {
     if (uid === undefined) {
       step = `Locate of the name ${entry.kmipName}`;
       uid = (await client.locate(entry.kmipName!))[0];
-      if (uid === undefined) return { ok: false, cause: `key "${entry.name}": no object named ${entry.kmipName} on ${l.endpoint}: create the key file's keys with pylogen kmip setup` };
+      if (uid === undefined)
+        return {
+          ok: false,
+          cause: `key "${entry.name}": no object named ${entry.kmipName} on ${l.endpoint}: create the key file's keys with pylogen kmip setup`,
+        };
     }
     step = `GetAttributes (State) of ${uid}`;
     const state = await client.state(uid);
-    if (state !== ACTIVE) return { ok: false, cause: `key "${entry.name}" (${uid}) on ${l.endpoint} is not Active (State ${state ?? 'absent'}): activate it (pylogen kmip setup activates the keys it creates)` };
+    if (state !== ACTIVE)
+      return {
+        ok: false,
+        cause: `key "${entry.name}" (${uid}) on ${l.endpoint} is not Active (State ${state ?? 'absent'}): activate it (pylogen kmip setup activates the keys it creates)`,
+      };
     return { ok: true, detail: `preflight kmip: TLS handshake with ${l.endpoint} ok, key "${entry.name}" (${uid}) Active` };
   } catch (err) {
     return { ok: false, cause: `${step} with ${l.endpoint} failed: ${errorType(err)}: ${describeError(err)}` };

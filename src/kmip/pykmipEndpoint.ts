@@ -44,7 +44,9 @@ export function pykmipKeys(plan: RunPlan, cwd: string = process.cwd()): KmipKeyE
       }
       const seen = byName.get(e.kmipName);
       if (seen !== undefined && (seen.type !== e.type || seen.length !== e.length)) {
-        throw new UsageError(`--endpoint ${PYKMIP_ENDPOINT}: the name ${e.kmipName} is ${seen.type}-${seen.length} in one key file and ${e.type}-${e.length} in ${file}`);
+        throw new UsageError(
+          `--endpoint ${PYKMIP_ENDPOINT}: the name ${e.kmipName} is ${seen.type}-${seen.length} in one key file and ${e.type}-${e.length} in ${file}`,
+        );
       }
       byName.set(e.kmipName, e);
     }
@@ -58,7 +60,13 @@ export async function startPykmipEndpoint(plan: RunPlan, log: (line: string) => 
   const installed = checkPykmipInstalled();
   const server = await startPykmip(signal, installed);
   const client = new KmipClient({
-    tls: { host: server.host, port: server.port, ca: readFileSync(server.files.ca), cert: readFileSync(server.files.cert), key: readFileSync(server.files.key) },
+    tls: {
+      host: server.host,
+      port: server.port,
+      ca: readFileSync(server.files.ca),
+      cert: readFileSync(server.files.cert),
+      key: readFileSync(server.files.key),
+    },
     timeoutMs: 60_000,
     connections: 1,
   });

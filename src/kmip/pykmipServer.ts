@@ -21,7 +21,8 @@ export function pykmipServerPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The one line that says what to install, when PyKMIP is not there. */
-export const PYKMIP_MISSING = '--endpoint pykmip needs PyKMIP (a KMIP server in Python): install the Debian package python3-pykmip (apt-get install python3-pykmip)';
+export const PYKMIP_MISSING =
+  '--endpoint pykmip needs PyKMIP (a KMIP server in Python): install the Debian package python3-pykmip (apt-get install python3-pykmip)';
 
 /** Throws a UsageError unless the server script exists and its python can import kmip. */
 export function checkPykmipInstalled(env: NodeJS.ProcessEnv = process.env): { script: string; python: string } {
@@ -165,7 +166,10 @@ export async function startPykmip(signal?: AbortSignal, installed = checkPykmipI
     } catch {
       // no log yet
     }
-    const lines = text.trim().split('\n').filter((l) => l.trim() !== '');
+    const lines = text
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     return lines.slice(-3).join(' | ');
   };
 

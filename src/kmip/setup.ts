@@ -17,15 +17,21 @@ const STATE_NAMES: Record<number, string> = { 1: 'Pre-Active', 2: 'Active', 3: '
 async function check(client: KmipClient, entry: KmipKeyEntry, uid: string): Promise<string | undefined> {
   const got = await client.get(uid);
   const wantType = entry.type === 'RSA' ? ObjectType.PrivateKey : ObjectType.SymmetricKey;
-  if (got.objectType !== wantType) return `${uid} is object type ${got.objectType}, not ${wantType === ObjectType.PrivateKey ? 'a private key' : 'a symmetric key'}`;
-  if (got.algorithm !== undefined && got.algorithm !== ALGORITHM_OF[entry.type]) return `${uid} has cryptographic algorithm ${got.algorithm}, not ${entry.type}`;
+  if (got.objectType !== wantType)
+    return `${uid} is object type ${got.objectType}, not ${wantType === ObjectType.PrivateKey ? 'a private key' : 'a symmetric key'}`;
+  if (got.algorithm !== undefined && got.algorithm !== ALGORITHM_OF[entry.type])
+    return `${uid} has cryptographic algorithm ${got.algorithm}, not ${entry.type}`;
   if (got.length !== undefined && got.length !== entry.length) return `${uid} is ${got.length} bits long, not ${entry.length}`;
   const state = await client.state(uid);
   if (state !== undefined && state !== State.Active) return `${uid} is ${STATE_NAMES[state] ?? `in state ${state}`}, not Active`;
   return undefined;
 }
 
-export async function setupKmipKeys(client: KmipClient, entries: KmipKeyEntry[], log: (line: string) => void): Promise<{ existing: string[]; created: string[] }> {
+export async function setupKmipKeys(
+  client: KmipClient,
+  entries: KmipKeyEntry[],
+  log: (line: string) => void,
+): Promise<{ existing: string[]; created: string[] }> {
   const existing: string[] = [];
   const created: string[] = [];
   const problems = new Problems();

@@ -12,13 +12,44 @@ import { KMIP_FILE_ENV } from './target.js';
 const PYKMIP_ENDPOINT = 'pykmip';
 
 export const KMIP_SETUP_OPTIONS: readonly OptionRow[] = [
-  { name: 'endpoint', value: 'kmip://HOST:PORT', kind: { type: 'string', nonEmpty: true }, describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)' },
-  { name: 'ca', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the CA that signed the server's certificate (default: ${KMIP_FILE_ENV.ca})` },
+  {
+    name: 'endpoint',
+    value: 'kmip://HOST:PORT',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'the KMIP server, kmip://host[:port] (port 5696 by default)',
+  },
+  {
+    name: 'ca',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    describe: `PEM file of the CA that signed the server's certificate (default: ${KMIP_FILE_ENV.ca})`,
+  },
   { name: 'cert', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate (default: ${KMIP_FILE_ENV.cert})` },
-  { name: 'client-key', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: `PEM file of the client certificate's private key, never shown (default: ${KMIP_FILE_ENV.clientKey})` },
-  { name: 'servername', value: 'NAME', kind: { type: 'string', nonEmpty: true }, describe: "the server certificate's name, when it is not the endpoint's host" },
-  { name: 'keys', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: "KMIP key file (as given, then in ./profiles, then the package's profiles/)", default: DEFAULT_KMIP_KEY_FILE },
-  { name: 'timeout', kind: { type: 'seconds', min: 0.001, positive: true }, describe: 'seconds before a call times out (RSA key pairs take a while)', default: '60' },
+  {
+    name: 'client-key',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    describe: `PEM file of the client certificate's private key, never shown (default: ${KMIP_FILE_ENV.clientKey})`,
+  },
+  {
+    name: 'servername',
+    value: 'NAME',
+    kind: { type: 'string', nonEmpty: true },
+    describe: "the server certificate's name, when it is not the endpoint's host",
+  },
+  {
+    name: 'keys',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    describe: "KMIP key file (as given, then in ./profiles, then the package's profiles/)",
+    default: DEFAULT_KMIP_KEY_FILE,
+  },
+  {
+    name: 'timeout',
+    kind: { type: 'seconds', min: 0.001, positive: true },
+    describe: 'seconds before a call times out (RSA key pairs take a while)',
+    default: '60',
+  },
 ];
 
 export const kmipSetupCommand: Command = {

@@ -68,7 +68,10 @@ export function fileProblems(problems: readonly KmipFileProblem[], name = extraM
 }
 
 /** Reads the three PEM files; problems name the member and the file, never the content. */
-export function readKmipFiles(files: Required<KmipFiles>, cwd: string = process.cwd()): { pem: Record<keyof KmipFiles, Buffer> } | { problems: KmipFileProblem[] } {
+export function readKmipFiles(
+  files: Required<KmipFiles>,
+  cwd: string = process.cwd(),
+): { pem: Record<keyof KmipFiles, Buffer> } | { problems: KmipFileProblem[] } {
   const pem = {} as Record<keyof KmipFiles, Buffer>;
   const problems: KmipFileProblem[] = [];
   for (const m of MEMBERS) {

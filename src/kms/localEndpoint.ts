@@ -120,14 +120,24 @@ export async function startLocalEndpoint(plan: RunPlan, cwd: string = process.cw
         child.off('message', onMessage);
         resolve({ url: m.url, keys: m.keys });
       } else {
-        fail(m.usage ? new UsageError(`--endpoint local: ${m.error.replace(/^kms server: /, 'the embedded KMS server: ')}`) : new Error(`the embedded KMS server failed to start: ${m.error}`));
+        fail(
+          m.usage
+            ? new UsageError(`--endpoint local: ${m.error.replace(/^kms server: /, 'the embedded KMS server: ')}`)
+            : new Error(`the embedded KMS server failed to start: ${m.error}`),
+        );
       }
     };
     child.on('message', onMessage);
     child.once('error', (err) => fail(new Error(`the embedded KMS server could not be started: ${err.message}`)));
-    child.once('exit', (code, signal) => fail(new Error(`the embedded KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`the embedded KMS server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)),
+    );
     const credentials = { ...THROWAWAY_CREDENTIALS };
-    child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys: entries, region, credentials }, workers: localWorkers() } satisfies ServeMainMessage);
+    child.send({
+      type: 'serve',
+      options: { host: '127.0.0.1', port: 0, keys: entries, region, credentials },
+      workers: localWorkers(),
+    } satisfies ServeMainMessage);
   });
   return { url: started.url, region, keys: started.keys, pid: child.pid, close, died };
 }

@@ -22,17 +22,22 @@ export async function preflightKmsLines(lines: readonly PreflightLine[], _ctx: {
       // region and throwaway credentials for a local line, else the line's options and the SDK's chain.
       const endpoint = given === '' ? undefined : given;
       const region = targetRegion ?? (o.region === '' ? undefined : o.region);
-      const outcome = await preflightKms({
-        ...(endpoint !== undefined ? { endpoint } : {}),
-        ...(region !== undefined ? { region } : {}),
-        ...(isLocal ? { credentials: { ...THROWAWAY_CREDENTIALS } } : {}),
-        timeoutMs: o.timeout * 1000,
-        client: o.client === 'sdk' ? 'sdk' : 'fast',
-      }, key);
+      const outcome = await preflightKms(
+        {
+          ...(endpoint !== undefined ? { endpoint } : {}),
+          ...(region !== undefined ? { region } : {}),
+          ...(isLocal ? { credentials: { ...THROWAWAY_CREDENTIALS } } : {}),
+          timeoutMs: o.timeout * 1000,
+          client: o.client === 'sdk' ? 'sdk' : 'fast',
+        },
+        key,
+      );
       if (!outcome.ok) return { ok: false, cause: outcome.cause };
       const detail: string[] = [];
       if (outcome.credentials === 'throwaway') {
-        detail.push(`no AWS credentials in the SDK's chain: requests to the loopback endpoint ${maskUrl(endpoint ?? '')} are signed with throwaway credentials`);
+        detail.push(
+          `no AWS credentials in the SDK's chain: requests to the loopback endpoint ${maskUrl(endpoint ?? '')} are signed with throwaway credentials`,
+        );
       }
       detail.push(`preflight kms:${outcome.operation} ok`);
       return { ok: true, detail: detail.join('\n'), ...(outcome.note !== undefined ? { note: outcome.note } : {}) };

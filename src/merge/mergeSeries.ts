@@ -42,7 +42,10 @@ function percentiles(hs: (Histogram | undefined)[]): Pick<SeriesColumns, 'p50' |
 /** One series of several with the same --summary interval: every interval of any of them, counts added, histograms merged. */
 export function mergeSeries(list: readonly Series[]): Series {
   const size = list[0]!.intervalMs;
-  if (list.some((s) => s.intervalMs !== size)) throw new UsageError(`the summaries have different --summary intervals (${[...new Set(list.map((s) => s.intervalMs / 1000))].join(', ')} s): their series cannot be merged`);
+  if (list.some((s) => s.intervalMs !== size))
+    throw new UsageError(
+      `the summaries have different --summary intervals (${[...new Set(list.map((s) => s.intervalMs / 1000))].join(', ')} s): their series cannot be merged`,
+    );
   const withIntervals = list.filter((s) => s.intervals > 0);
   const from = withIntervals.length > 0 ? Math.min(...withIntervals.map((s) => s.from)) : list[0]!.from;
   const last = withIntervals.length > 0 ? Math.max(...withIntervals.map((s) => s.from + (s.intervals - 1) * size)) : from - size;
@@ -50,7 +53,14 @@ export function mergeSeries(list: readonly Series[]): Series {
   const sec = size / 1000;
   const rows = new Map<string, RowAcc>();
   const arrivals = new Map<string, { id: string; cut: string; planned: number[]; started: number[]; dropped: number[] }>();
-  const total = { count: zeros(n), errors: zeros(n), errorsByType: {} as Record<string, number[]>, activeRunners: zeros(n), queueLength: zeros(n), lagMs: zeros(n) };
+  const total = {
+    count: zeros(n),
+    errors: zeros(n),
+    errorsByType: {} as Record<string, number[]>,
+    activeRunners: zeros(n),
+    queueLength: zeros(n),
+    lagMs: zeros(n),
+  };
   const totalOk: (Histogram | undefined)[] = new Array(n).fill(undefined);
 
   for (const s of list) {
@@ -61,12 +71,24 @@ export function mergeSeries(list: readonly Series[]): Series {
       total.queueLength[offset + i]! += s.total.queueLength[i]!;
       total.lagMs[offset + i] = Math.max(total.lagMs[offset + i]!, s.total.lagMs[i]!);
     }
-    for (const [nature, list2] of [['req', s.byRequest], ['tra', s.byTransaction]] as [Nature, SeriesRow[]][]) {
+    for (const [nature, list2] of [
+      ['req', s.byRequest],
+      ['tra', s.byTransaction],
+    ] as [Nature, SeriesRow[]][]) {
       for (const r of list2) {
         const key = `${nature}\0${r.id}\0${r.cut}\0${r.request}`;
         let acc = rows.get(key);
         if (acc === undefined) {
-          acc = { id: r.id, cut: r.cut, request: r.request, count: zeros(n), errors: zeros(n), errorsByType: {}, ok: new Array(n).fill(undefined), failed: new Array(n).fill(undefined) };
+          acc = {
+            id: r.id,
+            cut: r.cut,
+            request: r.request,
+            count: zeros(n),
+            errors: zeros(n),
+            errorsByType: {},
+            ok: new Array(n).fill(undefined),
+            failed: new Array(n).fill(undefined),
+          };
           rows.set(key, acc);
         }
         addCounts(acc, r, offset, n);

@@ -9,7 +9,21 @@
 import { UsageError } from '../core/errors.js';
 import { addSamples, type ErrorSamples } from '../core/errorSamples.js';
 import { mergeAggs } from '../stats/aggregate.js';
-import { activeSeconds, activeSpan, aggOfRow, runnerEnd, byRequestKey, retriesOf, rowOf, throughputHwm, type ByRequest, type RunnerEnd, type RunnerSummary, type ShardSummary, type Summary } from '../stats/summary.js';
+import {
+  activeSeconds,
+  activeSpan,
+  aggOfRow,
+  runnerEnd,
+  byRequestKey,
+  retriesOf,
+  rowOf,
+  throughputHwm,
+  type ByRequest,
+  type RunnerEnd,
+  type RunnerSummary,
+  type ShardSummary,
+  type Summary,
+} from '../stats/summary.js';
 import { mergeSeries } from './mergeSeries.js';
 
 export interface SummaryInput {
@@ -47,7 +61,9 @@ function checkShards(inputs: readonly SummaryInput[], partial: boolean): { shard
     for (const shard of shardsOf(input)) {
       first ??= { shard, source: input.source };
       if (shard.run !== first.shard.run || shard.count !== first.shard.count) {
-        throw new UsageError(`${first.source} and ${input.source} are summaries of different runs (run ${first.shard.run || '-'} of ${first.shard.count} shards, run ${shard.run || '-'} of ${shard.count})`);
+        throw new UsageError(
+          `${first.source} and ${input.source} are summaries of different runs (run ${first.shard.run || '-'} of ${first.shard.count} shards, run ${shard.run || '-'} of ${shard.count})`,
+        );
       }
       const dup = seen.get(shard.index);
       if (dup !== undefined) throw new UsageError(`${dup.source} and ${input.source} are both shard ${shard.index}/${shard.count}`);
@@ -117,7 +133,10 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
     warnings.push(`the shards were started without --start-at: their t0 spread over ${Math.max(...t0s) - Math.min(...t0s)} ms (each by its own clock)`);
   }
   const late = shards.filter((s) => s.lateMs > 0);
-  if (late.length > 0) warnings.push(`${late.length} shard${late.length === 1 ? ' was' : 's were'} ready after --start-at and started late (${late.map((s) => `shard ${s.index} by ${s.lateMs} ms`).join(', ')})`);
+  if (late.length > 0)
+    warnings.push(
+      `${late.length} shard${late.length === 1 ? ' was' : 's were'} ready after --start-at and started late (${late.map((s) => `shard ${s.index} by ${s.lateMs} ms`).join(', ')})`,
+    );
   return {
     version: 2,
     startedAt: iso(startedAt),
@@ -131,7 +150,15 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
       failed: sum(all.map((s) => s.runners.failed)),
     },
     events: { sent: sum(all.map((s) => s.events.sent)), received: sum(all.map((s) => s.events.received)), lost: sum(all.map((s) => s.events.lost)) },
-    requests: { count: requests, errors, throughputMean: mean, errorRateMean: span > 0 ? r2(errors / span) : 0, throughputHwm: hwm.tps, throughputHwmAt: hwm.at, ...retriesOf(all.map((s) => s.requests)) },
+    requests: {
+      count: requests,
+      errors,
+      throughputMean: mean,
+      errorRateMean: span > 0 ? r2(errors / span) : 0,
+      throughputHwm: hwm.tps,
+      throughputHwmAt: hwm.at,
+      ...retriesOf(all.map((s) => s.requests)),
+    },
     transactions: { count: sum(all.map((s) => s.transactions.count)), errors: sum(all.map((s) => s.transactions.errors)) },
     queue: { lengthHwm: queueHwm.queue.lengthHwm, lengthHwmAt: queueHwm.queue.lengthHwmAt, lagMsHwm: Math.max(...all.map((s) => s.queue.lagMsHwm)) },
     ...(withArrivals.length > 0
@@ -143,8 +170,18 @@ export function mergeSummaries(inputs: readonly SummaryInput[], options: MergeOp
           },
         }
       : {}),
-    byRequest: mergeRows(all.map((s) => s.byRequest), 'req', runners, span),
-    byTransaction: mergeRows(all.map((s) => s.byTransaction), 'tra', runners, span),
+    byRequest: mergeRows(
+      all.map((s) => s.byRequest),
+      'req',
+      runners,
+      span,
+    ),
+    byTransaction: mergeRows(
+      all.map((s) => s.byTransaction),
+      'tra',
+      runners,
+      span,
+    ),
     errorsByType,
     errorSamples,
     byRunner,

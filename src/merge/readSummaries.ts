@@ -47,7 +47,8 @@ export function readSummaries(text: string, source: string): SummaryInput[] {
     try {
       v = JSON.parse(doc);
     } catch (err) {
-      if (rest.startsWith('{"version":2')) throw new UsageError(`${source}:${first + 1}: a summary that is not valid JSON (a truncated log?): ${(err as Error).message}`);
+      if (rest.startsWith('{"version":2'))
+        throw new UsageError(`${source}:${first + 1}: a summary that is not valid JSON (a truncated log?): ${(err as Error).message}`);
       continue;
     }
     if (looksLikeSummary(v)) out.push({ source: `${source}:${first + 1}`, summary: v });

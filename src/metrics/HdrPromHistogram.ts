@@ -17,9 +17,7 @@ export interface HdrSeries<T extends string> {
 }
 
 /** Upper bounds suited to KMS latencies, in seconds: 0.1 ms .. 10 s, 1-2-5 steps. */
-export const KMS_LATENCY_BUCKETS = [
-  0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10,
-] as const;
+export const KMS_LATENCY_BUCKETS = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] as const;
 
 /**
  * Cumulative counts of the values at or below each bound (µs): one pass over the recorded buckets.

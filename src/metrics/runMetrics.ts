@@ -30,7 +30,12 @@ export function runMetrics(queue: StatsQueue, plannedRunners: number): Registry 
     });
   registry.registerMetric(outcomes('req', 'pylogen_requests_total', 'Requests done, by line id, CUT, request name and outcome (ok or error)', 'request'));
   registry.registerMetric(
-    outcomes('tra', 'pylogen_transactions_total', 'Transactions (operations of several requests) done, by line id, CUT, transaction name and outcome', 'transaction'),
+    outcomes(
+      'tra',
+      'pylogen_transactions_total',
+      'Transactions (operations of several requests) done, by line id, CUT, transaction name and outcome',
+      'transaction',
+    ),
   );
   registry.registerMetric(
     new Counter({

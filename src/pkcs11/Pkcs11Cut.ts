@@ -17,7 +17,15 @@ import { describeError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
 import { article, pickEntry, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { loadPkcs11js, PKCS11JS_MISSING, type Handle, type Mechanism, type P11, type P11Module } from './api.js';
-import { DEFAULT_PKCS11_KEY_FILE, describePkcs11Key, loadPkcs11KeyFile, type Pkcs11KeyEntry, type Pkcs11KeyFile, type Pkcs11KeyType, type Pkcs11Usage } from './keyfile.js';
+import {
+  DEFAULT_PKCS11_KEY_FILE,
+  describePkcs11Key,
+  loadPkcs11KeyFile,
+  type Pkcs11KeyEntry,
+  type Pkcs11KeyFile,
+  type Pkcs11KeyType,
+  type Pkcs11Usage,
+} from './keyfile.js';
 import { findKey, type KeyHandles } from './keys.js';
 import { softHsmModule, SOFTHSM_ENDPOINT } from './softhsm.js';
 import { openToken, type Pkcs11Token } from './Token.js';
@@ -130,10 +138,14 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
       strings: ['file', 'key', 'module', 'token'],
       basics: () => {
         const problems: string[] = [];
-        if (extra.async !== undefined && typeof extra.async !== 'boolean') problems.push(`--extra: "async" must be true or false, but is ${JSON.stringify(extra.async)}`);
-        if (extra.async === true && spec.noAsync === true) problems.push('--extra: "async": this CUT has no asynchronous call (C_GenerateRandom is synchronous only)');
+        if (extra.async !== undefined && typeof extra.async !== 'boolean')
+          problems.push(`--extra: "async" must be true or false, but is ${JSON.stringify(extra.async)}`);
+        if (extra.async === true && spec.noAsync === true)
+          problems.push('--extra: "async": this CUT has no asynchronous call (C_GenerateRandom is synchronous only)');
         if (plan.endpoint !== '' && plan.endpoint !== SOFTHSM_ENDPOINT) {
-          problems.push(`--endpoint: a PKCS#11 CUT talks to the module of its key file (or to a throwaway token with --endpoint softhsm), not to "${plan.endpoint}"`);
+          problems.push(
+            `--endpoint: a PKCS#11 CUT talks to the module of its key file (or to a throwaway token with --endpoint softhsm), not to "${plan.endpoint}"`,
+          );
         }
         return problems;
       },
@@ -152,7 +164,9 @@ export abstract class Pkcs11Cut<Extra extends Pkcs11Extra = Pkcs11Extra, Context
           const module = moduleOf(extra, file, plan.endpoint);
           if (!existsSync(module)) {
             const from = extra.module !== undefined ? '--extra "module"' : `the "module" of ${file.label}`;
-            problems.push(`PKCS#11 module "${module}" (${from}) does not exist: give the path of your HSM's PKCS#11 library, or run against a throwaway SoftHSM2 token with --endpoint softhsm`);
+            problems.push(
+              `PKCS#11 module "${module}" (${from}) does not exist: give the path of your HSM's PKCS#11 library, or run against a throwaway SoftHSM2 token with --endpoint softhsm`,
+            );
           }
           if ((process.env.PKCS11_PIN ?? '') === '') {
             problems.push(`PKCS11_PIN is not set: export the user PIN of token "${extra.token ?? file.token}" in PKCS11_PIN (it is never shown)`);

@@ -43,7 +43,14 @@ export class Pkcs11OpenError extends Error {
 }
 
 /** Return values worth another attempt after C_Finalize (the start-up race), not a wrong PIN. */
-const RETRYABLE = new Set(['CKR_GENERAL_ERROR', 'CKR_FUNCTION_FAILED', 'CKR_DEVICE_ERROR', 'CKR_TOKEN_NOT_PRESENT', 'CKR_TOKEN_NOT_RECOGNIZED', 'CKR_SLOT_ID_INVALID']);
+const RETRYABLE = new Set([
+  'CKR_GENERAL_ERROR',
+  'CKR_FUNCTION_FAILED',
+  'CKR_DEVICE_ERROR',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_TOKEN_NOT_RECOGNIZED',
+  'CKR_SLOT_ID_INVALID',
+]);
 
 /** A token label as PKCS#11 returns it (32 bytes padded with blanks, some modules with NULs), trimmed. */
 export function trimLabel(label: string): string {
@@ -159,7 +166,8 @@ function attempt(ck: P11Module, p11: P11, o: TokenOptions): { slot: Handle; sess
       } catch {
         /* the login error is the one to report */
       }
-      if (name === 'CKR_PIN_INCORRECT' || name === 'CKR_PIN_LEN_RANGE') throw new Pkcs11OpenError(`C_Login: ${name}: the PIN in PKCS11_PIN is not the token's user PIN`);
+      if (name === 'CKR_PIN_INCORRECT' || name === 'CKR_PIN_LEN_RANGE')
+        throw new Pkcs11OpenError(`C_Login: ${name}: the PIN in PKCS11_PIN is not the token's user PIN`);
       if (name === 'CKR_PIN_LOCKED') {
         throw new Pkcs11OpenError(
           `C_Login: ${name}: the token has locked its user PIN (too many wrong PINs): no login works until its security officer unlocks it (C_InitPIN, e.g. softhsm2-util or the HSM's own tool)`,

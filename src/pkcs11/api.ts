@@ -50,7 +50,12 @@ export interface P11 {
   C_GetAttributeValue(session: Handle, object: Handle, template: Attribute[]): { type: number; value: Buffer }[];
   C_DestroyObject(session: Handle, object: Handle): void;
   C_GenerateKey(session: Handle, mechanism: Mechanism, template: Attribute[]): Handle;
-  C_GenerateKeyPair(session: Handle, mechanism: Mechanism, publicTemplate: Attribute[], privateTemplate: Attribute[]): { publicKey: Handle; privateKey: Handle };
+  C_GenerateKeyPair(
+    session: Handle,
+    mechanism: Mechanism,
+    publicTemplate: Attribute[],
+    privateTemplate: Attribute[],
+  ): { publicKey: Handle; privateKey: Handle };
   C_EncryptInit(session: Handle, mechanism: Mechanism, key: Handle): void;
   C_Encrypt(session: Handle, inData: Buffer, outData: Buffer): Buffer;
   C_EncryptAsync(session: Handle, inData: Buffer, outData: Buffer): Promise<Buffer>;
@@ -76,7 +81,7 @@ export type P11Module = { PKCS11: new () => P11 } & Record<string, number>;
 /** The one line a PKCS#11 command or CUT says when pkcs11js cannot be loaded. */
 export const PKCS11JS_MISSING =
   'the PKCS#11 CUTs need the optional package pkcs11js, which is not installed or did not build: ' +
-  'run `npm install pkcs11js` in pylogen\'s folder (it compiles a native addon: g++, make and python3 needed)';
+  "run `npm install pkcs11js` in pylogen's folder (it compiles a native addon: g++, make and python3 needed)";
 
 let loaded: P11Module | undefined;
 

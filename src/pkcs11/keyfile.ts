@@ -71,7 +71,8 @@ export function parsePkcs11KeyFile(text: string, fileLabel: string, path = fileL
   for (const f of ['module', 'token'] as const) {
     if (typeof o[f] !== 'string' || (o[f] as string).trim() === '') problems.add(`"${f}" must be a non-empty string, but is ${quote(o[f])}`);
   }
-  if (typeof o.token === 'string' && Buffer.byteLength(o.token) > MAX_TOKEN_LABEL) problems.add(`"token": a token label has at most ${MAX_TOKEN_LABEL} bytes, but ${quote(o.token)} has ${Buffer.byteLength(o.token)}`);
+  if (typeof o.token === 'string' && Buffer.byteLength(o.token) > MAX_TOKEN_LABEL)
+    problems.add(`"token": a token label has at most ${MAX_TOKEN_LABEL} bytes, but ${quote(o.token)} has ${Buffer.byteLength(o.token)}`);
   let entries = new Map<string, Pkcs11KeyEntry>();
   if (!isJsonObject(o.keys)) {
     problems.add(`"keys" must be an object of named key entries, but is ${quote(o.keys)}`);
@@ -101,7 +102,8 @@ function parseEntry(name: string, o: Record<string, unknown>, at: string, proble
   } else {
     if (o.curve !== undefined) problems.add(`${at}: curve applies to EC keys only`);
     if (o.size === undefined) entry.size = DEFAULT_SIZE[type];
-    else if (typeof o.size !== 'number' || !SIZES[type].includes(o.size)) problems.add(`${at}: size must be one of ${SIZES[type].join(', ')} bits for a ${type} key, but is ${quote(o.size)}`);
+    else if (typeof o.size !== 'number' || !SIZES[type].includes(o.size))
+      problems.add(`${at}: size must be one of ${SIZES[type].join(', ')} bits for a ${type} key, but is ${quote(o.size)}`);
     else entry.size = o.size;
   }
   if (o.hash !== undefined) {

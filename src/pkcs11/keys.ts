@@ -79,7 +79,8 @@ export function findKey(token: Pkcs11Token, session: Handle, e: Pkcs11KeyEntry):
   if (found.length === 0) {
     // Another class under the same label (an AES key where an EC key pair was expected): say so.
     const other = isPair(e) ? find(token, session, ck.CKO_SECRET_KEY!, e.label) : find(token, session, ck.CKO_PRIVATE_KEY!, e.label);
-    if (other.length > 0) throw new Pkcs11KeyError(`label "${e.label}" is a ${isPair(e) ? 'secret key' : 'private key'} on the token, but key "${e.name}" is ${e.type}`);
+    if (other.length > 0)
+      throw new Pkcs11KeyError(`label "${e.label}" is a ${isPair(e) ? 'secret key' : 'private key'} on the token, but key "${e.name}" is ${e.type}`);
     return undefined;
   }
   if (found.length > 1) throw new Pkcs11KeyError(`label "${e.label}" names ${found.length} keys on the token: key "${e.name}" needs exactly one`);
@@ -89,7 +90,10 @@ export function findKey(token: Pkcs11Token, session: Handle, e: Pkcs11KeyEntry):
   if (e.type === 'AES' || e.type === 'HMAC') attrs.push({ type: ck.CKA_VALUE_LEN! });
   const got = token.p11.C_GetAttributeValue(session, key, attrs);
   const keyType = ulong(got[0]!.value);
-  if (!keyTypes(ck, e).includes(keyType)) throw new Pkcs11KeyError(`label "${e.label}" is not ${article(e.type)} ${e.type} key on the token (CKA_KEY_TYPE ${keyType}), but key "${e.name}" says ${e.type}`);
+  if (!keyTypes(ck, e).includes(keyType))
+    throw new Pkcs11KeyError(
+      `label "${e.label}" is not ${article(e.type)} ${e.type} key on the token (CKA_KEY_TYPE ${keyType}), but key "${e.name}" says ${e.type}`,
+    );
   if (got[1]!.value[0] !== 1) throw new Pkcs11KeyError(`label "${e.label}" has ${use.name} false on the token: key "${e.name}" cannot ${e.usage} with it`);
   if ((e.type === 'AES' || e.type === 'HMAC') && e.size !== undefined) {
     const bytes = ulong(got[2]!.value);
@@ -164,14 +168,28 @@ export function generateKey(token: Pkcs11Token, session: Handle, e: Pkcs11KeyEnt
     { type: ck.CKA_TOKEN!, value: true },
     { type: ck.CKA_LABEL!, value: e.label },
   ];
-  const secret: Attribute[] = [...common, { type: ck.CKA_PRIVATE!, value: true }, { type: ck.CKA_SENSITIVE!, value: true }, { type: ck.CKA_EXTRACTABLE!, value: false }];
+  const secret: Attribute[] = [
+    ...common,
+    { type: ck.CKA_PRIVATE!, value: true },
+    { type: ck.CKA_SENSITIVE!, value: true },
+    { type: ck.CKA_EXTRACTABLE!, value: false },
+  ];
   if (e.type === 'AES' || e.type === 'HMAC') {
     const use: Attribute[] =
       e.usage === 'encrypt'
-        ? [{ type: ck.CKA_ENCRYPT!, value: true }, { type: ck.CKA_DECRYPT!, value: true }]
+        ? [
+            { type: ck.CKA_ENCRYPT!, value: true },
+            { type: ck.CKA_DECRYPT!, value: true },
+          ]
         : e.usage === 'wrap'
-          ? [{ type: ck.CKA_WRAP!, value: true }, { type: ck.CKA_UNWRAP!, value: true }]
-          : [{ type: ck.CKA_SIGN!, value: true }, { type: ck.CKA_VERIFY!, value: true }];
+          ? [
+              { type: ck.CKA_WRAP!, value: true },
+              { type: ck.CKA_UNWRAP!, value: true },
+            ]
+          : [
+              { type: ck.CKA_SIGN!, value: true },
+              { type: ck.CKA_VERIFY!, value: true },
+            ];
     const key = p11.C_GenerateKey(session, { mechanism: e.type === 'AES' ? ck.CKM_AES_KEY_GEN! : ck.CKM_GENERIC_SECRET_KEY_GEN! }, [
       { type: ck.CKA_CLASS!, value: ck.CKO_SECRET_KEY! },
       { type: ck.CKA_KEY_TYPE!, value: e.type === 'AES' ? ck.CKK_AES! : ck.CKK_GENERIC_SECRET! },
@@ -184,7 +202,12 @@ export function generateKey(token: Pkcs11Token, session: Handle, e: Pkcs11KeyEnt
   const pub: Attribute[] = [...common, { type: ck.CKA_VERIFY!, value: true }];
   const priv: Attribute[] = [...secret, { type: ck.CKA_SIGN!, value: true }];
   if (e.type === 'EC') {
-    const pair = p11.C_GenerateKeyPair(session, { mechanism: ck.CKM_EC_KEY_PAIR_GEN! }, [...pub, { type: ck.CKA_EC_PARAMS!, value: Buffer.from(CURVE_OID[e.curve!], 'hex') }], priv);
+    const pair = p11.C_GenerateKeyPair(
+      session,
+      { mechanism: ck.CKM_EC_KEY_PAIR_GEN! },
+      [...pub, { type: ck.CKA_EC_PARAMS!, value: Buffer.from(CURVE_OID[e.curve!], 'hex') }],
+      priv,
+    );
     return { key: pair.privateKey, publicKey: pair.publicKey };
   }
   const pair = p11.C_GenerateKeyPair(

@@ -29,7 +29,9 @@ export function signMechanism(ck: P11Module, e: Pkcs11KeyEntry): Mechanism {
   if (e.type === 'EC') return { mechanism: ck.CKM_ECDSA! };
   if (e.type === 'HMAC') return { mechanism: { sha256: ck.CKM_SHA256_HMAC!, sha384: ck.CKM_SHA384_HMAC!, sha512: ck.CKM_SHA512_HMAC! }[e.hash] };
   if (e.padding === 'PSS') {
-    const h = { sha256: [ck.CKM_SHA256!, ck.CKG_MGF1_SHA256!], sha384: [ck.CKM_SHA384!, ck.CKG_MGF1_SHA384!], sha512: [ck.CKM_SHA512!, ck.CKG_MGF1_SHA512!] }[e.hash];
+    const h = { sha256: [ck.CKM_SHA256!, ck.CKG_MGF1_SHA256!], sha384: [ck.CKM_SHA384!, ck.CKG_MGF1_SHA384!], sha512: [ck.CKM_SHA512!, ck.CKG_MGF1_SHA512!] }[
+      e.hash
+    ];
     return { mechanism: ck.CKM_RSA_PKCS_PSS!, parameter: { type: ck.CK_PARAMS_RSA_PSS!, hashAlg: h[0], mgf: h[1], saltLen: HASH_BYTES[e.hash] } };
   }
   return { mechanism: ck.CKM_RSA_PKCS! };
@@ -69,6 +71,8 @@ export const GCM_TAG_BYTES = 16;
 
 /** --lengths for a call whose input may not be empty (pkcs11js passes an empty buffer as NULL). */
 export function atLeastOneByte(lengths: readonly number[], what: string): string[] {
-  const p = lengths.includes(0) ? `--lengths: ${what} takes at least 1 byte (PKCS#11 modules refuse an empty input with CKR_ARGUMENTS_BAD), but a length is 0` : undefined;
+  const p = lengths.includes(0)
+    ? `--lengths: ${what} takes at least 1 byte (PKCS#11 modules refuse an empty input with CKR_ARGUMENTS_BAD), but a length is 0`
+    : undefined;
   return p === undefined ? [] : [p];
 }

@@ -112,7 +112,10 @@ export async function preflightPkcs11Lines(lines: readonly PreflightLine[], ctx:
           const mechanisms = mechanismsOf(p.key);
           const missing = missingMechanism(token, mechanisms);
           if (missing !== undefined) {
-            outcomes[i] = { ok: false, cause: `token "${p.token}" of ${p.module} does not offer ${missing} (C_GetMechanismInfo), which key "${p.key.name}" (${p.key.usage}) needs` };
+            outcomes[i] = {
+              ok: false,
+              cause: `token "${p.token}" of ${p.module} does not offer ${missing} (C_GetMechanismInfo), which key "${p.key.name}" (${p.key.usage}) needs`,
+            };
             continue;
           }
           const found = findKey(token, token.anchor, p.key);

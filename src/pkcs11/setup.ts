@@ -57,6 +57,9 @@ export async function setupPkcs11Keys(
     token.release(s);
   }
   problems.throwIfAny('pkcs11 setup: ');
-  if (refused.length > 0) throw new Pkcs11RefusedKeys(`the token refused ${refused.length} key${refused.length === 1 ? '' : 's'} (${existing.length} existing, ${created.length} created): ${refused.join('; ')}`);
+  if (refused.length > 0)
+    throw new Pkcs11RefusedKeys(
+      `the token refused ${refused.length} key${refused.length === 1 ? '' : 's'} (${existing.length} existing, ${created.length} created): ${refused.join('; ')}`,
+    );
   return { existing, created };
 }

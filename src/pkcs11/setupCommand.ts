@@ -8,8 +8,13 @@ import type { OptionRow } from '../config/options.js';
 import { DEFAULT_PKCS11_KEY_FILE } from './keyfile.js';
 
 export const PKCS11_SETUP_OPTIONS: readonly OptionRow[] = [
-  { name: 'module', value: 'M', kind: { type: 'string', nonEmpty: true }, describe: "the PKCS#11 module (shared library) of the HSM (default: the key file's \"module\")" },
-  { name: 'token', value: 'LABEL', kind: { type: 'string', nonEmpty: true }, describe: "the token label (default: the key file's \"token\")" },
+  {
+    name: 'module',
+    value: 'M',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'the PKCS#11 module (shared library) of the HSM (default: the key file\'s "module")',
+  },
+  { name: 'token', value: 'LABEL', kind: { type: 'string', nonEmpty: true }, describe: 'the token label (default: the key file\'s "token")' },
   {
     name: 'keys',
     value: 'FILE',

@@ -21,7 +21,10 @@ export const pkcs11Setup = optionsCommand('pkcs11', 'setup', PKCS11_SETUP_OPTION
   const file = loadPkcs11KeyFile(v.text('keys'), cwd, packageRoot);
   const module = v.maybeText('module') ?? file.module;
   const token = v.maybeText('token') ?? file.token;
-  if (!existsSync(module)) throw new UsageError(`pkcs11 setup: PKCS#11 module "${module}" (${v.maybeText('module') !== undefined ? '--module' : `the "module" of ${file.label}`}) does not exist`);
+  if (!existsSync(module))
+    throw new UsageError(
+      `pkcs11 setup: PKCS#11 module "${module}" (${v.maybeText('module') !== undefined ? '--module' : `the "module" of ${file.label}`}) does not exist`,
+    );
   const pin = process.env.PKCS11_PIN ?? '';
   if (pin === '') throw new UsageError(`pkcs11 setup: PKCS11_PIN is not set: export the user PIN of token "${token}" in PKCS11_PIN (it is never shown)`);
   loadPkcs11js();

@@ -106,7 +106,15 @@ function removeOnExit(dir: string): void {
  * creates `entries` on it. In this process, with SOFTHSM2_CONF pointing at the private store only
  * while it works (SoftHSM reads it at C_Initialize), then finalised.
  */
-async function initToken(module: string, conf: string, label: string, soPin: string, pin: string, entries: Pkcs11KeyEntry[], log: (l: string) => void): Promise<number> {
+async function initToken(
+  module: string,
+  conf: string,
+  label: string,
+  soPin: string,
+  pin: string,
+  entries: Pkcs11KeyEntry[],
+  log: (l: string) => void,
+): Promise<number> {
   const saved = process.env.SOFTHSM2_CONF;
   process.env.SOFTHSM2_CONF = conf;
   try {

@@ -51,7 +51,8 @@ export function renderProgress(f: ProgressFrame, width: number, title = 'pylogen
   const w = { count: Math.max(...f.lines.map((l) => String(l.count).length), String(f.total.count).length) };
   lines.push(`${'all'.padEnd(idW)}  ${'requests'.padEnd(cutW)}  ${figures(f.total, w)}  queue ${f.total.queue}  lag ${Math.round(f.total.lagMs)} ms`);
   for (const l of f.lines) {
-    const where = l.plannedS !== undefined ? `${Math.min(f.elapsedS, l.plannedS).toFixed(1)}/${l.plannedS.toFixed(1)} s` : `loops ${l.loops!.done}/${l.loops!.planned}`;
+    const where =
+      l.plannedS !== undefined ? `${Math.min(f.elapsedS, l.plannedS).toFixed(1)}/${l.plannedS.toFixed(1)} s` : `loops ${l.loops!.done}/${l.loops!.planned}`;
     lines.push(`${l.id.padEnd(idW)}  ${l.cut.padEnd(cutW)}  ${figures(l, w)}  ${where}`);
   }
   return lines.map((s) => fit(s, width));

@@ -25,7 +25,8 @@ async function outsideProtocols(list: string | undefined): Promise<Protocol[]> {
   return Promise.all(
     paths.map(async (path) => {
       const m = (await import(pathToFileURL(resolve(path)).href)) as { protocol?: Protocol };
-      if (typeof m.protocol?.name !== 'string' || typeof m.protocol.owns !== 'function') throw new Error(`PYLOGEN_PROTOCOLS: ${path} exports no \`protocol\` (a Protocol with a name and owns())`);
+      if (typeof m.protocol?.name !== 'string' || typeof m.protocol.owns !== 'function')
+        throw new Error(`PYLOGEN_PROTOCOLS: ${path} exports no \`protocol\` (a Protocol with a name and owns())`);
       return m.protocol;
     }),
   );

@@ -37,7 +37,12 @@ export function planSummary(plan: RunPlan): PlanSummary {
       id: l.options.id,
       cut: l.cut,
       line: l.line,
-      options: { ...l.options, endpoint: maskUrl(l.options.endpoint), extra: maskExtra(l.options.extra) as Record<string, unknown>, thresholds: l.options.thresholds.map((t) => t.text) },
+      options: {
+        ...l.options,
+        endpoint: maskUrl(l.options.endpoint),
+        extra: maskExtra(l.options.extra) as Record<string, unknown>,
+        thresholds: l.options.thresholds.map((t) => t.text),
+      },
     })),
     thresholds: plan.thresholds.map((t) => (t.id !== undefined ? `${t.id}: ${t.text}` : t.text)),
   };

@@ -13,9 +13,17 @@ export function notASummary(v: unknown): string | undefined {
   const o = v;
   if (o.version !== 2) return `"version" is ${JSON.stringify(o.version)}, not 2`;
   for (const k of ['byRequest', 'byTransaction', 'byRunner', 'warnings']) if (!Array.isArray(o[k])) return `no "${k}" list`;
-  for (const k of ['requests', 'runners', 'events', 'queue', 'transactions', 'errorsByType']) if (o[k] === null || typeof o[k] !== 'object') return `no "${k}" object`;
+  for (const k of ['requests', 'runners', 'events', 'queue', 'transactions', 'errorsByType'])
+    if (o[k] === null || typeof o[k] !== 'object') return `no "${k}" object`;
   const s = o.series as Record<string, unknown> | undefined;
-  if (s === null || typeof s !== 'object' || typeof s.intervals !== 'number' || typeof s.intervalMs !== 'number' || s.total === null || typeof s.total !== 'object') {
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    typeof s.intervals !== 'number' ||
+    typeof s.intervalMs !== 'number' ||
+    s.total === null ||
+    typeof s.total !== 'object'
+  ) {
     return 'no "series" (written by a pylogen without time series?)';
   }
   for (const r of o.byRequest as unknown[]) {

@@ -50,12 +50,27 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
 /** How a line's load is shaped, in words. */
 function loadOf(o: PlanLine['options']): string {
   const start = `${o.postpone > 0 ? `, first after ${o.postpone} s` : ''}${o.rampup > 0 ? `, one more every ${o.rampup} s` : ''}`;
-  if (o.schedule !== '') return `open model: ${o.schedule} (seconds@arrivals/s), ${o.arrival}${o.maxInflight > 0 ? `, ${o.maxInflight} in flight at most` : ''}${start}`;
+  if (o.schedule !== '')
+    return `open model: ${o.schedule} (seconds@arrivals/s), ${o.arrival}${o.maxInflight > 0 ? `, ${o.maxInflight} in flight at most` : ''}${start}`;
   return `${o.duration > 0 ? `${o.duration} s` : `${o.loops} loops`} per runner${start}`;
 }
 
 /** shown in their own columns, or (thresholds) under the table */
-const SHOWN = new Set(['id', 'process', 'concurrency', 'lengths', 'endpoint', 'duration', 'loops', 'postpone', 'rampup', 'schedule', 'arrival', 'maxInflight', 'thresholds']);
+const SHOWN = new Set([
+  'id',
+  'process',
+  'concurrency',
+  'lengths',
+  'endpoint',
+  'duration',
+  'loops',
+  'postpone',
+  'rampup',
+  'schedule',
+  'arrival',
+  'maxInflight',
+  'thresholds',
+]);
 
 /** The options of a line that differ from the built-in defaults, beside those shown in their own columns. */
 function otherOptions(o: PlanLine['options']): string {
@@ -82,7 +97,9 @@ function planSection(s: ReportSummary): string {
   ]);
   return (
     '<section id="plan"><h2>Plan</h2>' +
-    (p.command !== undefined ? `<pre class="command">${esc(p.command.map((w) => (/^[\w./:=@,+-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`)).join(' '))}</pre>` : '') +
+    (p.command !== undefined
+      ? `<pre class="command">${esc(p.command.map((w) => (/^[\w./:=@,+-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`)).join(' '))}</pre>`
+      : '') +
     table(['id', 'CUT', 'from', 'runners', 'concurrency', 'lengths', 'load', 'endpoint', 'other options'], rows, 9) +
     (p.thresholds.length > 0 ? `<p>Thresholds: ${p.thresholds.map((t) => `<code>${esc(t)}</code>`).join(', ')}</p>` : '') +
     '</section>'
@@ -95,7 +112,10 @@ function summarySection(s: ReportSummary): string {
   const t = summaryTableRows(s);
   const facts: [string, string][] = [
     ['runners', `${s.runners.planned} (${s.runners.ended} ended, ${s.runners.failed} failed)`],
-    ['requests', `${s.requests.count} (${s.requests.errors} errors), throughput ${n1(s.requests.throughputMean)} ok/s, error rate ${n1(s.requests.errorRateMean ?? 0)}/s, high-water mark ${n1(s.requests.throughputHwm)} ok/s${s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`}`],
+    [
+      'requests',
+      `${s.requests.count} (${s.requests.errors} errors), throughput ${n1(s.requests.throughputMean)} ok/s, error rate ${n1(s.requests.errorRateMean ?? 0)}/s, high-water mark ${n1(s.requests.throughputHwm)} ok/s${s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`}`,
+    ],
     ['transactions', `${s.transactions.count} (${s.transactions.errors} errors)`],
     ['queue', `length high-water mark ${s.queue.lengthHwm} events, lag ${s.queue.lagMsHwm} ms`],
     ['events', `sent ${s.events.sent}, received ${s.events.received}, lost ${s.events.lost}`],
@@ -117,7 +137,11 @@ function summarySection(s: ReportSummary): string {
 
 function thresholdsSection(s: ReportSummary): string {
   if (s.thresholds === undefined || s.thresholds.length === 0) return '';
-  const rows = s.thresholds.map((v) => [v.id !== undefined ? `${v.id}: ${v.threshold}` : v.threshold, v.value === null ? '-' : String(v.value), v.ok ? 'pass' : 'FAIL']);
+  const rows = s.thresholds.map((v) => [
+    v.id !== undefined ? `${v.id}: ${v.threshold}` : v.threshold,
+    v.value === null ? '-' : String(v.value),
+    v.ok ? 'pass' : 'FAIL',
+  ]);
   return (
     '<section id="thresholds"><h2>Thresholds</h2>' +
     table(['threshold', 'measured', 'verdict'], rows, 1, (i) => (s.thresholds![i]!.ok ? 'pass' : 'fail')) +

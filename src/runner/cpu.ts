@@ -4,8 +4,7 @@ export function cpuMeter(): { sample(): number; total(): number } {
   const c0 = process.cpuUsage();
   let lastT = t0;
   let lastC = c0;
-  const share = (c: NodeJS.CpuUsage, from: NodeJS.CpuUsage, ms: number) =>
-    ms <= 0 ? 0 : (c.user - from.user + c.system - from.system) / 1000 / ms;
+  const share = (c: NodeJS.CpuUsage, from: NodeJS.CpuUsage, ms: number) => (ms <= 0 ? 0 : (c.user - from.user + c.system - from.system) / 1000 / ms);
   return {
     sample() {
       const t = performance.now();

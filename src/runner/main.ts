@@ -158,10 +158,13 @@ async function init(spec: RunnerSpec): Promise<void> {
     const armFlush = () => {
       const epoch = clock.toEpoch(clock.now());
       const next = Math.min(Math.floor(epoch / step) * step + step, Math.floor(epoch / (spec.options.summary * 1000) + 1) * spec.options.summary * 1000);
-      flusher = setTimeout(() => {
-        rec.flush();
-        armFlush();
-      }, Math.max(1, next - epoch + 0.5));
+      flusher = setTimeout(
+        () => {
+          rec.flush();
+          armFlush();
+        },
+        Math.max(1, next - epoch + 0.5),
+      );
     };
     armFlush();
     try {

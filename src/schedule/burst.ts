@@ -9,11 +9,7 @@ import type { Segment } from './segment.js';
  *  - `random` (`--burst n`): B uniform in 1..n;
  *  - `fixed` (`--burst fN`): B = N.
  */
-export type Burst =
-  | { kind: 'none' }
-  | { kind: 'random-mean' }
-  | { kind: 'random'; max: number }
-  | { kind: 'fixed'; size: number };
+export type Burst = { kind: 'none' } | { kind: 'random-mean' } | { kind: 'random'; max: number } | { kind: 'fixed'; size: number };
 
 /** The burst setting when `--burst` is not given. */
 export const NO_BURST: Burst = Object.freeze({ kind: 'none' });
@@ -27,18 +23,13 @@ export function parseBurst(text: string, flag = '--burst'): Burst {
   if (fixed) {
     const size = WHOLE.test(fixed[1]!) ? Number(fixed[1]) : NaN;
     if (!(size >= 1) || !Number.isSafeInteger(size)) {
-      throw new UsageError(
-        `${flag}: a fixed burst fN needs a whole number of operations N of at least 1, but is "${text}"`,
-      );
+      throw new UsageError(`${flag}: a fixed burst fN needs a whole number of operations N of at least 1, but is "${text}"`);
     }
     return { kind: 'fixed', size };
   }
   const max = WHOLE.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(max)) {
-    throw new UsageError(
-      `${flag}: the burst must be 0 (random size up to the mean rate), n (random size up to n) ` +
-        `or fN (fixed size N), but is "${text}"`,
-    );
+    throw new UsageError(`${flag}: the burst must be 0 (random size up to the mean rate), n (random size up to n) ` + `or fN (fixed size N), but is "${text}"`);
   }
   return max === 0 ? { kind: 'random-mean' } : { kind: 'random', max };
 }

@@ -6,14 +6,7 @@ import { segmentArrivals, type Segment } from './segment.js';
 export { ArrivalPlan, DEFAULT_SEED, type ArrivalKind, type ArrivalPlanOptions } from './arrival-plan.js';
 export { NO_BURST, parseBurst, type Burst } from './burst.js';
 export { mulberry32 } from './mulberry32.js';
-export {
-  expectedArrivals,
-  plannedArrivals,
-  scheduleDurationS,
-  segmentArrivals,
-  timeAtCount,
-  type Segment,
-} from './segment.js';
+export { expectedArrivals, plannedArrivals, scheduleDurationS, segmentArrivals, timeAtCount, type Segment } from './segment.js';
 
 /** A plain decimal: digits with an optional fraction (`10`, `2.5`, `.5`, `3.`), nothing else. */
 const DECIMAL = /^(?:\d+\.?\d*|\.\d+)$/;
@@ -29,9 +22,7 @@ const NEGATIVE = /^-(?:\d+\.?\d*|\.\d+)$/;
  */
 export function parseSchedule(text: string, flag = '--schedule'): Segment[] {
   if (text.trim() === '') {
-    throw new UsageError(
-      `${flag}: the schedule is empty; expected DURATION@RATE segments separated by commas (e.g. 30@10,20@15-50)`,
-    );
+    throw new UsageError(`${flag}: the schedule is empty; expected DURATION@RATE segments separated by commas (e.g. 30@10,20@15-50)`);
   }
   return text.split(',').map((raw, index) => parseSegment(raw.trim(), `${flag}: segment ${index + 1} "${raw.trim()}"`));
 }

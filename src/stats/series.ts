@@ -102,7 +102,19 @@ export class SeriesBuilder {
     if (!this.rowKeys.has(name)) this.rowKeys.set(name, { id: k.id, cut: k.cut, nature: k.nature, request: k.request });
     let r = a.rows.get(name);
     if (r === undefined) {
-      r = { count: 0, errors: 0, errorsByType: undefined, ok: undefined, failed: undefined, okHdr: null, failedHdr: null, p50: null, p90: null, p99: null, max: null };
+      r = {
+        count: 0,
+        errors: 0,
+        errorsByType: undefined,
+        ok: undefined,
+        failed: undefined,
+        okHdr: null,
+        failedHdr: null,
+        p50: null,
+        p90: null,
+        p99: null,
+        max: null,
+      };
       a.rows.set(name, r);
     } else if (a.sealed) {
       this.reopen(a);

@@ -3,17 +3,7 @@
  * the stats queue and the runners' done messages.
  */
 import type { StatsQueue } from './StatsQueue.js';
-import {
-  allOf,
-  decodeLatencies,
-  encodeLatencies,
-  newAgg,
-  latencyFigures,
-  mergeAggs,
-  serviceFigures,
-  type RequestAgg,
-  type Latencies,
-} from './aggregate.js';
+import { allOf, decodeLatencies, encodeLatencies, newAgg, latencyFigures, mergeAggs, serviceFigures, type RequestAgg, type Latencies } from './aggregate.js';
 import { bestFullInterval } from './series.js';
 import { percent, plural } from '../core/text/plural.js';
 import type { ByRequest, LatencyFigures, Outcome, RunnerEnd, RunnerSummary, Series, ShardSummary, Summary } from '../summary/schema.js';
@@ -42,7 +32,11 @@ export function activeSpan(runners: RunnerEnd[], id?: string, cut?: string): { f
 /** A runner of the summary JSON back to epoch ms, for activeSpan (a merge, a report). */
 export function runnerEnd(r: RunnerSummary): RunnerEnd {
   const { startedAt, endedAt, ...rest } = r;
-  return { ...rest, ...(startedAt !== undefined ? { startedAt: Date.parse(startedAt) } : {}), ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}) };
+  return {
+    ...rest,
+    ...(startedAt !== undefined ? { startedAt: Date.parse(startedAt) } : {}),
+    ...(endedAt !== undefined ? { endedAt: Date.parse(endedAt) } : {}),
+  };
 }
 
 /** Seconds during which the runners of (id, cut) ran: from the first start to the last end. */
@@ -80,7 +74,9 @@ export function rowOf(a: RequestAgg, lengths: number[], seconds: number): ByRequ
     errors: a.errors,
     throughput: r2((a.count - a.errors) / seconds),
     errorRate: r2(a.errors / seconds),
-    ...(a.items > 1 ? { itemsPerRequest: a.items, items: (a.count - a.errors) * a.items, itemsThroughput: r2(((a.count - a.errors) * a.items) / seconds) } : {}),
+    ...(a.items > 1
+      ? { itemsPerRequest: a.items, items: (a.count - a.errors) * a.items, itemsThroughput: r2(((a.count - a.errors) * a.items) / seconds) }
+      : {}),
     latencyMs,
     serviceMs: all.service === undefined ? latencyMs : serviceFigures(all),
     ok: outcome(a.ok, a.count - a.errors, seconds),
@@ -138,14 +134,7 @@ export function retriesOf(from: readonly { retries?: number }[]): { retries?: nu
   return n > 0 ? { retries: n } : {};
 }
 
-export function buildSummary(
-  q: StatsQueue,
-  runners: RunnerEnd[],
-  startedAt: number,
-  endedAt: number,
-  interrupted: boolean,
-  warnings: string[],
-): Summary {
+export function buildSummary(q: StatsQueue, runners: RunnerEnd[], startedAt: number, endedAt: number, interrupted: boolean, warnings: string[]): Summary {
   const wall = (endedAt - startedAt) / 1000;
   const sent = runners.reduce((s, r) => s + (r.sentEvents ?? r.receivedEvents), 0);
   const active = activeSpan(runners);
@@ -198,8 +187,16 @@ export function buildSummary(
       lagMsHwm: Math.round(q.lagMsHwm),
     },
     ...(arrivals !== undefined ? { arrivals } : {}),
-    byRequest: byKey(aggs.filter((a) => a.nature === 'req'), runners, span),
-    byTransaction: byKey(aggs.filter((a) => a.nature === 'tra'), runners, span),
+    byRequest: byKey(
+      aggs.filter((a) => a.nature === 'req'),
+      runners,
+      span,
+    ),
+    byTransaction: byKey(
+      aggs.filter((a) => a.nature === 'tra'),
+      runners,
+      span,
+    ),
     errorsByType: { ...q.errorsByType },
     errorSamples: structuredClone(q.errorSamples),
     byRunner: runners.map((r) => {
@@ -252,7 +249,24 @@ export function summaryTableRows(s: Summary): TableRows | undefined {
   const perLength = all.some((b) => b.byLength !== undefined);
   const anyErrors = all.some((b) => b.errors > 0);
   const batches = all.some((b) => b.itemsPerRequest !== undefined);
-  const head = ['id', 'cut', 'nature', 'request', ...(perLength ? ['length'] : []), 'ok', 'tput/s', ...(batches ? ['items/s'] : []), 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max ms', 'errors'];
+  const head = [
+    'id',
+    'cut',
+    'nature',
+    'request',
+    ...(perLength ? ['length'] : []),
+    'ok',
+    'tput/s',
+    ...(batches ? ['items/s'] : []),
+    'min',
+    'mean',
+    'p50',
+    'p90',
+    'p99',
+    'p99.9',
+    'max ms',
+    'errors',
+  ];
   if (anyErrors) head.push('err/s', 'err p50', 'err p99');
   const rows = [head];
   const add = (nature: string, b: ByRequest, length: string) => {
@@ -349,7 +363,9 @@ export function formatSummary(s: Summary, width = stderrColumns()): string {
     const svc = s.byRequest.filter((b) => b.serviceMs !== b.latencyMs && b.ok.serviceMs !== null);
     for (const b of svc) {
       const f = b.ok.serviceMs!;
-      lines.push(`  service time ${b.id} ${b.request}: p50 ${n3(f.p50)} p99 ${n3(f.p99)} max ${n3(f.max)} ms (ok requests; latency above is from the intended start)`);
+      lines.push(
+        `  service time ${b.id} ${b.request}: p50 ${n3(f.p50)} p99 ${n3(f.p99)} max ${n3(f.max)} ms (ok requests; latency above is from the intended start)`,
+      );
     }
   }
   const hwmAt = s.requests.throughputHwmAt === null ? '' : ` at ${s.requests.throughputHwmAt}`;
@@ -372,8 +388,7 @@ export function formatSummary(s: Summary, width = stderrColumns()): string {
     const total = types.reduce((sum, [, n]) => sum + n, 0);
     const [top, topN] = types[0]!;
     lines.push(
-      `errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}` +
-        (total > 0 ? ` (mostly ${top}: ${percent(topN, total)} of the errors)` : ''),
+      `errors by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}` + (total > 0 ? ` (mostly ${top}: ${percent(topN, total)} of the errors)` : ''),
     );
     lines.push(...sampleLines(s));
   }
@@ -394,4 +409,3 @@ export function sampleLines(s: Pick<Summary, 'errorsByType' | 'errorSamples'>): 
   }
   return out;
 }
-

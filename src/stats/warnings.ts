@@ -84,7 +84,9 @@ export function collectWarnings(q: StatsQueue, runners: RunnerEnd[], plan: RunPl
     const o = l.options;
     const length = o.postpone + o.rampup + o.duration;
     if (o.duration > 0 && o.schedule === '' && o.timeout > Math.max(length, LINE_DEFAULTS.timeout)) {
-      w.push(`--timeout ${o.timeout} (seconds) of ${o.id} is longer than the run itself (${length} s): a request to a silent endpoint was never timed out (--timeout is in seconds, not milliseconds)`);
+      w.push(
+        `--timeout ${o.timeout} (seconds) of ${o.id} is longer than the run itself (${length} s): a request to a silent endpoint was never timed out (--timeout is in seconds, not milliseconds)`,
+      );
     }
   }
 

@@ -231,7 +231,6 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
-
 /**
  * undici's "other side closed" (UND_ERR_SOCKET) is what node:http, hence the SDK, reports as
  * ECONNRESET: the same type for both clients.

@@ -46,8 +46,8 @@ export const MAX_BATCH = 4096;
 export const VaultSetupError = setupErrorClass('VaultSetupError');
 
 export const VAULT_EXTRA_KEYS: ExtraKeys = {
-  file: 'the Vault key file: as given, ./profiles, the package\'s profiles/ (default VaultDefault.json)',
-  key: 'an entry of the key file (default: the CUT\'s own)',
+  file: "the Vault key file: as given, ./profiles, the package's profiles/ (default VaultDefault.json)",
+  key: "an entry of the key file (default: the CUT's own)",
   batch: 'items per request in batch_input, 1 to 4096 (default 1: no batch_input)',
   namespace: 'X-Vault-Namespace (default VAULT_NAMESPACE)',
 };
@@ -76,7 +76,8 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
         const b = extra.batch as unknown;
         if (b !== undefined) {
           if (!spec.batch) problems.push('--extra "batch": this CUT sends no batch_input');
-          else if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > MAX_BATCH) problems.push(`--extra "batch" must be an integer from 1 to ${MAX_BATCH}, but is ${JSON.stringify(b)}`);
+          else if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > MAX_BATCH)
+            problems.push(`--extra "batch" must be an integer from 1 to ${MAX_BATCH}, but is ${JSON.stringify(b)}`);
         }
         const ep = vaultEndpointProblem(plan.endpoint, process.env);
         if (ep !== undefined) problems.push(ep);
@@ -217,6 +218,8 @@ export function bodyProblems(plan: CutPlanView): string[] {
   const perItem = (len: number): number => 4 * Math.ceil((len + 28) / 3) + 64;
   const over = plan.lengths.filter((l) => perItem(l) * batch > MAX_BODY);
   return over.length > 0
-    ? [`--lengths: ${over.join(', ')} bytes${batch > 1 ? ` × batch ${batch}` : ''} make answers over the ${MAX_BODY}-byte cap of the Vault client: give smaller lengths or a smaller batch`]
+    ? [
+        `--lengths: ${over.join(', ')} bytes${batch > 1 ? ` × batch ${batch}` : ''} make answers over the ${MAX_BODY}-byte cap of the Vault client: give smaller lengths or a smaller batch`,
+      ]
     : [];
 }

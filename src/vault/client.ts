@@ -101,7 +101,15 @@ export class VaultClient {
   }
 
   /** Reads an answer, or follows a performance standby's 307 to the active node (at most MAX_REDIRECTS hops). */
-  private answer(a: Answer, url: URL, method: string, target: string, body: string | undefined, batch: boolean, hop: number): VaultBody | null | Promise<VaultBody | null> {
+  private answer(
+    a: Answer,
+    url: URL,
+    method: string,
+    target: string,
+    body: string | undefined,
+    batch: boolean,
+    hop: number,
+  ): VaultBody | null | Promise<VaultBody | null> {
     if ((a.status === 307 || a.status === 308) && typeof a.headers.location === 'string' && hop < MAX_REDIRECTS) {
       this.redirects++;
       const next = new URL(a.headers.location, url);
@@ -142,7 +150,10 @@ export class VaultClient {
         headers,
         agent: https ? this.tlsAgent() : this.httpAgent,
       });
-      const timer = setTimeout(() => req.destroy(new TimeoutError(`${method} ${target.replace(/^\/v1\//, '')}: no answer within ${this.o.timeoutMs} ms (--timeout)`)), this.o.timeoutMs);
+      const timer = setTimeout(
+        () => req.destroy(new TimeoutError(`${method} ${target.replace(/^\/v1\//, '')}: no answer within ${this.o.timeoutMs} ms (--timeout)`)),
+        this.o.timeoutMs,
+      );
       req.on('error', (err) => {
         clearTimeout(timer);
         reject(err);

@@ -87,13 +87,17 @@ const serve = optionsCommand<ServeIO>('vault', 'serve', VAULT_SERVE_OPTIONS, asy
   });
   const since = performance.now();
   err(`pylogen vault server listening on ${server.url} (${keyFile.entries.size} keys from ${keyFile.path}${sealed ? ', sealed' : ''})\n`);
-  err(`pylogen vault server: use --endpoint ${server.url} (${token === undefined ? 'any VAULT_TOKEN will do' : 'with VAULT_TOKEN set to the token given'}); Ctrl-C stops it\n`);
+  err(
+    `pylogen vault server: use --endpoint ${server.url} (${token === undefined ? 'any VAULT_TOKEN will do' : 'with VAULT_TOKEN set to the token given'}); Ctrl-C stops it\n`,
+  );
   out(`${server.url}\n`);
   await stop;
   const s = server.stats();
   await server.close();
   const seconds = (performance.now() - since) / 1000;
-  err(`pylogen vault server: stopped after ${seconds.toFixed(1)} s: ${s.requests} requests (${(s.requests / Math.max(seconds, 0.001)).toFixed(1)}/s), ${s.throttled} throttled, ${s.injectedErrors} injected errors\n`);
+  err(
+    `pylogen vault server: stopped after ${seconds.toFixed(1)} s: ${s.requests} requests (${(s.requests / Math.max(seconds, 0.001)).toFixed(1)}/s), ${s.throttled} throttled, ${s.injectedErrors} injected errors\n`,
+  );
   return ExitCode.ok;
 });
 
@@ -103,7 +107,9 @@ export const vaultServe = (positionals: readonly string[], raw: Readonly<Record<
 export const vaultSetup = optionsCommand('vault', 'setup', VAULT_SETUP_OPTIONS, async ({ v, cwd, out, err }) => {
   const endpoint = v.maybeText('endpoint') ?? '';
   if (endpoint === VAULT_LOCAL) {
-    throw new UsageError(`vault setup --endpoint ${VAULT_LOCAL}: the embedded server of a run lives only for that run and creates its keys itself; start one with \`pylogen vault serve\` and give its URL`);
+    throw new UsageError(
+      `vault setup --endpoint ${VAULT_LOCAL}: the embedded server of a run lives only for that run and creates its keys itself; start one with \`pylogen vault serve\` and give its URL`,
+    );
   }
   const problem = vaultEndpointProblem(endpoint, process.env, 'vault setup');
   if (problem !== undefined) throw new UsageError(problem);
@@ -115,7 +121,9 @@ export const vaultSetup = optionsCommand('vault', 'setup', VAULT_SETUP_OPTIONS, 
     const lines = await setupVault(client, file, (line) => out(`${line}\n`));
     const created = lines.filter((l) => l.outcome === 'created').length;
     const bad = lines.filter((l) => !l.ok).length;
-    out(`${file.entries.size} keys of ${file.path} on ${client.address.origin}: ${created} created, ${lines.length - created - bad} already there${bad > 0 ? `, ${bad} different from the file` : ''}\n`);
+    out(
+      `${file.entries.size} keys of ${file.path} on ${client.address.origin}: ${created} created, ${lines.length - created - bad} already there${bad > 0 ? `, ${bad} different from the file` : ''}\n`,
+    );
     return bad > 0 ? ExitCode.runFailed : ExitCode.ok;
   } catch (e) {
     err(`pylogen vault setup: ${client.address.origin}: ${describeError(e)}\n`);

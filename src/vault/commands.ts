@@ -7,16 +7,50 @@ import type { Command, CommandArgs } from '../cli/command.js';
 import type { OptionRow } from '../config/options.js';
 import { DEFAULT_VAULT_KEY_FILE } from './keyfile.js';
 
-const KEYS: OptionRow = { name: 'keys', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: "Vault key file (as given, then ./profiles, then the package's profiles/)", default: DEFAULT_VAULT_KEY_FILE };
+const KEYS: OptionRow = {
+  name: 'keys',
+  value: 'FILE',
+  kind: { type: 'string', nonEmpty: true },
+  describe: "Vault key file (as given, then ./profiles, then the package's profiles/)",
+  default: DEFAULT_VAULT_KEY_FILE,
+};
 
 export const VAULT_SERVE_OPTIONS: readonly OptionRow[] = [
-  { name: 'host', value: 'HOST', kind: { type: 'string', nonEmpty: true }, describe: 'address to listen on (keep it on loopback: plain HTTP)', default: '127.0.0.1' },
+  {
+    name: 'host',
+    value: 'HOST',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'address to listen on (keep it on loopback: plain HTTP)',
+    default: '127.0.0.1',
+  },
   { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
-  { name: 'token', value: 'TOKEN', kind: { type: 'string', nonEmpty: true }, describe: 'require this token (X-Vault-Token); 403 "permission denied" otherwise. It shows in the process list (warned about): prefer --token-file or PYLOGEN_VAULT_TOKEN' },
-  { name: 'token-file', value: 'FILE', kind: { type: 'string', nonEmpty: true }, describe: 'require the token in this file (its first line); without either option PYLOGEN_VAULT_TOKEN, else any token' },
-  { name: 'latency', value: 'MS|MIN-MAX', kind: { type: 'string', nonEmpty: true }, describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly', default: '0' },
-  { name: 'throttle', value: 'RPS', kind: { type: 'number', min: 0, positive: true }, describe: 'requests/s over all clients; above it 429 "rate limit quota exceeded" with Retry-After, as a Vault rate-limit quota' },
+  {
+    name: 'token',
+    value: 'TOKEN',
+    kind: { type: 'string', nonEmpty: true },
+    describe:
+      'require this token (X-Vault-Token); 403 "permission denied" otherwise. It shows in the process list (warned about): prefer --token-file or PYLOGEN_VAULT_TOKEN',
+  },
+  {
+    name: 'token-file',
+    value: 'FILE',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'require the token in this file (its first line); without either option PYLOGEN_VAULT_TOKEN, else any token',
+  },
+  {
+    name: 'latency',
+    value: 'MS|MIN-MAX',
+    kind: { type: 'string', nonEmpty: true },
+    describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
+    default: '0',
+  },
+  {
+    name: 'throttle',
+    value: 'RPS',
+    kind: { type: 'number', min: 0, positive: true },
+    describe: 'requests/s over all clients; above it 429 "rate limit quota exceeded" with Retry-After, as a Vault rate-limit quota',
+  },
   { name: 'error-rate', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering 500 instead', default: '0' },
   { name: 'sealed', kind: { type: 'flag' }, describe: 'answer as a sealed Vault: 503 "Vault is sealed" (sys/seal-status says sealed)' },
 ];
@@ -40,7 +74,10 @@ export const vaultServeCommand: Command = {
   options: VAULT_SERVE_OPTIONS,
   examples: [
     ['pylogen vault serve --port 8200', 'keys of profiles/VaultDefault.json'],
-    ['pylogen vault serve --port 8200 --token-file token.txt --throttle 500', 'then: VAULT_TOKEN=$(cat token.txt) pylogen cuts.VaultTransitEncrypt --endpoint http://127.0.0.1:8200'],
+    [
+      'pylogen vault serve --port 8200 --token-file token.txt --throttle 500',
+      'then: VAULT_TOKEN=$(cat token.txt) pylogen cuts.VaultTransitEncrypt --endpoint http://127.0.0.1:8200',
+    ],
     ['pylogen vault serve --sealed', 'a sealed Vault, for the preflight'],
   ],
   run: async (a: CommandArgs) => (await import('./commandRun.js')).vaultServe(a.positionals, a.values, a.cwd),

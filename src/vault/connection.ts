@@ -26,7 +26,7 @@ export const VAULT_LOCAL = 'vault-local';
 /** The problem of an --endpoint for a Vault line, or undefined (the address itself is checked later). */
 export function vaultEndpointProblem(endpoint: string, env: Readonly<Record<string, string | undefined>>, who = 'a Vault CUT'): string | undefined {
   if (endpoint === VAULT_LOCAL) return undefined;
-  const address = endpoint === '' ? env.VAULT_ADDR ?? '' : endpoint;
+  const address = endpoint === '' ? (env.VAULT_ADDR ?? '') : endpoint;
   if (address === '') return `--endpoint: ${who} needs --endpoint https://vault:8200 (or VAULT_ADDR, or ${VAULT_LOCAL}: a throwaway embedded server)`;
   let url: URL | undefined;
   try {
@@ -43,7 +43,7 @@ export function vaultEndpointProblem(endpoint: string, env: Readonly<Record<stri
 
 /** The connection of a runner (or of preflight, setup) from its endpoint and environment. */
 export function vaultConnection(endpoint: string, env: Readonly<Record<string, string | undefined>>, namespace?: string): VaultConnection {
-  const address = (endpoint === '' ? env.VAULT_ADDR ?? '' : endpoint).replace(/\/+$/, '');
+  const address = (endpoint === '' ? (env.VAULT_ADDR ?? '') : endpoint).replace(/\/+$/, '');
   let token = env.VAULT_TOKEN;
   let tokenFrom = 'VAULT_TOKEN';
   if (token === undefined || token === '') {

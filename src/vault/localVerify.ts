@@ -17,7 +17,12 @@ export function vaultPublicKey(type: KeyType, text: string): KeyObject {
 }
 
 /** Checks a `vault:v<n>:` signature of `message` made with the entry's settings and `key`. */
-export function verifyVaultSignature(entry: Pick<VaultKeyEntry, 'type' | 'hash' | 'signatureAlgorithm' | 'marshaling'>, key: KeyObject, message: Buffer, signature: string): boolean {
+export function verifyVaultSignature(
+  entry: Pick<VaultKeyEntry, 'type' | 'hash' | 'signatureAlgorithm' | 'marshaling'>,
+  key: KeyObject,
+  message: Buffer,
+  signature: string,
+): boolean {
   const parsed = parseVersioned(signature);
   if (parsed === undefined) return false;
   const jws = entry.marshaling === 'jws';

@@ -36,11 +36,13 @@ export async function preflightLine(p: PreflightLine): Promise<PreflightOutcome>
     try {
       self = (await client.call('GET', 'auth/token/lookup-self'))?.data;
     } catch (err) {
-      if (err instanceof VaultError && err.status === 403) return { ok: false, cause: `the Vault token of ${conn.tokenFrom} is refused by ${at()} (permission denied): give a valid token` };
+      if (err instanceof VaultError && err.status === 403)
+        return { ok: false, cause: `the Vault token of ${conn.tokenFrom} is refused by ${at()} (permission denied): give a valid token` };
       throw err;
     }
     const expire = self?.expire_time;
-    if (typeof expire === 'string' && Date.parse(expire) <= Date.now()) return { ok: false, cause: `the Vault token of ${conn.tokenFrom} expired at ${expire}: renew it or log in again` };
+    if (typeof expire === 'string' && Date.parse(expire) <= Date.now())
+      return { ok: false, cause: `the Vault token of ${conn.tokenFrom} expired at ${expire}: renew it or log in again` };
     const keyed = cls.keyFor(p.line.options.extra);
     const notes = conn.insecure ? { note: INSECURE_WARNING } : {};
     if (keyed === undefined) return { ok: true, detail: `Vault at ${at()}: unsealed, token valid`, ...notes };
@@ -49,17 +51,30 @@ export async function preflightLine(p: PreflightLine): Promise<PreflightOutcome>
     try {
       data = (await client.call('GET', `${k.mount}/keys/${k.name}`))?.data;
     } catch (err) {
-      if (missingRoute(err)) return { ok: false, cause: `Vault at ${at()} has no mount ${k.mount}/${conn.namespace === undefined ? '' : ` in namespace ${conn.namespace}`}: enable it with pylogen vault setup --keys ${keyed.file.label}` };
+      if (missingRoute(err))
+        return {
+          ok: false,
+          cause: `Vault at ${at()} has no mount ${k.mount}/${conn.namespace === undefined ? '' : ` in namespace ${conn.namespace}`}: enable it with pylogen vault setup --keys ${keyed.file.label}`,
+        };
       if (err instanceof VaultError && err.status === 404) data = undefined;
-      else if (err instanceof VaultError && err.status === 403) return { ok: false, cause: `the token may not read ${k.mount}/keys/${k.name} at ${at()} (permission denied): its policy needs read on that path` };
+      else if (err instanceof VaultError && err.status === 403)
+        return { ok: false, cause: `the token may not read ${k.mount}/keys/${k.name} at ${at()} (permission denied): its policy needs read on that path` };
       else throw err;
     }
-    if (data === undefined) return { ok: false, cause: `Vault at ${at()} has no key ${k.mount}/keys/${k.name} (key "${k.entry}" of ${keyed.file.label}): create it with pylogen vault setup --keys ${keyed.file.label}` };
+    if (data === undefined)
+      return {
+        ok: false,
+        cause: `Vault at ${at()} has no key ${k.mount}/keys/${k.name} (key "${k.entry}" of ${keyed.file.label}): create it with pylogen vault setup --keys ${keyed.file.label}`,
+      };
     const type = String(data.type);
     if (type !== k.type || !keyFits(k.type, cls.vault.use)) {
       return { ok: false, cause: `the key ${k.mount}/keys/${k.name} at ${at()} is ${type}, but key "${k.entry}" of ${keyed.file.label} says ${k.type}` };
     }
-    return { ok: true, detail: `Vault at ${at()}: unsealed, token valid, key ${k.mount}/${k.name} (${type}, version ${String(data.latest_version)})`, ...notes };
+    return {
+      ok: true,
+      detail: `Vault at ${at()}: unsealed, token valid, key ${k.mount}/${k.name} (${type}, version ${String(data.latest_version)})`,
+      ...notes,
+    };
   } catch (err) {
     const notVault = (err as { notVault?: string } | null)?.notVault;
     if (notVault !== undefined) return { ok: false, cause: `${at()}: does not speak the Vault API (${notVault})` };

@@ -16,7 +16,8 @@ export interface SetupLine {
 }
 
 /** Whether a 404 says the route (the mount) is missing rather than the key. */
-export const missingRoute = (err: unknown): boolean => err instanceof VaultError && err.status === 404 && err.errors.some((m) => m.includes('no handler for route'));
+export const missingRoute = (err: unknown): boolean =>
+  err instanceof VaultError && err.status === 404 && err.errors.some((m) => m.includes('no handler for route'));
 
 export async function setupVault(client: VaultClient, file: VaultKeyFile, say: (line: string) => void): Promise<SetupLine[]> {
   const mounts = [...new Set([...file.entries.values()].map((e) => e.mount))];

@@ -63,7 +63,9 @@ export async function startLocalVault(lines: readonly CutLine[], cwd: string): P
     };
     child.on('message', onMessage);
     child.once('error', (err) => fail(new Error(`the embedded Vault server could not be started: ${err.message}`)));
-    child.once('exit', (code, signal) => fail(new Error(`the embedded Vault server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`the embedded Vault server exited ${signal !== null ? `on ${signal}` : `with code ${code}`} before listening`)),
+    );
     child.send({ type: 'serve', options: { host: '127.0.0.1', port: 0, keys, token } } satisfies ServeMain);
   });
   const env = localRunnerEnv(token);
@@ -76,4 +78,3 @@ export async function startLocalVault(lines: readonly CutLine[], cwd: string): P
     close,
   };
 }
-

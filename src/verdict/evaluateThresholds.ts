@@ -128,7 +128,12 @@ export function formatVerdicts(judged: readonly Judged[]): string {
   for (const j of judged) rows.push([j.t.id !== undefined ? `${j.t.text} (line ${j.t.id})` : j.t.text, shown(j), j.ok ? 'pass' : 'FAIL']);
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const failed = judged.filter((j) => !j.ok).length;
-  const lines = rows.map((r) => r.map((cell, c) => (c === 1 ? cell.padStart(w[c]!) : cell.padEnd(w[c]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c === 1 ? cell.padStart(w[c]!) : cell.padEnd(w[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.unshift(failed === 0 ? `thresholds: all ${judged.length} hold` : `thresholds: ${failed} of ${judged.length} FAILED`);
   return lines.join('\n') + '\n';
 }

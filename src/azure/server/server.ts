@@ -111,7 +111,12 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
   const send = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => {
     const out = JSON.stringify(body);
     const write = (): void => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(out), 'x-ms-keyvault-service-version': '1.9.0.0', ...headers });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(out),
+        'x-ms-keyvault-service-version': '1.9.0.0',
+        ...headers,
+      });
       res.end(out);
     };
     if (latency === undefined || status === 401) write();
@@ -131,7 +136,8 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
   const keyOf = (name: string, version: string): VaultKey => {
     const versions = keys.get(name);
     const key = versions === undefined ? undefined : version === '' ? versions[versions.length - 1] : versions.find((k) => k.version === version);
-    if (key === undefined) throw new VaultError(404, 'KeyNotFound', `A key with (name/id) ${name}${version === '' ? '' : `/${version}`} was not found in this key vault.`);
+    if (key === undefined)
+      throw new VaultError(404, 'KeyNotFound', `A key with (name/id) ${name}${version === '' ? '' : `/${version}`} was not found in this key vault.`);
     return key;
   };
 
@@ -140,12 +146,18 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
     if (!(AZURE_KTYS as readonly unknown[]).includes(kty)) throw badParameter(`The parameter kty must be one of ${AZURE_KTYS.join(', ')}.`);
     if (kty === 'oct-HSM' && flavour !== 'managedhsm') throw badParameter('Key type oct-HSM is only supported by Managed HSM.');
     const crv = body.crv ?? (String(kty).startsWith('EC') ? 'P-256' : undefined);
-    if (crv !== undefined && !(AZURE_CURVES as readonly unknown[]).includes(crv)) throw badParameter(`The parameter crv must be one of ${AZURE_CURVES.join(', ')}.`);
+    if (crv !== undefined && !(AZURE_CURVES as readonly unknown[]).includes(crv))
+      throw badParameter(`The parameter crv must be one of ${AZURE_CURVES.join(', ')}.`);
     const size = body.key_size ?? (String(kty).startsWith('RSA') ? 2048 : 256);
     const valid = String(kty).startsWith('RSA') ? [2048, 3072, 4096] : [128, 192, 256];
     if (!String(kty).startsWith('EC') && !valid.includes(size as number)) throw badParameter(`The parameter key_size must be one of ${valid.join(', ')}.`);
     const ops = Array.isArray(body.key_ops) ? body.key_ops.map(String) : undefined;
-    const key = await makeVaultKey(name, { kty: kty as AzureKeyEntry['kty'], size: size as number, curve: crv as AzureKeyEntry['curve'], ...(ops === undefined ? {} : { keyOps: ops }) });
+    const key = await makeVaultKey(name, {
+      kty: kty as AzureKeyEntry['kty'],
+      size: size as number,
+      curve: crv as AzureKeyEntry['curve'],
+      ...(ops === undefined ? {} : { keyOps: ops }),
+    });
     const attrs = body.attributes as { enabled?: unknown } | undefined;
     if (attrs?.enabled === false) key.enabled = false;
     const versions = keys.get(name) ?? [];
@@ -160,10 +172,17 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
     switch (op) {
       case 'encrypt': {
         const r = key.encrypt(alg, bytes(body, 'value')!, bytes(body, 'aad', false));
-        return { kid, value: r.value.toString('base64url'), ...(r.iv === undefined ? {} : { iv: r.iv.toString('base64url'), tag: r.tag!.toString('base64url') }) };
+        return {
+          kid,
+          value: r.value.toString('base64url'),
+          ...(r.iv === undefined ? {} : { iv: r.iv.toString('base64url'), tag: r.tag!.toString('base64url') }),
+        };
       }
       case 'decrypt':
-        return { kid, value: key.decrypt(alg, bytes(body, 'value')!, bytes(body, 'iv', false), bytes(body, 'tag', false), bytes(body, 'aad', false)).toString('base64url') };
+        return {
+          kid,
+          value: key.decrypt(alg, bytes(body, 'value')!, bytes(body, 'iv', false), bytes(body, 'tag', false), bytes(body, 'aad', false)).toString('base64url'),
+        };
       case 'sign':
         return { kid, value: key.sign(alg, bytes(body, 'value')!).toString('base64url') };
       case 'verify':
@@ -181,7 +200,8 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
     if (path[0] === 'rng' && path.length === 1 && method === 'POST') {
       if (flavour !== 'managedhsm') throw badParameter('GetRandomBytes is only supported by Managed HSM.');
       const n = body.count;
-      if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_RANDOM) throw badParameter(`The parameter count must be an integer from 1 to ${MAX_RANDOM}.`);
+      if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_RANDOM)
+        throw badParameter(`The parameter count must be an integer from 1 to ${MAX_RANDOM}.`);
       return ['rng', { value: randomBytes(n as number).toString('base64url') }];
     }
     if (path[0] === 'keys' && path.length >= 2 && path[1] !== '') {
@@ -202,7 +222,15 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
     }
     if (bucket !== undefined && !bucket.take()) {
       stats.throttled++;
-      return fail(res, new VaultError(429, 'Throttled', 'Request was not processed because too many requests were received. Reason: The throttling limit of this vault was exceeded.'), { 'retry-after': '1' });
+      return fail(
+        res,
+        new VaultError(
+          429,
+          'Throttled',
+          'Request was not processed because too many requests were received. Reason: The throttling limit of this vault was exceeded.',
+        ),
+        { 'retry-after': '1' },
+      );
     }
     if (errorRate > 0 && Math.random() < errorRate) {
       stats.injectedErrors++;
@@ -221,7 +249,10 @@ export async function startAzureServer(opts: AzureServerOptions = {}): Promise<A
         return fail(res, badParameter('The request body is not a JSON object.'));
       }
     }
-    const path = pathText.split('/').slice(1).map((p) => decodeURIComponent(p));
+    const path = pathText
+      .split('/')
+      .slice(1)
+      .map((p) => decodeURIComponent(p));
     if (path.length > 1 && path[path.length - 1] === '' && req.method === 'GET') path.pop();
     route(req.method ?? 'GET', path, body).then(
       ([op, answer]) => {

@@ -113,7 +113,9 @@ export class VaultKey {
   }
 
   private unsupported(alg: string): VaultError {
-    return badParameter(`Algorithm ${JSON.stringify(alg)} is not supported for a key of type ${this.kty}${this.bits > 0 && this.family === 'oct' ? ` of ${this.bits} bits` : ''}.`);
+    return badParameter(
+      `Algorithm ${JSON.stringify(alg)} is not supported for a key of type ${this.kty}${this.bits > 0 && this.family === 'oct' ? ` of ${this.bits} bits` : ''}.`,
+    );
   }
 
   encrypt(alg: string, value: Buffer, aad: Buffer | undefined): { value: Buffer; iv?: Buffer; tag?: Buffer } {
@@ -201,7 +203,9 @@ export class VaultKey {
     if (this.family === 'rsa' && RSA_SIGN[alg] !== undefined) {
       const s = RSA_SIGN[alg];
       this.digestLength(alg, digest, s.digest);
-      return s.pss ? verifyPssDigest(this.publicKey!, this.bits, s.hash, digest, signature) : verifyPkcs1Digest(this.publicKey!, this.bits / 8, s.hash, digest, signature);
+      return s.pss
+        ? verifyPssDigest(this.publicKey!, this.bits, s.hash, digest, signature)
+        : verifyPkcs1Digest(this.publicKey!, this.bits / 8, s.hash, digest, signature);
     }
     const c = this.curve === undefined ? undefined : CURVE_OF[this.curve];
     if (c !== undefined && c.alg === alg) {
@@ -236,4 +240,3 @@ export async function makeVaultKey(name: string, spec: KeySpecRequest): Promise<
       : await generate('ec', { namedCurve: CURVE_OF[spec.curve ?? 'P-256'].node });
   return new VaultKey(name, version, spec.kty, ops, pair.privateKey, pair.publicKey, undefined, family === 'ec' ? (spec.curve ?? 'P-256') : undefined);
 }
-

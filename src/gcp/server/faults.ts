@@ -21,7 +21,10 @@ export class Faults {
   /** The error to answer instead of the call, or undefined. */
   check(): GcpStatus | undefined {
     if (this.bucket !== undefined && !this.bucket.take()) {
-      return new GcpStatus('RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Cryptographic requests' and limit 'Cryptographic requests per minute' of service 'cloudkms.googleapis.com'.");
+      return new GcpStatus(
+        'RESOURCE_EXHAUSTED',
+        "Quota exceeded for quota metric 'Cryptographic requests' and limit 'Cryptographic requests per minute' of service 'cloudkms.googleapis.com'.",
+      );
     }
     if ((this.o.errorRate ?? 0) > 0 && Math.random() < this.o.errorRate!) return new GcpStatus('UNAVAILABLE', 'The service is currently unavailable.');
     return undefined;

@@ -73,12 +73,18 @@ export function loadProtos(): Protos {
   const methods = new Map<string, Method>();
   for (const m of service.methodsArray) {
     const method: Method = { name: m.name, requestType: m.resolvedRequestType!, responseType: m.resolvedResponseType! };
-    const rule = (m.parsedOptions ?? []).find((o: Record<string, unknown>) => '(google.api.http)' in o)?.['(google.api.http)'] as Record<string, string> | undefined;
+    const rule = (m.parsedOptions ?? []).find((o: Record<string, unknown>) => '(google.api.http)' in o)?.['(google.api.http)'] as
+      Record<string, string> | undefined;
     if (rule !== undefined) {
       const verb = (['get', 'post', 'patch', 'delete', 'put'] as const).find((v) => rule[v] !== undefined);
       if (verb !== undefined) {
         const { pattern, fields } = compileTemplate(rule[verb]!);
-        method.http = { verb: verb.toUpperCase() as Route['verb'], pattern, fields, body: rule.body === undefined ? '' : rule.body === '*' ? '*' : camel(rule.body) };
+        method.http = {
+          verb: verb.toUpperCase() as Route['verb'],
+          pattern,
+          fields,
+          body: rule.body === undefined ? '' : rule.body === '*' ? '*' : camel(rule.body),
+        };
       }
     }
     methods.set(m.name, method);

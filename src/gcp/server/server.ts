@@ -45,7 +45,8 @@ export function seed(store: Store, file: GcpKeyFile): void {
   const ring = keyRingName(file);
   if (!store.keyRings.has(ring)) store.createKeyRing(locationName(file), file.keyRing);
   for (const e of file.entries.values()) {
-    const key = store.keys.get(cryptoKeyName(file, e)) ?? store.createCryptoKey(ring, e.cryptoKey, ALGORITHM_INFO[e.algorithm].purpose, e.algorithm, e.protectionLevel);
+    const key =
+      store.keys.get(cryptoKeyName(file, e)) ?? store.createCryptoKey(ring, e.cryptoKey, ALGORITHM_INFO[e.algorithm].purpose, e.algorithm, e.protectionLevel);
     while (key.versions.size < e.version) store.createVersion(key);
   }
 }
@@ -198,4 +199,3 @@ function serveRest(
     invoke(method, message, (err, out) => (err !== undefined ? fail(err) : answer(200, JSON.stringify(toProto3JSON(out!, { numericEnums })))));
   });
 }
-

@@ -8,7 +8,16 @@
 import { createCipheriv, createDecipheriv, constants, privateDecrypt, randomBytes, timingSafeEqual } from 'node:crypto';
 import { signEcdsaDigest } from '../../kms/server/signing/ecdsaDigest.js';
 import { signPkcs1Digest, signPssDigest } from '../../kms/server/signing/rsaDigest.js';
-import { ALGORITHM_INFO, GCP_ALGORITHMS, MAX_PLAINTEXT, RANDOM_MAX, RANDOM_MIN, type GcpAlgorithm, type GcpPurpose, type ProtectionLevel } from '../algorithms.js';
+import {
+  ALGORITHM_INFO,
+  GCP_ALGORITHMS,
+  MAX_PLAINTEXT,
+  RANDOM_MAX,
+  RANDOM_MIN,
+  type GcpAlgorithm,
+  type GcpPurpose,
+  type ProtectionLevel,
+} from '../algorithms.js';
 import { crc32c, int64Value } from '../crc32c.js';
 import { GcpStatus } from './status.js';
 import { hmacOf, type CryptoKey, type Store, type Version } from './store.js';
@@ -89,10 +98,14 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       if (typeof id !== 'string' || !/^[a-zA-Z0-9_-]{1,63}$/.test(id)) throw new GcpStatus('INVALID_ARGUMENT', `Invalid crypto_key_id: ${JSON.stringify(id)}.`);
       const ck = (req.cryptoKey ?? {}) as Msg;
       const purpose = names.purpose[ck.purpose ?? 0] as GcpPurpose | undefined;
-      if (purpose === undefined || purpose === ('CRYPTO_KEY_PURPOSE_UNSPECIFIED' as string)) throw new GcpStatus('INVALID_ARGUMENT', 'The CryptoKey purpose must be specified.');
+      if (purpose === undefined || purpose === ('CRYPTO_KEY_PURPOSE_UNSPECIFIED' as string))
+        throw new GcpStatus('INVALID_ARGUMENT', 'The CryptoKey purpose must be specified.');
       const algorithmName = names.algorithm[ck.versionTemplate?.algorithm ?? 0] ?? '';
-      const algorithm = (algorithmName === 'CRYPTO_KEY_VERSION_ALGORITHM_UNSPECIFIED' && purpose === 'ENCRYPT_DECRYPT' ? 'GOOGLE_SYMMETRIC_ENCRYPTION' : algorithmName) as GcpAlgorithm;
-      if (!(GCP_ALGORITHMS as readonly string[]).includes(algorithm)) throw new GcpStatus('INVALID_ARGUMENT', `The algorithm ${algorithmName} is not supported by this server.`);
+      const algorithm = (
+        algorithmName === 'CRYPTO_KEY_VERSION_ALGORITHM_UNSPECIFIED' && purpose === 'ENCRYPT_DECRYPT' ? 'GOOGLE_SYMMETRIC_ENCRYPTION' : algorithmName
+      ) as GcpAlgorithm;
+      if (!(GCP_ALGORITHMS as readonly string[]).includes(algorithm))
+        throw new GcpStatus('INVALID_ARGUMENT', `The algorithm ${algorithmName} is not supported by this server.`);
       const levelName = names.protectionLevel[ck.versionTemplate?.protectionLevel ?? 0] ?? 'SOFTWARE';
       const level = (levelName === 'PROTECTION_LEVEL_UNSPECIFIED' ? 'SOFTWARE' : levelName) as ProtectionLevel;
       return keyJson(store.createCryptoKey(name(req, 'parent'), id, purpose, algorithm, level, req.skipInitialVersionCreation !== true));
@@ -110,8 +123,10 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       const paths: string[] = req.updateMask?.paths ?? [];
       if (paths.includes('state')) {
         const state = names.state[body.state ?? 0];
-        if (state !== 'ENABLED' && state !== 'DISABLED') throw new GcpStatus('INVALID_ARGUMENT', `The state can only be updated to ENABLED or DISABLED, but is ${state}.`);
-        if (v.state !== 'ENABLED' && v.state !== 'DISABLED') throw new GcpStatus('FAILED_PRECONDITION', `${v.name} is ${v.state}: its state cannot be updated.`);
+        if (state !== 'ENABLED' && state !== 'DISABLED')
+          throw new GcpStatus('INVALID_ARGUMENT', `The state can only be updated to ENABLED or DISABLED, but is ${state}.`);
+        if (v.state !== 'ENABLED' && v.state !== 'DISABLED')
+          throw new GcpStatus('FAILED_PRECONDITION', `${v.name} is ${v.state}: its state cannot be updated.`);
         v.state = state;
       }
       return versionJson(v);
@@ -134,7 +149,8 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       if (n.includes('/cryptoKeyVersions/')) v = store.version(n);
       else {
         const key = store.cryptoKey(n);
-        if (key.purpose !== 'ENCRYPT_DECRYPT' || key.primary === undefined) throw new GcpStatus('INVALID_ARGUMENT', `${n} has purpose ${key.purpose}; Encrypt needs ENCRYPT_DECRYPT.`);
+        if (key.purpose !== 'ENCRYPT_DECRYPT' || key.primary === undefined)
+          throw new GcpStatus('INVALID_ARGUMENT', `${n} has purpose ${key.purpose}; Encrypt needs ENCRYPT_DECRYPT.`);
         v = key.versions.get(key.primary)!;
       }
       store.usable(v, 'ENCRYPT_DECRYPT', 'Encrypt');
@@ -185,7 +201,8 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       const verifiedAad = crcIn(req, 'additionalAuthenticatedDataCrc32c', 'additionalAuthenticatedData');
       const verifiedIv = crcIn(req, 'initializationVectorCrc32c', 'initializationVector');
       const given = bytes(req.initializationVector);
-      if (given.length > 0) throw new GcpStatus('INVALID_ARGUMENT', 'The initialization_vector must not be set for AES_256_GCM: it is generated by the service.');
+      if (given.length > 0)
+        throw new GcpStatus('INVALID_ARGUMENT', 'The initialization_vector must not be set for AES_256_GCM: it is generated by the service.');
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', v.secret!, iv);
       cipher.setAAD(bytes(req.additionalAuthenticatedData));
@@ -211,7 +228,8 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       const ct = bytes(req.ciphertext);
       const tagLength = req.tagLength || 16;
       const iv = bytes(req.initializationVector);
-      if (iv.length !== 12 || ct.length < tagLength) throw new GcpStatus('INVALID_ARGUMENT', 'Decryption failed: the ciphertext, initialization_vector or tag_length is invalid.');
+      if (iv.length !== 12 || ct.length < tagLength)
+        throw new GcpStatus('INVALID_ARGUMENT', 'Decryption failed: the ciphertext, initialization_vector or tag_length is invalid.');
       const decipher = createDecipheriv('aes-256-gcm', v.secret!, iv, { authTagLength: tagLength });
       decipher.setAuthTag(ct.subarray(ct.length - tagLength));
       decipher.setAAD(bytes(req.additionalAuthenticatedData));
@@ -238,14 +256,22 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
         throw new GcpStatus('INVALID_ARGUMENT', `The digest of ${v.algorithm} must be a ${info.digest!.toUpperCase()} digest, in field digest.${info.digest}.`);
       }
       const wantDigestCrc = int64Value(req.digestCrc32c);
-      if (wantDigestCrc !== undefined && crc32c(digest) !== wantDigestCrc) throw new GcpStatus('INVALID_ARGUMENT', 'The checksum in field digest_crc32c did not match the data in field digest.');
+      if (wantDigestCrc !== undefined && crc32c(digest) !== wantDigestCrc)
+        throw new GcpStatus('INVALID_ARGUMENT', 'The checksum in field digest_crc32c did not match the data in field digest.');
       const signature =
         info.kind === 'ec'
           ? signEcdsaDigest(info.curve!, v.d!, digest)
           : info.padding === 'pss'
             ? signPssDigest(v.privateKey!, 2048, info.digest!, digest, randomBytes(32))
             : signPkcs1Digest(v.privateKey!, info.digest!, digest);
-      return { signature, signatureCrc32c: crcOut(signature), verifiedDigestCrc32c: wantDigestCrc !== undefined, name: v.name, verifiedDataCrc32c: false, protectionLevel: v.protectionLevel };
+      return {
+        signature,
+        signatureCrc32c: crcOut(signature),
+        verifiedDigestCrc32c: wantDigestCrc !== undefined,
+        name: v.name,
+        verifiedDataCrc32c: false,
+        protectionLevel: v.protectionLevel,
+      };
     },
     AsymmetricDecrypt: (req) => {
       const v = versionFor(req, 'ASYMMETRIC_DECRYPT', 'AsymmetricDecrypt');
@@ -274,13 +300,21 @@ export function kmsService(store: Store, names: EnumNames, options: ServiceOptio
       const expected = hmacOf(v, bytes(req.data));
       const success = mac.length === expected.length && timingSafeEqual(mac, expected);
       const flip = options.badCrc > 0 && Math.random() < options.badCrc;
-      return { name: v.name, success, verifiedDataCrc32c: verifiedData, verifiedMacCrc32c: verifiedMac, verifiedSuccessIntegrity: flip ? !success : success, protectionLevel: v.protectionLevel };
+      return {
+        name: v.name,
+        success,
+        verifiedDataCrc32c: verifiedData,
+        verifiedMacCrc32c: verifiedMac,
+        verifiedSuccessIntegrity: flip ? !success : success,
+        protectionLevel: v.protectionLevel,
+      };
     },
     GenerateRandomBytes: (req) => {
       const location = name(req, 'location');
       if (!/^projects\/[^/]+\/locations\/[^/]+$/.test(location)) throw new GcpStatus('INVALID_ARGUMENT', `Invalid location: ${location}.`);
       const n = req.lengthBytes ?? 0;
-      if (n < RANDOM_MIN || n > RANDOM_MAX) throw new GcpStatus('INVALID_ARGUMENT', `length_bytes must be between ${RANDOM_MIN} and ${RANDOM_MAX}, but is ${n}.`);
+      if (n < RANDOM_MIN || n > RANDOM_MAX)
+        throw new GcpStatus('INVALID_ARGUMENT', `length_bytes must be between ${RANDOM_MIN} and ${RANDOM_MAX}, but is ${n}.`);
       const level = names.protectionLevel[req.protectionLevel ?? 0];
       if (level !== 'HSM') throw new GcpStatus('INVALID_ARGUMENT', `Unsupported protection_level ${level}: only HSM is supported.`);
       const data = randomBytes(n);

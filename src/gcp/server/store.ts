@@ -46,7 +46,11 @@ function material(algorithm: GcpAlgorithm): Partial<Version> {
   if (info.kind === 'aes' || info.kind === 'hmac') return { secret: randomBytes(32) };
   const pair =
     info.kind === 'ec' ? generateKeyPairSync('ec', { namedCurve: info.curve! }) : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
-  const out: Partial<Version> = { privateKey: pair.privateKey, publicKey: pair.publicKey, publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string };
+  const out: Partial<Version> = {
+    privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
+    publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  };
   if (info.kind === 'ec') out.d = BigInt(`0x${Buffer.from(pair.privateKey.export({ format: 'jwk' }).d!, 'base64url').toString('hex')}`);
   return out;
 }
@@ -84,7 +88,15 @@ export class Store {
 
   createVersion(key: CryptoKey): Version {
     const id = key.nextVersion++;
-    const v: Version = { name: `${key.name}/cryptoKeyVersions/${id}`, id, state: 'ENABLED', algorithm: key.algorithm, protectionLevel: key.protectionLevel, createTime: now(), ...material(key.algorithm) };
+    const v: Version = {
+      name: `${key.name}/cryptoKeyVersions/${id}`,
+      id,
+      state: 'ENABLED',
+      algorithm: key.algorithm,
+      protectionLevel: key.protectionLevel,
+      createTime: now(),
+      ...material(key.algorithm),
+    };
     key.versions.set(id, v);
     // Symmetric keys have a primary version: the first one made.
     if (key.purpose === 'ENCRYPT_DECRYPT' && key.primary === undefined) key.primary = id;
@@ -108,7 +120,8 @@ export class Store {
 
   /** The version a crypto call may use: it must be enabled and of the purpose the call needs. */
   usable(v: Version, purpose: GcpPurpose, call: string): Version {
-    if (ALGORITHM_INFO[v.algorithm].purpose !== purpose) throw new GcpStatus('INVALID_ARGUMENT', `${v.name} has purpose ${ALGORITHM_INFO[v.algorithm].purpose}; ${call} needs ${purpose}.`);
+    if (ALGORITHM_INFO[v.algorithm].purpose !== purpose)
+      throw new GcpStatus('INVALID_ARGUMENT', `${v.name} has purpose ${ALGORITHM_INFO[v.algorithm].purpose}; ${call} needs ${purpose}.`);
     if (v.state !== 'ENABLED') throw new GcpStatus('FAILED_PRECONDITION', `${v.name} is not enabled, current state is: ${v.state}.`);
     return v;
   }

@@ -1,11 +1,4 @@
-import {
-  CreateAliasCommand,
-  CreateKeyCommand,
-  DescribeKeyCommand,
-  ScheduleKeyDeletionCommand,
-  type KMSClient,
-  type KeyMetadata,
-} from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, ScheduleKeyDeletionCommand, type KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
 import { describeError, Problems } from '../../core/errors.js';
 import { keyRef, type KeyEntry } from '../model/keyfile.js';
 
@@ -34,11 +27,7 @@ function mismatch(entry: KeyEntry, meta: KeyMetadata): string | undefined {
   return undefined;
 }
 
-export async function setupKeys(
-  client: KMSClient,
-  entries: KeyEntry[],
-  log: (line: string) => void,
-): Promise<{ existing: string[]; created: string[] }> {
+export async function setupKeys(client: KMSClient, entries: KeyEntry[], log: (line: string) => void): Promise<{ existing: string[]; created: string[] }> {
   const existing: string[] = [];
   const created: string[] = [];
   const problems = new Problems();

@@ -90,9 +90,7 @@ export class FastKmsClient implements KmsSender {
     private readonly sdk: KMSClient,
     private readonly opts: FastKmsClientOptions,
   ) {
-    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then(
-      (n) => (this.attemptsMax = Number.isInteger(n) && n >= 1 ? n : 1),
-    );
+    this.maxAttempts = Promise.resolve(sdk.config.maxAttempts()).then((n) => (this.attemptsMax = Number.isInteger(n) && n >= 1 ? n : 1));
   }
 
   destroy(): void {
@@ -154,7 +152,10 @@ export class FastKmsClient implements KmsSender {
     let codec = this.codecs.get(command.constructor);
     if (codec === undefined) {
       codec = codecOf(command);
-      if (codec === undefined) throw new TypeError(`the fast KMS client cannot send ${String((command.constructor as { name?: unknown }).name)}: not a command of @aws-sdk/client-kms`);
+      if (codec === undefined)
+        throw new TypeError(
+          `the fast KMS client cannot send ${String((command.constructor as { name?: unknown }).name)}: not a command of @aws-sdk/client-kms`,
+        );
       this.codecs.set(command.constructor, codec);
     }
     return codec;

@@ -72,22 +72,24 @@ export const KMS_KEY_EXTRAS: ExtraKeys = {
  * naming the file and the key) otherwise. `member` is the --extra member that named it.
  */
 export function pickKey(file: KeyFile, name: string, needs: { usage?: KeyUsage; families?: readonly KeyFamily[] }, member = 'key'): KeyEntry {
-  return pickEntry(file, name, (entry) => {
-    const usageOk = needs.usage === undefined || entry.keyUsage === needs.usage;
-    const familyOk = needs.families === undefined || needs.families.includes(SPEC_INFO[entry.keySpec].family);
-    if (usageOk && familyOk) return undefined;
-    const kind = `${needs.families?.join(' or ') ?? ''} ${needs.usage ?? ''}`.trim();
-    return `is ${entry.keySpec} ${entry.keyUsage}, but this CUT needs ${article(kind)} ${kind} key`;
-  }, member);
+  return pickEntry(
+    file,
+    name,
+    (entry) => {
+      const usageOk = needs.usage === undefined || entry.keyUsage === needs.usage;
+      const familyOk = needs.families === undefined || needs.families.includes(SPEC_INFO[entry.keySpec].family);
+      if (usageOk && familyOk) return undefined;
+      const kind = `${needs.families?.join(' or ') ?? ''} ${needs.usage ?? ''}`.trim();
+      return `is ${entry.keySpec} ${entry.keyUsage}, but this CUT needs ${article(kind)} ${kind} key`;
+    },
+    member,
+  );
 }
 
 /** A KMS call that setup() needs failed: the runner cannot prepare, and says with what and where. */
 export const KmsSetupError = setupErrorClass('KmsSetupError');
 
-export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<
-  Extra,
-  Context
-> {
+export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends object = Record<string, unknown>> extends ClassUnderTest<Extra, Context> {
   /** What this CUT needs: override in each subclass. */
   static readonly kms: KmsCutSpec = {};
   /** The --extra keys: file and key when the CUT uses a key, then its own (`kms.extras`). */
@@ -116,7 +118,9 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
       basics: () => {
         const problems: string[] = [];
         if (plan.endpoint !== 'local' && NAMED_ENDPOINTS[plan.endpoint] !== undefined) {
-          problems.push(`--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`);
+          problems.push(
+            `--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`,
+          );
         }
         // kmip://, pykmip and the other named endpoints are not KMS: their CUTs are Kmip*, Pkcs11*.
         if (plan.endpoint !== '' && plan.endpoint !== 'local' && !/^https?:\/\//.test(plan.endpoint)) {

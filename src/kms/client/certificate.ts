@@ -60,7 +60,8 @@ export function subjectProblems(subject: unknown): string[] {
   if (entries.length === 0) problems.push('--extra: "subject" must name at least one attribute (CN, O, OU, C, ST, L)');
   for (const [k, v] of entries) {
     if (!(SUBJECT_FIELDS as readonly string[]).includes(k)) problems.push(`--extra: "subject" attribute "${k}" is not one of ${SUBJECT_FIELDS.join(', ')}`);
-    else if (typeof v !== 'string' || v === '' || v.length > 64) problems.push(`--extra: "subject" ${k} must be a string of 1 to 64 characters, but is ${JSON.stringify(v)}`);
+    else if (typeof v !== 'string' || v === '' || v.length > 64)
+      problems.push(`--extra: "subject" ${k} must be a string of 1 to 64 characters, but is ${JSON.stringify(v)}`);
     else if (k === 'C' && !/^[A-Z]{2}$/.test(v)) problems.push(`--extra: "subject" C must be a two-letter country code like "FR", but is ${JSON.stringify(v)}`);
   }
   return problems;

@@ -33,7 +33,8 @@ export function contextProblems(context: unknown, keys: readonly KeyEntry[]): st
     return [`--extra: "context" must be an encryption context, an object of strings like {"purpose":"test"}, but is ${JSON.stringify(context)}`];
   }
   const rsa = keys.find((k) => !isSymmetric(k));
-  if (rsa !== undefined) return [`--extra: "context" only applies to symmetric keys, and ${describeKey(rsa)} is not one (KMS refuses an encryption context with RSA keys)`];
+  if (rsa !== undefined)
+    return [`--extra: "context" only applies to symmetric keys, and ${describeKey(rsa)} is not one (KMS refuses an encryption context with RSA keys)`];
   return [];
 }
 

@@ -18,9 +18,7 @@ export function publicKeyFromSpki(der: Uint8Array): KeyObject {
  */
 export function signatureVerifier(publicKey: KeyObject, alg: SigningAlgorithm): (message: Uint8Array, signature: Uint8Array) => boolean {
   const hash = signingHash(alg);
-  const key = alg.startsWith('RSASSA_PSS')
-    ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[hash] }
-    : publicKey;
+  const key = alg.startsWith('RSASSA_PSS') ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[hash] } : publicKey;
   return (message, signature) => {
     try {
       return verify(hash, message, key, signature);

@@ -115,8 +115,7 @@ function fromWire(plan: Plan, value: unknown): unknown {
 /** The operation schema a Command carries: [9, namespace, name, traits, input, output]. */
 type OperationSchema = readonly [number, string, string, unknown, unknown, unknown];
 
-const isOperationSchema = (s: unknown): s is OperationSchema =>
-  Array.isArray(s) && s.length >= 6 && s[0] === 9 && typeof s[2] === 'string';
+const isOperationSchema = (s: unknown): s is OperationSchema => Array.isArray(s) && s.length >= 6 && s[0] === 9 && typeof s[2] === 'string';
 
 /** The codec of a command's operation, from the schema it carries; undefined if it carries none. */
 export function codecOf(command: { schema?: unknown }): OperationCodec | undefined {

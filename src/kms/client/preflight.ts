@@ -132,7 +132,8 @@ export function preflightCause(
     const target = ctx.endpoint !== undefined ? ` --endpoint ${ctx.endpoint}` : '';
     return `${theKey} does not exist at ${where} (NotFoundException): create the keys with \`pylogen kms setup${target}\`, or fix the key name or the key file`;
   }
-  if (BAD_CREDENTIALS.has(type)) return `${where} refused the credentials (${type}: ${message}): check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or AWS_PROFILE`;
+  if (BAD_CREDENTIALS.has(type))
+    return `${where} refused the credentials (${type}: ${message}): check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or AWS_PROFILE`;
   if (type === 'AccessDeniedException') {
     return `${where} denied kms:${op}${theKey === '' ? '' : ` on ${theKey}`} (AccessDeniedException: ${message}): allow kms:${op} to these credentials, or skip this check with --no-preflight`;
   }
@@ -176,11 +177,13 @@ export async function preflightKms(
         if (answer !== undefined) {
           // nginx answers a plain request to its TLS port with a 400 page: the scheme is what is wrong
           const tls = endpoint?.startsWith('http:') === true && (await speaksTls(new URL(endpoint).origin, timeoutMs));
-          const cause = tls ? `${where}: the server speaks TLS: did you mean https://? (it answered ${answer})` : `${where}: does not speak the AWS KMS API (${answer})`;
+          const cause = tls
+            ? `${where}: the server speaks TLS: did you mean https://? (it answered ${answer})`
+            : `${where}: does not speak the AWS KMS API (${answer})`;
           return { ok: false, operation: op, credentials, cause };
         }
         const type = errorType(err);
-        if (!TRANSIENT.has(type) && !(/^HTTP 5\d\d$/.test(type))) {
+        if (!TRANSIENT.has(type) && !/^HTTP 5\d\d$/.test(type)) {
           return { ok: false, operation: op, credentials, cause: preflightCause(err, { where, op, key, timeoutS: timeoutMs / 1000, endpoint }) };
         }
         lastTransient = type;

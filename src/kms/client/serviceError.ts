@@ -50,7 +50,12 @@ function errorCode(errorTypeHeader: string | undefined, data: Record<string, unk
  * body is not a JSON object: a proxy's page; the code is then "Unknown" and errorsByType counts it
  * as `HTTP <status>`, as it does the SDK's).
  */
-export function serviceError(status: number, errorTypeHeader: string | undefined, data: Record<string, unknown> | undefined, $metadata: ResponseMetadata): Error {
+export function serviceError(
+  status: number,
+  errorTypeHeader: string | undefined,
+  data: Record<string, unknown> | undefined,
+  $metadata: ResponseMetadata,
+): Error {
   const name = errorCode(errorTypeHeader, data) ?? 'Unknown';
   const body = data ?? {};
   const message = (body.message ?? body.Message ?? 'UnknownError') as string;

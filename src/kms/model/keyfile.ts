@@ -37,17 +37,7 @@ export interface KeyEntry {
   description?: string;
 }
 
-const FIELDS = [
-  'alias',
-  'keyId',
-  'keySpec',
-  'keyUsage',
-  'signingAlgorithm',
-  'encryptionAlgorithm',
-  'macAlgorithm',
-  'sha',
-  'description',
-] as const;
+const FIELDS = ['alias', 'keyId', 'keySpec', 'keyUsage', 'signingAlgorithm', 'encryptionAlgorithm', 'macAlgorithm', 'sha', 'description'] as const;
 
 // AWS's own constraints (CreateAlias AliasName, and key ids as DescribeKey accepts them).
 const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;

@@ -44,7 +44,10 @@ export function isSignableHeader(lowerName: string): boolean {
 
 /** `20261123T161726Z` of a date (whole seconds, UTC), as x-amz-date carries it. */
 export function amzDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** crypto.hash, the one-shot digest (Node 20.12+): no Hash object, no stream machinery, per call. */
@@ -77,7 +80,12 @@ export function canonicalPath(path: string): string {
 /** What canonicalValue would change: a line break, a tab, two blanks, a leading or a trailing blank. */
 const NOT_CANONICAL = /[\r\n\t]| {2}|^ | $/;
 const canonicalValue = (v: string): string =>
-  NOT_CANONICAL.test(v) ? v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : v;
+  NOT_CANONICAL.test(v)
+    ? v
+        .replace(/[\r\n]/g, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .replace(/^ | $/g, '')
+    : v;
 
 /**
  * The canonical headers block and the signed-headers list of a request's headers (names lower case).
@@ -106,7 +114,13 @@ export interface RequestToSign {
 }
 
 /** The signature (hex) of a request under a derived signing key. */
-export function signatureOf(req: RequestToSign, signingKey: Buffer, longDate: string, scope: string, only?: readonly string[]): { signature: string; signedHeaders: string } {
+export function signatureOf(
+  req: RequestToSign,
+  signingKey: Buffer,
+  longDate: string,
+  scope: string,
+  only?: readonly string[],
+): { signature: string; signedHeaders: string } {
   return signatureOfBlock(req, signingKey, longDate, scope, canonicalHeaders(req.headers, only));
 }
 

@@ -51,13 +51,7 @@ export const SIGNING_ALGORITHMS = [
   'ECDSA_SHA_512',
 ] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
-export const AWS_SIGNING_ALGORITHMS: readonly string[] = [
-  ...SIGNING_ALGORITHMS,
-  'ED25519_SHA_512',
-  'ED25519_PH_SHA_512',
-  'ML_DSA_SHAKE_256',
-  'SM2DSA',
-];
+export const AWS_SIGNING_ALGORITHMS: readonly string[] = [...SIGNING_ALGORITHMS, 'ED25519_SHA_512', 'ED25519_PH_SHA_512', 'ML_DSA_SHAKE_256', 'SM2DSA'];
 
 export const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const;
 export type EncryptionAlgorithm = (typeof ENCRYPTION_ALGORITHMS)[number];
@@ -122,9 +116,7 @@ export function algorithmsFor(spec: KeySpec, usage: KeyUsage): KeyAlgorithms {
     case 'symmetric':
       return { ...NONE, encryption: ['SYMMETRIC_DEFAULT'] };
     case 'rsa':
-      return usage === 'SIGN_VERIFY'
-        ? { ...NONE, signing: RSA_SIGNING }
-        : { ...NONE, encryption: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] };
+      return usage === 'SIGN_VERIFY' ? { ...NONE, signing: RSA_SIGNING } : { ...NONE, encryption: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] };
     case 'ecc':
       // AWS pairs each curve with one digest: P-256 and secp256k1 SHA-256, P-384 SHA-384, P-521 SHA-512.
       return {

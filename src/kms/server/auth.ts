@@ -88,11 +88,19 @@ export class SignatureVerifier {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const payloadHash = createHash('sha256').update(body).digest('hex');
-    const { signature } = signatureOf({ method, path, headers: values, payloadHash }, this.signingKey(day), longDate, `${day}/${region}/${service}/aws4_request`, signed);
+    const { signature } = signatureOf(
+      { method, path, headers: values, payloadHash },
+      this.signingKey(day),
+      longDate,
+      `${day}/${region}/${service}/aws4_request`,
+      signed,
+    );
     return signature === given ? undefined : invalid(MISMATCH);
   }
 
-  private parse(headers: IncomingHttpHeaders): KmsError | { signed: string[]; day: string; region: string; service: string; longDate: string; signature: string } {
+  private parse(
+    headers: IncomingHttpHeaders,
+  ): KmsError | { signed: string[]; day: string; region: string; service: string; longDate: string; signature: string } {
     const auth = header(headers, 'authorization');
     if (auth === undefined || auth === '') return new KmsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     if (!auth.startsWith(`${ALGORITHM} `)) return incomplete(`Authorization header requires the ${ALGORITHM} algorithm.`);
@@ -105,7 +113,7 @@ export class SignatureVerifier {
     if (missing.length > 0) return incomplete(missing.map((p) => `Authorization header requires '${p}' parameter.`).join(' '));
     const credential = params.get('Credential')!.split('/');
     if (credential.length !== 5 || credential[4] !== 'aws4_request') {
-      return incomplete("Credential should have the form ACCESS_KEY/YYYYMMDD/REGION/SERVICE/aws4_request.");
+      return incomplete('Credential should have the form ACCESS_KEY/YYYYMMDD/REGION/SERVICE/aws4_request.');
     }
     const [accessKeyId, day, region, service] = credential as [string, string, string, string];
     const signed = params.get('SignedHeaders')!.split(';');
@@ -116,10 +124,14 @@ export class SignatureVerifier {
     if (accessKeyId !== this.creds.accessKeyId) return UNRECOGNIZED;
     const token = header(headers, 'x-amz-security-token');
     if (this.creds.sessionToken !== undefined && token !== this.creds.sessionToken) return UNRECOGNIZED;
-    if (token !== undefined && !signed.includes('x-amz-security-token')) return incomplete("'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.");
+    if (token !== undefined && !signed.includes('x-amz-security-token'))
+      return incomplete("'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.");
     const at = parseAmzDate(longDate);
     if (at === undefined) return incomplete(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`);
-    if (longDate.slice(0, 8) !== day) return invalid(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${day}' != '${longDate.slice(0, 8)}', from '${longDate}'.`);
+    if (longDate.slice(0, 8) !== day)
+      return invalid(
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${day}' != '${longDate.slice(0, 8)}', from '${longDate}'.`,
+      );
     if (region !== this.region) return invalid(`Credential should be scoped to a valid region, not '${region.slice(0, 40)}'. `);
     if (service !== this.service) return invalid(`Credential should be scoped to correct service: '${this.service}'. `);
     const now = this.now();

@@ -19,10 +19,7 @@ export type WorkerMainMessage = { type: 'serve'; options: KmsServerOptions } | {
 
 export type WorkerChildMessage =
   /** the worker listens for messages now: the primary may send `serve` */
-  | { type: 'ready' }
-  | { type: 'listening'; url: string }
-  | { type: 'failed'; error: string; usage: boolean }
-  | { type: 'stopped'; stats: KmsServerStats };
+  { type: 'ready' } | { type: 'listening'; url: string } | { type: 'failed'; error: string; usage: boolean } | { type: 'stopped'; stats: KmsServerStats };
 
 export type ServeChildMessage =
   | { type: 'listening'; url: string; keys: number }

@@ -75,10 +75,13 @@ function checkOptions(opts: KmsServerOptions): void {
     throw new UsageError(`kms server: ${what}, but is ${JSON.stringify(value)}`);
   };
   if (opts.host !== undefined && (typeof opts.host !== 'string' || opts.host === '')) bad('host must be a host name or address', opts.host);
-  if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) bad('port must be an integer from 0 to 65535', opts.port);
+  if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535))
+    bad('port must be an integer from 0 to 65535', opts.port);
   if (opts.errorRate !== undefined && !(opts.errorRate >= 0 && opts.errorRate <= 1)) bad('errorRate must be between 0 and 1', opts.errorRate);
-  if (opts.throttleRps !== undefined && !(opts.throttleRps > 0 && Number.isFinite(opts.throttleRps))) bad('throttleRps must be a positive number', opts.throttleRps);
-  if (opts.maxConnections !== undefined && !(Number.isInteger(opts.maxConnections) && opts.maxConnections >= 1)) bad('maxConnections must be a positive integer', opts.maxConnections);
+  if (opts.throttleRps !== undefined && !(opts.throttleRps > 0 && Number.isFinite(opts.throttleRps)))
+    bad('throttleRps must be a positive number', opts.throttleRps);
+  if (opts.maxConnections !== undefined && !(Number.isInteger(opts.maxConnections) && opts.maxConnections >= 1))
+    bad('maxConnections must be a positive integer', opts.maxConnections);
   const c = opts.credentials;
   if (c !== undefined && !(typeof c.accessKeyId === 'string' && c.accessKeyId !== '' && typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '')) {
     throw new UsageError('kms server: credentials must have a non-empty access key id and secret');
@@ -95,7 +98,12 @@ async function createEntries(store: KeyStore, entries: readonly KeyEntry[]): Pro
     entries.map(async (e) => {
       try {
         const id = e.keyId?.replace(/^arn:.*:key\//, '');
-        return await store.createKey({ spec: e.keySpec, usage: e.keyUsage, description: e.description ?? `pylogen ${e.name}`, ...(id === undefined ? {} : { id }) });
+        return await store.createKey({
+          spec: e.keySpec,
+          usage: e.keyUsage,
+          description: e.description ?? `pylogen ${e.name}`,
+          ...(id === undefined ? {} : { id }),
+        });
       } catch (err) {
         throw new UsageError(`kms server: key "${e.name}": ${err instanceof KmsError ? err.message : describeError(err)}`);
       }
@@ -151,10 +159,13 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
   /** Delays a response by the configured latency, as a slower KMS would. */
   const later = (fn: () => void): void => {
     if (latency === undefined) return fn();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, latency.min + Math.random() * (latency.max - latency.min));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        fn();
+      },
+      latency.min + Math.random() * (latency.max - latency.min),
+    );
     timers.add(timer);
   };
 
@@ -186,11 +197,19 @@ export async function startKmsServer(opts: KmsServerOptions = {}): Promise<KmsSe
     }
     if (bucket !== undefined && !bucket.take()) {
       stats.throttled++;
-      return sendError(res, new KmsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.'), requestId);
+      return sendError(
+        res,
+        new KmsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.'),
+        requestId,
+      );
     }
     if (errorRate > 0 && Math.random() < errorRate) {
       stats.injectedErrors++;
-      return answer(res, requestId, new KmsError('KMSInternalException', 'The request was rejected because an internal exception occurred (injected by --error-rate).', 500));
+      return answer(
+        res,
+        requestId,
+        new KmsError('KMSInternalException', 'The request was rejected because an internal exception occurred (injected by --error-rate).', 500),
+      );
     }
     let input: unknown;
     try {

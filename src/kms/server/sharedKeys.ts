@@ -43,7 +43,14 @@ function importMaterial(spec: KmsKey['spec'], raw: Buffer): Material {
 
 export function exportKeys(store: KeyStore): SharedKeys {
   return {
-    keys: [...store.keys.values()].map((k) => ({ id: k.id, arn: k.arn, spec: k.spec, usage: k.usage, metadata: { ...k.metadata }, material: exportMaterial(k.material) })),
+    keys: [...store.keys.values()].map((k) => ({
+      id: k.id,
+      arn: k.arn,
+      spec: k.spec,
+      usage: k.usage,
+      metadata: { ...k.metadata },
+      material: exportMaterial(k.material),
+    })),
     aliases: [...store.aliases.values()].map((a) => ({ ...a })),
   };
 }

@@ -7,9 +7,29 @@ import { EVENT_FIELDS, F_BEGIN, F_ELAPSED, F_ERR, F_KEY, F_RC, F_STEP, F_TX } fr
 import type { EventBatchView, RunnerLabels } from '../../core/events.js';
 import { CSV_COLUMNS, EVENT_COLUMNS } from '../columns.js';
 
-export type Row = [string, string, string, string, string, number, string, string, string, number, number, string, number, string, number, string, number, string];
+export type Row = [
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string,
+  number,
+  string,
+  number,
+  string,
+  number,
+  string,
+];
 /** One cell per column of EVENT_COLUMNS: a column added to the table without one here fails to compile. */
-const ROW_FITS_TABLE: Row['length'] extends (typeof EVENT_COLUMNS)['length'] ? ((typeof EVENT_COLUMNS)['length'] extends Row['length'] ? true : false) : false = true;
+const ROW_FITS_TABLE: Row['length'] extends (typeof EVENT_COLUMNS)['length'] ? ((typeof EVENT_COLUMNS)['length'] extends Row['length'] ? true : false) : false =
+  true;
 void ROW_FITS_TABLE;
 
 /** ISO-8601 of an epoch ms; consecutive events mostly share their millisecond, so cache the last. */
@@ -142,9 +162,26 @@ function csvBatch(v: EventBatchView): string {
   let out = '';
   eachEvent(v, (key, begin, tx, err, step, rc, elapsed, local, global) => {
     out +=
-      iso(begin) + ',' + (Math.floor(begin) / 1000).toFixed(3) + ',' + labels(r, key, step) + ',' +
-      (tx < 0 ? '' : r.tx + tx) + ',' + step + ',' + rc + ',' + elapsed.toFixed(3) + ',' +
-      local + tail2 + global + tail3 + (err < 0 ? '' : errorCell(r, err)) + '\n';
+      iso(begin) +
+      ',' +
+      (Math.floor(begin) / 1000).toFixed(3) +
+      ',' +
+      labels(r, key, step) +
+      ',' +
+      (tx < 0 ? '' : r.tx + tx) +
+      ',' +
+      step +
+      ',' +
+      rc +
+      ',' +
+      elapsed.toFixed(3) +
+      ',' +
+      local +
+      tail2 +
+      global +
+      tail3 +
+      (err < 0 ? '' : errorCell(r, err)) +
+      '\n';
   });
   return out;
 }

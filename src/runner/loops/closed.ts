@@ -30,7 +30,15 @@ export function closedLoop(cut: ClassUnderTest, spec: RunnerSpec, rec: Recorder,
   // so the concurrency rises on the same runners, without a restart.
   const steps = o.concurrencySteps;
   const workerCount = steps.length > 0 ? steps[steps.length - 1]! : o.concurrency;
-  const joinAtMs = (w: number) => (steps.length > 0 ? Math.max(0, steps.findIndex((c) => c > w)) * o.stepSeconds * 1000 : 0);
+  const joinAtMs = (w: number) =>
+    steps.length > 0
+      ? Math.max(
+          0,
+          steps.findIndex((c) => c > w),
+        ) *
+        o.stepSeconds *
+        1000
+      : 0;
   /** wakes the workers still waiting to join (a stop) */
   const joining = new Set<() => void>();
   const join = (ms: number) =>

@@ -52,19 +52,12 @@ export function makePayloads(lengths: number[]): Buffer[] {
   return lengths.map((l) => randomBytes(l));
 }
 
-
 /**
  * Operations in flight at the end (of the duration, or of a stop) get `graceS` seconds; then they
  * are recorded as timed out (GraceTimeout) and the runner ends: a run never hangs on a silent
  * endpoint, and nothing in flight goes unrecorded.
  */
-export function withGrace(
-  workers: Promise<unknown>,
-  ops: Operation[],
-  graceS: number,
-  clock: Clock,
-  endAt: number,
-): { done: Promise<void>; stopped(): void } {
+export function withGrace(workers: Promise<unknown>, ops: Operation[], graceS: number, clock: Clock, endAt: number): { done: Promise<void>; stopped(): void } {
   let timer: NodeJS.Timeout | undefined;
   let deadline = Infinity;
   let expire!: () => void;
@@ -76,12 +69,15 @@ export function withGrace(
     if (at >= deadline) return;
     deadline = at;
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      const now = clock.now();
-      const err = new GraceTimeoutError(graceS);
-      for (const op of ops) op.abandon(now, err);
-      expire();
-    }, Math.max(0, fromNow));
+    timer = setTimeout(
+      () => {
+        const now = clock.now();
+        const err = new GraceTimeoutError(graceS);
+        for (const op of ops) op.abandon(now, err);
+        expire();
+      },
+      Math.max(0, fromNow),
+    );
     timer.unref();
   };
   if (Number.isFinite(endAt)) arm(endAt - clock.now() + graceS * 1000);

@@ -132,7 +132,11 @@ export class TransitKey {
       keys[String(i + 1)] =
         v.publicText === undefined
           ? v.created
-          : { creation_time: new Date(v.created * 1000).toISOString(), name: this.type.startsWith('ecdsa-') ? `P-${this.type.slice(7)}` : this.type, public_key: v.publicText };
+          : {
+              creation_time: new Date(v.created * 1000).toISOString(),
+              name: this.type.startsWith('ecdsa-') ? `P-${this.type.slice(7)}` : this.type,
+              public_key: v.publicText,
+            };
     });
     return {
       allow_plaintext_backup: false,
@@ -165,7 +169,10 @@ export class TransitKey {
 
   private symmetricKey(v: Version, context: Buffer | undefined): Buffer {
     if (!this.derived) return v.secret!;
-    if (context === undefined || context.length === 0) throw bad('missing \'context\' for key derivation; the key was created using a derived key, which means additional, per-request information must be included in order to perform operations with the key');
+    if (context === undefined || context.length === 0)
+      throw bad(
+        "missing 'context' for key derivation; the key was created using a derived key, which means additional, per-request information must be included in order to perform operations with the key",
+      );
     const id = `${this.versions.indexOf(v)}:${context.toString('base64')}`;
     let key = this.derivedKeys.get(id);
     if (key === undefined) {
@@ -271,7 +278,9 @@ export class TransitKey {
     }
     if (o.prehashed && (this.type.startsWith('ecdsa-') || (this.type.startsWith('rsa-') && o.signatureAlgorithm === 'pss'))) {
       // node:crypto signs only whole messages for these; a real Vault accepts them.
-      throw bad(`prehashed input with key type ${this.type}${this.type.startsWith('rsa-') ? ' and signature_algorithm pss' : ''} is not supported by the pylogen embedded server (only rsa with pkcs1v15)`);
+      throw bad(
+        `prehashed input with key type ${this.type}${this.type.startsWith('rsa-') ? ' and signature_algorithm pss' : ''} is not supported by the pylogen embedded server (only rsa with pkcs1v15)`,
+      );
     }
     return { digest, dsa: o.marshaling === 'jws' ? 'ieee-p1363' : 'der' };
   }

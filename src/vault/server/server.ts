@@ -111,10 +111,13 @@ export async function startVaultServer(opts: VaultServerOptions = {}): Promise<V
       res.end(body);
     };
     if (latency === undefined) return send();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      send();
-    }, latency.min + Math.random() * (latency.max - latency.min));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        send();
+      },
+      latency.min + Math.random() * (latency.max - latency.min),
+    );
     timers.add(timer);
   };
   const errors = (res: ServerResponse, status: number, messages: string[], extra?: Record<string, string>): void =>
@@ -171,7 +174,14 @@ export async function startVaultServer(opts: VaultServerOptions = {}): Promise<V
     const rel = path.slice(4).replace(/\/+$/, '');
     if (rel === 'sys/seal-status' && method === 'GET') return write(res, 200, JSON.stringify(sealStatus()));
     if (rel === 'sys/health' && (method === 'GET' || method === 'HEAD')) {
-      const h = { initialized: true, sealed: opts.sealed === true, standby: opts.standbyOf !== undefined, performance_standby: opts.standbyOf !== undefined, server_time_utc: Math.floor(Date.now() / 1000), version: VERSION };
+      const h = {
+        initialized: true,
+        sealed: opts.sealed === true,
+        standby: opts.standbyOf !== undefined,
+        performance_standby: opts.standbyOf !== undefined,
+        server_time_utc: Math.floor(Date.now() / 1000),
+        version: VERSION,
+      };
       return write(res, opts.sealed === true ? 503 : opts.standbyOf !== undefined ? 473 : 200, JSON.stringify(h));
     }
     if (opts.sealed === true) return errors(res, 503, ['Vault is sealed']);
@@ -235,7 +245,8 @@ export async function startVaultServer(opts: VaultServerOptions = {}): Promise<V
     }
     if (rel === 'sys/mounts' && method === 'GET') {
       const data: Json = {};
-      for (const m of mounts.keys()) data[`${m}/`] = { type: 'transit', description: '', accessor: `transit_${m}`, config: {}, options: null, local: false, seal_wrap: false };
+      for (const m of mounts.keys())
+        data[`${m}/`] = { type: 'transit', description: '', accessor: `transit_${m}`, config: {}, options: null, local: false, seal_wrap: false };
       return { status: 200, data };
     }
     if (rel.startsWith('sys/mounts/')) {

@@ -103,7 +103,11 @@ export class TransitMount {
     }
     if (what === 'export' && method === 'GET' && name !== undefined && extra !== undefined) return this.exportKey(name, extra, more);
     if (method !== 'POST' && method !== 'PUT') return undefined;
-    if (what === 'random') return this.random(body, [name, extra].filter((s): s is string => s !== undefined));
+    if (what === 'random')
+      return this.random(
+        body,
+        [name, extra].filter((s): s is string => s !== undefined),
+      );
     if (name === undefined || name === '') return undefined;
     switch (what) {
       case 'encrypt':
@@ -115,7 +119,9 @@ export class TransitMount {
       case 'datakey':
         return extra !== undefined && more === undefined ? this.datakey(extra, name, body) : undefined;
       case 'sign':
-        return more === undefined ? this.batch(body, (item) => this.signOne(name, item, extra ?? str(body, 'hash_algorithm', str(body, 'algorithm', 'sha2-256')), body)) : undefined;
+        return more === undefined
+          ? this.batch(body, (item) => this.signOne(name, item, extra ?? str(body, 'hash_algorithm', str(body, 'algorithm', 'sha2-256')), body))
+          : undefined;
       case 'verify':
         return more === undefined ? this.batch(body, (item) => this.verifyOne(name, item, extra, body)) : undefined;
       case 'hmac':
@@ -258,7 +264,8 @@ export class TransitMount {
       if (/^\d+$/.test(p)) bytes = Number(p);
       else source = p;
     }
-    if (!['platform', 'seal', 'all'].includes(source)) throw bad(`unsupported entropy source ${JSON.stringify(source)}; must be "platform" or "seal", or "all"`);
+    if (!['platform', 'seal', 'all'].includes(source))
+      throw bad(`unsupported entropy source ${JSON.stringify(source)}; must be "platform" or "seal", or "all"`);
     if (bytes < 1) throw bad('missing bytes');
     if (bytes > MAX_RANDOM_BYTES) throw bad(`exceeded maximum allowed bytes ${MAX_RANDOM_BYTES}`);
     const format = str(body, 'format', 'base64');

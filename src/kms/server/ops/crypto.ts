@@ -59,7 +59,13 @@ function oaepHash(alg: EncryptionAlgorithm): 'sha1' | 'sha256' {
   return alg === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256';
 }
 
-function encryptWith(key: KmsKey, plaintext: Buffer, context: string | undefined, algorithm: string | undefined, op: string): { blob: Buffer; alg: EncryptionAlgorithm } {
+function encryptWith(
+  key: KmsKey,
+  plaintext: Buffer,
+  context: string | undefined,
+  algorithm: string | undefined,
+  op: string,
+): { blob: Buffer; alg: EncryptionAlgorithm } {
   requireUsage(key, 'ENCRYPT_DECRYPT', op);
   const alg = (algorithm ?? 'SYMMETRIC_DEFAULT') as EncryptionAlgorithm;
   if (!key.algorithms.encryption.includes(alg)) throw incompatible(alg, key);
@@ -195,7 +201,7 @@ export function generateRandom(input: Json): Json {
     throw new KmsError('CustomKeyStoreNotFoundException', 'The pylogen embedded server has no custom key stores');
   }
   const bytes = optInt(input, 'NumberOfBytes', 1, 1024);
-  if (bytes === undefined) throw validation('1 validation error detected: Value null at \'numberOfBytes\' failed to satisfy constraint: Member must not be null');
+  if (bytes === undefined) throw validation("1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
   return { Plaintext: b64(randomBytes(bytes)) };
 }
 
@@ -227,7 +233,8 @@ export function verifyOp(input: Json, store: KeyStore): Json {
   const signature = reqBlob(input, 'Signature', MAX_CIPHERTEXT);
   dryRun(input);
   // AWS answers an invalid signature with an error, never with SignatureValid: false.
-  if (!verifyMessage(key, alg, message, isDigest, signature)) throw new KmsError('KMSInvalidSignatureException', 'The signature is not valid for this key, message and signing algorithm.');
+  if (!verifyMessage(key, alg, message, isDigest, signature))
+    throw new KmsError('KMSInvalidSignatureException', 'The signature is not valid for this key, message and signing algorithm.');
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: alg };
 }
 
@@ -253,6 +260,7 @@ export function verifyMac(input: Json, store: KeyStore): Json {
   const given = reqBlob(input, 'Mac', MAX_MAC);
   dryRun(input);
   // As Verify: a wrong MAC is an error, never MacValid: false.
-  if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw new KmsError('KMSInvalidMacException', 'The MAC is not valid for this key, message and MAC algorithm.');
+  if (given.length !== mac.length || !timingSafeEqual(given, mac))
+    throw new KmsError('KMSInvalidMacException', 'The MAC is not valid for this key, message and MAC algorithm.');
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: alg };
 }

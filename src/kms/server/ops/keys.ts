@@ -27,7 +27,9 @@ export async function createKey(input: Json, store: KeyStore): Promise<Json> {
   optBool(input, 'BypassPolicyLockoutSafetyCheck');
   if (input.Tags !== undefined && input.Tags !== null && !Array.isArray(input.Tags)) throw serialization('Tags must be a list');
   if (keySpec !== undefined && cmkSpec !== undefined) {
-    throw validation('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec parameter is deprecated. Use KeySpec only.');
+    throw validation(
+      'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec parameter is deprecated. Use KeySpec only.',
+    );
   }
   const spec = keySpec ?? cmkSpec ?? 'SYMMETRIC_DEFAULT';
   if (!isOneOf(KEY_SPECS, spec)) throw unsupported(`KeySpec ${spec} is not supported by the pylogen embedded server`);
@@ -62,7 +64,11 @@ function page<T>(input: Json, items: T[]): { items: T[]; NextMarker?: string; Tr
   const marker = optString(input, 'Marker', 1024);
   let start = 0;
   if (marker !== undefined) {
-    if (!/^\d{1,9}$/.test(marker)) throw new KmsError('InvalidMarkerException', 'The request was rejected because the marker that specifies where pagination should next begin is not valid.');
+    if (!/^\d{1,9}$/.test(marker))
+      throw new KmsError(
+        'InvalidMarkerException',
+        'The request was rejected because the marker that specifies where pagination should next begin is not valid.',
+      );
     start = Number(marker);
   }
   const slice = items.slice(start, start + limit);
@@ -100,10 +106,12 @@ export function createAlias(input: Json, store: KeyStore): Json {
   const name = reqString(input, 'AliasName', 256);
   const target = reqString(input, 'TargetKeyId');
   if (!/^[a-zA-Z0-9:/_-]+$/.test(name)) {
-    throw invalidMember('AliasName', name, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
+    throw invalidMember('AliasName', name, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$');
   }
-  if (!name.startsWith('alias/') || name.length === 'alias/'.length) throw new KmsError('InvalidAliasNameException', `Alias must start with the prefix "alias/": ${name}`);
-  if (name.startsWith('alias/aws/')) throw new KmsError('InvalidAliasNameException', 'Alias names that begin with "alias/aws/" are reserved for AWS managed keys');
+  if (!name.startsWith('alias/') || name.length === 'alias/'.length)
+    throw new KmsError('InvalidAliasNameException', `Alias must start with the prefix "alias/": ${name}`);
+  if (name.startsWith('alias/aws/'))
+    throw new KmsError('InvalidAliasNameException', 'Alias names that begin with "alias/aws/" are reserved for AWS managed keys');
   if (target.startsWith('alias/') || target.includes(':alias/')) throw validation('Aliases must refer to keys. Not aliases');
   const key = store.resolve(target);
   store.addAlias(name, key.id);

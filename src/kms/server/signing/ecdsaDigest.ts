@@ -31,9 +31,7 @@ const CURVES: Record<CurveName, Curve> = {
     batch: 1,
   },
   secp521r1: {
-    n: BigInt(
-      '0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409',
-    ),
+    n: BigInt('0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409'),
     nBits: 521,
     bytes: 66,
     batch: 1,

@@ -27,9 +27,7 @@ export function verifyMessage(key: KmsKey, alg: SigningAlgorithm, message: Buffe
   if (m.family === 'rsa') {
     const pss = alg.startsWith('RSASSA_PSS');
     if (isDigest) {
-      return pss
-        ? verifyPssDigest(m.publicKey, m.bits, hash, message, signature)
-        : verifyPkcs1Digest(m.publicKey, m.bits / 8, hash, message, signature);
+      return pss ? verifyPssDigest(m.publicKey, m.bits, hash, message, signature) : verifyPkcs1Digest(m.publicKey, m.bits / 8, hash, message, signature);
     }
     const key = pss ? { key: m.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[hash] } : m.publicKey;
     return safeVerify(() => verify(hash, message, key, signature));
