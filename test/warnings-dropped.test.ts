@@ -11,7 +11,7 @@ import type { StatsQueue } from '../src/stats/StatsQueue.js';
 import type { RunnerEnd } from '../src/stats/summary.js';
 import { collectWarnings } from '../src/stats/warnings.js';
 
-const queue = { lagMsHwm: 0, ticks: [] } as unknown as StatsQueue;
+const queue = { lagMsHwm: 0, ticks: [], aggs: new Map() } as unknown as StatsQueue;
 const line = (id: string, maxInflight: number): CutLine => ({
   cut: 'Dummy',
   modulePath: '/x/Dummy.js',

@@ -8,7 +8,7 @@ import type { CutLine, RunPlan } from '../src/core/plan.js';
 import type { StatsQueue } from '../src/stats/StatsQueue.js';
 import { collectWarnings } from '../src/stats/warnings.js';
 
-const queue = { lagMsHwm: 0, ticks: [] } as unknown as StatsQueue;
+const queue = { lagMsHwm: 0, ticks: [], aggs: new Map() } as unknown as StatsQueue;
 const plan = (timeout: number, duration: number): RunPlan =>
   ({
     lines: [{ cut: 'KmsEncryptSymmetric', modulePath: '/x/K.js', line: 0, options: { ...LINE_DEFAULTS, id: 'run', timeout, duration } } satisfies CutLine],

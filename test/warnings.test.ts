@@ -5,7 +5,7 @@ import type { RunnerEnd } from '../src/stats/summary.js';
 import { collectWarnings } from '../src/stats/warnings.js';
 
 // collectWarnings reads only these of the stats queue and the plan
-const queue = { lagMsHwm: 300, ticks: [] } as unknown as StatsQueue;
+const queue = { lagMsHwm: 300, ticks: [], aggs: new Map() } as unknown as StatsQueue;
 const plan = (over: Partial<RunPlan>): RunPlan => ({ out: '', outformat: 'csv', lines: [], ...over }) as RunPlan;
 const runner = (index: number, over: Partial<RunnerEnd> = {}): RunnerEnd => ({
   slot: index,

@@ -61,6 +61,7 @@ export function runnerEnds(runners: readonly RunnerProcess[], queue: StatsQueue)
             endedAt: r.done.endedAt,
             cpu: Math.round(r.done.cpu * 100) / 100,
             blockedMs: Math.round(r.done.blockedMs),
+            ...(r.done.retries !== undefined ? { retries: r.done.retries } : {}),
             ...(r.done.arrivals !== undefined ? { arrivals: r.done.arrivals } : {}),
           }
         : // No done message (killed, crashed): it started if its start instant came before its end.
