@@ -109,6 +109,6 @@ describe('the dependency rules', () => {
     expect(failed).toBeGreaterThan(0);
     // npm test runs the rules on src/ before vitest
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } };
-    expect(pkg.scripts.test).toMatch(/depcruise src --config \.dependency-cruiser\.cjs && vitest run/);
+    expect(pkg.scripts.test).toMatch(/depcruise src --config \.dependency-cruiser\.cjs && .*vitest run$/);
   }, 60_000);
 });
