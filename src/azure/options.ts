@@ -2,21 +2,12 @@
  * The options of `pylogen azure serve` and `pylogen azure setup`: plain rows in the shape of the
  * option table (src/config/options.ts), so that the registry stays light.
  */
+import type { OptionRow } from '../config/options.js';
 import { AZURE_API_VERSION } from './apiVersion.js';
 import { DEFAULT_AZURE_KEY_FILE } from './keyfile.js';
+import { faultRows } from '../protocols/serveOptions.js';
 
-type Row = {
-  name: string;
-  value?: string;
-  kind:
-    | { type: 'string'; nonEmpty?: boolean }
-    | { type: 'int'; min: number; max?: number }
-    | { type: 'number'; min: number; max?: number; positive?: boolean }
-    | { type: 'seconds'; min: number; positive?: boolean }
-    | { type: 'enum'; choices: readonly string[] };
-  describe: string;
-  default?: string;
-};
+type Row = OptionRow;
 
 const KEYS: Row = {
   name: 'keys',
@@ -42,26 +33,10 @@ export const AZURE_SERVE_OPTIONS: readonly Row[] = [
     describe: 'Key Vault (RSA, EC, RSA-HSM, EC-HSM) or Managed HSM (also oct-HSM keys and random bytes)',
     default: 'managedhsm',
   },
-  {
-    name: 'latency',
-    value: 'MS|MIN-MAX',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
-    default: '0',
-  },
-  {
-    name: 'throttle',
-    value: 'RPS',
-    kind: { type: 'number', min: 0, positive: true },
-    describe: 'requests/s over all clients (token bucket); above it, 429 Throttled with Retry-After as Key Vault answers',
-  },
-  {
-    name: 'error-rate',
-    value: 'P',
-    kind: { type: 'number', min: 0, max: 1 },
-    describe: 'probability (0..1) of answering 503 ServiceUnavailable instead',
-    default: '0',
-  },
+  ...faultRows({
+    throttle: 'requests/s over all clients (token bucket); above it, 429 Throttled with Retry-After as Key Vault answers',
+    errorRate: 'probability (0..1) of answering 503 ServiceUnavailable instead',
+  }),
   {
     name: 'ca-file',
     value: 'FILE',

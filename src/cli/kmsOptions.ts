@@ -6,6 +6,7 @@
  */
 import { Problems, UsageError } from '../core/errors.js';
 import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionRow } from '../config/options.js';
+import { faultRows } from '../protocols/serveOptions.js';
 
 const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
 
@@ -33,26 +34,10 @@ export const SERVE_OPTIONS: readonly OptionRow[] = [
   },
   { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
   KEYS,
-  {
-    name: 'latency',
-    value: 'MS|MIN-MAX',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
-    default: '0',
-  },
-  {
-    name: 'throttle',
-    value: 'RPS',
-    kind: { type: 'number', min: 0, positive: true },
-    describe: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers',
-  },
-  {
-    name: 'error-rate',
-    value: 'P',
-    kind: { type: 'number', min: 0, max: 1 },
-    describe: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead',
-    default: '0',
-  },
+  ...faultRows({
+    throttle: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers',
+    errorRate: 'probability (0..1) of answering KMSInternalException (HTTP 500) instead',
+  }),
   runOption('region', 'region in the ARNs the server returns, and of the signatures it checks (default: AWS_REGION, else us-east-1)'),
   {
     name: 'workers',

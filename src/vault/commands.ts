@@ -5,6 +5,7 @@
  */
 import type { Command, CommandArgs } from '../cli/command.js';
 import type { OptionRow } from '../config/options.js';
+import { faultRows } from '../protocols/serveOptions.js';
 import { DEFAULT_VAULT_KEY_FILE } from './keyfile.js';
 
 const KEYS: OptionRow = {
@@ -38,20 +39,10 @@ export const VAULT_SERVE_OPTIONS: readonly OptionRow[] = [
     kind: { type: 'string', nonEmpty: true },
     describe: 'require the token in this file (its first line); without either option PYLOGEN_VAULT_TOKEN, else any token',
   },
-  {
-    name: 'latency',
-    value: 'MS|MIN-MAX',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'added to every answer, ms: MS, or MIN-MAX drawn uniformly',
-    default: '0',
-  },
-  {
-    name: 'throttle',
-    value: 'RPS',
-    kind: { type: 'number', min: 0, positive: true },
-    describe: 'requests/s over all clients; above it 429 "rate limit quota exceeded" with Retry-After, as a Vault rate-limit quota',
-  },
-  { name: 'error-rate', value: 'P', kind: { type: 'number', min: 0, max: 1 }, describe: 'probability (0..1) of answering 500 instead', default: '0' },
+  ...faultRows({
+    throttle: 'requests/s over all clients; above it 429 "rate limit quota exceeded" with Retry-After, as a Vault rate-limit quota',
+    errorRate: 'probability (0..1) of answering 500 instead',
+  }),
   { name: 'sealed', kind: { type: 'flag' }, describe: 'answer as a sealed Vault: 503 "Vault is sealed" (sys/seal-status says sealed)' },
 ];
 
