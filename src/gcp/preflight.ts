@@ -42,7 +42,8 @@ export async function gcpPreflight(lines: readonly PreflightLine[]): Promise<Pre
     } catch (err) {
       out.push({ ok: false, cause: `key "${entry.name}": ${gcpAdvice(err, `GetCryptoKeyVersion of ${name}`, where)}` });
     } finally {
-      await client.close();
+      // A REST client whose credentials failed rejects its close() with the same error: said above already.
+      await client.close().catch(() => undefined);
       restoreEnv(saved);
     }
   }
