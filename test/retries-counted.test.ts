@@ -2,13 +2,16 @@
  * Retries are counted in the summary, in one place for every client that retries: `requests.retries`
  * (their sum) and `byRunner[].retries`, and the text summary's requests line. Each server throttles
  * (429 with Retry-After, or KMS's ThrottlingException) and `--retries 5` lets every request through:
- * the KMS fast client and the SDK, the Vault client, and the Azure SDK.
+ * the KMS fast client and the SDK, the Vault client, the Azure SDK, and google-gax (Cloud KMS, both
+ * transports).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAzureServer } from '../src/azure/server/server.js';
+import { loadGcpKeyFile } from '../src/gcp/keyfile.js';
+import { startGcpServer } from '../src/gcp/server/server.js';
 import { BIN, kmsServe, pylogen, readJson, ROOT, tempDir } from './helpers.js';
 
 // Runners fork on 2 cores shared with other suites, and retried requests wait out Retry-After (1 s):
@@ -92,5 +95,17 @@ describe('retries in the summary', () => {
       // seen on a loaded machine), counted as Throttled: what is checked here is that retries are counted.
     },
     SLOW,
+  );
+
+  it(
+    'Cloud KMS, gRPC and REST',
+    async () => {
+      const file = loadGcpKeyFile(undefined, ROOT, ROOT);
+      const server = await startGcpServer({ keyFiles: [{ ...file, entries: new Map([...file.entries].filter(([k]) => k === 'symmetric')) }], throttleRps: 10 });
+      cleanups.push(() => server.close());
+      await counted('gcp-grpc', ['cuts.CloudKmsEncrypt', '--endpoint', server.grpcUrl, '--no-preflight']);
+      await counted('gcp-rest', ['cuts.CloudKmsEncrypt', '--endpoint', server.restUrl, '--client', 'rest', '--no-preflight']);
+    },
+    SLOW * 2,
   );
 });

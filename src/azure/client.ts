@@ -8,10 +8,13 @@
  * The client options: --retries as the pipeline's maxRetries (its policies retry 429 and 503 after
  * Retry-After, and 5xx / network errors with jittered exponential backoff), challenge resource
  * verification off for a loopback vault only (the challenge names https://vault.azure.net, which a
- * loopback host can never match), and a per-retry policy that counts retries and 429 answers.
+ * loopback host can never match), a per-retry policy that counts retries and 429 answers, and one
+ * that says in the error when the vault URL's server does not speak TLS (transport/scheme.ts), for
+ * the preflight's line and the runners' error samples alike.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { explainScheme } from '../transport/scheme.js';
 import { AZURE_API_VERSION } from './apiVersion.js';
 
 /** The variable that carries a fixed bearer token (the throwaway one of azure-local). */
@@ -37,8 +40,26 @@ export interface RetryCounts {
   throttled: number;
 }
 
+/** The TLS hint's fix for a protocol without http:// (the SDK sends bearer tokens over https:// only). */
+const HTTPS_ONLY = "Azure Key Vault is https:// only: check the vault URL's host and port";
+
+/** https:// only: no TLS probe is ever needed, this bounds it anyway. */
+const PROBE_MS = 2000;
+
 export function clientOptions(vaultUrl: string, retries: number, counts?: RetryCounts): Record<string, unknown> {
-  const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [];
+  const origin = new URL(vaultUrl).origin;
+  const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
+    {
+      position: 'perRetry',
+      policy: {
+        name: 'pylogenScheme',
+        sendRequest: (req, next) =>
+          next(req).catch(async (err: unknown) =>
+            Promise.reject(err instanceof Error ? await explainScheme(err, origin, PROBE_MS, { httpsOnly: HTTPS_ONLY }) : err),
+          ),
+      },
+    },
+  ];
   if (counts !== undefined) {
     policies.push({ position: 'perCall', policy: { name: 'pylogenCalls', sendRequest: (req, next) => (counts.calls++, next(req)) } });
     policies.push({

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { PreflightLine, PreflightOutcome } from '../protocols/Protocol.js';
 import { describeError } from '../core/errors.js';
+import { schemeMismatch } from '../transport/scheme.js';
 import { packageRoot } from '../core/paths.js';
 import type { AzureCutSpec } from './AzureCut.js';
 import { azureCredential, clientOptions } from './client.js';
@@ -14,9 +15,21 @@ import { azureErrorType } from './errorType.js';
 import { keyProblem } from './keyCheck.js';
 import { azureVaultUrl, describeAzureKey, loadAzureKeyFile } from './keyfile.js';
 
+/** What answered, when it is not Key Vault: a status without Key Vault's JSON error (a web server's page, a proxy's). */
+function notKeyVault(err: unknown, type: string | undefined): string | undefined {
+  if (type === undefined || !type.startsWith('HTTP ')) return undefined;
+  const contentType = (err as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers?.get?.('content-type');
+  const media = contentType?.split(';')[0]?.trim() || 'no Content-Type';
+  return /json/i.test(media) ? undefined : `${type}, ${media}`;
+}
+
 function cause(err: unknown, what: string, url: string): string {
   const type = azureErrorType(err);
   const name = (err as { name?: string } | null)?.name;
+  // The vault URL's server does not speak TLS (client.ts), or is not Key Vault: said as the KMS preflight says it.
+  if (schemeMismatch(err) !== undefined) return `${what}: ${url}: ${(err as Error).message}`;
+  const answered = notKeyVault(err, type);
+  if (answered !== undefined) return `${what}: ${url}: does not speak the Azure Key Vault API (${answered})`;
   if (name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError' || name === 'AuthenticationError') {
     return `${what}: no Azure credential: sign in with az login, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or use a managed / workload identity)`;
   }

@@ -9,10 +9,12 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import type { GcpAttempts } from './client.js';
 import { RoundTripMismatch } from '../kms/client/WrongResult.js';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
 import { packageRoot } from '../core/paths.js';
 import { pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
+import { gcpAdvice } from './advice.js';
 import type { GcpPurpose } from './algorithms.js';
 import { callOptions, parseGcpEndpoint, type GcpCallOptions, type GcpTransport } from './endpoint.js';
 import { crc32c, int64Value } from './crc32c.js';
@@ -81,6 +83,8 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
   /** the CryptoKeyVersion's resource name (the version-level calls) */
   versionName!: string;
   private readonly crcs = new WeakMap<Uint8Array, { value: number }>();
+  private credentialsFailed = false;
+  private attempts: GcpAttempts | undefined;
 
   static override validate(plan: CutPlanView): string[] {
     const spec = this.gcp;
@@ -106,18 +110,31 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
     const timeoutMs = Math.max(1, Math.round(this.runner.timeout * 1000));
     this.call = callOptions({ timeoutMs, retries: this.runner.retries });
     // The SDK is loaded here, in a runner: a CUT file importing 'pylogen' does not load it.
-    const { createGcpClient } = await import('./client.js');
-    this.client = createGcpClient({ endpoint: this.runner.endpoint, transport: this.transport, timeoutMs, retries: this.runner.retries });
+    const { countAttempts, createGcpClient, GcpAttempts } = await import('./client.js');
+    this.attempts = new GcpAttempts();
+    this.client = createGcpClient({ endpoint: this.runner.endpoint, transport: this.transport, timeoutMs, retries: this.runner.retries }, this.attempts);
     this.keyFile = loadGcpKeyFile(this.extra.file, process.cwd(), packageRoot);
     if (spec.defaultKey !== undefined) {
       this.key = pickGcpKey(this.keyFile, this.extra.key ?? spec.defaultKey, spec.purpose);
       this.keyName = cryptoKeyName(this.keyFile, this.key);
       this.versionName = versionName(this.keyFile, this.key);
     }
+    // The credentials, found once here: a client whose credentials failed rejects every call, and
+    // google-gax leaves one of its rejections per call unhandled, which would end the runner.
+    await countAttempts(this.client, this.attempts).catch((err: unknown) => {
+      this.credentialsFailed = true;
+      throw new GcpSetupError(`setup: ${gcpAdvice(err, 'the Cloud KMS client', this.runner.endpoint || 'cloudkms.googleapis.com')}`);
+    });
+  }
+
+  /** google-gax's retries (--retries): the attempts past each call's first. */
+  override retried(): number {
+    return this.attempts?.retried ?? 0;
   }
 
   override async teardown(): Promise<void> {
-    await this.client?.close();
+    // A client whose credentials failed rejects its close() with the same error, said by setup().
+    if (!this.credentialsFailed) await this.client?.close();
   }
 
   /** The checksum field of request bytes (the payload is shared and read-only: computed once per buffer). */

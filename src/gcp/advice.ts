@@ -4,8 +4,11 @@
  */
 import { describeError } from '../core/errors.js';
 import { gcpErrorType } from './errorType.js';
+import { endpointExplained } from './explain.js';
 
 export function gcpAdvice(err: unknown, what: string, where: string): string {
+  // The TLS hint, "does not speak gRPC": the message says it all (explain.ts).
+  if (endpointExplained(err)) return `${what}: ${where}: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`;
   const type = gcpErrorType(err);
   const message = (err as { details?: unknown; message?: unknown }).details ?? (err as { message?: unknown }).message;
   const text = typeof message === 'string' ? message.replace(/\s*\n\s*/g, ' ').replace(/^\d+ [A-Z_]+: /, '') : describeError(err);

@@ -72,7 +72,8 @@ export function callOptions(o: Pick<GcpClientOptions, 'timeoutMs' | 'retries'>):
         initialRpcTimeoutMillis: o.timeoutMs,
         rpcTimeoutMultiplier: 1,
         maxRpcTimeoutMillis: o.timeoutMs,
-        maxRetries: o.retries,
+        // google-gax's maxRetries counts the first attempt too (normalCalls/retries.js): N retries are N + 1 attempts.
+        maxRetries: o.retries + 1,
       },
     },
   };

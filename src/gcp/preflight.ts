@@ -30,6 +30,8 @@ export async function gcpPreflight(lines: readonly PreflightLine[]): Promise<Pre
     const client = createGcpClient({ endpoint: pl.endpoint, transport, timeoutMs, retries: 0 });
     const where = pl.endpoint || 'cloudkms.googleapis.com';
     try {
+      // The credentials first: a client whose credentials failed leaves one unhandled rejection per call (google-gax).
+      await client.initialize();
       const [v] = await client.getCryptoKeyVersion({ name }, callOptions({ timeoutMs, retries: 0 }));
       if (v.state !== 'ENABLED')
         out.push({

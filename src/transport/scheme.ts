@@ -3,8 +3,9 @@
  * ("wrong version number"), `http://` to a TLS server gets its connection closed or an answer that
  * is not HTTP. Both say nothing of the cause; explainScheme puts it first in the error's message
  * ("the server does not speak TLS: did you mean http://?") and keeps the error's type. Used on the
- * error path of both KMS clients (src/transport/http.ts, src/kms/client/boundedSdkHandler.ts), hence
- * in the preflight's line and in the runners' error samples.
+ * error path of both KMS clients (src/transport/http.ts, src/kms/client/boundedSdkHandler.ts), of
+ * Vault's (src/vault/client.ts), Azure's pipeline (src/azure/client.ts) and Cloud KMS's client
+ * (src/gcp/explain.ts), hence in the preflights' lines and in the runners' error samples.
  */
 import { connect } from 'node:tls';
 
@@ -52,16 +53,32 @@ function hint(err: Error, scheme: 'http' | 'https', text: string): Error {
   return err;
 }
 
+/** Whether an http:// request's error is a closed or garbled connection (by Node's error codes): the TLS probe may tell why. */
+function closedOrGarbled(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && CLOSED_OR_GARBLED.test(code);
+}
+
+/** How a client calls explainScheme when its errors or its endpoints differ from Node's. */
+export interface SchemeOptions {
+  /** whether an http:// request's error is a closed or garbled connection (default: by Node's error codes) */
+  closed?: boolean;
+  /** the protocol takes https:// only (Azure Key Vault): why, said instead of suggesting http:// */
+  httpsOnly?: string;
+}
+
 /**
  * The error of a request to `origin`, its message saying so when the scheme is not the server's;
  * synchronous unless an http:// request's closed or garbled connection needs a TLS probe to tell.
+ * An error already explained is returned as it is.
  */
-export function explainScheme(err: Error, origin: string, timeoutMs: number): Error | Promise<Error> {
+export function explainScheme(err: Error, origin: string, timeoutMs: number, o: SchemeOptions = {}): Error | Promise<Error> {
+  if (schemeMismatch(err) !== undefined) return err;
   if (origin.startsWith('https:') && NOT_TLS.test(err.message)) {
     const said = NOT_TLS.exec(err.message)![0];
-    return hint(err, 'http', `the server does not speak TLS: did you mean http://? (OpenSSL: ${said})`);
+    const fix = o.httpsOnly === undefined ? ': did you mean http://?' : `, and ${o.httpsOnly}`;
+    return hint(err, 'http', `the server does not speak TLS${fix} (OpenSSL: ${said})`);
   }
-  const code = (err as { code?: unknown }).code;
-  if (!origin.startsWith('http:') || typeof code !== 'string' || !CLOSED_OR_GARBLED.test(code)) return err;
+  if (!origin.startsWith('http:') || !(o.closed ?? closedOrGarbled(err))) return err;
   return speaksTls(origin, timeoutMs).then((tls) => (tls ? hint(err, 'https', `the server speaks TLS: did you mean https://? (${err.message})`) : err));
 }

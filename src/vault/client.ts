@@ -4,13 +4,15 @@
  * timeout (connection included: past it a TimeoutError), answers read up to 1 MiB, `--retries` of
  * 429 and 5xx answers (and of a connection reset) with full-jitter exponential backoff (Retry-After
  * honoured up to the cap), and a performance standby's 307 followed to the active node (counted in
- * `redirects`). The token is sent, never shown: messages name the method and the path only.
+ * `redirects`). The token is sent, never shown: messages name the method and the path only. An
+ * address whose scheme is not the server's says so in the error (transport/scheme.ts).
  *
  * It could share the lean undici transport of src/kms/client once that lands; node:http keeps this
  * folder free of a new dependency meanwhile.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { explainScheme } from '../transport/scheme.js';
 import { MAX_BODY } from './model.js';
 import { VaultError } from './VaultError.js';
 
@@ -156,7 +158,10 @@ export class VaultClient {
       );
       req.on('error', (err) => {
         clearTimeout(timer);
-        reject(err);
+        // A scheme that is not the server's says so, as the KMS clients' errors do (transport/scheme.ts).
+        const explained = explainScheme(err, url.origin, this.o.timeoutMs);
+        if (explained instanceof Promise) void explained.then(reject);
+        else reject(explained);
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];

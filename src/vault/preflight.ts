@@ -12,7 +12,7 @@ import type { VaultKeyEntry, VaultKeyFile } from './keyfile.js';
 import { missingRoute } from './setup.js';
 import { VaultError } from './VaultError.js';
 import { describeError } from '../core/errors.js';
-import { explainScheme, schemeMismatch } from '../transport/scheme.js';
+import { schemeMismatch } from '../transport/scheme.js';
 
 interface VaultCutClass {
   vault: { use: KeyUse; defaultKey?: string };
@@ -78,8 +78,8 @@ export async function preflightLine(p: PreflightLine): Promise<PreflightOutcome>
   } catch (err) {
     const notVault = (err as { notVault?: string } | null)?.notVault;
     if (notVault !== undefined) return { ok: false, cause: `${at()}: does not speak the Vault API (${notVault})` };
-    const e = err instanceof Error ? await explainScheme(err, at(), timeoutMs) : err;
-    if (schemeMismatch(e) !== undefined) return { ok: false, cause: `Vault at ${at()}: ${(e as Error).message}` };
+    // The client's error says when the scheme is not the server's (transport/scheme.ts).
+    if (schemeMismatch(err) !== undefined) return { ok: false, cause: `Vault at ${at()}: ${(err as Error).message}` };
     return { ok: false, cause: `Vault at ${at()}: ${describeError(err)}` };
   } finally {
     client?.close();
