@@ -6,12 +6,13 @@
  *   given) and the body, one `socket.write` of one string per request; no pipelining, no Expect;
  * - the answer: the status line, the headers, a body by Content-Length, chunked (extensions and
  *   trailers skipped), or until the server closes; 1xx answers skipped; none for 204, 304 and HEAD;
- * - the faults, typed as undici (llhttp) types them, so that a run counts them under the same names
- *   whichever transport is used: a malformed answer by llhttp's code (HPE_INVALID_CONSTANT,
- *   HPE_INVALID_STATUS, HPE_INVALID_HEADER_TOKEN, HPE_INVALID_CONTENT_LENGTH,
- *   HPE_UNEXPECTED_CONTENT_LENGTH, HPE_INVALID_CHUNK_SIZE, HPE_STRICT), a head over 16 KiB as
- *   UND_ERR_HEADERS_OVERFLOW (undici's maxHeaderSize), a connection closed before the answer's end
- *   as ECONNRESET, connection and TLS errors as Node gives them; the bounds (time, size) are http.ts's.
+ * - the faults, typed as node:http (hence the SDK's client) types them, so that both KMS clients count
+ *   a fault under the same name: a malformed answer by llhttp's code (HPE_INVALID_CONSTANT,
+ *   HPE_INVALID_VERSION, HPE_INVALID_STATUS, HPE_INVALID_HEADER_TOKEN, HPE_INVALID_CONTENT_LENGTH,
+ *   HPE_UNEXPECTED_CONTENT_LENGTH, HPE_INVALID_TRANSFER_ENCODING, HPE_INVALID_CHUNK_SIZE, HPE_STRICT,
+ *   HPE_HEADER_OVERFLOW past 16 KiB of head), a connection closed before the answer's end as
+ *   ECONNRESET, connection and TLS errors as Node gives them; the bounds (time, size) are http.ts's.
+ *   (undici, the transport before, left llhttp's code off its HTTPParserError.)
  * HTTPS is tls.connect with its defaults: Node's CA store plus NODE_EXTRA_CA_CERTS, the name checked,
  * SNI unless the host is an IP address.
  *
@@ -26,7 +27,7 @@ import { timeoutError, tooLarge } from './bounds.js';
 import { explainScheme } from './scheme.js';
 import type { HttpAnswer, HttpHeaders } from './http.js';
 
-/** The largest answer head accepted: undici's maxHeaderSize default (node:http's --max-http-header-size). */
+/** The largest answer head accepted: node:http's default (--max-http-header-size), undici's maxHeaderSize. */
 const MAX_HEAD_BYTES = 16 * 1024;
 /** A header name (RFC 9110 token), as llhttp checks it. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -193,13 +194,11 @@ class Conn {
         case State.Head: {
           const end = buf.indexOf(CRLF2, off);
           if (end < 0) {
-            if (buf.length - off > MAX_HEAD_BYTES)
-              return this.fault(Object.assign(new Error('Headers Overflow'), { name: 'HeadersOverflowError', code: 'UND_ERR_HEADERS_OVERFLOW' }));
+            if (buf.length - off > MAX_HEAD_BYTES) return this.fault(parserError('HPE_HEADER_OVERFLOW', 'Header overflow'));
             this.pending = buf.subarray(off);
             return;
           }
-          if (end - off > MAX_HEAD_BYTES)
-            return this.fault(Object.assign(new Error('Headers Overflow'), { name: 'HeadersOverflowError', code: 'UND_ERR_HEADERS_OVERFLOW' }));
+          if (end - off > MAX_HEAD_BYTES) return this.fault(parserError('HPE_HEADER_OVERFLOW', 'Header overflow'));
           const err = this.head(buf.toString('latin1', off, end));
           if (err !== undefined) return this.fault(err);
           off = end + 4;
@@ -300,7 +299,7 @@ class Conn {
       if (headers[name] === undefined) headers[name] = value;
     }
     if (status >= 100 && status < 200 && status !== 101) return undefined; // informational: the answer follows
-    if (chunked && length !== undefined) return parserError('HPE_UNEXPECTED_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding");
+    if (chunked && length !== undefined) return parserError('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length");
     this.status = status;
     this.headers = headers;
     this.chunks = [];
