@@ -206,10 +206,7 @@ class Conn {
           break;
         }
         case State.Length: {
-          const take = Math.min(this.remaining, buf.length - off);
-          this.chunks.push(buf.subarray(off, off + take));
-          off += take;
-          this.remaining -= take;
+          off = this.take(buf, off);
           if (this.remaining === 0) this.complete(buf.length > off ? buf : undefined);
           break;
         }
@@ -219,10 +216,7 @@ class Conn {
           break;
         }
         case State.ChunkData: {
-          const take = Math.min(this.remaining, buf.length - off);
-          this.chunks.push(buf.subarray(off, off + take));
-          off += take;
-          this.remaining -= take;
+          off = this.take(buf, off);
           if (this.remaining === 0) this.state = State.ChunkEnd;
           break;
         }
@@ -258,6 +252,14 @@ class Conn {
         }
       }
     }
+  }
+
+  /** Up to `remaining` bytes of a body (by Content-Length, or a chunk's) from `buf` at `off`: the offset past them. */
+  private take(buf: Buffer, off: number): number {
+    const n = Math.min(this.remaining, buf.length - off);
+    this.chunks.push(buf.subarray(off, off + n));
+    this.remaining -= n;
+    return off + n;
   }
 
   /** A body's bytes of an answer without a length: false when they pass the bound (the exchange then failed). */
