@@ -4,6 +4,7 @@
 // CPU-second of this process (process.cpuUsage), ROUNDS interleaved rounds, medians.
 //   node:http  keep-alive Agent (the transport until issue 22)
 //   undici Pool.request, undici Pool.dispatch (a handler, no stream), undici Client x C
+//   http1      src/transport/http1.ts: pylogen's own HTTP/1.1 client on net sockets (the transport since)
 // Environment: BENCH_KMS_SECONDS (per run, default 5), BENCH_KMS_REPEAT (rounds, default 5),
 // BENCH_KMS_CONCURRENCY (C, default 16).
 import { Agent, request } from 'node:http';
@@ -13,6 +14,7 @@ import { Client, Pool } from 'undici';
 import { ACCESS, CONCURRENCY, median, REPEAT, root, SECONDS, SECRET, startServer } from './kms-shared.js';
 
 const { SigV4Signer } = await import(pathToFileURL(join(root, 'dist/kms/model/sigv4.js')).href);
+const { Http1Pool } = await import(pathToFileURL(join(root, 'dist/transport/http1.js')).href);
 const creds = { accessKeyId: ACCESS, secretAccessKey: SECRET };
 
 function signed(url) {
@@ -109,6 +111,18 @@ const transports = {
           );
         }),
       close: () => pool.destroy(),
+    };
+  },
+  http1: (url) => {
+    const pool = new Http1Pool(url.origin, { connections: CONCURRENCY, timeoutMs: 30_000, maxAnswerBytes: 1 << 20 });
+    const next = signed(url);
+    return {
+      one: async () => {
+        const { headers, body } = next();
+        const res = await pool.request('POST', '/', headers, body);
+        check(res.status, res.body);
+      },
+      close: () => pool.close(),
     };
   },
   'undici Client x C': (url) => {

@@ -16,7 +16,8 @@
 //    Target: the server's Encrypt per core-second >= the fast client's.
 //
 // Environment: BENCH_KMS_SECONDS (D, default 5), BENCH_KMS_REPEAT (default 5), BENCH_KMS_CONCURRENCY
-// (C, default 16).
+// (C, default 16), BENCH_KMS_BASELINE (another pylogen tree, built: its `--client fast` runs too, in
+// the same rounds, as "fast (baseline)": a change measured before and after in one sitting).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,9 @@ import { runNode, steadyRun, treeCpu } from './steady.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
-async function pylogenRun(url, client, dir) {
+const BASELINE = process.env.BENCH_KMS_BASELINE;
+
+async function pylogenRun(url, client, dir, bin) {
   const r = await steadyRun(
     [
       'cuts.KmsEncryptSymmetric',
@@ -48,6 +51,7 @@ async function pylogenRun(url, client, dir) {
     ],
     ENV,
     join(dir, `summary-${client}.json`),
+    bin,
   );
   const s = r.summary;
   if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen --client ${client}: ${s.requests.errors} errors, ${s.events.lost} lost`);
@@ -69,13 +73,14 @@ async function autocannonRun(url) {
 async function clientPart() {
   const dir = mkdtempSync(join(tmpdir(), 'pylogen-bench-clients-'));
   const server = await startServer(['--workers', '1', '--credentials', `${ACCESS}:${SECRET}`]);
-  const runs = { fast: [], sdk: [], bare: [], autocannon: [] };
+  const runs = { fast: [], sdk: [], bare: [], autocannon: [], ...(BASELINE ? { baseline: [] } : {}) };
   try {
     // Warm-up (the server's JIT), not measured.
     await pylogenRun(server.url, 'fast', dir);
     for (let i = 0; i < REPEAT; i++) {
       runs.bare.push(await bareRun(server.url));
       runs.fast.push(await pylogenRun(server.url, 'fast', dir));
+      if (BASELINE) runs.baseline.push(await pylogenRun(server.url, 'fast', dir, join(BASELINE, 'bin/pylogen.js')));
       runs.sdk.push(await pylogenRun(server.url, 'sdk', dir));
       runs.autocannon.push(await autocannonRun(server.url));
     }
@@ -89,8 +94,8 @@ async function clientPart() {
     concurrency: CONCURRENCY,
     seconds: SECONDS,
     repeat: REPEAT,
-    perCpuSecond: { fast: perCpu('fast'), sdk: perCpu('sdk'), bare: perCpu('bare'), autocannon: perCpu('autocannon') },
-    encryptPerSecond: { fast: rate('fast'), sdk: rate('sdk'), bare: rate('bare'), autocannon: rate('autocannon') },
+    perCpuSecond: Object.fromEntries(Object.keys(runs).map((k) => [k, perCpu(k)])),
+    encryptPerSecond: Object.fromEntries(Object.keys(runs).map((k) => [k, rate(k)])),
     runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((r) => Math.round(r.perCpuSecond))])),
   };
   result.fastVsBare = Math.round((result.perCpuSecond.fast / result.perCpuSecond.bare) * 100) / 100;
@@ -99,6 +104,12 @@ async function clientPart() {
   // The same ratios run by run (each round's runs are side by side): their median, beside the ratio of medians.
   const paired = (a, b) => Math.round(median(runs[a].map((r, i) => r.perCpuSecond / runs[b][i].perCpuSecond)) * 100) / 100;
   result.pairedMedians = { fastVsAutocannon: paired('fast', 'autocannon'), sdkVsBare: paired('sdk', 'bare'), fastVsBare: paired('fast', 'bare') };
+  if (BASELINE) {
+    result.pairedMedians.baselineVsAutocannon = paired('baseline', 'autocannon');
+    result.pairedMedians.fastVsBaseline = paired('fast', 'baseline');
+    result.pairs = { fastVsAutocannon: runs.fast.map((r, i) => Math.round((r.perCpuSecond / runs.autocannon[i].perCpuSecond) * 100) / 100) };
+    result.pairs.baselineVsAutocannon = runs.baseline.map((r, i) => Math.round((r.perCpuSecond / runs.autocannon[i].perCpuSecond) * 100) / 100);
+  }
   console.log(
     `\nEncrypt per injector CPU-second (whole process tree, steady state: from 1 s to the end): one kms serve --workers 1 (signatures verified), concurrency ${CONCURRENCY}, ${SECONDS} s, ${PAYLOAD}-byte payload, median of ${REPEAT}, interleaved`,
   );
@@ -106,6 +117,7 @@ async function clientPart() {
   for (const [k, label] of [
     ['autocannon', 'autocannon replay'],
     ['fast', 'pylogen --client fast'],
+    ...(BASELINE ? [['baseline', 'fast (baseline)']] : []),
     ['sdk', 'pylogen --client sdk'],
     ['bare', 'bare SDK loop'],
   ]) {

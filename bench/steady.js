@@ -53,11 +53,11 @@ const STATUS = /^\[\s*([\d.]+)s\] requests (\d+) /;
 /**
  * Runs `pylogen ...args` (status lines on, --summary 1) and resolves with its steady-state window:
  * { requests, cpu, wall, perCpuSecond, rate, summary } (summary: the --summary-json file's content
- * when `json` is given). Needs a run of at least 3 s (two status lines a second apart at least).
+ * when `json` is given; `bin`: another tree's bin/pylogen.js). Needs a run of at least 3 s (two status lines a second apart at least).
  */
-export function steadyRun(args, env, json) {
+export function steadyRun(args, env, json, bin = join(root, 'bin/pylogen.js')) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/pylogen.js'), ...args, '--summary', '1', ...(json ? ['--summary-json', json] : [])], {
+    const p = spawn(process.execPath, [bin, ...args, '--summary', '1', ...(json ? ['--summary-json', json] : [])], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

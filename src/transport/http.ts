@@ -10,20 +10,21 @@
  *   ResponseTooLargeError as soon as its Content-Length or its bytes say so, with nothing more
  *   buffered: the runner's memory stays bounded;
  * - a connection the server closes mid-answer is ECONNRESET (as node:http, hence the SDK, names it);
- *   a malformed answer keeps undici's llhttp code (HPE_*) as its type (src/cut/errorType.ts);
- * - HTTPS with Node's CA store plus NODE_EXTRA_CA_CERTS (undici connects with node:tls defaults);
- * - HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) honoured when set, through undici's
- *   EnvHttpProxyAgent (CONNECT tunnels), as curl and the AWS CLI do.
+ *   a malformed answer is typed by llhttp's code (HPE_*) (src/cut/errorType.ts);
+ * - HTTPS with Node's CA store plus NODE_EXTRA_CA_CERTS (node:tls defaults);
+ * - HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) honoured when set, as curl and the AWS CLI do.
  *
- * Why undici's Pool.dispatch with a plain handler: measured side by side (bench/http-transports.js,
- * docs/performance.md), signed Encrypts per CPU-second were 1.7-3x node:http's keep-alive Agent, above
- * Pool.request (whose body is a stream); no stream, no promise per chunk, one object per request.
- * undici's own per-phase timers (headersTimeout, bodyTimeout) are off: the one timer here bounds the
- * whole exchange.
+ * Two transports: without proxy variables, pylogen's own HTTP/1.1 client on sockets (http1.ts: it
+ * measured cheaper per request than undici's Pool.dispatch, docs/performance.md "Which client"); with
+ * them, undici's EnvHttpProxyAgent (CONNECT tunnels, NO_PROXY) and a plain dispatch handler: no
+ * stream, no promise per chunk; undici's per-phase timers (headersTimeout, bodyTimeout) off, the one
+ * timer of deadlines.ts bounds the whole exchange.
  */
-import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { MAX_ANSWER_BYTES, timeoutError, tooLarge } from './bounds.js';
 import { explainScheme } from './scheme.js';
+import { InFlight, type Deadlined } from './deadlines.js';
+import { Http1Pool } from './http1.js';
 
 export type HttpHeaders = Record<string, string>;
 
@@ -61,96 +62,61 @@ export function proxyEnv(env: NodeJS.ProcessEnv = process.env): { httpProxy?: st
   return { ...(httpProxy === undefined ? {} : { httpProxy }), ...(httpsProxy === undefined ? {} : { httpsProxy }), noProxy: noProxy ?? '' };
 }
 
-export class HttpPool {
+/** Through a proxy (undici, which speaks CONNECT), when the environment sets one. */
+class ProxiedPool {
   private readonly dispatcher: Dispatcher;
-  private readonly maxAnswerBytes: number;
-  private readonly inFlight: InFlight;
+  private readonly inFlight: InFlight<Exchange>;
 
   constructor(
-    /** scheme://host[:port], no path */
     readonly origin: string,
-    private readonly opts: HttpPoolOptions,
+    private readonly opts: HttpPoolOptions & { maxAnswerBytes: number },
+    proxy: NonNullable<ReturnType<typeof proxyEnv>>,
   ) {
-    this.maxAnswerBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
-    this.inFlight = new InFlight(opts.timeoutMs);
-    const settings = { connections: opts.connections, connectTimeout: opts.timeoutMs, headersTimeout: 0, bodyTimeout: 0 };
-    // Without proxy variables, the Pool itself: no per-request origin lookup of an Agent.
-    const proxy = proxyEnv();
-    this.dispatcher = proxy === undefined ? new Pool(origin, settings) : new EnvHttpProxyAgent({ ...settings, ...proxy });
+    this.inFlight = new InFlight<Exchange>(opts.timeoutMs);
+    this.dispatcher = new EnvHttpProxyAgent({ connections: opts.connections, connectTimeout: opts.timeoutMs, headersTimeout: 0, bodyTimeout: 0, ...proxy });
   }
 
   request(method: string, path: string, headers: HttpHeaders, body: string | Buffer): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject, this.maxAnswerBytes, this.opts.timeoutMs, this.origin, this.inFlight);
+      const exchange = new Exchange(resolve, reject, this.opts.maxAnswerBytes, this.opts.timeoutMs, this.origin, this.inFlight);
       this.inFlight.add(exchange);
       this.dispatcher.dispatch({ origin: this.origin, method, path, headers, body }, exchange);
     });
   }
 
-  /** Drops every connection now (requests in flight end as errors). */
   close(): void {
     this.inFlight.close();
     void this.dispatcher.destroy().catch(() => undefined);
   }
 }
 
-/**
- * The exchanges in flight, oldest first, and one timer for the oldest one's deadline. Every exchange
- * of a pool has the same timeout, so their deadlines come in the order they started: a linked list
- * (O(1) to add and to remove, nothing allocated) and one timer stand for a timer per request (a
- * Timeout object, its async resource and its list entry, made and cleared thousands of times a second).
- * The bound is as exact as with a timer per request: the timer fires at the oldest deadline, every
- * exchange past its deadline then ends, and the timer is armed again for the new oldest one.
- */
-class InFlight {
-  private first: Exchange | undefined;
-  private last: Exchange | undefined;
-  private timer: NodeJS.Timeout | undefined;
+export class HttpPool {
+  private readonly transport: Http1Pool | ProxiedPool;
 
-  constructor(private readonly timeoutMs: number) {}
-
-  add(e: Exchange): void {
-    e.deadline = performance.now() + this.timeoutMs;
-    e.prev = this.last;
-    if (this.last === undefined) this.first = e;
-    else this.last.next = e;
-    this.last = e;
-    if (this.timer === undefined) this.arm(e.deadline);
+  constructor(
+    /** scheme://host[:port], no path */
+    readonly origin: string,
+    opts: HttpPoolOptions,
+  ) {
+    const o = { ...opts, maxAnswerBytes: opts.maxAnswerBytes ?? MAX_ANSWER_BYTES };
+    // Without proxy variables, the socket client (http1.ts); with them, undici's proxy agent, which
+    // also applies NO_PROXY.
+    const proxy = proxyEnv();
+    this.transport = proxy === undefined ? new Http1Pool(origin, o) : new ProxiedPool(origin, o, proxy);
   }
 
-  remove(e: Exchange): void {
-    if (e.prev === undefined) {
-      if (this.first !== e) return; // not in the list (any more)
-      this.first = e.next;
-    } else e.prev.next = e.next;
-    if (e.next === undefined) this.last = e.prev;
-    else e.next.prev = e.prev;
-    e.prev = e.next = undefined;
-    // Nothing in flight: no timer keeps the process alive. Else it stays armed for an earlier
-    // deadline, and is armed again for the oldest one left when it fires.
-    if (this.first === undefined) this.close();
+  request(method: string, path: string, headers: HttpHeaders, body: string | Buffer): Promise<HttpAnswer> {
+    return this.transport.request(method, path, headers, body);
   }
 
-  private arm(deadline: number): void {
-    this.timer = setTimeout(() => this.expire(), Math.max(1, Math.ceil(deadline - performance.now())));
-  }
-
-  private expire(): void {
-    this.timer = undefined;
-    const now = performance.now();
-    // A timer may fire early by a rounding of its milliseconds: what is due within half of one is due.
-    while (this.first !== undefined && this.first.deadline <= now + 0.5) this.first.timeout();
-    if (this.first !== undefined) this.arm(this.first.deadline);
-  }
-
+  /** Drops every connection now (requests in flight end as errors). */
   close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.transport.close();
   }
 }
 
 /** One request's handler (undici's callback API, the cheapest: no wrapping, no stream). */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Deadlined<Exchange> {
   private abort: ((err: Error) => void) | undefined;
   /** performance.now() past which it ends as a TimeoutError, and its neighbours in flight (InFlight) */
   deadline = 0;
@@ -168,7 +134,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly maxBytes: number,
     private readonly timeoutMs: number,
     private readonly origin: string,
-    private readonly inFlight: InFlight,
+    private readonly inFlight: InFlight<Exchange>,
   ) {}
 
   timeout(): void {
