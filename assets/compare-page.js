@@ -1,54 +1,17 @@
 // pylogen compare's HTML report: draws the overlaid charts with uPlot (inlined above) from the JSON
-// of #pylogen-data (src/compare/renderCompare.ts). When every chart has drawn once, <body> gets
-// data-rendered="N" (what the browser test waits for), as the run report's page does.
+// of #pylogen-data (src/compare/renderCompare.ts), with the helpers of assets/charts.js (inlined before this script).
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('pylogen-data').textContent);
-  var PALETTE = ['#4a6fa5', '#e8a33d', '#5aa469', '#9b5de5', '#2ec4b6', '#f15bb5', '#8d6e63', '#607d8b'];
-  var pending = 0;
-  var drawn = 0;
+  var charts = pylogenCharts;
+  var fmt = charts.fmt;
+  var positive = charts.positive;
+  var chart = charts.chart;
 
-  function fmt(v, d) {
-    return v == null ? '-' : (+v).toFixed(d);
-  }
-  function positive(a) {
-    return a.map(function (v) {
-      return v == null || v <= 0 ? null : v;
-    });
-  }
   // a run's colour: every curve of run k (its name starts with the run's name) gets the same one
   function runColor(name) {
-    for (var i = 0; i < data.runs.length; i++) if (name === data.runs[i] || name.indexOf(data.runs[i] + ' ') === 0) return PALETTE[i % PALETTE.length];
+    for (var i = 0; i < data.runs.length; i++) if (name === data.runs[i] || name.indexOf(data.runs[i] + ' ') === 0) return charts.color(i);
     return '#888';
-  }
-
-  function chart(name, opts, rows) {
-    var el = document.querySelector('[data-chart="' + name + '"]');
-    if (el === null) return;
-    pending++;
-    opts.width = Math.max(400, el.clientWidth || 1200);
-    opts.height = 300;
-    var once = false;
-    opts.hooks = {
-      draw: [
-        function () {
-          if (once) return;
-          once = true;
-          drawn++;
-          if (drawn === pending) {
-            document.body.setAttribute('data-resources', String(performance.getEntriesByType('resource').length));
-            document.body.setAttribute('data-rendered', String(drawn));
-          }
-        },
-      ],
-    };
-    try {
-      new uPlot(opts, rows, el);
-    } catch (e) {
-      el.insertAdjacentHTML('beforeend', '<p class="chart-error"></p>');
-      el.lastChild.textContent = 'this chart could not be drawn: ' + e;
-      throw e;
-    }
   }
 
   var secs = {
@@ -122,65 +85,8 @@
     ),
   );
 
-  // 3. Percentile distributions, HdrHistogram style: x = log10(1 / (1 - p))
-  var D = data.distribution;
-  var TICKS = [Math.log10(2), 1, 2, 3, 4];
-  var pct = function (k) {
-    var p = 100 * (1 - Math.pow(10, -k));
-    var s = p >= 99.9 ? p.toFixed(3) : p >= 99 ? p.toFixed(2) : p >= 90 ? p.toFixed(1) : p.toFixed(0);
-    return (s.indexOf('.') < 0 ? s : s.replace(/0+$/, '').replace(/\.$/, '')) + '%';
-  };
-  var curves =
-    D.curves.length > 0
-      ? D.curves
-      : [
-          {
-            name: 'no ok request',
-            values: D.x.map(function () {
-              return null;
-            }),
-          },
-        ];
-  chart(
-    'distribution',
-    {
-      series: [
-        {
-          label: 'percentile',
-          value: function (u, k) {
-            return k == null ? '-' : pct(k);
-          },
-        },
-      ].concat(
-        curves.map(function (c) {
-          return {
-            label: c.name,
-            stroke: runColor(c.name),
-            width: 2,
-            value: function (u, v) {
-              return fmt(v, 3) + ' ms';
-            },
-          };
-        }),
-      ),
-      scales: { x: { time: false, range: [TICKS[0], 4] }, y: { distr: 3 } },
-      axes: [
-        {
-          label: 'percentile',
-          splits: function () {
-            return TICKS;
-          },
-          values: function (u, s) {
-            return s.map(pct);
-          },
-        },
-        { label: 'ms (log)', size: 60 },
-      ],
-    },
-    [D.x].concat(
-      curves.map(function (c) {
-        return positive(c.values);
-      }),
-    ),
-  );
+  // 3. Percentile distributions
+  charts.distribution(data.distribution, function (c) {
+    return runColor(c.name);
+  });
 })();

@@ -18,14 +18,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bareWindow, runNode, steadyRun } from './steady.js';
+import { bareLoop, median, runArgs, runNode, steadyRun } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_AZURE_SECONDS ?? 6);
 const REPEAT = Number(process.env.BENCH_AZURE_REPEAT ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_AZURE_CONCURRENCY ?? 8);
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 /** Starts `pylogen azure serve`; resolves with its URL and a stop function once it prints the URL. */
 function startServer(caFile) {
@@ -59,21 +58,9 @@ async function bareChild(url, concurrency, seconds) {
   const digest = createHash('sha256').update(Buffer.alloc(32)).digest();
   const call = { requestOptions: { timeout: 10_000 } };
   await crypto.sign('ES256', digest, call); // the challenge, as AzureCut's setup()
-  let count = 0;
-  const w = bareWindow();
-  const mark = setTimeout(() => w.mark(count), 1000);
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await crypto.sign('ES256', digest, call);
-        count++;
-      }
-    }),
-  );
-  clearTimeout(mark);
-  w.done(count);
-  process.stdout.write(JSON.stringify(w.result()));
+  const r = await bareLoop(concurrency, seconds, () => crypto.sign('ES256', digest, call));
+  if (r.errors !== 0) throw new Error(`bare loop: ${r.errors} errors`);
+  process.stdout.write(JSON.stringify(r.window));
 }
 
 export default async function azureBench() {
@@ -85,24 +72,7 @@ export default async function azureBench() {
   const b = [];
   try {
     for (let i = 0; i < REPEAT; i++) {
-      const r = await steadyRun(
-        [
-          'cuts.AzureKeyVaultSign',
-          '--endpoint',
-          server.url,
-          '--proc',
-          '1',
-          '--concurrency',
-          String(CONCURRENCY),
-          '--duration',
-          String(SECONDS),
-          '--lengths',
-          '32',
-          '--outformat',
-          'none',
-        ],
-        env,
-      );
+      const r = await steadyRun(runArgs('cuts.AzureKeyVaultSign', server.url, { concurrency: CONCURRENCY, seconds: SECONDS, lengths: 32 }), env);
       p.push(r.perCpuSecond);
       const bare = JSON.parse(await runNode([SELF, 'bare', server.url, String(CONCURRENCY), String(SECONDS)], env));
       b.push(bare.perCpuSecond);

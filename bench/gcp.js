@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bareWindow, runNode, steadyRun } from './steady.js';
+import { bareLoop, median, runArgs, runNode, steadyRun } from './steady.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +28,6 @@ const REPEAT = Number(process.env.BENCH_GCP_REPEAT ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_GCP_CONCURRENCY ?? 16);
 const PAYLOAD = 16;
 const TRANSPORTS = (process.env.BENCH_GCP_TRANSPORTS ?? 'grpc,rest').split(',');
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const ENV = { ...process.env, METADATA_SERVER_DETECTION: 'none' };
 const KEY = 'projects/pylogen-project/locations/us-east1/keyRings/pylogen/cryptoKeys/pylogen-symmetric';
 
@@ -62,28 +61,12 @@ async function bareChild(url, transport, concurrency, seconds) {
     additionalAuthenticatedData: aad,
     additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
   };
-  let count = 0;
-  let errors = 0;
-  const w = bareWindow();
-  const mark = setTimeout(() => w.mark(count), 1000);
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          const [out] = await client.encrypt(request, call);
-          if (out.verifiedPlaintextCrc32c !== true || Number(out.ciphertextCrc32c.value) !== crc32c(out.ciphertext)) throw new Error('crc');
-          count++;
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  clearTimeout(mark);
-  w.done(count);
+  const r = await bareLoop(concurrency, seconds, async () => {
+    const [out] = await client.encrypt(request, call);
+    if (out.verifiedPlaintextCrc32c !== true || Number(out.ciphertextCrc32c.value) !== crc32c(out.ciphertext)) throw new Error('crc');
+  });
   await client.close();
-  process.stdout.write(JSON.stringify({ errors, ...w.result() }));
+  process.stdout.write(JSON.stringify({ errors: r.errors, ...r.window }));
 }
 
 function crcCost() {
@@ -117,24 +100,12 @@ export default async function gcpBench() {
         if (bare.errors !== 0) throw new Error(`bare loop: ${bare.errors} errors`);
         b.push(bare.perCpuSecond);
         const py = await steadyRun(
-          [
-            'cuts.CloudKmsEncrypt',
-            '--endpoint',
-            url,
-            '--client',
-            transport,
-            '--proc',
-            '1',
-            '--concurrency',
-            String(CONCURRENCY),
-            '--duration',
-            String(SECONDS),
-            '--lengths',
-            String(PAYLOAD),
-            '--outformat',
-            'none',
-            '--no-preflight',
-          ],
+          runArgs('cuts.CloudKmsEncrypt', url, {
+            concurrency: CONCURRENCY,
+            seconds: SECONDS,
+            lengths: PAYLOAD,
+            more: ['--client', transport, '--no-preflight'],
+          }),
           ENV,
           join(dir, 's.json'),
         );

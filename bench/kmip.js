@@ -19,14 +19,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bareWindow, runNode, steadyRun } from './steady.js';
+import { bareLoop, median, runNode, steadyRun } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_KMIP_SECONDS ?? 5);
 const REPEAT = Number(process.env.BENCH_KMIP_REPEAT ?? 3);
 const KEY_NAME = 'pylogen-aes256-gcm';
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 
 /** The bare loop (a child process): C loops of KMIP Encrypt for D seconds; prints its window. */
@@ -39,28 +38,12 @@ async function bareChild(url, files, concurrency, seconds) {
   const client = new KmipClient({ tls: tlsOptions(where.host, where.port, pem), timeoutMs: 10_000, connections: 4096 });
   const [uid] = await client.locate(KEY_NAME);
   const params = cryptoParams({ blockCipherMode: MODE_OF.GCM, cryptographicAlgorithm: CryptographicAlgorithm.AES, randomIv: true, tagLength: 16 });
-  let count = 0;
-  let errors = 0;
-  const w = bareWindow();
-  const timer = setTimeout(() => w.mark(count), 1000);
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          const out = await client.encrypt(uid, params, randomBytes(16));
-          if (out.iv === undefined || out.tag === undefined) throw new Error('no IV or tag');
-          count++;
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  clearTimeout(timer);
-  w.done(count);
+  const r = await bareLoop(concurrency, seconds, async () => {
+    const out = await client.encrypt(uid, params, randomBytes(16));
+    if (out.iv === undefined || out.tag === undefined) throw new Error('no IV or tag');
+  });
   client.close();
-  process.stdout.write(JSON.stringify({ ...w.result(), errors }));
+  process.stdout.write(JSON.stringify({ ...r.window, errors: r.errors }));
 }
 
 export default async function kmipBench() {

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCESS, CONCURRENCY, ENV, KMS_BENCH, LOAD, median, PAYLOAD, REPEAT, root, SECONDS, SECRET, serverLoad, startServer } from './kms-shared.js';
-import { runNode, steadyRun, treeCpu } from './steady.js';
+import { runArgs, runNode, steadyRun, treeCpu } from './steady.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -31,24 +31,7 @@ const BASELINE = process.env.BENCH_KMS_BASELINE;
 
 async function pylogenRun(url, client, dir, bin) {
   const r = await steadyRun(
-    [
-      'cuts.KmsEncryptSymmetric',
-      '--endpoint',
-      url,
-      '--client',
-      client,
-      '--proc',
-      '1',
-      '--concurrency',
-      String(CONCURRENCY),
-      '--duration',
-      String(SECONDS),
-      '--lengths',
-      String(PAYLOAD),
-      '--outformat',
-      'none',
-      '--no-preflight',
-    ],
+    runArgs('cuts.KmsEncryptSymmetric', url, { concurrency: CONCURRENCY, seconds: SECONDS, lengths: PAYLOAD, more: ['--client', client, '--no-preflight'] }),
     ENV,
     join(dir, `summary-${client}.json`),
     bin,

@@ -27,7 +27,7 @@ export const ENV = { ...process.env, AWS_ACCESS_KEY_ID: ACCESS, AWS_SECRET_ACCES
 delete ENV.AWS_SESSION_TOKEN;
 delete ENV.AWS_PROFILE;
 
-export const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+export { median } from './steady.js';
 
 /** `pylogen kms serve ...args` in the background: { url, pid, stop() }. */
 export function startServer(args = []) {

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONCURRENCY, ENV, LOAD, median, PAYLOAD, REPEAT, root, SECONDS, serverLoad, startServer } from './kms-shared.js';
-import { bareWindow, ownCpu, runNode as runNodeWith } from './steady.js';
+import { bareLoop, ownCpu, runArgs, runNode as runNodeWith } from './steady.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const PART = process.env.BENCH_KMS_PART ?? '';
@@ -34,25 +34,10 @@ const runNode = (args, env = ENV) => runNodeWith(args, env);
 
 async function pylogenRun(url, dir) {
   const json = join(dir, 'summary.json');
+  const more = ['--client', 'sdk', '--summary-json', json];
   await runNode([
     join(root, 'bin/pylogen.js'),
-    'cuts.KmsEncryptSymmetric',
-    '--endpoint',
-    url,
-    '--client',
-    'sdk',
-    '--proc',
-    '1',
-    '--concurrency',
-    String(CONCURRENCY),
-    '--duration',
-    String(SECONDS),
-    '--lengths',
-    String(PAYLOAD),
-    '--outformat',
-    'none',
-    '--summary-json',
-    json,
+    ...runArgs('cuts.KmsEncryptSymmetric', url, { concurrency: CONCURRENCY, seconds: SECONDS, lengths: PAYLOAD, more }),
   ]);
   const s = JSON.parse(readFileSync(json, 'utf8'));
   if (s.requests.errors !== 0 || s.events.lost !== 0) throw new Error(`pylogen run: ${s.requests.errors} errors, ${s.events.lost} lost`);
@@ -68,32 +53,14 @@ async function bareChild(url, concurrency, seconds) {
   const { createKmsClient } = await import(pathToFileURL(join(root, 'dist/kms/client/client.js')).href);
   const { EncryptCommand } = await import('@aws-sdk/client-kms');
   const client = createKmsClient({ endpoint: url, retries: 0, timeoutMs: 10_000 });
-  let count = 0;
-  let errors = 0;
-  // The steady-state window (bench/steady.js), for bench/kms-clients.js: from 1 s after the start.
-  const w = bareWindow();
-  const mark = setTimeout(() => w.mark(count), 1000);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          await client.send(new EncryptCommand({ KeyId: 'alias/pylogen-symmetric1', Plaintext: randomBytes(PAYLOAD) }));
-          count++;
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
+  // bareLoop's steady-state window (bench/steady.js), for bench/kms-clients.js: from 1 s after the start.
+  const r = await bareLoop(concurrency, seconds, () => client.send(new EncryptCommand({ KeyId: 'alias/pylogen-symmetric1', Plaintext: randomBytes(PAYLOAD) })));
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  clearTimeout(mark);
-  w.done(count);
   client.destroy();
-  process.stdout.write(JSON.stringify({ rate: count / elapsed, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed, window: w.result() }));
+  process.stdout.write(JSON.stringify({ rate: r.count / elapsed, errors: r.errors, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed, window: r.window }));
 }
 
 const OPERATIONS = {

@@ -22,6 +22,9 @@ const CLK_TCK = (() => {
   }
 })();
 
+/** The median of a list of numbers (the middle one; the upper middle of an even count). */
+export const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
 export function ownCpu(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -109,6 +112,57 @@ export function bareWindow() {
       return { ...d, perCpuSecond: d.requests / d.cpu, rate: d.requests / d.wall };
     },
   };
+}
+
+/**
+ * A bench's bare loop (in its own process): `concurrency` loops calling `await once()` for `seconds`,
+ * measured by bareWindow from one second after the start: { count, errors, window } (window: bareWindow's
+ * result; a throw of once() counts as an error and the loop goes on).
+ */
+export async function bareLoop(concurrency, seconds, once) {
+  let count = 0;
+  let errors = 0;
+  const w = bareWindow();
+  const mark = setTimeout(() => w.mark(count), 1000);
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        try {
+          await once();
+          count++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  clearTimeout(mark);
+  w.done(count);
+  return { count, errors, window: w.result() };
+}
+
+/**
+ * The arguments of the benches' pylogen run of `cut` on `url`: one runner process, `concurrency` requests
+ * in flight for `seconds`, payloads of `lengths` bytes, no event output; `more` goes last.
+ */
+export function runArgs(cut, url, { concurrency, seconds, lengths, more = [] }) {
+  return [
+    cut,
+    '--endpoint',
+    url,
+    '--proc',
+    '1',
+    '--concurrency',
+    String(concurrency),
+    '--duration',
+    String(seconds),
+    '--lengths',
+    String(lengths),
+    '--outformat',
+    'none',
+    ...more,
+  ];
 }
 
 /** Runs `node ...args` and resolves with its stdout (rejects with its stderr on a non-zero exit). */

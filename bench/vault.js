@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bareWindow, runNode, steadyRun } from './steady.js';
+import { bareLoop, median, runArgs, runNode, steadyRun } from './steady.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -29,7 +29,6 @@ const PART = process.env.BENCH_VAULT_PART ?? '';
 const PAYLOAD = 16;
 const TOKEN = 'pylogen-bench-token';
 const ENV = { ...process.env, VAULT_TOKEN: TOKEN };
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 /** `pylogen vault serve` requiring TOKEN (from PYLOGEN_VAULT_TOKEN: out of ps) in its own process: { url, stop() }. */
 function startServer() {
@@ -66,47 +65,14 @@ async function bareChild(url, concurrency, seconds) {
       req.on('error', reject);
       req.end(body);
     });
-  let count = 0;
-  let errors = 0;
-  const w = bareWindow();
-  const mark = setTimeout(() => w.mark(count), 1000);
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          await once();
-          count++;
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  clearTimeout(mark);
-  w.done(count);
+  const r = await bareLoop(concurrency, seconds, once);
   agent.destroy();
-  process.stdout.write(JSON.stringify({ errors, ...w.result() }));
+  process.stdout.write(JSON.stringify({ errors: r.errors, ...r.window }));
 }
 
 function pylogenArgs(url, batch) {
-  return [
-    'cuts.VaultTransitEncrypt',
-    '--endpoint',
-    url,
-    '--proc',
-    '1',
-    '--concurrency',
-    String(CONCURRENCY),
-    '--duration',
-    String(SECONDS),
-    '--lengths',
-    String(PAYLOAD),
-    '--outformat',
-    'none',
-    '--no-preflight',
-    ...(batch > 1 ? ['--extra', JSON.stringify({ batch })] : []),
-  ];
+  const more = ['--no-preflight', ...(batch > 1 ? ['--extra', JSON.stringify({ batch })] : [])];
+  return runArgs('cuts.VaultTransitEncrypt', url, { concurrency: CONCURRENCY, seconds: SECONDS, lengths: PAYLOAD, more });
 }
 
 async function ratioPart(url, dir) {

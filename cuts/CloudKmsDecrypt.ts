@@ -4,35 +4,22 @@
  * additional_authenticated_data_crc32c sent, plaintext_crc32c checked (Crc32cMismatch), the plaintext
  * compared (RoundTripMismatch). --extra: file, key (an ENCRYPT_DECRYPT key, default symmetric), aad.
  */
-import { randomBytes } from 'node:crypto';
 import { exec, PerLength, type Operation, type Request } from 'pylogen/cut';
-import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
+import { GcpAeadCut, gcpAeadSpec } from 'pylogen/gcp';
 
 interface Sealed {
   plaintext: Buffer;
   ciphertext: Uint8Array;
 }
 
-export class CloudKmsDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = {
-    defaultKey: 'symmetric',
-    purpose: 'ENCRYPT_DECRYPT',
-    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
-  };
-  static override extraKeys = GCP_AAD_KEYS;
+export class CloudKmsDecrypt extends GcpAeadCut {
+  static override readonly gcp = gcpAeadSpec('symmetric', 'ENCRYPT_DECRYPT');
 
-  private aadBytes!: Buffer;
   private sealed!: PerLength<Sealed>;
 
   override async setup(): Promise<void> {
     await super.setup();
-    this.aadBytes = this.aad();
-    this.sealed = await new PerLength((length) =>
-      this.prepare(`Encrypt of ${length} bytes`, async () => {
-        const plaintext = randomBytes(length);
-        return { plaintext, ciphertext: await this.encryptChecked(plaintext, this.aadBytes) };
-      }),
-    ).fill(this.runner.lengths);
+    this.sealed = await this.sealEach('Encrypt', async (plaintext) => ({ ciphertext: await this.encryptChecked(plaintext, this.aadBytes) }));
   }
 
   @exec

@@ -6,22 +6,10 @@
  * aad. Lengths: 0 to 65536 bytes.
  */
 import { exec, type Operation, type Request } from 'pylogen/cut';
-import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
+import { GcpAeadCut, gcpAeadSpec } from 'pylogen/gcp';
 
-export class CloudKmsEncrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = {
-    defaultKey: 'symmetric',
-    purpose: 'ENCRYPT_DECRYPT',
-    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
-  };
-  static override extraKeys = GCP_AAD_KEYS;
-
-  private aadBytes!: Buffer;
-
-  override async setup(): Promise<void> {
-    await super.setup();
-    this.aadBytes = this.aad();
-  }
+export class CloudKmsEncrypt extends GcpAeadCut {
+  static override readonly gcp = gcpAeadSpec('symmetric', 'ENCRYPT_DECRYPT');
 
   @exec
   async encrypt(req: Request, plaintext: Buffer): Promise<void> {

@@ -4,23 +4,12 @@
  * CRC32C sent and checked both ways. --extra: file, key (an ENCRYPT_DECRYPT key, default symmetric), aad.
  */
 import { exec, type Operation, type Request } from 'pylogen/cut';
-import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
+import { GcpAeadCut, gcpAeadSpec } from 'pylogen/gcp';
 
-export class CloudKmsEncryptDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = {
-    defaultKey: 'symmetric',
-    purpose: 'ENCRYPT_DECRYPT',
-    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
-  };
-  static override extraKeys = GCP_AAD_KEYS;
+export class CloudKmsEncryptDecrypt extends GcpAeadCut {
+  static override readonly gcp = gcpAeadSpec('symmetric', 'ENCRYPT_DECRYPT');
 
   override transactionName = 'ENCRYPT-DECRYPT';
-  private aadBytes!: Buffer;
-
-  override async setup(): Promise<void> {
-    await super.setup();
-    this.aadBytes = this.aad();
-  }
 
   @exec
   encrypt(req: Request, plaintext: Buffer): Promise<Uint8Array> {

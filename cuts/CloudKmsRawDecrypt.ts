@@ -4,9 +4,8 @@
  * the tag length given back), every checksum sent, the answer's verified_* flags and plaintext_crc32c
  * checked, the plaintext compared (RoundTripMismatch). --extra: file, key (default raw-aes-gcm), aad.
  */
-import { randomBytes } from 'node:crypto';
 import { exec, PerLength, RoundTripMismatch, type Operation, type Request } from 'pylogen/cut';
-import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
+import { GcpAeadCut, gcpAeadSpec } from 'pylogen/gcp';
 
 interface Sealed {
   plaintext: Buffer;
@@ -15,26 +14,14 @@ interface Sealed {
   tagLength: number;
 }
 
-export class CloudKmsRawDecrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = {
-    defaultKey: 'raw-aes-gcm',
-    purpose: 'RAW_ENCRYPT_DECRYPT',
-    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
-  };
-  static override extraKeys = GCP_AAD_KEYS;
+export class CloudKmsRawDecrypt extends GcpAeadCut {
+  static override readonly gcp = gcpAeadSpec('raw-aes-gcm', 'RAW_ENCRYPT_DECRYPT');
 
-  private aadBytes!: Buffer;
   private sealed!: PerLength<Sealed>;
 
   override async setup(): Promise<void> {
     await super.setup();
-    this.aadBytes = this.aad();
-    this.sealed = await new PerLength((length) =>
-      this.prepare(`RawEncrypt of ${length} bytes`, async () => {
-        const plaintext = randomBytes(length);
-        return { plaintext, ...(await this.rawEncryptChecked(plaintext, this.aadBytes)) };
-      }),
-    ).fill(this.runner.lengths);
+    this.sealed = await this.sealEach('RawEncrypt', (plaintext) => this.rawEncryptChecked(plaintext, this.aadBytes));
   }
 
   @exec

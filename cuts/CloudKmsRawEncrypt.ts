@@ -5,22 +5,10 @@
  * --extra: file, key (default raw-aes-gcm), aad. Lengths: 0 to 65536 bytes.
  */
 import { exec, type Operation, type Request } from 'pylogen/cut';
-import { GCP_AAD_KEYS, GCP_MAX_PLAINTEXT, GcpCut, gcpLengthProblems, type GcpCutSpec } from 'pylogen/gcp';
+import { GcpAeadCut, gcpAeadSpec } from 'pylogen/gcp';
 
-export class CloudKmsRawEncrypt extends GcpCut {
-  static override readonly gcp: GcpCutSpec = {
-    defaultKey: 'raw-aes-gcm',
-    purpose: 'RAW_ENCRYPT_DECRYPT',
-    check: (plan) => gcpLengthProblems(plan, GCP_MAX_PLAINTEXT),
-  };
-  static override extraKeys = GCP_AAD_KEYS;
-
-  private aadBytes!: Buffer;
-
-  override async setup(): Promise<void> {
-    await super.setup();
-    this.aadBytes = this.aad();
-  }
+export class CloudKmsRawEncrypt extends GcpAeadCut {
+  static override readonly gcp = gcpAeadSpec('raw-aes-gcm', 'RAW_ENCRYPT_DECRYPT');
 
   @exec
   async rawEncrypt(req: Request, plaintext: Buffer): Promise<void> {

@@ -1,6 +1,8 @@
 /** `pylogen/gcp`: the gcp protocol's CUT base and what its CUT authors need around it. */
 export {
   GcpCut,
+  GcpAeadCut,
+  aeadSpec as gcpAeadSpec,
   GcpSetupError,
   pickGcpKey,
   lengthProblems as gcpLengthProblems,

@@ -1,6 +1,7 @@
 /** `pylogen/vault`: the vault protocol's CUT base and what its CUT authors need around it. */
 export {
   VaultCut,
+  VaultVerifyCut,
   VaultSetupError,
   resultsOf,
   field,

@@ -12,6 +12,7 @@ import { ExitCode } from '../core/exitcodes.js';
 import { packageRoot } from '../core/paths.js';
 import { parseLatency } from '../cli/kmsOptions.js';
 import { optionsCommand, type CommandIO } from '../cli/optionsCommand.js';
+import { signalled } from '../cli/signals.js';
 import { AZURE_API_VERSION } from './apiVersion.js';
 import { AZURE_TOKEN_ENV } from './client.js';
 import { loadAzureKeyFile } from './keyfile.js';
@@ -21,18 +22,6 @@ import { startAzureServer, type AzureFlavour } from './server/server.js';
 export interface AzureServeIO extends CommandIO {
   /** resolves when the server must stop (default: SIGINT or SIGTERM) */
   stopped?: Promise<unknown>;
-}
-
-function signalled(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (s: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export const azureServe = optionsCommand<AzureServeIO>('azure', 'serve', AZURE_SERVE_OPTIONS, async ({ v, cwd, out, err, io }) => {

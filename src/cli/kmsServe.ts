@@ -17,7 +17,7 @@ import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
 import { parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
 import { optionsCommand, type CommandIO } from './optionsCommand.js';
-import { takeSignals } from './signals.js';
+import { signalled, takeSignals } from './signals.js';
 
 const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 const isLoopback = (host: string): boolean => LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
@@ -25,18 +25,6 @@ const isLoopback = (host: string): boolean => LOOPBACK.has(host) || (isIP(host) 
 export interface ServeIO extends CommandIO {
   /** resolves when the server must stop (default: SIGINT or SIGTERM) */
   stopped?: Promise<unknown>;
-}
-
-function signalled(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /**

@@ -21,3 +21,16 @@ export function takeSignals(): void {
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
 }
+
+/** Resolves with the first SIGINT or SIGTERM (the `serve` commands: when their server must stop). */
+export function signalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

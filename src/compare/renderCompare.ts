@@ -2,7 +2,7 @@
  * `pylogen compare --report FILE.html`: one self-contained page, like the run report
  * (src/report/renderReport.ts, whose uPlot and stylesheet it inlines): what differs besides the
  * results, the delta table with its verdicts, the regression thresholds, and charts drawn by
- * assets/compare-page.js from the JSON below: every run's throughput and latency over time on one
+ * assets/compare-page.js (with the chart helpers of assets/charts.js) from the JSON below: every run's throughput and latency over time on one
  * axis of seconds since its own start, and their latency distributions overlaid.
  */
 import { readFileSync } from 'node:fs';
@@ -160,6 +160,7 @@ ${CHARTS.map(([name, h]) => `<h2>${esc(h)}</h2><div class="chart" data-chart="${
 </section>
 <script type="application/json" id="pylogen-data">${scriptJson(compareData(runs, names))}</script>
 <script>${a.uplotJs}</script>
+<script>${a.chartsJs}</script>
 <script>${pageJs}</script>
 </body></html>
 `;

@@ -7,15 +7,16 @@
  * static validate() checks, in the main process, the endpoint, the key file, the key's purpose and
  * the CUT's own limits: a problem is one line and exit 2, nothing started.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import type { GcpAttempts } from './client.js';
+import { PerLength } from '../kms/client/PerLength.js';
 import { RoundTripMismatch } from '../kms/client/WrongResult.js';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
 import { packageRoot } from '../core/paths.js';
 import { pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { gcpAdvice } from './advice.js';
-import type { GcpPurpose } from './algorithms.js';
+import { MAX_PLAINTEXT, type GcpPurpose } from './algorithms.js';
 import { callOptions, parseGcpEndpoint, type GcpCallOptions, type GcpTransport } from './endpoint.js';
 import { crc32c, int64Value } from './crc32c.js';
 import { Crc32cMismatch } from './Crc32cMismatch.js';
@@ -168,16 +169,22 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
 
   /** Encrypt with the key (its primary version), both checksums sent, the answer's checked: the ciphertext. */
   protected async encryptChecked(plaintext: Buffer, aad: Buffer): Promise<Uint8Array> {
-    const [out] = await this.client.encrypt(
-      {
-        name: this.keyName,
-        plaintext,
-        plaintextCrc32c: this.crcOf(plaintext),
-        additionalAuthenticatedData: aad,
-        additionalAuthenticatedDataCrc32c: this.crcOf(aad),
-      },
-      this.call,
-    );
+    const [out] = await this.client.encrypt(this.sealRequest(this.keyName, plaintext, aad), this.call);
+    return this.checkSealed(out);
+  }
+
+  /** The request of Encrypt and RawEncrypt: the plaintext and the additional authenticated data, each with its CRC32C. */
+  private sealRequest(name: string, plaintext: Buffer, aad: Buffer) {
+    return { name, plaintext, plaintextCrc32c: this.crcOf(plaintext), additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: this.crcOf(aad) };
+  }
+
+  /** The checks of an Encrypt or RawEncrypt answer: both checksums the request carried verified, the ciphertext's checked; the ciphertext. */
+  private checkSealed(out: {
+    verifiedPlaintextCrc32c?: boolean | null;
+    verifiedAdditionalAuthenticatedDataCrc32c?: boolean | null;
+    ciphertext?: unknown;
+    ciphertextCrc32c?: unknown;
+  }): Uint8Array {
     this.checkVerified(out.verifiedPlaintextCrc32c, 'verified_plaintext_crc32c');
     this.checkVerified(out.verifiedAdditionalAuthenticatedDataCrc32c, 'verified_additional_authenticated_data_crc32c');
     this.checkCrc(out.ciphertext as Uint8Array, out.ciphertextCrc32c, 'ciphertext_crc32c');
@@ -204,21 +211,10 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
 
   /** RawEncrypt (AES_256_GCM) of the key's version, checksums sent and checked. */
   protected async rawEncryptChecked(plaintext: Buffer, aad: Buffer): Promise<{ ciphertext: Uint8Array; iv: Uint8Array; tagLength: number }> {
-    const [out] = await this.client.rawEncrypt(
-      {
-        name: this.versionName,
-        plaintext,
-        plaintextCrc32c: this.crcOf(plaintext),
-        additionalAuthenticatedData: aad,
-        additionalAuthenticatedDataCrc32c: this.crcOf(aad),
-      },
-      this.call,
-    );
-    this.checkVerified(out.verifiedPlaintextCrc32c, 'verified_plaintext_crc32c');
-    this.checkVerified(out.verifiedAdditionalAuthenticatedDataCrc32c, 'verified_additional_authenticated_data_crc32c');
-    this.checkCrc(out.ciphertext as Uint8Array, out.ciphertextCrc32c, 'ciphertext_crc32c');
+    const [out] = await this.client.rawEncrypt(this.sealRequest(this.versionName, plaintext, aad), this.call);
+    const ciphertext = this.checkSealed(out);
     this.checkCrc(out.initializationVector as Uint8Array, out.initializationVectorCrc32c, 'initialization_vector_crc32c');
-    return { ciphertext: out.ciphertext as Uint8Array, iv: out.initializationVector as Uint8Array, tagLength: out.tagLength ?? 16 };
+    return { ciphertext, iv: out.initializationVector as Uint8Array, tagLength: out.tagLength ?? 16 };
   }
 
   /** The CRC32C-checked signature of AsymmetricSign over a digest. */
@@ -248,6 +244,37 @@ export abstract class GcpCut<Extra extends GcpExtra = GcpExtra, Context extends 
   protected prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
     return prepareCall(GcpSetupError, `${what} of key "${this.key?.name ?? '-'}"`, this.runner.endpoint || 'cloudkms.googleapis.com', call);
   }
+}
+
+/**
+ * The base of the Cloud KMS CUTs that send a payload with additional authenticated data (Encrypt, Decrypt,
+ * RawEncrypt, RawDecrypt and their round trip): the --extra aad key, its bytes read once in setup(), and the
+ * data the decrypting ones seal once per --lengths value. Each names its key with aeadSpec().
+ */
+export abstract class GcpAeadCut extends GcpCut {
+  static override extraKeys: ExtraKeys = GCP_AAD_KEYS;
+
+  protected aadBytes!: Buffer;
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    this.aadBytes = this.aad();
+  }
+
+  /** `seal(plaintext)` of a random plaintext of every --lengths value, done once (`what` names the call if it fails). */
+  protected sealEach<T>(what: string, seal: (plaintext: Buffer) => Promise<T>): Promise<PerLength<T & { plaintext: Buffer }>> {
+    return new PerLength((length) =>
+      this.prepare(`${what} of ${length} bytes`, async () => {
+        const plaintext = randomBytes(length);
+        return { plaintext, ...(await seal(plaintext)) };
+      }),
+    ).fill(this.runner.lengths);
+  }
+}
+
+/** The spec of a GcpAeadCut: its default key and the purpose the key must have; the payload at most Cloud KMS's limit. */
+export function aeadSpec(defaultKey: string, purpose: GcpPurpose): GcpCutSpec {
+  return { defaultKey, purpose, check: (plan) => lengthProblems(plan, MAX_PLAINTEXT) };
 }
 
 /** The payload limit of the CUTs that send it: Cloud KMS takes at most `max` bytes. */

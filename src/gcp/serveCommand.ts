@@ -5,7 +5,7 @@
 import { packageRoot } from '../core/paths.js';
 import { loadGcpKeyFile } from './keyfile.js';
 import { parseKmsOptions } from '../cli/kmsOptions.js';
-import { takeSignals } from '../cli/signals.js';
+import { signalled, takeSignals } from '../cli/signals.js';
 import { GCP_SERVE_OPTIONS } from './options.js';
 import { startGcpServer } from './server/server.js';
 
@@ -15,17 +15,6 @@ export interface GcpServeIO {
   /** resolves when the server must stop (default: SIGINT or SIGTERM) */
   stopped?: Promise<unknown>;
 }
-
-const signalled = (): Promise<void> =>
-  new Promise((resolve) => {
-    const on = (): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve();
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 
 export async function gcpServe(positionals: readonly string[], raw: Readonly<Record<string, string>>, cwd: string, io: GcpServeIO = {}): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));

@@ -3,7 +3,8 @@
  * warnings and the capacity search are written as HTML here; the charts are drawn in the browser by
  * uPlot from the data of reportData.ts, embedded as JSON. uPlot's script and stylesheet are read
  * from node_modules when the report is written and inlined, with the page's own script and style
- * (assets/report-page.js, .css): opening the file makes no request at all.
+ * (assets/report-page.js, .css) and the chart helpers it shares with `pylogen compare`'s page (assets/charts.js): opening
+ * the file makes no request at all.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,9 +23,9 @@ export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 /** JSON inside <script>: `<` escaped, so no `</script>` in a value can end the element. */
 export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
-let assets: { uplotJs: string; uplotCss: string; pageJs: string; pageCss: string } | undefined;
+let assets: { uplotJs: string; uplotCss: string; chartsJs: string; pageJs: string; pageCss: string } | undefined;
 
-/** uPlot's script and stylesheet, and the report page's own (read once); `pylogen compare --report` inlines them too. */
+/** uPlot's script and stylesheet, the pages' chart helpers, and the report page's own (read once); `pylogen compare --report` inlines them too. */
 export function readAssets(): NonNullable<typeof assets> {
   if (assets !== undefined) return assets;
   const require = createRequire(import.meta.url);
@@ -32,6 +33,7 @@ export function readAssets(): NonNullable<typeof assets> {
   assets = {
     uplotJs: read(require.resolve('uplot/dist/uPlot.iife.min.js')),
     uplotCss: read(require.resolve('uplot/dist/uPlot.min.css')),
+    chartsJs: read(join(packageRoot, 'assets', 'charts.js')),
     pageJs: read(join(packageRoot, 'assets', 'report-page.js')),
     pageCss: read(join(packageRoot, 'assets', 'report-page.css')),
   };
@@ -213,6 +215,7 @@ ${CHARTS.map(([name, h]) => `<h2>${esc(h)}</h2><div class="chart" data-chart="${
 </section>
 <script type="application/json" id="pylogen-data">${scriptJson(reportData(s))}</script>
 <script>${a.uplotJs}</script>
+<script>${a.chartsJs}</script>
 <script>${a.pageJs}</script>
 </body></html>
 `;

@@ -11,6 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ClassUnderTest, type CutPlanView } from '../cut/ClassUnderTest.js';
+import { exec } from '../cut/exec.js';
+import type { Operation, Request } from '../cut/Operation.js';
 import { packageRoot } from '../core/paths.js';
 import { prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../cut/KeyedCut.js';
 import { UnexpectedResponse } from '../kms/client/WrongResult.js';
@@ -186,6 +188,46 @@ export abstract class VaultCut<Extra extends VaultExtra = VaultExtra, Context ex
   protected prepare<T>(what: string, call: () => Promise<T>): Promise<T> {
     const withKey = this.key === undefined ? '' : ` with key "${this.key.entry}" (${this.key.mount}/${this.key.name})`;
     return prepareCall(VaultSetupError, `${what}${withKey}`, this.client.address.origin, call);
+  }
+}
+
+/**
+ * The base of the Vault Transit CUTs that ask POST /v1/{mount}/verify/{name} whether what Vault made in setup()
+ * is valid (VaultTransitVerify: a signature, VaultTransitHmacVerify: an HMAC): setup() makes, once per --lengths
+ * value, the body of that question (verifyBody); each operation asks it, and an item answered `valid: false` is
+ * the subclass's invalid() error.
+ */
+export abstract class VaultVerifyCut extends VaultCut {
+  /** the request's name (`<NAME>-BATCH<N>` with a batch) */
+  protected abstract readonly request: string;
+  /** the Transit call that setup() makes per length, as its failure names it */
+  protected abstract readonly made: string;
+
+  private url!: string;
+  private name!: string;
+  private bodies!: Map<number, string>;
+
+  /** The verification body of a random message (setup(), once per length). */
+  protected abstract verifyBody(message: Buffer): Promise<string>;
+  /** The error of an item answered `valid: false`. */
+  protected abstract invalid(): Error;
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    this.url = this.path('verify');
+    this.name = this.requestName(this.request);
+    this.bodies = await this.perLength(this.made, (p) => this.verifyBody(p));
+  }
+
+  @exec
+  async verify(req: Request, body: string): Promise<void> {
+    for (const item of await this.post(this.url, body)) {
+      if (item.valid !== true) throw this.invalid();
+    }
+  }
+
+  func(op: Operation): Promise<void> {
+    return this.verify(op.req(this.name, this.batch), this.bodies.get(op.step)!);
   }
 }
 

@@ -9,6 +9,7 @@ import { ExitCode } from '../core/exitcodes.js';
 import { packageRoot } from '../core/paths.js';
 import { parseLatency } from '../cli/kmsOptions.js';
 import { optionsCommand, type CommandIO } from '../cli/optionsCommand.js';
+import { signalled } from '../cli/signals.js';
 import { VaultClient } from './client.js';
 import { VAULT_SERVE_OPTIONS, VAULT_SETUP_OPTIONS } from './commands.js';
 import { INSECURE_WARNING, VAULT_LOCAL, vaultConnection, vaultEndpointProblem } from './connection.js';
@@ -23,20 +24,12 @@ export interface ServeIO extends CommandIO {
   sealed?: boolean;
 }
 
-function signalled(): Promise<NodeJS.Signals> {
+function stopSignal(): Promise<NodeJS.Signals> {
   // From here on this command handles SIGINT / SIGTERM itself (what cli/signals.ts takeSignals()
   // does for kms serve): main.ts's early handlers would exit 130 without the closing counts.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
+  return signalled();
 }
 
 /** The variable `vault serve` reads its token from without --token / --token-file: out of `ps`, as kms serve's PYLOGEN_KMS_CREDENTIALS. */
@@ -74,7 +67,7 @@ const serve = optionsCommand<ServeIO>('vault', 'serve', VAULT_SERVE_OPTIONS, asy
   const token = tokenOf(v.maybeText('token'), v.maybeText('token-file'), err);
   const sealed = io.sealed === true;
   const throttle = v.maybeNum('throttle');
-  const stop = io.stopped ?? signalled();
+  const stop = io.stopped ?? stopSignal();
   const server = await startVaultServer({
     host: v.text('host'),
     port: v.num('port'),

@@ -6,7 +6,7 @@
 import { describeError, UsageError } from '../../core/errors.js';
 import type { WorkerChildMessage, WorkerMainMessage } from './messages.js';
 import { startKmsServer, type KmsServerHandle } from './server.js';
-import { requireIpc, sendToParent } from './ipc.js';
+import { requireIpc, sendToParent } from '../../core/serverProcess.js';
 
 requireIpc('kms server worker');
 
