@@ -15,9 +15,9 @@ import { embeddedRegion } from '../kms/model/region.js';
 import { startKmsServers } from '../kms/server/workers.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
-import { parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
-import { optionsCommand, type CommandIO } from './optionsCommand.js';
-import { takeSignals } from './signals.js';
+import { parseLatency, SERVE_OPTIONS } from '../command/kmsOptions.js';
+import { optionsCommand, type CommandIO } from '../command/optionsCommand.js';
+import { takeSignals } from '../command/signals.js';
 
 const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 const isLoopback = (host: string): boolean => LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));

@@ -12,8 +12,8 @@ import { loadKeyFile } from '../kms/model/keyfile.js';
 import { setupKeys } from '../kms/admin/setup.js';
 import { packageRoot } from '../core/paths.js';
 import type { Command } from './command.js';
-import { checkNotLocal, SETUP_OPTIONS } from './kmsOptions.js';
-import { optionsCommand, runSetup } from './optionsCommand.js';
+import { checkNotLocal, SETUP_OPTIONS } from '../command/kmsOptions.js';
+import { optionsCommand, runSetup } from '../command/optionsCommand.js';
 
 /** What to add to a failure of the target, by its type. */
 function hint(type: string): string {

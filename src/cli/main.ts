@@ -24,7 +24,7 @@ import { argsOf, declareOptions, usageLine, type Command } from './command.js';
 import { COMMANDS } from './commands.js';
 import { cutHelp } from './cutHelp.js';
 import { commandOf, expandArgv } from './expandArgv.js';
-import { exitOnEarlySignals } from './signals.js';
+import { exitOnEarlySignals } from '../command/signals.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 

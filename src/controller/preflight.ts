@@ -10,7 +10,7 @@ import { UsageError } from '../core/errors.js';
 import { loadCut } from '../cut/load.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
 import type { PreflightLine, Protocol } from '../protocols/Protocol.js';
-import { protocolOf } from '../protocols/registry.js';
+import { protocolOf } from '../protocols/seam.js';
 import type { RunTargets } from './targets.js';
 
 function lineLabel(line: CutLine): string {

@@ -7,7 +7,7 @@
 import { Interrupted, describeError } from '../core/errors.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
 import type { StartedTarget, TargetForLine } from '../protocols/Protocol.js';
-import { targetKinds } from '../protocols/registry.js';
+import { targetKinds } from '../protocols/seam.js';
 
 export interface RunTargets {
   /** what the runners of a line get from the target it names, or undefined when it names none */

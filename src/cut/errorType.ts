@@ -17,7 +17,7 @@
  *   ThrottlingException, AccessDeniedException; DummyError, GraceTimeout, a CUT's own errors);
  * - else its errno-like code, else the generic name.
  */
-import { protocolErrorType } from '../protocols/registry.js';
+import { protocolErrorType } from '../protocols/seam.js';
 
 /** Codes of failures to reach or keep talking to an endpoint, counted under the code itself. */
 const NETWORK_CODES = new Set([

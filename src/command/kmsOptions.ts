@@ -5,7 +5,8 @@
  * --region, --retries, --timeout) reuse the run's definitions.
  */
 import { Problems, UsageError } from '../core/errors.js';
-import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionRow } from '../config/options.js';
+import { optionDef, parseValue, type OptionRow } from '../config/options.js';
+import { namedEndpoints } from '../protocols/seam.js';
 import { faultRows } from '../protocols/serveOptions.js';
 
 const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
@@ -152,8 +153,9 @@ export function parseLatency(raw: string): { min: number; max: number } {
 
 /** kms setup's --endpoint (a URL, checked by the option table): not the embedded server of a run. */
 export function checkNotLocal(endpoint: string, command: string): string {
-  if (endpoint !== 'local' && NAMED_ENDPOINTS[endpoint] !== undefined) {
-    throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is ${NAMED_ENDPOINTS[endpoint]}, not a KMS: give a KMS endpoint URL`);
+  const named = namedEndpoints()[endpoint];
+  if (endpoint !== 'local' && named !== undefined) {
+    throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is ${named}, not a KMS: give a KMS endpoint URL`);
   }
   if (endpoint.startsWith('kmip://')) {
     throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is a KMIP server, not a KMS: pylogen kmip setup creates the keys of a KMIP key file`);
