@@ -10,8 +10,6 @@ import { capacityCommand } from './capacityCommand.js';
 import type { Command } from './command.js';
 import { compareCommand } from './compareCommand.js';
 import { listCommand } from './listCommand.js';
-import { kmsServeCommand } from './kmsServe.js';
-import { kmsSetupCommand } from './kmsSetup.js';
 import { k8sJobCommand } from './k8sJob.js';
 import { mergeCommand } from './mergeCommand.js';
 import { installProtocols } from '../registry.js';
@@ -20,6 +18,6 @@ import { runCommand } from './runCommand.js';
 import { scenarioCommand } from './scenarioCommand.js';
 
 export const COMMANDS: readonly Command[] = [
-  ...[runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, compareCommand, k8sJobCommand, kmsServeCommand, kmsSetupCommand],
+  ...[runCommand, scenarioCommand, capacityCommand, reportCommand, listCommand, mergeCommand, compareCommand, k8sJobCommand],
   ...(await installProtocols()).flatMap((p) => p.commands ?? []),
 ];

@@ -14,7 +14,18 @@ const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', 
 const runOption = (name: string, describe?: string, dflt?: string): OptionRow => {
   const d = optionDef(name);
   if (d === undefined) throw new Error(`no run option --${name}`);
-  return { name: d.name, kind: d.kind, describe: describe ?? d.describe, value: RUN_VALUE_NAMES[d.name], ...(dflt === undefined ? {} : { default: dflt }) };
+  // getters: the run's --endpoint row reads the installed protocols when asked (src/config/options.ts), not now
+  return {
+    name: d.name,
+    get kind() {
+      return d.kind;
+    },
+    get describe() {
+      return describe ?? d.describe;
+    },
+    value: RUN_VALUE_NAMES[d.name],
+    ...(dflt === undefined ? {} : { default: dflt }),
+  };
 };
 
 const KEYS: OptionRow = {

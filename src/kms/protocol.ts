@@ -6,6 +6,7 @@
  * client are imported when used.
  */
 import type { Protocol } from '../protocols/Protocol.js';
+import { kmsServeCommand, kmsSetupCommand } from './commands.js';
 import { kmsErrorType } from './errorType.js';
 
 export const kms: Protocol = {
@@ -39,4 +40,5 @@ export const kms: Protocol = {
   ],
   preflight: async (lines, ctx) => (await import('./preflightLines.js')).preflightKmsLines(lines, ctx),
   errorType: kmsErrorType,
+  commands: [kmsServeCommand, kmsSetupCommand],
 };
