@@ -2,17 +2,21 @@
  * The house rules (README "How a run works"): which room of src/ may import which. `npm test` runs
  * `depcruise src` with this file first; a rule broken fails the build with the import that breaks it.
  */
-/** The protocol folders (src/protocols/registry.ts lists their protocol.ts). */
-const PROTOCOL_FOLDERS = '^src/(kms|pkcs11|kmip|vault|gcp|azure)/';
+/** The protocol folders (src/registry.ts lists their protocol.ts), in the order they may import each other. */
+const PROTOCOLS = ['kms', 'pkcs11', 'kmip', 'vault', 'gcp', 'azure'];
+const PROTOCOL_FOLDERS = `^src/(${PROTOCOLS.join('|')})/`;
 
 /**
- * The pipeline's folders from the floor up: each imports only folders before it in this list, so no two of them import
- * each other, however far round (the summary's schema in summary/ is what stats, verdict, report and capacity share).
- * Not listed: the protocol seam (protocols/ lists the protocol folders, which implement its types and use cli/'s
- * command kit) and the front ends that wire everything (cli/, api/): their own rules are below.
+ * The folders from the floor up: each imports only folders before it in this list, so no two of them import each other,
+ * however far round (the summary's schema in summary/ is what stats, verdict, report and capacity share). protocols/ is
+ * the seam's types and the installed protocols (seam.ts), low enough for cut/errorType.ts to ask; command/ is the
+ * command kit the protocols build their commands with; the protocol folders sit above every pipeline folder. Not
+ * listed: the composition roots that wire everything (src/registry.ts, cli/, api/, runner/main.ts: rules below);
+ * test/house-rules.test.ts checks that the folder graph has no cycle at all.
  */
 const LAYERS = [
   'core',
+  'protocols',
   'summary',
   'schedule',
   'stats',
@@ -26,10 +30,12 @@ const LAYERS = [
   'merge',
   'compare',
   'config',
+  'command',
   'controller',
   'capacity',
   'runner',
   'k8s',
+  ...PROTOCOLS,
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -70,9 +76,9 @@ module.exports = {
       name: 'only-the-entries-import-kms-server',
       severity: 'error',
       comment:
-        'only `kms serve` (cli/kmsServe.ts) and `--endpoint local` (kms/localEndpoint.ts) start the server; ' +
+        'only `kms serve` (kms/serveRun.ts) and `--endpoint local` (kms/localEndpoint.ts) start the server; ' +
         'its pure pieces (digest signatures, the token bucket) are shared with the other embedded servers',
-      from: { path: '^src/', pathNot: ['^src/kms/server/', '^src/cli/kmsServe\\.ts$', '^src/kms/localEndpoint\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/kms/server/', '^src/kms/serveRun\\.ts$', '^src/kms/localEndpoint\\.ts$'] },
       to: { path: '^src/kms/server/', pathNot: '^src/kms/server/(signing/(rsaDigest|ecdsaDigest)|tokenBucket)\\.ts$' },
     },
     {
@@ -130,26 +136,27 @@ module.exports = {
       name: 'the-pipeline-names-no-protocol',
       severity: 'error',
       comment:
-        'controller, config, runner, stats, cut, output and core loop over src/protocols/registry.ts and never ' +
-        'import a protocol folder (docs/protocols.md)',
-      from: { path: '^src/(controller|config|runner|stats|cut|output|core)/' },
+        'controller, config, runner, stats, cut, output, core, the seam and the command kit ask the installed protocols ' +
+        '(src/protocols/seam.ts) and never import a protocol folder (docs/protocols.md)',
+      from: { path: '^src/(controller|config|runner|stats|cut|output|core|protocols|command)/' },
       to: { path: PROTOCOL_FOLDERS },
+    },
+    {
+      name: 'only-the-entries-import-the-registry',
+      severity: 'error',
+      comment:
+        'src/registry.ts loads the protocol folders: only the composition roots import it (the command line, the ' +
+        'programmatic run, a runner) and hand the protocols to src/protocols/seam.ts, so no pipeline folder imports a ' +
+        'protocol folder, however far round (no folder-level cycle)',
+      from: { path: '^src/', pathNot: ['^src/cli/', '^src/api/', '^src/runner/main\\.ts$', '^src/registry\\.ts$'] },
+      to: { path: '^src/registry\\.ts$' },
     },
     {
       name: 'only-cli-imports-cli',
       severity: 'error',
-      comment: 'cli/ is the outermost room: nothing below imports it (a protocol may use its command kit: see below)',
-      from: { path: '^src/', pathNot: ['^src/cli/', '^src/protocols/', PROTOCOL_FOLDERS] },
+      comment: 'cli/ is the outermost room: nothing imports it (a protocol builds its commands with the kit of src/command/)',
+      from: { path: '^src/', pathNot: '^src/cli/' },
       to: { path: '^src/cli/' },
-    },
-    {
-      name: 'protocols-use-only-the-command-kit',
-      severity: 'error',
-      comment:
-        'a protocol contributes its commands (`vault setup`) built with the command kit of cli/ (command.ts, ' +
-        'optionsCommand.ts, kmsOptions.ts, and signals.ts for a server that stops on Ctrl-C) and nothing else of cli/',
-      from: { path: ['^src/protocols/', PROTOCOL_FOLDERS] },
-      to: { path: '^src/cli/', pathNot: '^src/cli/(command|optionsCommand|kmsOptions|signals)\\.ts$' },
     },
   ],
   options: {

@@ -29,14 +29,21 @@ const TREE: Record<string, string[]> = {
   'src/output/EventOutput.ts': [],
   'src/config/buildPlan.ts': ['src/cli/main.ts'],
   'src/cli/main.ts': [],
-  'src/runner/main.ts': ['src/controller/run.ts'],
+  // a runner is an entry: it may load the registry (allowed); config/ may not
+  'src/runner/main.ts': ['src/controller/run.ts', 'src/registry.ts'],
+  'src/config/options.ts': ['src/registry.ts'],
+  'src/registry.ts': ['src/kms/protocol.ts', 'src/protocols/seam.ts'],
+  'src/kms/protocol.ts': ['src/protocols/seam.ts'],
+  // the seam stays under config/, which asks it
+  'src/protocols/seam.ts': ['src/config/profile.ts'],
+  'src/config/profile.ts': [],
   'src/controller/run.ts': ['src/progress/LiveTerminal.ts'],
   'src/schedule/schedule.ts': ['src/stats/aggregate.ts'],
   'src/stats/aggregate.ts': [],
   'src/transport/http.ts': ['src/kms/model/specs.ts'],
   'src/runner/loops/closed.ts': ['src/runner/loops/operate.ts'],
   'src/runner/loops/operate.ts': ['src/runner/loops/closed.ts'],
-  // the pipeline names no protocol; a protocol uses the command kit of cli/ only (command.ts allowed)
+  // the pipeline names no protocol; a protocol builds its commands with src/command/, never cli/
   'src/controller/targets.ts': ['src/pkcs11/softhsm.ts'],
   // the observers are listed in one place (allowed there; run.ts opens the terminal: allowed)
   'src/controller/finishRun.ts': ['src/progress/renderProgress.ts'],
@@ -44,33 +51,75 @@ const TREE: Record<string, string[]> = {
   'src/progress/renderProgress.ts': [],
   'src/progress/LiveTerminal.ts': [],
   'src/pkcs11/softhsm.ts': [],
-  'src/vault/protocol.ts': ['src/cli/main.ts', 'src/cli/command.ts'],
-  'src/cli/command.ts': [],
+  'src/vault/protocol.ts': ['src/cli/main.ts', 'src/command/optionsCommand.ts'],
+  'src/command/optionsCommand.ts': [],
   // allowed: the server's entry and the local endpoint import the server
-  'src/cli/kmsServe.ts': ['src/kms/server/store.ts'],
+  'src/kms/serveRun.ts': ['src/kms/server/store.ts'],
   'src/kms/localEndpoint.ts': ['src/kms/server/store.ts', 'src/kms/model/specs.ts'],
 };
+
+/** A throwaway tree laid out like src/, with TREE's imports. */
+function writeTree(): string {
+  const dir = tempDir();
+  for (const [file, imports] of Object.entries(TREE)) {
+    const path = join(dir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    const lines = imports.map((to, i) => {
+      let rel = join(
+        ...dirname(file)
+          .split('/')
+          .map(() => '..'),
+        to,
+      ).replace(/\.ts$/, '.js');
+      if (!rel.startsWith('.')) rel = `./${rel}`;
+      return `import * as m${i} from '${rel}';\nexport const use${i} = m${i};`;
+    });
+    writeFileSync(path, `${lines.join('\n')}\nexport const here = '${file}';\n`);
+  }
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' }, include: ['src'] }));
+  return dir;
+}
+
+/**
+ * One cycle among the folders of `cwd`/src (each file at src/'s root a node of its own), as a path
+ * that ends where it starts, or undefined: depcruise's graph collapsed to folders, searched depth first.
+ */
+async function folderCycle(cwd: string): Promise<string[] | undefined> {
+  const r = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--collapse', '^src/[^/]+/', '--output-type', 'json'], {
+    cwd,
+    maxBuffer: 64 << 20,
+  }).catch((e: { stdout: string }) => e);
+  const out = JSON.parse(r.stdout) as { modules: { source: string; dependencies: { resolved: string }[] }[] };
+  const graph = new Map(
+    out.modules
+      .filter((m) => m.source.startsWith('src/'))
+      .map((m) => [m.source, m.dependencies.map((d) => d.resolved).filter((to) => to.startsWith('src/') && to !== m.source)]),
+  );
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (path.includes(node)) return [...path.slice(path.indexOf(node)), node];
+    if (done.has(node)) return undefined;
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle !== undefined) return cycle;
+    }
+    path.pop();
+    done.add(node);
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
+}
 
 describe('the dependency rules', () => {
   // a cycle is reported once, from the first of its modules
   it('npm test runs them, and each one fails on an import that breaks it (and only there)', async () => {
-    const dir = tempDir();
-    for (const [file, imports] of Object.entries(TREE)) {
-      const path = join(dir, file);
-      mkdirSync(dirname(path), { recursive: true });
-      const lines = imports.map((to, i) => {
-        let rel = join(
-          ...dirname(file)
-            .split('/')
-            .map(() => '..'),
-          to,
-        ).replace(/\.ts$/, '.js');
-        if (!rel.startsWith('.')) rel = `./${rel}`;
-        return `import * as m${i} from '${rel}';\nexport const use${i} = m${i};`;
-      });
-      writeFileSync(path, `${lines.join('\n')}\nexport const here = '${file}';\n`);
-    }
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' }, include: ['src'] }));
+    const dir = writeTree();
     const r = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
       cwd: dir,
       maxBuffer: 16 << 20,
@@ -89,6 +138,9 @@ describe('the dependency rules', () => {
         'folders-in-layers: src/core/plan.ts -> src/verdict/threshold.ts',
         'folders-in-layers: src/stats/StatsQueue.ts -> src/output/EventOutput.ts',
         'folders-in-layers: src/schedule/schedule.ts -> src/stats/aggregate.ts',
+        // the protocol folders sit above every pipeline folder
+        'folders-in-layers: src/controller/targets.ts -> src/pkcs11/softhsm.ts',
+        'folders-in-layers: src/transport/http.ts -> src/kms/model/specs.ts',
         'config-never-imports-cli: src/config/buildPlan.ts -> src/cli/main.ts',
         'only-cli-imports-cli: src/config/buildPlan.ts -> src/cli/main.ts',
         'runner-never-imports-controller: src/runner/main.ts -> src/controller/run.ts',
@@ -98,7 +150,9 @@ describe('the dependency rules', () => {
         'no-circular: src/kms/client/client.ts -> src/kms/server/store.ts',
         'the-pipeline-names-no-protocol: src/controller/targets.ts -> src/pkcs11/softhsm.ts',
         'observers-are-listed-once: src/controller/finishRun.ts -> src/progress/renderProgress.ts',
-        'protocols-use-only-the-command-kit: src/vault/protocol.ts -> src/cli/main.ts',
+        'only-cli-imports-cli: src/vault/protocol.ts -> src/cli/main.ts',
+        'only-the-entries-import-the-registry: src/config/options.ts -> src/registry.ts',
+        'folders-in-layers: src/protocols/seam.ts -> src/config/profile.ts',
       ].sort(),
     );
     // as npm test runs it (the err reporter): a failure
@@ -110,5 +164,16 @@ describe('the dependency rules', () => {
     // npm test runs the rules on src/ before vitest
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } };
     expect(pkg.scripts.test).toMatch(/depcruise src --config \.dependency-cruiser\.cjs && .*vitest run$/);
+  }, 60_000);
+
+  // The layers and the registry rule keep the folder graph acyclic; this checks the whole graph, so a cycle no rule
+  // names (a new folder, an import round the seam) fails here, with its path.
+  it('the folders of src/ import each other one way only: no folder-level cycle', async () => {
+    // it bites: the throwaway tree's folders import each other round several ways (stats/ and report/, ...)
+    const broken = await folderCycle(writeTree());
+    expect(broken?.length).toBeGreaterThan(2);
+    expect(broken?.at(0)).toBe(broken?.at(-1));
+    const cycle = await folderCycle(ROOT);
+    expect(cycle, `a folder-level cycle: ${cycle?.join(' -> ')}`).toBeUndefined();
   }, 60_000);
 });

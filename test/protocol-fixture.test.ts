@@ -1,7 +1,7 @@
 /**
  * A protocol written only in test fixtures (test/fixtures/loop/protocol.mjs, its CUT
  * test/fixtures/loop/cuts/LoopEcho.ts), registered through the same list as the shipped three
- * (PYLOGEN_PROTOCOLS, read by src/protocols/registry.ts), runs end to end through the real CLI and real
+ * (PYLOGEN_PROTOCOLS, read by src/registry.ts), runs end to end through the real CLI and real
  * runner processes: its --endpoint scheme and throwaway target, its --client, its preflight, its
  * errors counted by its own type, its command and its CUT's --help key table. Nothing outside its
  * folder names it.

@@ -1,7 +1,8 @@
 /**
- * A runner loads only what its CUT uses (README "The code"): a Dummy runner loads neither the AWS
- * SDK nor the controller, nor hdr-histogram-js or esbuild; a KMS runner does load the SDK (so the
- * probe below sees what it should). The probe: a resolve hook, installed in each runner through
+ * A runner loads only what its CUT uses (docs/protocols.md "The seam"): a Dummy runner loads neither
+ * the AWS SDK nor the controller, nor hdr-histogram-js or esbuild, nor any protocol's protocol.ts; a
+ * KMS runner does load the SDK and the kms protocol, and no other protocol (so the probe below sees
+ * what it should). The probe: a resolve hook, installed in each runner through
  * PYLOGEN_RUNNER_NODE_OPTIONS, appends every module URL the runner resolves to a file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pylogen, tempDir } from './helpers.js';
+
+/** the protocol.ts files (dist/<folder>/protocol.js, not core's IPC messages) among loaded URLs, each once */
+const protocolFiles = (urls: string[]): string[] => [...new Set(urls.filter((u) => /\/dist\/(?!core\/)[^/]+\/protocol\.js$/.test(u)))];
 
 function probe(dir: string): { env: Record<string, string>; loaded: () => string[] } {
   const log = join(dir, 'modules.log');
@@ -52,6 +56,8 @@ describe('what a runner loads', () => {
     ]) {
       expect(urls.filter((u) => u.includes(heavy))).toEqual([]);
     }
+    // the main process tells a runner its line's protocol (none for Dummy): it loads no other
+    expect(protocolFiles(urls)).toEqual([]);
   });
 
   it('a KMS runner loads the AWS SDK (the probe sees a protocol it uses)', async () => {
@@ -67,5 +73,6 @@ describe('what a runner loads', () => {
     expect(urls.some((u) => u.endsWith('/dist/api/kms.js'))).toBe(true);
     expect(urls.some((u) => u.includes('@aws-sdk'))).toBe(true);
     expect(urls.filter((u) => u.includes('/dist/controller/'))).toEqual([]);
+    expect(protocolFiles(urls).map((u) => u.replace(/^.*\/dist\//, ''))).toEqual(['kms/protocol.js']);
   }, 150_000);
 });

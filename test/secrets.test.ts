@@ -22,6 +22,17 @@ describe('redact', () => {
     expect(out).toBe('token *** enc *** key *** api *** pw ***');
   });
 
+  // each protocol declares its credential variables (Protocol.secretEnv), installed with it (test/setup-protocols.ts)
+  it("the variables every protocol declares: vault's and azure's tokens, azure's client secret", () => {
+    const env = {
+      VAULT_TOKEN: 'hvs.vault-token-1',
+      PYLOGEN_AZURE_TOKEN: 'azure-bearer-2',
+      AZURE_CLIENT_SECRET: 'azure-client-secret-3',
+      HOME: '/home/someone',
+    };
+    expect(redactor(env)(Object.values(env).join(' '))).toBe('*** *** *** /home/someone');
+  });
+
   it('masks URL userinfo anywhere in a text', () => {
     expect(maskUrl('POST http://admin:pass@host:8080/ and https://tok@x.example/a')).toBe('POST http://***@host:8080/ and https://***@x.example/a');
     expect(maskUrl('http://host/a@b')).toBe('http://host/a@b');

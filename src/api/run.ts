@@ -1,4 +1,11 @@
-/** `pylogen/run`: a run from a program (plan, run, report, verdicts). Loads the controller. */
+/**
+ * `pylogen/run`: a run from a program (plan, run, report, verdicts). Loads the controller, and is a
+ * composition root: importing it installs every protocol (src/registry.ts), as the command line does.
+ */
+import { installProtocols } from '../registry.js';
+
+await installProtocols();
+
 export { run, type RunResult, type RunIO } from '../controller/run.js';
 export { planFromWords, planFromScenario } from '../config/buildPlan.js';
 export type { RunPlan, CutLine, LineOptions } from '../core/plan.js';

@@ -2,7 +2,7 @@
  * The commands the Azure protocol contributes: `pylogen azure serve` and `pylogen azure setup`. Texts
  * and option rows are plain data; the bodies are loaded when they run (the registry stays light).
  */
-import type { Command } from '../cli/command.js';
+import type { Command } from '../core/command.js';
 import { API_NOTE, AZURE_SERVE_OPTIONS, AZURE_SETUP_OPTIONS } from './options.js';
 
 export const azureServeCommand: Command = {
@@ -22,7 +22,7 @@ export const azureServeCommand: Command = {
     ['pylogen azure serve --flavour vault --throttle 50', 'a Key Vault throttling at 50 requests/s'],
   ],
   run: async (a) => {
-    const { takeSignals } = await import('../cli/signals.js');
+    const { takeSignals } = await import('../command/signals.js');
     takeSignals();
     return (await import('./serve.js')).azureServe(a.positionals, a.values, a.cwd);
   },

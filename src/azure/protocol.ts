@@ -12,6 +12,8 @@ import { AZURE_LOCAL } from './keyCheck.js';
 
 export const azure: Protocol = {
   name: 'azure',
+  // a bearer token given directly (src/azure/client.ts), and what @azure/identity's EnvironmentCredential reads
+  secretEnv: ['PYLOGEN_AZURE_TOKEN', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_PASSWORD'],
   describe: 'Azure Key Vault and Managed HSM (@azure/keyvault-keys), or the embedded server',
   owns: (cls) => {
     const c = cls as { azure?: unknown } | null;

@@ -8,7 +8,7 @@
  */
 import { describeError, UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
-import { optionsCommand, runSetup } from '../cli/optionsCommand.js';
+import { optionsCommand, runSetup } from '../command/optionsCommand.js';
 import { azureEndpointProblem } from './AzureCut.js';
 import { azureCredential, clientOptions } from './client.js';
 import { azureErrorType } from './errorType.js';

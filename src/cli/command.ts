@@ -5,41 +5,10 @@
  */
 import type { Argv } from 'yargs';
 import { defaultShown, valueName, type OptionRow } from '../config/options.js';
+import type { Command, CommandArgs } from '../core/command.js';
 
 /** One option of a command: a row of the option table, or a command's own row (src/config/options.ts). */
-export type { OptionRow };
-
-/** What a command's handler gets: raw option values (validated by the command, through the table). */
-export interface CommandArgs {
-  /** words that are not options, after the command's own words */
-  positionals: string[];
-  /** option name → raw value as typed ('true' for a flag) */
-  values: Record<string, string>;
-  /** every value of a repeatable option (--threshold), in order */
-  lists: Record<string, string[]>;
-  /** -v count */
-  verbose: number;
-  cwd: string;
-  /** the words after the command's own, options expanded (for a command that splits them itself) */
-  words: string[];
-}
-
-export interface Command {
-  /** the words that name it: [] for the default command (pylogen <cut>), ['kms', 'serve'] */
-  path: readonly string[];
-  /** what follows `pylogen <path>` in the usage line, e.g. '<cut> [options]' (default: the options) */
-  synopsis?: string;
-  /** one line, for the command list */
-  describe: string;
-  /** a paragraph under the usage line of its --help */
-  details?: string;
-  options: readonly OptionRow[];
-  /** options taken as words but not shown by --help: the command refuses them itself, saying why */
-  hiddenOptions?: readonly OptionRow[];
-  examples?: readonly (readonly [string, string])[];
-  /** runs it; the exit code. UsageError → one line, exit 2 (main.ts). */
-  run(args: CommandArgs): Promise<number>;
-}
+export type { Command, CommandArgs, OptionRow };
 
 /** `pylogen kms serve [--host HOST] [--port N] ...`, or `[options]` when there are many. */
 export function usageLine(c: Command, short = false): string {

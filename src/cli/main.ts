@@ -7,7 +7,7 @@
  * How to add a command: write one file under src/cli/ that exports a `Command` (src/cli/command.ts):
  * its words (`path: ['report']`, `['pkcs11', 'setup']`: a two-word path makes a group like `kms`),
  * its options (rows of OPTIONS in src/config/options.ts picked by name, or its own rows in that shape, like
- * src/cli/kmsOptions.ts), a one-line `describe`, and `run(args)` that validates the raw values
+ * src/command/kmsOptions.ts), a one-line `describe`, and `run(args)` that validates the raw values
  * through parseValue and returns an exit code. Then add it to COMMANDS in src/cli/commands.ts (a
  * protocol's command, like `pkcs11 setup`, goes to the `commands` of its protocol.ts instead). Its
  * --help, prefix expansion and one-line errors come with it.
@@ -24,7 +24,7 @@ import { argsOf, declareOptions, usageLine, type Command } from './command.js';
 import { COMMANDS } from './commands.js';
 import { cutHelp } from './cutHelp.js';
 import { commandOf, expandArgv } from './expandArgv.js';
-import { exitOnEarlySignals } from './signals.js';
+import { exitOnEarlySignals } from '../command/signals.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 

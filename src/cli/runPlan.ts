@@ -4,7 +4,7 @@
  */
 import { run } from '../controller/run.js';
 import type { RunPlan } from '../core/plan.js';
-import { takeSignals } from './signals.js';
+import { takeSignals } from '../command/signals.js';
 import { ExitCode } from '../core/exitcodes.js';
 import { Interrupted } from '../core/errors.js';
 

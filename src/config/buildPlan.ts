@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { Problems, UsageError } from '../core/errors.js';
 import { findCut, loadCut } from '../cut/load.js';
 import { unknownExtraKeys } from '../cut/ClassUnderTest.js';
-import { protocolOf } from '../protocols/registry.js';
+import { protocolOf } from '../protocols/seam.js';
 import { declaredNames, readSource } from '../cut/catalog.js';
 import { didYouMean } from '../core/text/didYouMean.js';
 import { LINE_DEFAULTS, OPTIONS, RUN_DEFAULTS, applyLineValues, checkLine, parseValue, type RunValues } from './options.js';

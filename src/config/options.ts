@@ -7,97 +7,25 @@ import { Problems } from '../core/errors.js';
 import { DURATION_FORMS, durationSeconds } from '../core/duration.js';
 import { LINE_DEFAULTS, type LineOptions, type OutFormat } from '../core/plan.js';
 import { parseThreshold, type Threshold } from '../verdict/threshold.js';
-import { clientChoices, endpointSchemes, namedEndpoints, PROTOCOLS } from '../protocols/registry.js';
+import type { Kind, OptionRow, RunValues } from '../core/optionRow.js';
+import { clientChoices, endpointSchemes, namedEndpoints, protocols } from '../protocols/seam.js';
 
-export type Kind =
-  | { type: 'int'; min: number; max?: number }
-  | { type: 'seconds'; min: number; positive?: boolean }
-  | { type: 'number'; min: number; max?: number; positive?: boolean }
-  /**
-   * a URL of one of `schemes` (default http, https), or one of `named` (NAMED_ENDPOINTS: throwaway
-   * targets started for the run)
-   */
-  | { type: 'url'; schemes?: readonly string[]; named?: readonly string[] }
-  | { type: 'lengths' }
-  | { type: 'json-object' }
-  | { type: 'enum'; choices: readonly string[] }
-  | { type: 'string'; nonEmpty?: boolean }
-  | { type: 'count' }
-  /** a flag: no value on the command line, true / false in a profile (`--abort-on-fail`) */
-  | { type: 'flag' }
-  /** thresholds, [REQUEST:]METRIC OP VALUE (src/verdict/threshold.ts); repeatable, they add up */
-  | { type: 'thresholds' }
-  /** whole numbers separated by commas, increasing (capacity --concurrency-steps) */
-  | { type: 'int-list'; min: number }
-  /** I/N: shard I of a run split N ways (--shard) */
-  | { type: 'shard' }
-  /** a wall-clock instant: ISO-8601 with a date, or epoch seconds (--start-at); the value is epoch ms */
-  | { type: 'instant' };
-
-/** The values of a run's run-scope options (`--out`, `--quiet`, ...): each set by the row whose `run` names it. */
-export interface RunValues {
-  outformat: OutFormat;
-  out: string;
-  summaryJson: string;
-  report: string;
-  metricsPort: number;
-  metricsHost: string;
-  abortOnFail: boolean;
-  noPreflight: boolean;
-  quiet: boolean;
-  shard?: { index: number; count: number };
-  startAt?: number;
-}
+export type { Kind, OptionRow, RunValues };
 
 /**
- * One option of any command: a row of the run table below (OPTIONS: `pylogen <cut>`, scenario,
- * capacity, k8s job, merge) or of a command's own rows (`kms serve`, `vault setup`, ...), all
- * parsed by parseValue and declared to yargs by cli/command.ts.
+ * The protocol-given parts of the table (the --endpoint schemes and named throwaway targets, the
+ * --client values) are getters: they read the protocols the entry installed (src/protocols/seam.ts)
+ * when a value is parsed or --help is shown, not when this module loads, so config/ imports no
+ * protocol (docs/protocols.md).
  */
-export interface OptionRow {
-  /** the long name, as typed after `--` */
-  name: string;
-  /** other full names (PYLOGEN's --steps and --pausestep) */
-  aliases?: string[];
-  /** short flag */
-  short?: string;
-  kind: Kind;
-  describe: string;
-  /**
-   * rows of the run table: `line`, per CUT line (command line or scenario line); `run`, for the whole
-   * run; `capacity`, of `pylogen capacity` only. A command's own rows have none.
-   */
-  scope?: 'line' | 'run' | 'capacity';
-  /** the key of LineOptions it sets (line options) */
-  key?: keyof LineOptions;
-  /** the field of RunValues it sets (run options; none for those a command reads itself: --defaults, --file, -v) */
-  run?: keyof RunValues;
-  /** a command's own row: the value used when the option is absent (and shown by --help) */
-  default?: string;
-  /** whether a profile may set it */
-  profile?: boolean;
-  /** may be given several times: every value counts (a profile gives a list) */
-  repeatable?: boolean;
-  /** what --help shows after the name (`--process N`); default from the kind */
-  value?: string;
-  /** what --help shows as the default when the built-in value does not say it well */
-  defaultText?: string;
-}
-
-/**
- * The --endpoint values that name a throwaway target started for the run rather than a URL, and
- * what each one serves (`local`: the embedded KMS server, `softhsm`: a SoftHSM2 token, `pykmip`: a
- * PyKMIP server): the `targets` of the protocols of src/protocols/registry.ts.
- */
-export const NAMED_ENDPOINTS: Readonly<Record<string, string>> = namedEndpoints();
-
 const endpointHelp = (): string => {
-  const named = Object.entries(NAMED_ENDPOINTS).map(([name, what]) => `"${name}": ${what}`);
+  const named = Object.entries(namedEndpoints()).map(([name, what]) => `"${name}": ${what}`);
   return `the URL of the CUT's service (${endpointSchemes().join(', ')}: a KMS endpoint, a KMIP server kmip://host:port), or a throwaway target started for the run; ${named.join('; ')}`;
 };
 
 const clientDefault = (): string =>
-  `the first of its protocol's (${PROTOCOLS.filter((p) => (p.clients ?? []).length > 0)
+  `the first of its protocol's (${protocols()
+    .filter((p) => (p.clients ?? []).length > 0)
     .map((p) => `${p.name}: ${p.clients![0]}`)
     .join(', ')})`;
 
@@ -182,19 +110,27 @@ export const OPTIONS: readonly OptionRow[] = [
   },
   {
     name: 'endpoint',
-    kind: { type: 'url', schemes: endpointSchemes(), named: Object.keys(NAMED_ENDPOINTS) },
+    get kind(): Kind {
+      return { type: 'url', schemes: endpointSchemes(), named: Object.keys(namedEndpoints()) };
+    },
     key: 'endpoint',
     scope: 'line',
     defaultText: "the SDK's",
-    describe: endpointHelp(),
+    get describe() {
+      return endpointHelp();
+    },
   },
   { name: 'region', value: 'R', kind: { type: 'string', nonEmpty: true }, key: 'region', scope: 'line', defaultText: "the SDK's", describe: 'KMS region' },
   {
     name: 'client',
-    kind: { type: 'enum', choices: clientChoices() },
+    get kind(): Kind {
+      return { type: 'enum', choices: clientChoices() };
+    },
     key: 'client',
     scope: 'line',
-    defaultText: clientDefault(),
+    get defaultText() {
+      return clientDefault();
+    },
     describe:
       "the client a CUT sends with, among its protocol's; KMS: fast (JSON 1.1 and SigV4 sent directly, ~10x less injector CPU) or sdk (@aws-sdk/client-kms send(), what an SDK application pays)",
   },

@@ -5,6 +5,9 @@
  * start instant (startRunners.ts).
  */
 import type { RunPlan, RunnerSpec } from '../core/plan.js';
+import { secretEnvNames } from '../core/redact.js';
+import { loadCut } from '../cut/load.js';
+import { protocolOf } from '../protocols/seam.js';
 import type { StatsQueue } from '../stats/StatsQueue.js';
 import { RunnerProcess } from './RunnerProcess.js';
 import type { RunTargets } from './targets.js';
@@ -23,9 +26,15 @@ export interface ForkHooks {
   output: ((line: string) => void) | undefined;
 }
 
-/** Forks every runner of the plan into `runners` (the stats queue acknowledges through it). */
-export function forkRunners(plan: RunPlan, targets: RunTargets, queue: StatsQueue, runners: RunnerProcess[], hooks: ForkHooks): void {
+/**
+ * Forks every runner of the plan into `runners` (the stats queue acknowledges through it). Each runner
+ * is told its line's protocol, the only one it loads (src/registry.ts): a Dummy runner loads none.
+ */
+export async function forkRunners(plan: RunPlan, targets: RunTargets, queue: StatsQueue, runners: RunnerProcess[], hooks: ForkHooks): Promise<void> {
   const { say } = hooks;
+  // the CUTs are loaded already (the plan's checks, the preflight): this finds them in the module cache
+  const protocolNames = await Promise.all(plan.lines.map(async (l) => protocolOf(await loadCut(l.cut, l.modulePath))?.name));
+  const secretEnv = secretEnvNames();
   if (plan.verbosity > 0) {
     for (const l of plan.lines) {
       const o = l.options;
@@ -42,6 +51,7 @@ export function forkRunners(plan: RunPlan, targets: RunTargets, queue: StatsQueu
   // k mod count to runner index) and runner numbers are unique across shards.
   const shard = plan.shard ?? { index: 0, count: 1 };
   for (const [lineIndex, line] of plan.lines.entries()) {
+    const protocol = protocolNames[lineIndex];
     for (let i = 0; i < line.options.process; i++) {
       // A target's URL, environment and region (the embedded server's runners sign with its region).
       const target = targets.forLine(line);
@@ -58,6 +68,8 @@ export function forkRunners(plan: RunPlan, targets: RunTargets, queue: StatsQueu
         batchSize: BATCH_SIZE,
         endpoint: target?.endpoint ?? line.options.endpoint,
         verbosity: plan.verbosity,
+        ...(protocol !== undefined ? { protocol } : {}),
+        secretEnv,
       };
       queue.addRunner(slot, line.options.id, spec.index, line.cut, lineIndex, plan.shard !== undefined ? `${plan.shard.index}.${slot}:` : undefined);
       runners.push(

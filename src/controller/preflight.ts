@@ -1,6 +1,6 @@
 /**
  * The preflight of a run: before anything is written or forked, each protocol of the registry
- * (src/protocols/registry.ts) checks its lines with one real call and the settings their runners
+ * (installed in src/protocols/seam.ts) checks its lines with one real call and the settings their runners
  * will get (a KMS line: DescribeKey or the like; a PKCS#11 line: one login). A failure is a
  * UsageError: one line naming the line, the cause and the fix, exit 2, nothing started.
  * `--no-preflight` skips it. A line belongs to the protocol whose owns() takes its CUT class.
@@ -10,7 +10,7 @@ import { UsageError } from '../core/errors.js';
 import { loadCut } from '../cut/load.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
 import type { PreflightLine, Protocol } from '../protocols/Protocol.js';
-import { protocolOf } from '../protocols/registry.js';
+import { protocolOf } from '../protocols/seam.js';
 import type { RunTargets } from './targets.js';
 
 function lineLabel(line: CutLine): string {

@@ -62,7 +62,7 @@ async function runWith(
   metrics: MetricsServer | undefined,
   live: LiveTerminal | undefined,
 ): Promise<RunResult> {
-  // The throwaway targets first (--endpoint local, softhsm, ...: src/protocols/registry.ts): a bad key
+  // The throwaway targets first (--endpoint local, softhsm, ...: the installed protocols' targets): a bad key
   // file is a usage error, before anything is written to stdout.
   const targets = await startTargets(plan, say, process.cwd(), io.signal);
   // Every line of a protocol with a preflight makes one real call before anything is written or forked.
@@ -83,7 +83,7 @@ async function runWith(
   const startedAt = Date.now();
   const loadAtStart = loadAverageNow();
 
-  forkRunners(plan, targets, queue, runners, {
+  await forkRunners(plan, targets, queue, runners, {
     say,
     afterBatch: () => stop.checkAbort(),
     onState: start.markActive,

@@ -1,13 +1,13 @@
 /**
  * The throwaway targets of a run (`--endpoint local|softhsm|pykmip|...`): every kind that a line of
- * the plan names, from the registry (src/protocols/registry.ts), started one after the other before
+ * the plan names, from the installed protocols (src/protocols/seam.ts), started one after the other before
  * anything is forked, each once for all the lines that name it. They sit on one stack: a start that
  * fails closes those already started (last first), and so does the end of the run, whatever ended it.
  */
 import { Interrupted, describeError } from '../core/errors.js';
 import type { CutLine, RunPlan } from '../core/plan.js';
 import type { StartedTarget, TargetForLine } from '../protocols/Protocol.js';
-import { targetKinds } from '../protocols/registry.js';
+import { targetKinds } from '../protocols/seam.js';
 
 export interface RunTargets {
   /** what the runners of a line get from the target it names, or undefined when it names none */

@@ -150,4 +150,8 @@ export interface RunnerSpec {
   /** the endpoint resolved by the main process (`local` replaced by the embedded server's URL) */
   endpoint: string;
   verbosity: number;
+  /** the name of the line's protocol (src/registry.ts), the only one the runner loads; absent: none (Dummy) */
+  protocol?: string;
+  /** every credential variable the protocols declare (the runner loads one protocol, its env may hold any) */
+  secretEnv?: string[];
 }

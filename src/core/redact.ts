@@ -46,8 +46,23 @@ export function maskUrl(text: string): string {
   return text.replace(URL_USERINFO, `$1${MASK}@`);
 }
 
-/** Environment variables whose values are credentials (their values are redacted from every text). */
-const SECRET_ENV = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'PYLOGEN_KMS_CREDENTIALS', 'VAULT_TOKEN', 'PYLOGEN_VAULT_TOKEN'];
+/**
+ * Environment variables whose values are credentials (their values are redacted from every text):
+ * each protocol declares its own (`secretEnv` of src/protocols/Protocol.ts) and the entry that
+ * installs the protocols hands them here (src/protocols/seam.ts; a runner gets the main process's
+ * whole list in its RunnerSpec, since it loads only its own protocol).
+ */
+const SECRET_ENV = new Set<string>();
+
+/** Adds credential variables to those redacted (see SECRET_ENV). */
+export function declareSecretEnv(names: readonly string[]): void {
+  for (const n of names) SECRET_ENV.add(n);
+}
+
+/** The credential variables declared so far (for a runner's RunnerSpec). */
+export function secretEnvNames(): string[] {
+  return [...SECRET_ENV];
+}
 
 /** Shorter values are not redacted: they would mask ordinary words. */
 const MIN_SECRET = 4;
@@ -66,8 +81,11 @@ export function secretValues(v: unknown, underSecret = false): string[] {
  * `extra` secrets, and URL userinfo. Longest first, so a value containing another goes whole.
  */
 export function redactor(env: NodeJS.ProcessEnv = process.env, extra: unknown = undefined): (text: string) => string {
-  const values = [...SECRET_ENV.map((k) => env[k]), ...secretValues(extra)]
-    .flatMap((v) => (v === undefined ? [] : v.includes(':') && v === env.PYLOGEN_KMS_CREDENTIALS ? [v, v.slice(v.indexOf(':') + 1)] : [v]))
+  const fromEnv = [...SECRET_ENV]
+    .flatMap((k) => env[k] ?? [])
+    // a credential pair ID:SECRET (PYLOGEN_KMS_CREDENTIALS) also hides SECRET alone
+    .flatMap((v) => (v.includes(':') ? [v, v.slice(v.indexOf(':') + 1)] : [v]));
+  const values = [...fromEnv, ...secretValues(extra)]
     .filter((v) => v.length >= MIN_SECRET)
     // a value as a canonical query string or a URL carries it: percent-encoded
     .flatMap((v) => (encodeURIComponent(v) === v ? [v] : [v, encodeURIComponent(v)]))

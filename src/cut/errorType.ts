@@ -1,7 +1,7 @@
 /**
  * The one classification of errors in pylogen: the type an error is counted under in a summary's
  * errorsByType (and shown in the event stream's error column). The runner uses it for every request
- * error; src/kms/client/client.ts re-exports it as classifyError. It imports only the registry, whose
+ * error; src/kms/client/client.ts re-exports it as classifyError. It asks only the installed protocols (src/protocols/seam.ts), whose
  * protocol.ts files are light, so a runner of a non-KMS CUT does not load the AWS SDK for it.
  *
  * - network failures by their errno code: ECONNREFUSED, ECONNRESET, ENOTFOUND, EAI_AGAIN, EPIPE, ...
@@ -11,13 +11,13 @@
  *   ETIMEDOUT;
  * - an HTTP parser's error by its llhttp code (HPE_INVALID_CONSTANT, HPE_UNEXPECTED_CONTENT_LENGTH,
  *   ...: node:http's and undici's, so both KMS clients count a malformed answer alike);
- * - what a protocol says (the errorType hooks of src/protocols/registry.ts: a PKCS#11 return value
+ * - what a protocol says (the errorType hooks of the installed protocols, src/protocols/seam.ts: a PKCS#11 return value
  *   by its CKR_ name, `HTTP <status>` for a KMS answer not in AWS's shape, ...);
  * - the error's class name (the SDK's exception name for an answer in AWS's shape:
  *   ThrottlingException, AccessDeniedException; DummyError, GraceTimeout, a CUT's own errors);
  * - else its errno-like code, else the generic name.
  */
-import { protocolErrorType } from '../protocols/registry.js';
+import { protocolErrorType } from '../protocols/seam.js';
 
 /** Codes of failures to reach or keep talking to an endpoint, counted under the code itself. */
 const NETWORK_CODES = new Set([

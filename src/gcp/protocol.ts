@@ -5,7 +5,7 @@
  * names, Crc32cMismatch) and the commands `gcp serve` and `gcp setup`. LIGHT: the SDK, the server
  * and the commands' bodies are loaded when used.
  */
-import type { Command } from '../cli/command.js';
+import type { Command } from '../core/command.js';
 import type { Protocol } from '../protocols/Protocol.js';
 import { gcpErrorType } from './errorType.js';
 import { GCP_SERVE_OPTIONS, GCP_SETUP_OPTIONS } from './options.js';

@@ -4,8 +4,8 @@
  */
 import { packageRoot } from '../core/paths.js';
 import { loadGcpKeyFile } from './keyfile.js';
-import { parseKmsOptions } from '../cli/kmsOptions.js';
-import { signalled, takeSignals } from '../cli/signals.js';
+import { parseKmsOptions } from '../command/kmsOptions.js';
+import { signalled, takeSignals } from '../command/signals.js';
 import { GCP_SERVE_OPTIONS } from './options.js';
 import { startGcpServer } from './server/server.js';
 

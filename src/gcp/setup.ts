@@ -11,7 +11,7 @@ import { gcpAdvice } from './advice.js';
 import { callOptions, parseGcpEndpoint, type GcpTransport } from './endpoint.js';
 import { gcpErrorType } from './errorType.js';
 import { cryptoKeyName, keyRingName, loadGcpKeyFile, locationName, versionName } from './keyfile.js';
-import { parseKmsOptions } from '../cli/kmsOptions.js';
+import { parseKmsOptions } from '../command/kmsOptions.js';
 import { GCP_SETUP_OPTIONS } from './options.js';
 import { UsageError } from '../core/errors.js';
 

@@ -15,7 +15,7 @@ import { setupKmipKeys } from './setup.js';
 import { fileProblems, kmipFiles, missingFiles, parseKmipUrl, readKmipFiles, tlsOptions, type KmipFiles } from './target.js';
 import { packageRoot } from '../core/paths.js';
 import { KMIP_SETUP_OPTIONS } from './setupCommand.js';
-import { optionsCommand, runSetup } from '../cli/optionsCommand.js';
+import { optionsCommand, runSetup } from '../command/optionsCommand.js';
 
 /** How kmip setup names a TLS file: its option. */
 const flagOf = (m: keyof KmipFiles): string => (m === 'clientKey' ? '--client-key' : `--${m}`);

@@ -6,10 +6,13 @@
  * client are imported when used.
  */
 import type { Protocol } from '../protocols/Protocol.js';
+import { kmsServeCommand, kmsSetupCommand } from './commands.js';
 import { kmsErrorType } from './errorType.js';
 
 export const kms: Protocol = {
   name: 'kms',
+  // the SDK's credential chain reads the AWS_* ones; `kms serve` and the fast client PYLOGEN_KMS_CREDENTIALS (ID:SECRET)
+  secretEnv: ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'PYLOGEN_KMS_CREDENTIALS'],
   describe: 'the AWS KMS API: AWS KMS, the embedded server, any KMS-compatible endpoint',
   owns: (cls) => {
     const c = cls as { keyFor?: unknown; kms?: unknown } | null;
@@ -37,4 +40,5 @@ export const kms: Protocol = {
   ],
   preflight: async (lines, ctx) => (await import('./preflightLines.js')).preflightKmsLines(lines, ctx),
   errorType: kmsErrorType,
+  commands: [kmsServeCommand, kmsSetupCommand],
 };

@@ -3,7 +3,7 @@
  * its texts and option rows as data; its body (./setupRun.ts) loaded when it runs, so that the
  * registry, which every runner loads, stays light.
  */
-import type { Command } from '../cli/command.js';
+import type { Command } from '../core/command.js';
 import type { OptionRow } from '../config/options.js';
 import { DEFAULT_PKCS11_KEY_FILE } from './keyfile.js';
 

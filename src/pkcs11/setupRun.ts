@@ -14,7 +14,7 @@ import { Pkcs11RefusedKeys, setupPkcs11Keys } from './setup.js';
 import { openToken, Pkcs11OpenError } from './Token.js';
 import { packageRoot } from '../core/paths.js';
 import { PKCS11_SETUP_OPTIONS } from './setupCommand.js';
-import { optionsCommand, runSetup } from '../cli/optionsCommand.js';
+import { optionsCommand, runSetup } from '../command/optionsCommand.js';
 
 export const pkcs11Setup = optionsCommand('pkcs11', 'setup', PKCS11_SETUP_OPTIONS, async (r) => {
   const { v, cwd, err } = r;

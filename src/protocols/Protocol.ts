@@ -1,17 +1,18 @@
 /**
  * The protocol seam. A protocol (kms/, pkcs11/, kmip/, vault/, gcp/, azure/) is one folder that
- * exports one `Protocol` object from its `protocol.ts`, registered by one line in
- * src/protocols/registry.ts. The pipeline rooms (controller, config, runner, stats, cut, output,
- * core) loop over the registry and never name a protocol. Everything here is optional but `name`,
- * `describe` and `owns`: a protocol fills what it has. docs/protocols.md walks through adding one.
+ * exports one `Protocol` object from its `protocol.ts`, registered by one line in src/registry.ts.
+ * The entries install the protocols (src/protocols/seam.ts); the pipeline rooms (controller, config,
+ * runner, stats, cut, output, core) ask the seam and never name a protocol. Everything here is
+ * optional but `name`, `describe` and `owns`: a protocol fills what it has. docs/protocols.md walks
+ * through adding one.
  *
- * protocol.ts must stay LIGHT: every runner loads the registry (cut/errorType.ts asks its errorType
- * hooks), so protocol.ts imports only small modules (constants, its errorType hook) and loads its
- * heavy parts (SDKs, servers, the preflight's client, a command's body) with `await import()` inside
- * the functions below.
+ * protocol.ts must stay LIGHT: a runner of the protocol's CUT loads it (cut/errorType.ts asks its
+ * errorType hook), so protocol.ts imports only small modules (constants, its errorType hook) and
+ * loads its heavy parts (SDKs, servers, the preflight's client, a command's body) with `await
+ * import()` inside the functions below.
  */
 import type { CutLine, RunPlan } from '../core/plan.js';
-import type { Command } from '../cli/command.js';
+import type { Command } from '../core/command.js';
 
 /** A started throwaway target (`--endpoint local|softhsm|pykmip|vault-local|gcp-local|azure-local`). */
 export interface StartedTarget {
@@ -98,7 +99,12 @@ export interface Protocol {
    */
   errorType?(err: unknown): string | undefined;
   /**
-   * Sub-commands (`pylogen vault setup`): registered by the command line from the registry. Keep the
+   * Environment variables whose values are credentials this protocol (or its SDK) reads: their values
+   * are taken out of every error text, sample and log (src/core/redact.ts).
+   */
+  secretEnv?: readonly string[];
+  /**
+   * Sub-commands (`pylogen vault setup`): registered by the command line from the installed protocols. Keep the
    * objects light: options rows and texts as data, `run` importing its body with `await import()`.
    */
   commands?: readonly Command[];

@@ -3,7 +3,7 @@
  * the same rows, each server saying how it answers above its --throttle and at its --error-rate.
  * A leaf module (a type import only), so that a protocol's light protocol.ts may reach it.
  */
-import type { OptionRow } from '../config/options.js';
+import type { OptionRow } from '../core/optionRow.js';
 
 export function faultRows(answers: { throttle: string; errorRate: string }): OptionRow[] {
   return [

@@ -13,7 +13,9 @@ import { Recorder } from './Recorder.js';
 import type { LoopControl } from './loops/operate.js';
 import { cpuMeter } from './cpu.js';
 import type { ClassUnderTest } from '../cut/ClassUnderTest.js';
-import { redactor } from '../core/redact.js';
+import { declareSecretEnv, redactor } from '../core/redact.js';
+import { useProtocols } from '../protocols/seam.js';
+import { loadProtocol } from '../registry.js';
 import { ExitSpill, SPILL_ENV } from '../core/exitSpill.js';
 
 /** A batch that is not full goes out after this long. */
@@ -85,6 +87,10 @@ function fail(where: typeof phase, err: unknown): void {
 
 async function init(spec: RunnerSpec): Promise<void> {
   const clock = systemClock;
+  // A runner is a composition root too: it installs only its line's protocol (its errorType hook), and
+  // redacts every credential variable the main process knows.
+  if (spec.protocol !== undefined) useProtocols([await loadProtocol(spec.protocol)]);
+  declareSecretEnv(spec.secretEnv ?? []);
   redact = redactor(process.env, spec.options.extra);
   const Cut = await loadCut(spec.cut, spec.modulePath);
   const cut = new Cut() as ClassUnderTest;

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exitcodes.js';
 import { packageRoot } from '../core/paths.js';
-import { parseLatency } from '../cli/kmsOptions.js';
-import { optionsCommand, type CommandIO } from '../cli/optionsCommand.js';
-import { signalled } from '../cli/signals.js';
+import { parseLatency } from '../command/kmsOptions.js';
+import { optionsCommand, type CommandIO } from '../command/optionsCommand.js';
+import { signalled } from '../command/signals.js';
 import { VaultClient } from './client.js';
 import { VAULT_SERVE_OPTIONS, VAULT_SETUP_OPTIONS } from './commands.js';
 import { INSECURE_WARNING, VAULT_LOCAL, vaultConnection, vaultEndpointProblem } from './connection.js';
@@ -25,7 +25,7 @@ export interface ServeIO extends CommandIO {
 }
 
 function stopSignal(): Promise<NodeJS.Signals> {
-  // From here on this command handles SIGINT / SIGTERM itself (what cli/signals.ts takeSignals()
+  // From here on this command handles SIGINT / SIGTERM itself (what command/signals.ts takeSignals()
   // does for kms serve): main.ts's early handlers would exit 130 without the closing counts.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');

@@ -3,7 +3,7 @@
  * src/cli/command.ts): their option rows and texts as data; `run` loads the body (commandRun.ts: the
  * server, the client) only when the command runs, so the registry, which every runner loads, stays light.
  */
-import type { Command, CommandArgs } from '../cli/command.js';
+import type { Command, CommandArgs } from '../core/command.js';
 import type { OptionRow } from '../config/options.js';
 import { faultRows } from '../protocols/serveOptions.js';
 import { DEFAULT_VAULT_KEY_FILE } from './keyfile.js';

@@ -12,6 +12,8 @@ import { vaultErrorType } from './errorType.js';
 
 export const vault: Protocol = {
   name: 'vault',
+  // the client's token, and `vault serve`'s
+  secretEnv: ['VAULT_TOKEN', 'PYLOGEN_VAULT_TOKEN'],
   describe: 'HashiCorp Vault and OpenBao Transit (HTTP API v1)',
   owns: (cls) => {
     const c = cls as { keyFor?: unknown; vault?: unknown } | null;

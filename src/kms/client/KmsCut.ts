@@ -16,7 +16,7 @@
  */
 import { ClassUnderTest, type CutPlanView } from '../../cut/ClassUnderTest.js';
 import { article, pickEntry, prepareCall, setupErrorClass, validateKeyed, type ExtraKeys } from '../../cut/KeyedCut.js';
-import { NAMED_ENDPOINTS } from '../../config/options.js';
+import { namedEndpoints } from '../../protocols/seam.js';
 import { packageRoot } from '../../core/paths.js';
 import { createKmsSender, retriedBy, type KmsSender } from './client.js';
 import { DEFAULT_KEY_FILE, keyRef, loadKeyFile, type KeyEntry } from '../model/keyfile.js';
@@ -117,10 +117,9 @@ export abstract class KmsCut<Extra extends KmsExtra = KmsExtra, Context extends 
       strings: spec.defaultKey !== undefined ? ['file', 'key'] : [],
       basics: () => {
         const problems: string[] = [];
-        if (plan.endpoint !== 'local' && NAMED_ENDPOINTS[plan.endpoint] !== undefined) {
-          problems.push(
-            `--endpoint ${plan.endpoint} is ${NAMED_ENDPOINTS[plan.endpoint]}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`,
-          );
+        const named = namedEndpoints()[plan.endpoint];
+        if (plan.endpoint !== 'local' && named !== undefined) {
+          problems.push(`--endpoint ${plan.endpoint} is ${named}, not a KMS: give a KMS endpoint URL, or "local" for the embedded KMS server`);
         }
         // kmip://, pykmip and the other named endpoints are not KMS: their CUTs are Kmip*, Pkcs11*.
         if (plan.endpoint !== '' && plan.endpoint !== 'local' && !/^https?:\/\//.test(plan.endpoint)) {

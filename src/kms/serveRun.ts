@@ -9,15 +9,14 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ExitCode } from '../core/exitcodes.js';
 import { UsageError } from '../core/errors.js';
-import { loadKeyFile } from '../kms/model/keyfile.js';
-import { parseCredentials } from '../kms/server/auth.js';
-import { embeddedRegion } from '../kms/model/region.js';
-import { startKmsServers } from '../kms/server/workers.js';
+import { loadKeyFile } from './model/keyfile.js';
+import { parseCredentials } from './server/auth.js';
+import { embeddedRegion } from './model/region.js';
+import { startKmsServers } from './server/workers.js';
 import { packageRoot } from '../core/paths.js';
-import type { Command } from './command.js';
-import { parseLatency, SERVE_OPTIONS } from './kmsOptions.js';
-import { optionsCommand, type CommandIO } from './optionsCommand.js';
-import { signalled, takeSignals } from './signals.js';
+import { parseLatency, SERVE_OPTIONS } from '../command/kmsOptions.js';
+import { optionsCommand, type CommandIO } from '../command/optionsCommand.js';
+import { signalled } from '../command/signals.js';
 
 const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 const isLoopback = (host: string): boolean => LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
@@ -88,25 +87,3 @@ export const kmsServe = optionsCommand<ServeIO>('kms', 'serve', SERVE_OPTIONS, a
   );
   return ExitCode.ok;
 });
-
-export const kmsServeCommand: Command = {
-  path: ['kms', 'serve'],
-  describe: 'the embedded KMS-compatible server, until Ctrl-C',
-  details:
-    'The embedded KMS-compatible server (AWS KMS JSON 1.1 over HTTP, real cryptography with node:crypto), ' +
-    'with the keys of a key file created at start. Prints its URL on stdout, serves until Ctrl-C (SIGINT) ' +
-    'or SIGTERM, then prints its counts and exits 0. Without --credentials it checks none (clients may sign ' +
-    'with any); with it, every SigV4 signature is verified and refused as AWS does. ' +
-    'Any unambiguous prefix of an option works: --po, --thr, --err.',
-  options: SERVE_OPTIONS,
-  examples: [
-    ['pylogen kms serve --port 8080', 'keys of profiles/KmsDefault.json'],
-    ['pylogen kms serve --port 8080 --throttle 50 --latency 2-8', 'then: pylogen cuts.KmsEncryptSymmetric --endpoint http://127.0.0.1:8080'],
-    ['pylogen kms serve --keys my-keys.json --error-rate 0.01', 'a failing KMS'],
-    ['pylogen kms serve --credentials AKIDEXAMPLE:secret', 'then sign with AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret'],
-  ],
-  run: (a) => {
-    takeSignals();
-    return kmsServe(a.positionals, a.values, a.cwd);
-  },
-};

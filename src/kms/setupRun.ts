@@ -6,14 +6,13 @@
  * exists with another kind, exit 2.
  */
 import { describeError, UsageError } from '../core/errors.js';
-import { createKmsClient } from '../kms/client/client.js';
+import { createKmsClient } from './client/client.js';
 import { errorType } from '../cut/errorType.js';
-import { loadKeyFile } from '../kms/model/keyfile.js';
-import { setupKeys } from '../kms/admin/setup.js';
+import { loadKeyFile } from './model/keyfile.js';
+import { setupKeys } from './admin/setup.js';
 import { packageRoot } from '../core/paths.js';
-import type { Command } from './command.js';
-import { checkNotLocal, SETUP_OPTIONS } from './kmsOptions.js';
-import { optionsCommand, runSetup } from './optionsCommand.js';
+import { checkNotLocal, SETUP_OPTIONS } from '../command/kmsOptions.js';
+import { optionsCommand, runSetup } from '../command/optionsCommand.js';
 
 /** What to add to a failure of the target, by its type. */
 function hint(type: string): string {
@@ -54,20 +53,3 @@ export const kmsSetup = optionsCommand('kms', 'setup', SETUP_OPTIONS, async (r) 
     close: () => client.destroy(),
   });
 });
-
-export const kmsSetupCommand: Command = {
-  path: ['kms', 'setup'],
-  describe: 'create on a target the keys that a key file names',
-  details:
-    'For each entry whose alias does not resolve, creates a key of its key spec and usage, and the alias; ' +
-    'entries that resolve are checked (kind, state) and left alone; a fixed keyId is only checked. Prints one ' +
-    'line per key. Works on AWS KMS (IAM permissions: kms:DescribeKey, kms:CreateKey, kms:CreateAlias; see ' +
-    "README, KMS), a kms serve, or any KMS-compatible endpoint. Credentials and region come from the SDK's " +
-    'chain unless given. Any unambiguous prefix of an option works: --end, --reg.',
-  options: SETUP_OPTIONS,
-  examples: [
-    ['pylogen kms setup --region eu-west-1', "on AWS KMS, with the SDK's credentials"],
-    ['pylogen kms setup --endpoint http://127.0.0.1:8080 --keys my-keys.json', 'on a kms serve'],
-  ],
-  run: (a) => kmsSetup(a.positionals, a.values, a.cwd),
-};

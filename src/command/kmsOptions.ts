@@ -5,7 +5,8 @@
  * --region, --retries, --timeout) reuse the run's definitions.
  */
 import { Problems, UsageError } from '../core/errors.js';
-import { NAMED_ENDPOINTS, optionDef, parseValue, type OptionRow } from '../config/options.js';
+import { optionDef, parseValue, type OptionRow } from '../config/options.js';
+import { namedEndpoints } from '../protocols/seam.js';
 import { faultRows } from '../protocols/serveOptions.js';
 
 const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
@@ -13,7 +14,18 @@ const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', 
 const runOption = (name: string, describe?: string, dflt?: string): OptionRow => {
   const d = optionDef(name);
   if (d === undefined) throw new Error(`no run option --${name}`);
-  return { name: d.name, kind: d.kind, describe: describe ?? d.describe, value: RUN_VALUE_NAMES[d.name], ...(dflt === undefined ? {} : { default: dflt }) };
+  // getters: the run's --endpoint row reads the installed protocols when asked (src/config/options.ts), not now
+  return {
+    name: d.name,
+    get kind() {
+      return d.kind;
+    },
+    get describe() {
+      return describe ?? d.describe;
+    },
+    value: RUN_VALUE_NAMES[d.name],
+    ...(dflt === undefined ? {} : { default: dflt }),
+  };
 };
 
 const KEYS: OptionRow = {
@@ -152,8 +164,9 @@ export function parseLatency(raw: string): { min: number; max: number } {
 
 /** kms setup's --endpoint (a URL, checked by the option table): not the embedded server of a run. */
 export function checkNotLocal(endpoint: string, command: string): string {
-  if (endpoint !== 'local' && NAMED_ENDPOINTS[endpoint] !== undefined) {
-    throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is ${NAMED_ENDPOINTS[endpoint]}, not a KMS: give a KMS endpoint URL`);
+  const named = namedEndpoints()[endpoint];
+  if (endpoint !== 'local' && named !== undefined) {
+    throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is ${named}, not a KMS: give a KMS endpoint URL`);
   }
   if (endpoint.startsWith('kmip://')) {
     throw new UsageError(`kms ${command} --endpoint ${endpoint}: that is a KMIP server, not a KMS: pylogen kmip setup creates the keys of a KMIP key file`);
