@@ -300,4 +300,27 @@ describe('overload: the stats queue cannot keep up', () => {
     expect(s.byRunner.every((x: { blockedMs: number }) => x.blockedMs > 500)).toBe(true);
     expect(received).toBeGreaterThan(0);
   });
+
+  it('a slow reader that keeps reading is waited for, not given up: every row reaches it, exit 0', async () => {
+    const dir = tempDir();
+    const json = join(dir, 's.json');
+    const r = await pylogen(['cuts.Dummy', '--proc', '2', '--duration', '2', '--extra', '{"sleep":0}', '--summary-json', json], {
+      onSpawn: (p) => {
+        // A reader that takes one chunk (64 KiB at most), then rests 20 ms: a few MB/s, far behind the
+        // runners. When their duration ends, megabytes are still to be taken, for longer than the 1 s
+        // after which a reader that takes nothing is given up.
+        p.stdout!.on('data', () => {
+          p.stdout!.pause();
+          setTimeout(() => p.stdout!.resume(), 20);
+        });
+      },
+      timeoutMs: 90_000,
+    });
+    expect(r.stderr).not.toMatch(/has taken nothing|stopped reading/);
+    expect(r.code).toBe(0);
+    const s = readJson(json);
+    expect(s.events.lost).toBe(0);
+    expect(csvRows(r.stdout)).toHaveLength(s.events.received);
+    expect(s.warnings.join(' ')).toMatch(/the stats queue could not keep up: runners waited/);
+  });
 });

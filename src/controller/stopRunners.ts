@@ -121,9 +121,11 @@ export class RunStop {
   }
 
   private checkOutput(): void {
-    const since = this.queue.drainingSince;
-    if (since === undefined || this.output?.abandon === undefined) return;
-    const waited = Date.now() - since;
+    // A reader is stalled when it takes nothing, not when it is slow: a stream kept full by a reader
+    // that keeps reading (behind a fast run) is backpressure, said in the summary, never given up.
+    if (this.output?.abandon === undefined || this.output.idleMs === undefined) return;
+    const waited = this.output.idleMs();
+    if (waited === 0) return;
     if (!this.stallSaid && waited >= STALL_SAY_MS) {
       this.stallSaid = true;
       const reader = this.plan.out === '' ? 'stdout' : this.plan.out;

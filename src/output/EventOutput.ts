@@ -18,6 +18,11 @@ export interface EventOutput extends EventSink {
   /** Whether the stream is full and waits for its reader (backpressure) */
   waiting?(): boolean;
   /**
+   * While the stream is full: how long (ms) its reader has taken nothing. A slow reader that keeps
+   * taking is not stalled (0 while the stream is not full).
+   */
+  idleMs?(): number;
+  /**
    * Gives up on a reader that stopped reading: what it did not take is counted as not written
    * (failure() code STALLED), every wait ends, and close() no longer waits. The run ends on time.
    */
@@ -26,8 +31,12 @@ export interface EventOutput extends EventSink {
 
 /** The failure code of a stream whose reader stopped reading and was given up (see abandon()). */
 export const STALLED = 'STALLED';
-/** close() waits this long at most for a reader to take what is left, then gives it up. */
-const CLOSE_BOUND_MS = 2000;
+/** close() gives up a reader that has taken nothing for this long ... */
+const CLOSE_IDLE_MS = 2000;
+/** ... or that is still taking what is left this long after close() began (a trickle). */
+const CLOSE_BOUND_MS = 10_000;
+/** While the stream is full, pending text is handed over in pieces of about this many characters. */
+const PIECE = 64 * 1024;
 
 /** The stream failed: its reader closed it (EPIPE), or the disk is full (ENOSPC), or I/O failed. */
 export interface OutputFailure {
@@ -61,9 +70,25 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
   let written = 0;
   /** bytes the OS took (header and whole batches): a file that fills is cut back to them */
   let bytesOk = 0;
+  /** when (epoch ms) the reader last took a piece: a stream full since then is idle */
+  let takenAt = Date.now();
+  /**
+   * Text not yet handed to the stream, while it is full. Handing it over a piece at a time (not
+   * everything at once, which the stream would write in one go) lets a slow reader's progress be
+   * seen: a reader is given up when it takes nothing, never because it is slow.
+   */
+  const pending: { text: string; n: number }[] = [];
+  /** waits for the stream to take what is pending; they end at once on a failure */
   const waiters: (() => void)[] = [];
+  /** waits that end only on a failure */
+  const stopped: (() => void)[] = [];
   const wake = () => {
     for (const w of waiters.splice(0)) w();
+  };
+  const fail = () => {
+    pending.length = 0;
+    wake();
+    for (const w of stopped.splice(0)) w();
   };
   const onError = (err: Error) => {
     if (failed === undefined && out !== '' && (err as NodeJS.ErrnoException).code !== undefined) {
@@ -76,7 +101,7 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
       }
     }
     failed ??= err;
-    wake();
+    fail();
   };
   stream.on('error', onError);
   const header = f.header();
@@ -86,58 +111,82 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
     failed = Object.assign(new Error('its reader stopped reading'), { code: STALLED });
     // A file stream is closed; process.stdout cannot be: the CLI exits without waiting for it.
     if (stream !== stdout) stream.destroy();
-    wake();
+    fail();
   };
-  /** Resolves on 'drain', or at once when the stream failed (no drain would ever come). */
+  const full = () => pending.length > 0 || stream.writableNeedDrain;
+  const idleMs = () => (failed === undefined && full() ? Date.now() - takenAt : 0);
+  /**
+   * Hands `text` to the stream; `n` rows end with it (0 for a piece that is not a batch's last). The
+   * callback says the rows reached the OS: the count of a stream that fails later is exact.
+   */
+  const hand = (text: string, n: number) => {
+    stream.write(text, (err) => {
+      takenAt = Date.now();
+      if (failed !== undefined) return;
+      if (err != null) return onError(err);
+      written += n;
+      if (out !== '') bytesOk += Buffer.byteLength(text);
+      pump();
+    });
+  };
+  /** While the stream has room: the next piece of what is pending (cut after a line), then the waiters. */
+  const pump = () => {
+    while (failed === undefined && pending.length > 0 && !stream.writableNeedDrain) {
+      const b = pending[0]!;
+      const cut = b.text.length > PIECE ? b.text.lastIndexOf('\n', PIECE) + 1 : 0;
+      if (cut > 0) {
+        hand(b.text.slice(0, cut), 0);
+        b.text = b.text.slice(cut);
+      } else {
+        pending.shift();
+        hand(b.text, b.n);
+      }
+    }
+    if (!full()) wake();
+  };
+  stream.on('drain', pump);
+  /** Resolves once the stream and what is pending are taken, or at once when the stream failed. */
   const waitDrain = () =>
     new Promise<void>((resolve) => {
-      if (failed !== undefined || !stream.writableNeedDrain) return resolve();
-      const done = () => {
-        stream.off('drain', done);
-        resolve();
-      };
-      waiters.push(done);
-      stream.once('drain', done);
+      if (failed !== undefined || !full()) return resolve();
+      waiters.push(resolve);
     });
   return {
     write: (v) => {
       rows += v.n;
       if (failed !== undefined) return true;
-      const n = v.n;
-      // The callback says the rows reached the OS: the count of a stream that fails later is exact.
       const text = f.batch(v);
-      return stream.write(text, (err) => {
-        if (failed !== undefined) return;
-        if (err == null) {
-          written += n;
-          if (out !== '') bytesOk += Buffer.byteLength(text);
-        } else onError(err);
-      });
+      if (full()) {
+        pending.push({ text, n: v.n });
+        return false;
+      }
+      // a stream that becomes full now starts its idle clock now
+      takenAt = Date.now();
+      hand(text, v.n);
+      return !stream.writableNeedDrain;
     },
     drain: waitDrain,
-    waiting: () => failed === undefined && stream.writableNeedDrain,
+    waiting: () => failed === undefined && full(),
+    idleMs,
     abandon,
     close: async () => {
-      // A reader that takes nothing for CLOSE_BOUND_MS is given up: the run ends on time.
-      const bound = setTimeout(abandon, CLOSE_BOUND_MS);
+      // A reader that takes nothing for CLOSE_IDLE_MS, or has not taken it all after CLOSE_BOUND_MS,
+      // is given up: the run ends on time.
+      const began = Date.now();
+      const bound = setInterval(() => {
+        if (idleMs() >= CLOSE_IDLE_MS || Date.now() - began >= CLOSE_BOUND_MS) abandon();
+      }, 100);
+      // what is pending is handed over first
+      if (failed === undefined) await waitDrain();
       if (failed === undefined) {
-        if (stream === stdout) {
+        await new Promise<void>((resolve) => {
+          stopped.push(resolve);
           // Never end process.stdout: wait until what was written is flushed.
-          if (stream.writableNeedDrain) await waitDrain();
-          else {
-            await new Promise<void>((resolve) => {
-              waiters.push(resolve);
-              stream.write('', () => resolve());
-            });
-          }
-        } else {
-          await new Promise<void>((resolve) => {
-            waiters.push(resolve);
-            stream.end(() => resolve());
-          });
-        }
+          if (stream === stdout) stream.write('', () => resolve());
+          else stream.end(() => resolve());
+        });
       }
-      clearTimeout(bound);
+      clearInterval(bound);
       if (failed === undefined) stream.off('error', onError);
       // where the file is, as the summary and the report say theirs (a failure is said in the summary's warnings)
       if (failed === undefined && out !== '') say?.(`events written to ${out} (${rows} rows)\n`);

@@ -73,8 +73,6 @@ export class StatsQueue {
   private ticksFrom: number;
   /** set while the output is full: acknowledgements wait for its drain */
   private draining: Promise<void> | undefined;
-  /** since when (epoch ms) the output has been full, while it is */
-  drainingSince: number | undefined;
   /** the time series, per --summary interval (wall-clock aligned) */
   readonly series: SeriesBuilder;
 
@@ -217,10 +215,8 @@ export class StatsQueue {
     series.sample(now, this.activeRunners, q, lag);
     if (full) {
       if (this.draining === undefined) {
-        this.drainingSince = now;
         this.draining = this.output!.drain().then(() => {
           this.draining = undefined;
-          this.drainingSince = undefined;
         });
       }
     }
