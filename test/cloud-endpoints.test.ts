@@ -7,14 +7,13 @@
  * hint in the error samples of Vault and Cloud KMS runners with --no-preflight. Real CLI, real
  * official clients, real sockets: node:http answering as `python3 -m http.server` does, node:https.
  */
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pylogen, readJson, tempDir } from './helpers.js';
+import { pylogen, readJson, selfSignedCert, tempDir } from './helpers.js';
 
 // Each test starts the CLI, which loads an official client (google-gax, the Azure SDK): 20 s and more at load average 30.
 vi.setConfig({ testTimeout: 120_000 });
@@ -47,30 +46,7 @@ const listen = async (server: HttpServer, scheme: string): Promise<string> => {
 };
 
 beforeAll(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'k.pem',
-      '-out',
-      'c.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  const cert = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+  const cert = selfSignedCert(dir);
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(
     join(dir, 'sa.json'),
@@ -174,7 +150,7 @@ describe('Cloud KMS endpoints that are not what the user thinks', () => {
 });
 
 describe('Azure Key Vault endpoints that are not what the user thinks', () => {
-  const env = (): Record<string, string> => ({ ...ENV, NODE_EXTRA_CA_CERTS: join(dir, 'c.pem'), PYLOGEN_AZURE_TOKEN: 'not-a-token' });
+  const env = (): Record<string, string> => ({ ...ENV, NODE_EXTRA_CA_CERTS: join(dir, 'server.pem'), PYLOGEN_AZURE_TOKEN: 'not-a-token' });
   const HTTPS_ONLY = "the server does not speak TLS, and Azure Key Vault is https:// only: check the vault URL's host and port (OpenSSL: wrong version number)";
 
   it('a web server that is not Key Vault: exit 2, one line naming what answered', async () => {

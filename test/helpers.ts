@@ -1,5 +1,5 @@
 /** Test helpers: spawn the real CLI, read its real CSV and JSON. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +125,16 @@ export function kmsServe(args: string[], cleanups: (() => unknown)[], onPid?: (p
     });
     void exited.then(() => reject(new Error(`kms serve exited: ${err}`)));
   });
+}
+
+/**
+ * A throwaway self-signed P-256 certificate (openssl: quick), written to dir/<name>.key and
+ * dir/<name>.pem, for 127.0.0.1 (its subjectAltName) unless another subject is given.
+ */
+export function selfSignedCert(dir: string, name = 'server', subject = '/CN=127.0.0.1'): { key: Buffer; cert: Buffer } {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.pem`);
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', subject];
+  execFileSync('openssl', [...args, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key: readFileSync(key), cert: readFileSync(cert) };
 }

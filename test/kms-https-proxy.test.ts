@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyFile } from '../src/kms/model/keyfile.js';
 import { startKmsServer, type KmsServerHandle } from '../src/kms/server/server.js';
-import { pylogen, tempDir } from './helpers.js';
+import { pylogen, selfSignedCert, tempDir } from './helpers.js';
 import { ROOT } from './kms-helpers.js';
 
 const CREDS = { accessKeyId: 'AKIDHTTPSTEST', secretAccessKey: 'pylogen-https-secret' };
@@ -42,23 +42,7 @@ const sockets = new Set<Socket>();
 /** A throwaway CA and a certificate for 127.0.0.1 signed by it (openssl, P-256: quick). */
 function throwawayCa(): { ca: string; key: string; cert: string } {
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=pylogen throwaway test CA',
-  );
+  selfSignedCert(dir, 'ca', '/CN=pylogen throwaway test CA');
   ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
   ssl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '1', '-extfile', 'ext.cnf');

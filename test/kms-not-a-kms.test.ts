@@ -7,14 +7,12 @@
  * sockets: node:http answering as `python3 -m http.server` does to a POST, node:https, and a port
  * that speaks TLS but answers plain HTTP with a 400 page, as nginx does.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pylogen, readJson, tempDir } from './helpers.js';
+import { pylogen, readJson, selfSignedCert, tempDir } from './helpers.js';
 
 // Each test starts the CLI (a node start, a CUT load, for some the AWS SDK): seen at 20 s each at load average 35.
 vi.setConfig({ testTimeout: 120_000 });
@@ -48,31 +46,7 @@ const listen = async (server: HttpServer | NetServer, scheme: string): Promise<s
 };
 
 beforeAll(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'k.pem',
-      '-out',
-      'c.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-    ],
-    {
-      cwd: dir,
-      stdio: 'ignore',
-    },
-  );
-  const cert = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+  const cert = selfSignedCert(dir);
   web = createHttpServer((_req, res) =>
     res.writeHead(501, { 'Content-Type': 'text/html;charset=utf-8' }).end('<html><body>Error response: 501 Unsupported method</body></html>'),
   );

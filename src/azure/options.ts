@@ -5,27 +5,15 @@
 import type { OptionRow } from '../config/options.js';
 import { AZURE_API_VERSION } from './apiVersion.js';
 import { DEFAULT_AZURE_KEY_FILE } from './keyfile.js';
-import { faultRows } from '../protocols/serveOptions.js';
+import { faultRows, hostRow, keysRow, PORT_ROW } from '../protocols/serveOptions.js';
 
 type Row = OptionRow;
 
-const KEYS: Row = {
-  name: 'keys',
-  value: 'FILE',
-  kind: { type: 'string', nonEmpty: true },
-  describe: "Azure key file of named key entries (as given, then in ./profiles, then the package's profiles/)",
-  default: DEFAULT_AZURE_KEY_FILE,
-};
+const KEYS = keysRow('Azure key file of named key entries', DEFAULT_AZURE_KEY_FILE);
 
 export const AZURE_SERVE_OPTIONS: readonly Row[] = [
-  {
-    name: 'host',
-    value: 'HOST',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'address to listen on (any bearer token is accepted: keep it on loopback)',
-    default: '127.0.0.1',
-  },
-  { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
+  hostRow('any bearer token is accepted: keep it on loopback'),
+  PORT_ROW,
   KEYS,
   {
     name: 'flavour',

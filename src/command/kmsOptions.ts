@@ -7,7 +7,7 @@
 import { Problems, UsageError } from '../core/errors.js';
 import { optionDef, parseValue, type OptionRow } from '../config/options.js';
 import { namedEndpoints } from '../protocols/seam.js';
-import { faultRows } from '../protocols/serveOptions.js';
+import { faultRows, hostRow, keysRow, PORT_ROW } from '../protocols/serveOptions.js';
 
 const RUN_VALUE_NAMES: Record<string, string> = { region: 'R', endpoint: 'URL', retries: 'N', timeout: 'S' };
 
@@ -28,23 +28,11 @@ const runOption = (name: string, describe?: string, dflt?: string): OptionRow =>
   };
 };
 
-const KEYS: OptionRow = {
-  name: 'keys',
-  value: 'FILE',
-  kind: { type: 'string', nonEmpty: true },
-  describe: "key file of named key entries (as given, then in ./profiles, then the package's profiles/)",
-  default: 'KmsDefault.json',
-};
+const KEYS = keysRow('key file of named key entries', 'KmsDefault.json');
 
 export const SERVE_OPTIONS: readonly OptionRow[] = [
-  {
-    name: 'host',
-    value: 'HOST',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'address to listen on (without --credentials the server checks none: keep it on loopback)',
-    default: '127.0.0.1',
-  },
-  { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
+  hostRow('without --credentials the server checks none: keep it on loopback'),
+  PORT_ROW,
   KEYS,
   ...faultRows({
     throttle: 'requests/s over all clients (token bucket); above it, ThrottlingException as AWS answers',

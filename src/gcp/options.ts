@@ -4,23 +4,12 @@
  * through the registry); the commands' bodies check them with the command kit's parseKmsOptions.
  */
 import type { OptionRow } from '../config/options.js';
+import { hostRow, keysRow } from '../protocols/serveOptions.js';
 
-const KEYS: OptionRow = {
-  name: 'keys',
-  value: 'FILE',
-  kind: { type: 'string', nonEmpty: true },
-  describe: "the Cloud KMS key file (as given, then in ./profiles, then the package's profiles/)",
-  default: 'GcpDefault.json',
-};
+const KEYS = keysRow('the Cloud KMS key file', 'GcpDefault.json');
 
 export const GCP_SERVE_OPTIONS: readonly OptionRow[] = [
-  {
-    name: 'host',
-    value: 'HOST',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'address to listen on (the server checks no credentials: keep it on loopback)',
-    default: '127.0.0.1',
-  },
+  hostRow('the server checks no credentials: keep it on loopback'),
   {
     name: 'grpc-port',
     value: 'N',

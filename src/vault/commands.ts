@@ -5,26 +5,14 @@
  */
 import type { Command, CommandArgs } from '../core/command.js';
 import type { OptionRow } from '../config/options.js';
-import { faultRows } from '../protocols/serveOptions.js';
+import { faultRows, hostRow, keysRow, PORT_ROW } from '../protocols/serveOptions.js';
 import { DEFAULT_VAULT_KEY_FILE } from './keyfile.js';
 
-const KEYS: OptionRow = {
-  name: 'keys',
-  value: 'FILE',
-  kind: { type: 'string', nonEmpty: true },
-  describe: "Vault key file (as given, then ./profiles, then the package's profiles/)",
-  default: DEFAULT_VAULT_KEY_FILE,
-};
+const KEYS = keysRow('Vault key file', DEFAULT_VAULT_KEY_FILE);
 
 export const VAULT_SERVE_OPTIONS: readonly OptionRow[] = [
-  {
-    name: 'host',
-    value: 'HOST',
-    kind: { type: 'string', nonEmpty: true },
-    describe: 'address to listen on (keep it on loopback: plain HTTP)',
-    default: '127.0.0.1',
-  },
-  { name: 'port', value: 'N', kind: { type: 'int', min: 0, max: 65535 }, describe: 'TCP port; 0 picks a free one (the URL is printed)', default: '0' },
+  hostRow('keep it on loopback: plain HTTP'),
+  PORT_ROW,
   KEYS,
   {
     name: 'token',
