@@ -138,6 +138,40 @@ describe('SigV4 with node:crypto', () => {
     expect(withToken).toBeLessThan(350);
   });
 
+  it('a request signed again is signed as the SDK signs it, whatever changed since the last one', async () => {
+    // The signer reuses the last signature for the same request in the same second: each variation
+    // below changes one thing the signature depends on, and comes back, with one signer throughout.
+    for (let round = 0; round < 20; round++) {
+      let g = generate();
+      if (typeof g.body !== 'string') g = { ...g, body: '{"KeyId":"alias/a","Plaintext":"AAAA"}' };
+      g.headers['content-length'] = String(Buffer.byteLength(g.body));
+      const signer = new SigV4Signer(g.region, g.service);
+      const sameSecond = new Date(Math.floor(g.date.getTime() / 1000) * 1000 + ((g.date.getMilliseconds() + 500) % 1000));
+      const variations: [string, Generated][] = [
+        ['the first', g],
+        ['the same again', g],
+        ['the same later in the same second', { ...g, date: sameSecond }],
+        ['another body', { ...g, body: `${g.body as string} `, headers: { ...g.headers, 'content-length': String(Buffer.byteLength(g.body) + 1) } }],
+        ['the first again', g],
+        ['another body, same length', { ...g, body: (g.body as string).replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')) }],
+        ['another secret', { ...g, creds: { ...g.creds, secretAccessKey: `${g.creds.secretAccessKey}x` } }],
+        ['another access key', { ...g, creds: { ...g.creds, accessKeyId: `${g.creds.accessKeyId}X` } }],
+        ['a session token', { ...g, creds: { ...g.creds, sessionToken: 'token-one' } }],
+        ['another session token', { ...g, creds: { ...g.creds, sessionToken: 'token-two' } }],
+        ['the next second', { ...g, date: new Date(g.date.getTime() + 1000) }],
+        ['another operation', { ...g, headers: { ...g.headers, 'x-amz-target': 'TrentService.Decrypt' } }],
+        ['another path', { ...g, path: g.path === '/' ? '/a' : '/' }],
+        ['the first once more', g],
+      ];
+      for (const [what, v] of variations) {
+        const expected = await sdkSignature(v, false);
+        const headers = { ...v.headers };
+        signer.sign(v.method, v.path, headers, v.body, v.creds, v.date);
+        expect(headers.authorization, `round ${round}: ${what}`).toBe(expected.authorization);
+      }
+    }
+  });
+
   it('reuses the signing key within a day and derives a new one the next day', () => {
     const signer = new SigV4Signer('us-east-1');
     const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };

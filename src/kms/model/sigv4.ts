@@ -150,6 +150,17 @@ export class SigV4Signer {
   /** the sorted signable names of the last header set (a client sends the same names every time) */
   private namesOf = '';
   private names: readonly string[] = [];
+  /**
+   * The last request signed: its canonical headers (x-amz-date, hence its second, included), body
+   * and credentials, and its authorization. A client that sends the same request again within the
+   * second (a KMS load: the same key, the same plaintext) gets the same signature, which SigV4 makes
+   * a function of these alone: it is reused, not computed again.
+   */
+  private lastBlock = '';
+  private lastBody: string | Uint8Array = '';
+  private lastAk = '';
+  private lastSecret = '';
+  private lastAuthorization = '';
 
   constructor(
     readonly region: string,
@@ -189,8 +200,24 @@ export class SigV4Signer {
       this.names = keys.filter(isSignableHeader).sort();
     }
     const canonical = canonicalBlock(headers, this.names);
+    const block = `${method} ${path}\n${canonical.block}`;
+    if (
+      block === this.lastBlock &&
+      typeof body === 'string' &&
+      body === this.lastBody &&
+      creds.accessKeyId === this.lastAk &&
+      creds.secretAccessKey === this.lastSecret
+    ) {
+      headers.authorization = this.lastAuthorization;
+      return;
+    }
     const req = { method, path, headers, payloadHash: sha256Hex(body) };
     const { signature, signedHeaders } = signatureOfBlock(req, this.signingKey(creds.secretAccessKey, day), longDate, scope, canonical);
     headers.authorization = `${ALGORITHM} Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    this.lastBlock = block;
+    this.lastBody = body;
+    this.lastAk = creds.accessKeyId;
+    this.lastSecret = creds.secretAccessKey;
+    this.lastAuthorization = headers.authorization;
   }
 }
