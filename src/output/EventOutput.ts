@@ -36,8 +36,8 @@ const CLOSE_IDLE_MS = 2000;
 /** ... or that is still taking what is left this long after close() began (a trickle). */
 const CLOSE_BOUND_MS = 10_000;
 /**
- * The stream is given bytes while it holds less than this, in pieces of at most this much: enough for large writes to a fast file or pipe, little enough that a slow reader's
- * progress is seen (each write the reader takes restarts the idle clock).
+ * stdout is given bytes while it holds less than this, in pieces of at most this much: large writes to
+ * a fast reader, and a slow reader's progress seen (each write it takes restarts the idle clock).
  */
 const HANDOVER = 512 * 1024;
 
@@ -76,7 +76,7 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
   /** when (epoch ms) the reader last took a piece: a stream full since then is idle */
   let takenAt = Date.now();
   /**
-   * Text not yet handed to the stream, while it holds HANDOVER or more. Handing it over a piece at a
+   * Bytes not yet handed to stdout, while it holds HANDOVER or more. Handing it over a piece at a
    * time (not everything at once, which the stream would write in one go and call back once) lets a
    * slow reader's progress be seen: a reader is given up when it takes nothing, never because it is slow.
    */
@@ -122,7 +122,7 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
   const full = () => pending.length > 0 || (out === '' ? stream.writableLength >= HANDOVER : stream.writableNeedDrain);
   const idleMs = () => (failed === undefined && full() ? Date.now() - takenAt : 0);
   /**
-   * Hands `text` to the stream; `n` rows end with it (0 for a piece that is not a batch's last). The
+   * Hands `chunk` to the stream; `n` rows end with it (0 for a piece that is not a batch's last). The
    * callback says the rows reached the OS: the count of a stream that fails later is exact.
    */
   const hand = (chunk: Buffer, n: number) => {
@@ -146,7 +146,7 @@ export function openEventOutput(format: OutFormat, out: string, stdout: Writable
     if (stream.writableLength < handover) hand(chunk, n);
     else pending.unshift({ chunk, n });
   };
-  /** While the stream holds less than HANDOVER: what is pending, oldest first; then the waiters. */
+  /** While the stream holds less than `handover`: what is pending, oldest first; then the waiters. */
   const pump = () => {
     while (failed === undefined && pending.length > 0 && stream.writableLength < handover) {
       const b = pending.shift()!;
